@@ -1,0 +1,35 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Wasim",
+    products: [
+        .library(name: "Wasim", targets: ["Wasim"]),
+        .executable(name: "wasim", targets: ["WasimCLI"]),
+        .executable(name: "wasim-bench", targets: ["WasimBench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // The system ICU (Debian's libicu-dev). Only the C wrapper below includes its headers:
+        // a Swift module that sees both Foundation and ICU's C types does not compile.
+        .systemLibrary(
+            name: "CICU",
+            path: "Sources/CICU",
+            pkgConfig: "icu-i18n",
+            providers: [.apt(["libicu-dev", "pkg-config"])]
+        ),
+        // Opaque handles and plain integer types only; no ICU type crosses this header.
+        .target(name: "CWasimICU", dependencies: ["CICU"], path: "Sources/CWasimICU"),
+        .target(name: "Wasim", dependencies: ["CWasimICU"], path: "Sources/Wasim"),
+        .executableTarget(
+            name: "WasimCLI",
+            dependencies: ["Wasim", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/WasimCLI"
+        ),
+        .executableTarget(name: "WasimBench", dependencies: ["Wasim"], path: "Sources/WasimBench"),
+        .testTarget(name: "WasimTests", dependencies: ["Wasim"], path: "Tests/WasimTests"),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,55 @@
+// The only door to ICU. Nothing here names an ICU type: Swift modules that import this header
+// also import Foundation, which bundles its own ICU with clashing type definitions.
+#ifndef WASIM_ICU_H
+#define WASIM_ICU_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Token kinds as the segmenter classifies them (from ICU's word-break rule status).
+enum {
+    WASIM_TOKEN_WORD = 0,
+    WASIM_TOKEN_NUMBER = 1,
+    WASIM_TOKEN_PUNCTUATION = 2,
+    WASIM_TOKEN_SYMBOL = 3,
+};
+
+typedef struct wasim_segmenter wasim_segmenter;
+
+/// Opens word and sentence break iterators for `locale` (e.g. "ar"). Returns NULL and sets
+/// `*error` to the ICU error code on failure.
+wasim_segmenter *wasim_segmenter_open(const char *locale, int32_t *error);
+void wasim_segmenter_close(wasim_segmenter *segmenter);
+
+/// Points both iterators at `text`, which must stay alive and unchanged while iterating.
+/// Returns 0, or an ICU error code.
+int32_t wasim_segmenter_set_text(wasim_segmenter *segmenter, const uint16_t *text, int32_t length);
+
+/// Writes up to `capacity` tokens (UTF-16 offsets, end exclusive, and a WASIM_TOKEN_* kind),
+/// skipping white space and invisible format characters. Returns how many; 0 when done.
+int32_t wasim_segmenter_next_tokens(wasim_segmenter *segmenter, int32_t *starts, int32_t *ends,
+                                    uint8_t *kinds, int32_t capacity);
+
+/// Writes up to `capacity` sentence end offsets. Returns how many; 0 when done.
+int32_t wasim_segmenter_next_sentences(wasim_segmenter *segmenter, int32_t *ends, int32_t capacity);
+
+/// Decodes UTF-8 into UTF-16 (`dst` needs `srcLength` units). Returns the UTF-16 length, or -1
+/// with `*errorOffset` set to the byte offset of the first ill-formed sequence. With `lossy`,
+/// ill-formed sequences become U+FFFD instead (maximal subparts, as Unicode recommends).
+int32_t wasim_utf8_to_utf16(const uint8_t *src, int32_t srcLength, uint16_t *dst, int32_t lossy,
+                            int32_t *errorOffset);
+
+/// NFKC-normalizes `src` into `dst`. Returns the length written, or -1 if it did not fit or failed.
+int32_t wasim_nfkc(const uint16_t *src, int32_t length, uint16_t *dst, int32_t capacity);
+
+/// The ICU version, e.g. "72.1".
+const char *wasim_icu_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,133 @@
+#include "wasim_icu.h"
+
+#include <stdlib.h>
+#include <stdio.h>
+#include <unicode/ubrk.h>
+#include <unicode/uchar.h>
+#include <unicode/unorm2.h>
+#include <unicode/utf16.h>
+#include <unicode/utf8.h>
+#include <unicode/uversion.h>
+
+struct wasim_segmenter {
+    UBreakIterator *words;
+    UBreakIterator *sentences;
+    const UChar *text;
+    int32_t length;
+    int32_t wordPosition;
+};
+
+wasim_segmenter *wasim_segmenter_open(const char *locale, int32_t *error) {
+    UErrorCode status = U_ZERO_ERROR;
+    wasim_segmenter *s = calloc(1, sizeof *s);
+    if (!s) { *error = U_MEMORY_ALLOCATION_ERROR; return NULL; }
+    s->words = ubrk_open(UBRK_WORD, locale, NULL, 0, &status);
+    if (U_SUCCESS(status)) s->sentences = ubrk_open(UBRK_SENTENCE, locale, NULL, 0, &status);
+    if (U_FAILURE(status)) {
+        *error = status;
+        wasim_segmenter_close(s);
+        return NULL;
+    }
+    *error = 0;
+    return s;
+}
+
+void wasim_segmenter_close(wasim_segmenter *s) {
+    if (!s) return;
+    if (s->words) ubrk_close(s->words);
+    if (s->sentences) ubrk_close(s->sentences);
+    free(s);
+}
+
+int32_t wasim_segmenter_set_text(wasim_segmenter *s, const uint16_t *text, int32_t length) {
+    UErrorCode status = U_ZERO_ERROR;
+    s->text = (const UChar *)text;
+    s->length = length;
+    s->wordPosition = 0;
+    ubrk_setText(s->words, s->text, length, &status);
+    if (U_SUCCESS(status)) ubrk_setText(s->sentences, s->text, length, &status);
+    return U_FAILURE(status) ? (int32_t)status : 0;
+}
+
+// A segment with no letter or number status: white space and format characters are dropped,
+// the rest is punctuation or a symbol by its first code point.
+static int classify_other(const UChar *text, int32_t start, int32_t end) {
+    int32_t i = start;
+    int visible = 0;
+    UChar32 first = 0;
+    while (i < end) {
+        UChar32 c;
+        U16_NEXT(text, i, end, c);
+        if (u_isUWhiteSpace(c) || u_charType(c) == U_FORMAT_CHAR || u_charType(c) == U_CONTROL_CHAR) continue;
+        if (!visible) first = c;
+        visible = 1;
+    }
+    if (!visible) return -1;
+    return u_ispunct(first) ? WASIM_TOKEN_PUNCTUATION : WASIM_TOKEN_SYMBOL;
+}
+
+int32_t wasim_segmenter_next_tokens(wasim_segmenter *s, int32_t *starts, int32_t *ends,
+                                    uint8_t *kinds, int32_t capacity) {
+    int32_t n = 0;
+    while (n < capacity) {
+        int32_t start = s->wordPosition;
+        int32_t end = ubrk_next(s->words);
+        if (end == UBRK_DONE) break;
+        s->wordPosition = end;
+        int32_t rule = ubrk_getRuleStatus(s->words);
+        int kind;
+        if (rule >= UBRK_WORD_NUMBER && rule < UBRK_WORD_NUMBER_LIMIT) kind = WASIM_TOKEN_NUMBER;
+        else if (rule >= UBRK_WORD_LETTER) kind = WASIM_TOKEN_WORD;
+        else kind = classify_other(s->text, start, end);
+        if (kind < 0) continue;
+        starts[n] = start;
+        ends[n] = end;
+        kinds[n] = (uint8_t)kind;
+        n++;
+    }
+    return n;
+}
+
+int32_t wasim_segmenter_next_sentences(wasim_segmenter *s, int32_t *ends, int32_t capacity) {
+    int32_t n = 0;
+    while (n < capacity) {
+        int32_t end = ubrk_next(s->sentences);
+        if (end == UBRK_DONE) break;
+        ends[n++] = end;
+    }
+    return n;
+}
+
+int32_t wasim_utf8_to_utf16(const uint8_t *src, int32_t srcLength, uint16_t *dst, int32_t lossy,
+                            int32_t *errorOffset) {
+    int32_t i = 0, j = 0;
+    while (i < srcLength) {
+        uint8_t b = src[i];
+        if (b < 0x80) { dst[j++] = b; i++; continue; }
+        int32_t at = i;
+        UChar32 c;
+        U8_NEXT(src, i, srcLength, c);
+        if (c < 0) {
+            if (!lossy) { *errorOffset = at; return -1; }
+            c = 0xFFFD;
+        }
+        U16_APPEND_UNSAFE(dst, j, c);
+    }
+    return j;
+}
+
+int32_t wasim_nfkc(const uint16_t *src, int32_t length, uint16_t *dst, int32_t capacity) {
+    UErrorCode status = U_ZERO_ERROR;
+    const UNormalizer2 *nfkc = unorm2_getNFKCInstance(&status);
+    if (U_FAILURE(status)) return -1;
+    int32_t n = unorm2_normalize(nfkc, (const UChar *)src, length, (UChar *)dst, capacity, &status);
+    return U_FAILURE(status) ? -1 : n;
+}
+
+const char *wasim_icu_version(void) {
+    static char text[U_MAX_VERSION_STRING_LENGTH];
+    UVersionInfo version;
+    u_getVersion(version);
+    u_versionToString(version, text);
+    return text;
+}

@@ -1,0 +1,49 @@
+// The last stage: candidates from every source overlap; pick a consistent set.
+
+/// Resolves overlapping candidates: the longer span wins, then the higher priority, then the
+/// source (see `sourceRank`), then the earlier start. Greedy, as spaCy's EntityRuler does it.
+public struct ConflictResolution: Stage {
+    public let name = "conflict-resolution"
+    public let requires: Set<Capability> = [.tokens]
+    public let provides: Set<Capability> = [.entities]
+
+    public init() {}
+
+    /// Among equals, a rule outranks a gazetteer entry, which outranks a stage's own guess.
+    public static func sourceRank(_ source: String) -> Int {
+        if source.hasPrefix("rule:") { return 3 }
+        if source.hasPrefix("gazetteer:") { return 2 }
+        if source.hasPrefix("propagation:") { return 0 }
+        return 1
+    }
+
+    static func beats(_ a: Entity, _ b: Entity) -> Bool {
+        if a.length != b.length { return a.length > b.length }
+        if a.priority != b.priority { return a.priority > b.priority }
+        let ra = sourceRank(a.source), rb = sourceRank(b.source)
+        if ra != rb { return ra > rb }
+        return a.start < b.start
+    }
+
+    public func process(_ document: Document) throws {
+        let ordered = document.candidates.sorted(by: ConflictResolution.beats)
+        var taken: [Entity] = []
+        var beaten: [Int: [Entity]] = [:]
+        // Which winner holds each token: overlap checks cost the candidate's length, not the
+        // number of winners.
+        var owner = [Int32](repeating: -1, count: document.tokens.count)
+        for candidate in ordered {
+            let range = Int(candidate.tokens.lowerBound)..<Int(candidate.tokens.upperBound)
+            if let held = range.first(where: { owner[$0] >= 0 }) {
+                if document.recordsResolutions { beaten[Int(owner[held]), default: []].append(candidate) }
+                continue
+            }
+            for k in range { owner[k] = Int32(taken.count) }
+            taken.append(candidate)
+        }
+        if document.recordsResolutions {
+            document.resolutions = taken.indices.map { Resolution(winner: taken[$0], beaten: beaten[$0] ?? []) }
+        }
+        document.entities = taken.sorted { ($0.start, $0.end) < ($1.start, $1.end) }
+    }
+}

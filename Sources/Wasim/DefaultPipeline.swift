@@ -1,0 +1,61 @@
+// The standard pipeline and where its data lives.
+import Foundation
+
+/// How to build the standard pipeline: which data, which extra lists and rules.
+public struct PipelineOptions: Sendable {
+    /// Folder holding `Gazetteers/` and `Models/`; found automatically when nil.
+    public var dataDirectory: String?
+    /// Extra gazetteer files (`--gazetteer`).
+    public var gazetteerFiles: [String] = []
+    /// Extra rule files (`--rules`).
+    public var ruleFiles: [String] = []
+    /// Load the lists under Gazetteers/ and the rules under Models/rules/.
+    public var defaultGazetteers = true
+    public var defaultRules = true
+    public var normalizer = Normalizer()
+
+    public init(dataDirectory: String? = nil) { self.dataDirectory = dataDirectory }
+}
+
+public enum Wasim {
+    /// The full default pipeline: segmentation → normalization → (later stages) → conflict resolution.
+    public static func pipeline(_ options: PipelineOptions = PipelineOptions()) throws -> Pipeline {
+        try Pipeline([
+            Segmentation(),
+            Normalization(options.normalizer),
+            ConflictResolution(),
+        ])
+    }
+
+    /// The folder with `Gazetteers/` and `Models/`: `$WASIM_DATA`, else the nearest folder above
+    /// the executable or the working directory that has both (a checkout, or an install prefix's
+    /// `share/wasim`).
+    public static func dataDirectory(_ explicit: String? = nil) throws -> String {
+        let fm = FileManager.default
+        func isData(_ dir: String) -> Bool {
+            var isDir: ObjCBool = false
+            return fm.fileExists(atPath: dir + "/Gazetteers", isDirectory: &isDir) && isDir.boolValue
+                && fm.fileExists(atPath: dir + "/Models", isDirectory: &isDir) && isDir.boolValue
+        }
+        if let explicit {
+            guard isData(explicit) else { throw WasimError.data("\(explicit): no Gazetteers/ and Models/ folders there") }
+            return explicit
+        }
+        if let env = ProcessInfo.processInfo.environment["WASIM_DATA"], !env.isEmpty {
+            guard isData(env) else { throw WasimError.data("WASIM_DATA=\(env): no Gazetteers/ and Models/ folders there") }
+            return env
+        }
+        let exe = (try? fm.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments.first ?? ""
+        for start in [URL(fileURLWithPath: exe).deletingLastPathComponent().path, fm.currentDirectoryPath] {
+            var dir = URL(fileURLWithPath: start).standardizedFileURL
+            while true {
+                if isData(dir.path) { return dir.path }
+                if isData(dir.path + "/share/wasim") { return dir.path + "/share/wasim" }
+                let up = dir.deletingLastPathComponent()
+                if up.path == dir.path { break }
+                dir = up
+            }
+        }
+        throw WasimError.data("cannot find Wasim's data (Gazetteers/ and Models/): run from the checkout, or set WASIM_DATA or --data")
+    }
+}

@@ -1,0 +1,257 @@
+// The document model: the original text and everything the stages add to it. Every stage reads
+// and writes this one type. Offsets inside are UTF-16 code units into `utf16` (what ICU works
+// in); output converts them to code points once, through `codePointOffset(_:)`.
+
+/// What a token is, from ICU's word-break rule status.
+public enum TokenKind: UInt8, Sendable, CustomStringConvertible {
+    case word = 0, number = 1, punctuation = 2, symbol = 3
+
+    public var description: String {
+        switch self {
+        case .word: "word"
+        case .number: "number"
+        case .punctuation: "punctuation"
+        case .symbol: "symbol"
+        }
+    }
+}
+
+/// One reading of a token with its attached proclitics split off: `والعراق` → و + `العراق`,
+/// `للأمم` → ل + `الأمم` (the article's alef, dropped after لِـ, is restored in the stem's form).
+public struct ProcliticAnalysis: Sendable, Equatable {
+    /// UTF-16 units of the original token before the stem starts (diacritics on a clitic count).
+    public var prefixLength: Int32
+    /// The proclitic letters, normalized: "و", "ول", "ب"…
+    public var proclitics: Proclitics
+    /// Hash of the stem's normalized form (see `Normalizer.hash`).
+    public var hash: UInt64
+}
+
+/// The proclitics Arabic news attaches to names, as a set of letters.
+public struct Proclitics: OptionSet, Sendable, Hashable, CustomStringConvertible {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+    public static let wa = Proclitics(rawValue: 1)   // و
+    public static let fa = Proclitics(rawValue: 2)   // ف
+    public static let bi = Proclitics(rawValue: 4)   // ب
+    public static let li = Proclitics(rawValue: 8)   // ل
+    public static let ka = Proclitics(rawValue: 16)  // ك
+
+    public var description: String {
+        var s = ""
+        if contains(.wa) { s += "و" }
+        if contains(.fa) { s += "ف" }
+        if contains(.bi) { s += "ب" }
+        if contains(.li) { s += "ل" }
+        if contains(.ka) { s += "ك" }
+        return s
+    }
+
+    /// The proclitic a letter stands for, if any.
+    public init?(letter: UInt16) {
+        switch letter {
+        case 0x0648: self = .wa
+        case 0x0641: self = .fa
+        case 0x0628: self = .bi
+        case 0x0644: self = .li
+        case 0x0643: self = .ka
+        default: return nil
+        }
+    }
+}
+
+/// A token: a range of the original text, its kind, and what normalization found.
+public struct Token: Sendable {
+    /// UTF-16 range in the document's text, end exclusive.
+    public var start: Int32
+    public var end: Int32
+    public var kind: TokenKind
+    /// Index of the sentence holding the token.
+    public var sentence: Int32 = 0
+    /// Range of the token's normalized form in `Document.normalized` (empty before normalization).
+    public var normStart: Int32 = 0
+    public var normEnd: Int32 = 0
+    /// Hash of the normalized form: the token's interned identity for matching.
+    public var hash: UInt64 = 0
+    /// The proclitic readings of the token, `Document.analyses[firstAnalysis ..< firstAnalysis + analysisCount]`,
+    /// shortest prefix first. The unstripped form is not among them: it is `hash`.
+    public var firstAnalysis: Int32 = 0
+    public var analysisCount: Int32 = 0
+
+    public init(start: Int32, end: Int32, kind: TokenKind) {
+        self.start = start
+        self.end = end
+        self.kind = kind
+    }
+
+    public var length: Int32 { end - start }
+}
+
+/// A sentence: a range of tokens and of text.
+public struct Sentence: Sendable, Equatable {
+    public var tokens: Range<Int32>
+    public var start: Int32
+    public var end: Int32
+}
+
+/// An entity type. PER, ORG, LOC and NUMRANGE are built in; a custom stage may make its own.
+public struct EntityType: RawRepresentable, Hashable, Sendable, CustomStringConvertible, ExpressibleByStringLiteral {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public init(_ rawValue: String) { self.rawValue = rawValue }
+    public init(stringLiteral value: String) { self.rawValue = value }
+    public var description: String { rawValue }
+
+    public static let person: EntityType = "PER"
+    public static let organization: EntityType = "ORG"
+    public static let location: EntityType = "LOC"
+    public static let numericRange: EntityType = "NUMRANGE"
+    /// The types the tagger produces by default.
+    public static let builtIn: [EntityType] = [.person, .organization, .location, .numericRange]
+}
+
+/// An entity or a candidate for one.
+public struct Entity: Sendable, Equatable {
+    public var type: EntityType
+    /// UTF-16 range in the document's text, end exclusive, proclitics outside.
+    public var start: Int32
+    public var end: Int32
+    /// Tokens it covers (the first may hold a proclitic that lies outside `start`).
+    public var tokens: Range<Int32>
+    /// What produced it: `gazetteer:FILE`, `rule:NAME`, `numeric-ranges`, `propagation:…`.
+    public var source: String
+    /// Higher wins a tie in conflict resolution (see `ConflictResolution`).
+    public var priority: Int = 0
+    /// Canonical id from a gazetteer entry.
+    public var id: String? = nil
+    /// NUMRANGE attributes.
+    public var low: Double? = nil
+    public var high: Double? = nil
+    public var unit: String? = nil
+
+    public init(type: EntityType, start: Int32, end: Int32, tokens: Range<Int32>, source: String,
+                priority: Int = 0, id: String? = nil) {
+        self.type = type
+        self.start = start
+        self.end = end
+        self.tokens = tokens
+        self.source = source
+        self.priority = priority
+        self.id = id
+    }
+
+    public var length: Int32 { end - start }
+    public func overlaps(_ other: Entity) -> Bool { start < other.end && other.start < end }
+}
+
+/// A match of a gazetteer list (entity or helper list such as TITLE) over tokens; the rules
+/// read these, as JAPE grammars read Lookup annotations.
+public struct Lookup: Sendable, Equatable {
+    /// The list's type id in the gazetteer (see `Gazetteer.typeName(_:)`).
+    public var list: Int32
+    public var tokens: Range<Int32>
+    /// UTF-16 units of proclitic at the first token that the match skipped.
+    public var prefixLength: Int32
+    /// Index of the entry in its gazetteer (for its canonical id and source file).
+    public var entry: Int32
+}
+
+/// A record of a decision, for `wasim explain`: an entity and the candidates it beat.
+public struct Resolution: Sendable {
+    public var winner: Entity
+    public var beaten: [Entity]
+}
+
+/// The document every stage works on.
+public final class Document {
+    /// Where it came from, as given (a path or a record id); carried into the output.
+    public var path: String?
+    public var id: String?
+    /// The original text (after a byte-order mark, if there was one).
+    public let text: String
+    public let utf16: ContiguousArray<UInt16>
+
+    public var tokens: ContiguousArray<Token> = []
+    public var sentences: [Sentence] = []
+    /// Normalized forms of all tokens, back to back; tokens point into it.
+    public var normalized: ContiguousArray<UInt16> = []
+    public var analyses: ContiguousArray<ProcliticAnalysis> = []
+    /// Gazetteer matches, sorted by first token.
+    public var lookups: [Lookup] = []
+    /// Proposals from gazetteers, rules and other stages; conflict resolution picks `entities`.
+    public var candidates: [Entity] = []
+    /// The resolved entities, sorted by start.
+    public var entities: [Entity] = []
+    /// How each entity won, when the pipeline records it (`Pipeline.run(_:explain:)`).
+    public var resolutions: [Resolution] = []
+    public var recordsResolutions = false
+    /// What the stages run so far have provided.
+    public internal(set) var provided: Set<Capability> = []
+
+    private let hasSurrogates: Bool
+    private var codePointIndex: [Int32]? = nil
+
+    public init(text: String, path: String? = nil, id: String? = nil) {
+        self.text = text
+        self.utf16 = ContiguousArray(text.utf16)
+        self.path = path
+        self.id = id
+        self.hasSurrogates = utf16.contains { $0 & 0xF800 == 0xD800 }
+    }
+
+    init(text: String, utf16: ContiguousArray<UInt16>, path: String?, id: String?) {
+        self.text = text
+        self.utf16 = utf16
+        self.path = path
+        self.id = id
+        self.hasSurrogates = utf16.contains { $0 & 0xF800 == 0xD800 }
+    }
+
+    /// Code-point offset of a UTF-16 offset: what every output reports (Python's `str` indexing).
+    public func codePointOffset(_ utf16Offset: Int32) -> Int {
+        guard hasSurrogates else { return Int(utf16Offset) }
+        if codePointIndex == nil {
+            var index = [Int32](repeating: 0, count: utf16.count + 1)
+            var cp: Int32 = 0
+            for i in 0..<utf16.count {
+                index[i] = cp
+                if utf16[i] & 0xFC00 != 0xDC00 { cp += 1 }
+            }
+            index[utf16.count] = cp
+            codePointIndex = index
+        }
+        return Int(codePointIndex![Int(utf16Offset)])
+    }
+
+    /// The original text of a UTF-16 range.
+    public func substring(_ start: Int32, _ end: Int32) -> String {
+        utf16.withUnsafeBufferPointer { String(decoding: $0[Int(start)..<Int(end)], as: UTF16.self) }
+    }
+
+    public func text(of token: Token) -> String { substring(token.start, token.end) }
+    public func text(of entity: Entity) -> String { substring(entity.start, entity.end) }
+
+    /// The normalized form of a token, as a String (for display; matching uses `hash`).
+    public func normalizedText(of token: Token) -> String {
+        normalized.withUnsafeBufferPointer {
+            String(decoding: $0[Int(token.normStart)..<Int(token.normEnd)], as: UTF16.self)
+        }
+    }
+
+    /// The proclitic readings of a token.
+    public func analyses(of token: Token) -> ArraySlice<ProcliticAnalysis> {
+        analyses[Int(token.firstAnalysis)..<Int(token.firstAnalysis + token.analysisCount)]
+    }
+
+    /// The index of the first token that ends after `offset`, by binary search.
+    public func tokenIndex(atOrAfter offset: Int32) -> Int {
+        var lo = 0, hi = tokens.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if tokens[mid].end <= offset { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+
+    func markProvided(_ capabilities: Set<Capability>) { provided.formUnion(capabilities) }
+}

@@ -1,0 +1,53 @@
+/// Errors the library reports. Each names the file and the place where there is one.
+public enum WasimError: Error, CustomStringConvertible, Equatable {
+    /// Input that is not text: `invalid UTF-8 at byte N`, `binary content (NUL byte at N)`, `empty file`.
+    case input(String)
+    /// A data file (gazetteer, rules) that cannot be used: "file:line:column: message".
+    case data(String)
+    /// A pipeline whose stages are out of order, or a stage that failed.
+    case pipeline(String)
+    case icu(String)
+
+    public var description: String {
+        switch self {
+        case .input(let m), .data(let m), .pipeline(let m), .icu(let m): m
+        }
+    }
+}
+
+/// Turning bytes into a `Document`: what is an error and what is quietly mended.
+public enum TextDecoder {
+    /// The largest document tagged in one piece; larger inputs are rejected with a clear error
+    /// (offsets are 32-bit internally and a document is held in memory whole).
+    public static let maximumBytes = 256 * 1024 * 1024
+
+    /// Decodes UTF-8 bytes. A UTF-8 byte-order mark is dropped, and offsets count from the text
+    /// after it. Invalid UTF-8 is an error naming the byte offset, unless `lossy`, which puts
+    /// U+FFFD in its place. NUL bytes mean binary content; an empty (or BOM-only) input is an error.
+    public static func document(from bytes: UnsafeBufferPointer<UInt8>, path: String? = nil, id: String? = nil,
+                                lossy: Bool = false) throws -> Document {
+        var body = bytes
+        if body.count >= 3, body[0] == 0xEF, body[1] == 0xBB, body[2] == 0xBF {
+            body = UnsafeBufferPointer(rebasing: body[3...])
+        }
+        if body.isEmpty { throw WasimError.input("empty file") }
+        if body.count > maximumBytes {
+            throw WasimError.input("file too large (\(body.count) bytes; the limit is \(maximumBytes))")
+        }
+        if let nul = body.firstIndex(of: 0) {
+            throw WasimError.input("binary content (NUL byte at byte \(nul + (bytes.count - body.count)))")
+        }
+        switch ICU.utf16(fromUTF8: body, lossy: lossy) {
+        case .failure(let f):
+            throw WasimError.input("invalid UTF-8 at byte \(f.byteOffset + (bytes.count - body.count))")
+        case .success(let utf16):
+            let text = lossy ? String(decoding: utf16, as: UTF16.self) : String(decoding: body, as: UTF8.self)
+            return Document(text: text, utf16: utf16, path: path, id: id)
+        }
+    }
+
+    public static func document(from bytes: [UInt8], path: String? = nil, id: String? = nil,
+                                lossy: Bool = false) throws -> Document {
+        try bytes.withUnsafeBufferPointer { try document(from: $0, path: path, id: id, lossy: lossy) }
+    }
+}

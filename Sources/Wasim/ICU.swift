@@ -1,0 +1,75 @@
+// Swift's side of the ICU wrapper (CWasimICU). The rest of the library calls ICU only here.
+import CWasimICU
+
+/// ICU's word and sentence break iterators for one thread at a time.
+final class ICUSegmenter {
+    private let handle: OpaquePointer
+
+    init(locale: String = "ar") throws {
+        var error: Int32 = 0
+        guard let h = wasim_segmenter_open(locale, &error) else {
+            throw WasimError.icu("cannot open break iterators for locale \(locale) (ICU error \(error))")
+        }
+        handle = h
+    }
+
+    deinit { wasim_segmenter_close(handle) }
+
+    /// Segments `text` into raw tokens and sentence end offsets. The buffer stays pinned for
+    /// the whole call, which ICU needs: it does not copy the text.
+    func segment(_ text: UnsafeBufferPointer<UInt16>,
+                 token: (Int32, Int32, TokenKind) -> Void,
+                 sentenceEnd: (Int32) -> Void) throws {
+        guard let base = text.baseAddress, text.count > 0 else { return }
+        let status = wasim_segmenter_set_text(handle, base, Int32(text.count))
+        if status != 0 { throw WasimError.icu("ubrk_setText failed (ICU error \(status))") }
+        let capacity: Int32 = 1024
+        var starts = [Int32](repeating: 0, count: Int(capacity))
+        var ends = [Int32](repeating: 0, count: Int(capacity))
+        var kinds = [UInt8](repeating: 0, count: Int(capacity))
+        while true {
+            let n = wasim_segmenter_next_tokens(handle, &starts, &ends, &kinds, capacity)
+            if n == 0 { break }
+            for i in 0..<Int(n) {
+                token(starts[i], ends[i], TokenKind(rawValue: kinds[i]) ?? .symbol)
+            }
+        }
+        while true {
+            let n = wasim_segmenter_next_sentences(handle, &ends, capacity)
+            if n == 0 { break }
+            for i in 0..<Int(n) { sentenceEnd(ends[i]) }
+        }
+    }
+}
+
+enum ICU {
+    static var version: String { String(cString: wasim_icu_version()) }
+
+    /// NFKC of a short run of text (used on compatibility characters such as Arabic
+    /// presentation forms, which NFKC maps to ordinary letters).
+    static func nfkc(_ units: UnsafeBufferPointer<UInt16>) -> [UInt16]? {
+        guard let base = units.baseAddress else { return [] }
+        let capacity = units.count * 4 + 8
+        var out = [UInt16](repeating: 0, count: capacity)
+        let n = wasim_nfkc(base, Int32(units.count), &out, Int32(capacity))
+        guard n >= 0 else { return nil }
+        out.removeSubrange(Int(n)...)
+        return out
+    }
+
+    /// UTF-8 to UTF-16; on ill-formed input returns the byte offset of the first bad sequence.
+    static func utf16(fromUTF8 bytes: UnsafeBufferPointer<UInt8>, lossy: Bool)
+        -> Result<ContiguousArray<UInt16>, UTF8Failure> {
+        guard let src = bytes.baseAddress, bytes.count > 0 else { return .success([]) }
+        var out = ContiguousArray<UInt16>(repeating: 0, count: bytes.count)
+        var errorOffset: Int32 = 0
+        let n = out.withUnsafeMutableBufferPointer {
+            wasim_utf8_to_utf16(src, Int32(bytes.count), $0.baseAddress!, lossy ? 1 : 0, &errorOffset)
+        }
+        if n < 0 { return .failure(UTF8Failure(byteOffset: Int(errorOffset))) }
+        out.removeSubrange(Int(n)...)
+        return .success(out)
+    }
+
+    struct UTF8Failure: Error { let byteOffset: Int }
+}

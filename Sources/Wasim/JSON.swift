@@ -1,0 +1,81 @@
+// JSON Lines output, written by hand: one record per document, entities sorted by start,
+// offsets in code points.
+
+public enum JSON {
+    /// A JSON string literal.
+    public static func quote(_ s: String) -> String {
+        var out = "\""
+        out.reserveCapacity(s.utf8.count + 2)
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    /// A number as JSON writes it: whole values without a fraction.
+    public static func number(_ v: Double) -> String {
+        if v.isFinite, v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }
+        return v.isFinite ? String(v) : "null"
+    }
+
+    /// One entity object, offsets in code points.
+    public static func entity(_ e: Entity, in document: Document) -> String {
+        var s = "{\"type\": \(quote(e.type.rawValue)), \"start\": \(document.codePointOffset(e.start)), "
+        s += "\"end\": \(document.codePointOffset(e.end)), \"text\": \(quote(document.text(of: e)))"
+        if let low = e.low { s += ", \"low\": \(number(low))" }
+        if let high = e.high { s += ", \"high\": \(number(high))" }
+        if let unit = e.unit { s += ", \"unit\": \(quote(unit))" }
+        if let id = e.id { s += ", \"id\": \(quote(id))" }
+        s += ", \"source\": \(quote(e.source))}"
+        return s
+    }
+
+    /// The JSON Lines record of a tagged document (without the trailing newline).
+    public static func record(_ document: Document) -> String {
+        var s = "{"
+        if let id = document.id { s += "\"id\": \(quote(id)), " }
+        if let path = document.path { s += "\"path\": \(quote(path)), " }
+        s += "\"entities\": ["
+        s += document.entities.sorted { ($0.start, $0.end) < ($1.start, $1.end) }
+            .map { entity($0, in: document) }.joined(separator: ", ")
+        return s + "]}"
+    }
+
+    /// The record for an input that could not be tagged.
+    public static func errorRecord(path: String?, id: String? = nil, error: String) -> String {
+        var s = "{"
+        if let id { s += "\"id\": \(quote(id)), " }
+        if let path { s += "\"path\": \(quote(path)), " }
+        return s + "\"error\": \(quote(error))}"
+    }
+
+    /// One line per token: offsets, kind, normalized form and proclitic readings.
+    public static func tokens(_ document: Document) -> String {
+        var lines: [String] = []
+        for (i, t) in document.tokens.enumerated() {
+            var s = "{\"i\": \(i), \"start\": \(document.codePointOffset(t.start)), \"end\": \(document.codePointOffset(t.end)), "
+            s += "\"text\": \(quote(document.text(of: t))), \"kind\": \(quote(t.kind.description)), "
+            s += "\"sentence\": \(t.sentence), \"norm\": \(quote(document.normalizedText(of: t)))"
+            let readings = document.analyses(of: t).map { a in
+                "{\"proclitics\": \(quote(a.proclitics.description)), \"stem_start\": \(document.codePointOffset(t.start + a.prefixLength)), "
+                    + "\"stem\": \(quote(document.substring(t.start + a.prefixLength, t.end)))}"
+            }
+            if !readings.isEmpty { s += ", \"proclitics\": [" + readings.joined(separator: ", ") + "]" }
+            lines.append(s + "}")
+        }
+        var head = "{"
+        if let id = document.id { head += "\"id\": \(quote(id)), " }
+        if let path = document.path { head += "\"path\": \(quote(path)), " }
+        return head + "\"tokens\": [\n  " + lines.joined(separator: ",\n  ") + "\n]}"
+    }
+}

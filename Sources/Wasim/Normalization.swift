@@ -1,0 +1,167 @@
+// Stage 2: normalized forms for matching, their hashes, and proclitic analyses. The original
+// text and every offset stay as they are: normalized forms live in a side buffer.
+
+/// Folds Arabic spelling variation that news writes inconsistently, for matching only.
+public struct Normalizer: Sendable, Hashable {
+    /// Also fold ة → ه (news and ANERcorp confuse them at word end).
+    public var foldTaMarbuta: Bool
+
+    public init(foldTaMarbuta: Bool = true) { self.foldTaMarbuta = foldTaMarbuta }
+
+    /// The normalized form of one code unit, or nil to drop it.
+    @inline(__always) func fold(_ u: UInt16) -> UInt16? {
+        switch u {
+        case 0x064B...0x065F, 0x0670, 0x0640: nil                    // harakat, superscript alef, tatweel
+        case 0x0622, 0x0623, 0x0625, 0x0671, 0x0672, 0x0673: 0x0627    // آ أ إ ٱ → ا
+        case 0x0649, 0x06CC: 0x064A                                    // ى, Persian yeh → ي
+        case 0x06A9: 0x0643                                            // Persian keheh → ك
+        case 0x0629: foldTaMarbuta ? 0x0647 : 0x0629                   // ة → ه
+        case 0x0660...0x0669: u - 0x0660 + 0x30                        // Arabic-Indic digits → 0-9
+        case 0x06F0...0x06F9: u - 0x06F0 + 0x30                        // Eastern digits → 0-9
+        case 0x066B: 0x2E                                              // ٫ → .
+        case 0x066C: 0x2C                                              // ٬ → ,
+        case 0x066A: 0x25                                              // ٪ → %
+        case 0x200B...0x200F, 0x061C, 0xFEFF: nil                      // invisible marks
+        default: u
+        }
+    }
+
+    /// Compatibility characters (presentation forms) go through ICU's NFKC first.
+    @inline(__always) static func needsNFKC(_ u: UInt16) -> Bool { u >= 0xFB50 && (u <= 0xFDFF || u >= 0xFE70) }
+
+    /// Appends the normalized form of `units` to `out`; returns for the first three normalized
+    /// characters the index in `units` where each one came from (for proclitic offsets).
+    @discardableResult
+    func normalize(_ units: UnsafeBufferPointer<UInt16>, into out: inout ContiguousArray<UInt16>) -> (Int32, Int32, Int32) {
+        var origins: (Int32, Int32, Int32) = (0, 0, 0)
+        var produced = 0
+        var i = 0
+        while i < units.count {
+            let u = units[i]
+            if Normalizer.needsNFKC(u) {
+                // Rare: fold the rest of the token after NFKC, without proclitic offsets.
+                let rest = UnsafeBufferPointer(rebasing: units[i...])
+                for v in ICU.nfkc(rest) ?? Array(rest) { if let f = fold(v) { out.append(f) } }
+                return origins
+            }
+            if let f = fold(u) {
+                switch produced {
+                case 0: origins.0 = Int32(i)
+                case 1: origins.1 = Int32(i)
+                case 2: origins.2 = Int32(i)
+                default: break
+                }
+                produced += 1
+                out.append(f)
+            }
+            i += 1
+        }
+        return origins
+    }
+
+    /// The normalized form of a string.
+    public func normalize(_ string: String) -> String {
+        var out = ContiguousArray<UInt16>()
+        let units = Array(string.utf16)
+        units.withUnsafeBufferPointer { _ = normalize($0, into: &out) }
+        return String(decoding: out, as: UTF16.self)
+    }
+
+    /// The matching key of a single token's text: the hash of its normalized form.
+    public func key(_ token: String) -> UInt64 {
+        var out = ContiguousArray<UInt16>()
+        let units = Array(token.utf16)
+        units.withUnsafeBufferPointer { _ = normalize($0, into: &out) }
+        return out.withUnsafeBufferPointer { Normalizer.hash($0) }
+    }
+
+    /// Matching keys of a phrase, one per space-separated token.
+    public func keys(_ phrase: String) -> [UInt64] {
+        phrase.split(whereSeparator: { $0 == " " || $0 == "\t" }).map { key(String($0)) }
+    }
+
+    /// FNV-1a over UTF-16 units: the token's identity for every matcher.
+    @inline(__always) public static func hash(_ units: UnsafeBufferPointer<UInt16>) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for u in units { h = (h ^ UInt64(u)) &* 0x100_0000_01b3 }
+        return h
+    }
+
+    @inline(__always) static func hash(prefix: UInt16, _ units: UnsafeBufferPointer<UInt16>) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        h = (h ^ UInt64(prefix)) &* 0x100_0000_01b3
+        for u in units { h = (h ^ UInt64(u)) &* 0x100_0000_01b3 }
+        return h
+    }
+}
+
+public struct Normalization: Stage {
+    public let name = "normalization"
+    public let requires: Set<Capability> = [.tokens]
+    public let provides: Set<Capability> = [.normalizedForms]
+    public let normalizer: Normalizer
+
+    public init(_ normalizer: Normalizer = Normalizer()) { self.normalizer = normalizer }
+
+    public func process(_ document: Document) throws {
+        var normalized = ContiguousArray<UInt16>()
+        normalized.reserveCapacity(document.utf16.count)
+        var analyses = ContiguousArray<ProcliticAnalysis>()
+        analyses.reserveCapacity(document.tokens.count)
+        document.utf16.withUnsafeBufferPointer { text in
+            document.tokens.withUnsafeMutableBufferPointer { tokens in
+                for i in tokens.indices {
+                    let t = tokens[i]
+                    let from = normalized.count
+                    let origins = normalizer.normalize(
+                        UnsafeBufferPointer(rebasing: text[Int(t.start)..<Int(t.end)]), into: &normalized)
+                    tokens[i].normStart = Int32(from)
+                    tokens[i].normEnd = Int32(normalized.count)
+                    normalized.withUnsafeBufferPointer { n in
+                        let form = UnsafeBufferPointer(rebasing: n[from...])
+                        tokens[i].hash = Normalizer.hash(form)
+                        tokens[i].firstAnalysis = Int32(analyses.count)
+                        if t.kind == .word {
+                            Normalization.analyse(form, origins: origins, into: &analyses)
+                        }
+                        tokens[i].analysisCount = Int32(analyses.count) - tokens[i].firstAnalysis
+                    }
+                }
+            }
+        }
+        document.normalized = normalized
+        document.analyses = analyses
+    }
+
+    static let waw: UInt16 = 0x0648, fa: UInt16 = 0x0641, ba: UInt16 = 0x0628, lam: UInt16 = 0x0644
+    static let kaf: UInt16 = 0x0643, alef: UInt16 = 0x0627
+
+    /// The ways to read leading letters of `n` as proclitics: و ف ب ل ك; و/ف + ب ل ك; and ل
+    /// before the article, written لل with the article's alef gone (`للأمم` = ل + `الأمم`).
+    /// A stem keeps at least three letters (`بين` is not ب + `ين`). Shortest prefix first.
+    static func analyse(_ n: UnsafeBufferPointer<UInt16>, origins: (Int32, Int32, Int32),
+                        into out: inout ContiguousArray<ProcliticAnalysis>) {
+        let count = n.count
+        guard count >= 4, let first = Proclitics(letter: n[0]) else { return }
+        if n[0] == lam && n[1] == lam {
+            if count >= 4 {
+                out.append(ProcliticAnalysis(prefixLength: origins.1, proclitics: .li,
+                                             hash: Normalizer.hash(prefix: alef, UnsafeBufferPointer(rebasing: n[1...]))))
+            }
+        } else {
+            out.append(ProcliticAnalysis(prefixLength: origins.1, proclitics: first,
+                                         hash: Normalizer.hash(UnsafeBufferPointer(rebasing: n[1...]))))
+        }
+        guard n[0] == waw || n[0] == fa, let second = Proclitics(letter: n[1]),
+              n[1] == ba || n[1] == lam || n[1] == kaf, count >= 5 else { return }
+        if n[1] == lam && n[2] == lam {
+            if count >= 5 {
+                out.append(ProcliticAnalysis(prefixLength: origins.2, proclitics: first.union(.li),
+                                             hash: Normalizer.hash(prefix: alef, UnsafeBufferPointer(rebasing: n[2...]))))
+            }
+        } else {
+            out.append(ProcliticAnalysis(prefixLength: origins.2, proclitics: first.union(second),
+                                         hash: Normalizer.hash(UnsafeBufferPointer(rebasing: n[2...]))))
+        }
+    }
+}

@@ -1,0 +1,137 @@
+// Stage 1: sentences and tokens from ICU's break iterators (locale "ar"), with the few repairs
+// Arabic news needs on top of ICU's rules.
+import Synchronization
+
+public struct Segmentation: Stage {
+    public let name = "segmentation"
+    public let requires: Set<Capability> = []
+    public let provides: Set<Capability> = [.tokens]
+
+    /// ICU break iterators are stateful: each thread borrows one from this pool.
+    private let pool: SegmenterPool
+    public let locale: String
+
+    public init(locale: String = "ar") {
+        self.locale = locale
+        self.pool = SegmenterPool(locale: locale)
+    }
+
+    public func process(_ document: Document) throws {
+        let segmenter = try pool.take()
+        defer { pool.give(segmenter) }
+        var raw = ContiguousArray<Token>()
+        raw.reserveCapacity(document.utf16.count / 5)
+        var sentenceEnds: [Int32] = []
+        try document.utf16.withUnsafeBufferPointer { text in
+            try segmenter.segment(text, token: { start, end, kind in
+                raw.append(Token(start: start, end: end, kind: kind))
+            }, sentenceEnd: { sentenceEnds.append($0) })
+            document.tokens = Segmentation.repair(raw, text: text)
+        }
+        document.sentences = Segmentation.sentences(tokens: &document.tokens, ends: sentenceEnds, text: document.utf16)
+    }
+
+    /// ICU keeps a proclitic glued to digits (`و23`, `ب2018`, `و١٬٥٠٠`): split it off as its
+    /// own word token. And a run of periods is one ellipsis token, not three.
+    static func repair(_ raw: ContiguousArray<Token>, text: UnsafeBufferPointer<UInt16>) -> ContiguousArray<Token> {
+        var out = ContiguousArray<Token>()
+        out.reserveCapacity(raw.count + 8)
+        for token in raw {
+            if token.kind == .punctuation, text[Int(token.start)] == 0x2E, let last = out.last,
+               last.kind == .punctuation, last.end == token.start, text[Int(last.start)] == 0x2E {
+                out[out.count - 1].end = token.end
+                continue
+            }
+            if token.kind != .punctuation, token.kind != .symbol,
+               let split = procliticBeforeDigits(text, token.start, token.end) {
+                out.append(Token(start: token.start, end: split, kind: .word))
+                out.append(Token(start: split, end: token.end, kind: .number))
+                continue
+            }
+            out.append(token)
+        }
+        return out
+    }
+
+    /// Where the digits start, if the token is one or two proclitic letters then a number.
+    static func procliticBeforeDigits(_ text: UnsafeBufferPointer<UInt16>, _ start: Int32, _ end: Int32) -> Int32? {
+        let s = Int(start), e = Int(end)
+        guard e - s >= 2, Proclitics(letter: text[s]) != nil else { return nil }
+        var digitsAt = s + 1
+        if !Digits.isDigit(text[digitsAt]) {
+            // A second proclitic: وب، ول، وك، فب، فل، فك.
+            let first = text[s], second = text[digitsAt]
+            guard first == 0x0648 || first == 0x0641, second == 0x0628 || second == 0x0644 || second == 0x0643,
+                  e - s >= 3, Digits.isDigit(text[s + 2]) else { return nil }
+            digitsAt = s + 2
+        }
+        for i in digitsAt..<e where !Digits.isDigit(text[i]) && !Digits.isSeparator(text[i]) { return nil }
+        return Int32(digitsAt)
+    }
+
+    /// Groups tokens into ICU's sentences, except that a single letter followed by a period
+    /// (`د.` before a name, `م.` after a year) is an abbreviation, not the end of a sentence.
+    static func sentences(tokens: inout ContiguousArray<Token>, ends: [Int32], text: ContiguousArray<UInt16>) -> [Sentence] {
+        var result: [Sentence] = []
+        var first = 0
+        var t = 0
+        for end in ends {
+            while t < tokens.count, tokens[t].start < end { t += 1 }
+            if t == first { continue }
+            if t < tokens.count, t - first >= 2, endsWithAbbreviation(tokens, t, text) { continue }
+            result.append(Sentence(tokens: Int32(first)..<Int32(t), start: tokens[first].start, end: tokens[t - 1].end))
+            first = t
+        }
+        if first < tokens.count {
+            result.append(Sentence(tokens: Int32(first)..<Int32(tokens.count), start: tokens[first].start,
+                                   end: tokens[tokens.count - 1].end))
+        }
+        for (i, s) in result.enumerated() {
+            for k in Int(s.tokens.lowerBound)..<Int(s.tokens.upperBound) { tokens[k].sentence = Int32(i) }
+        }
+        return result
+    }
+
+    private static func endsWithAbbreviation(_ tokens: ContiguousArray<Token>, _ t: Int, _ text: ContiguousArray<UInt16>) -> Bool {
+        let period = tokens[t - 1], letter = tokens[t - 2]
+        return period.length == 1 && text[Int(period.start)] == 0x2E && letter.kind == .word
+            && letter.length == 1 && letter.end == period.start
+    }
+}
+
+/// Decimal digits in the three scripts news uses, and the separators inside numbers.
+public enum Digits {
+    /// The value of a Western (0-9), Arabic-Indic (٠-٩) or Eastern Arabic-Indic (۰-۹) digit.
+    @inline(__always) public static func value(_ u: UInt16) -> Int? {
+        switch u {
+        case 0x30...0x39: Int(u - 0x30)
+        case 0x660...0x669: Int(u - 0x660)
+        case 0x6F0...0x6F9: Int(u - 0x6F0)
+        default: nil
+        }
+    }
+    @inline(__always) public static func isDigit(_ u: UInt16) -> Bool { value(u) != nil }
+    /// `.` `,` `٫` (Arabic decimal separator) `٬` (Arabic thousands separator).
+    @inline(__always) public static func isSeparator(_ u: UInt16) -> Bool {
+        u == 0x2E || u == 0x2C || u == 0x66B || u == 0x66C
+    }
+}
+
+final class SegmenterPool: Sendable {
+    private let locale: String
+    private let free = Mutex<[UnsafeSendable<ICUSegmenter>]>([])
+
+    init(locale: String) { self.locale = locale }
+
+    func take() throws -> ICUSegmenter {
+        if let s = free.withLock({ $0.popLast() }) { return s.value }
+        return try ICUSegmenter(locale: locale)
+    }
+
+    func give(_ segmenter: ICUSegmenter) {
+        free.withLock { $0.append(UnsafeSendable(value: segmenter)) }
+    }
+}
+
+/// A value handed between threads under a lock, which the compiler cannot see.
+struct UnsafeSendable<T>: @unchecked Sendable { let value: T }
