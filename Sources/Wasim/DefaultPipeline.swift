@@ -18,13 +18,33 @@ public struct PipelineOptions: Sendable {
 }
 
 public enum Wasim {
-    /// The full default pipeline: segmentation → normalization → (later stages) → conflict resolution.
+    /// The full default pipeline: segmentation → normalization → gazetteer matching → rules →
+    /// numeric ranges → conflict resolution → name propagation.
     public static func pipeline(_ options: PipelineOptions = PipelineOptions()) throws -> Pipeline {
-        try Pipeline([
+        let gazetteer = try loadGazetteer(options)
+        let rules = try loadRules(options, gazetteer: gazetteer)
+        return try Pipeline([
             Segmentation(),
             Normalization(options.normalizer),
+            GazetteerMatching(gazetteer),
+            RuleMatching(rules, gazetteer: gazetteer),
             ConflictResolution(),
+            NamePropagation(gazetteer: gazetteer),
         ])
+    }
+
+    /// Models/rules/*.rules unless `defaultRules` is off, then the extra files; all or nothing.
+    public static func loadRules(_ options: PipelineOptions, gazetteer: Gazetteer) throws -> RuleSet {
+        var files: [String] = []
+        if options.defaultRules { files = try RuleSet.files(in: try dataDirectory(options.dataDirectory) + "/Models/rules") }
+        return try RuleSet.load(files: files + options.ruleFiles, gazetteer: gazetteer)
+    }
+
+    /// The lists the options ask for: Gazetteers/*.tsv unless `defaultGazetteers` is off, then
+    /// the extra files.
+    public static func loadGazetteer(_ options: PipelineOptions) throws -> Gazetteer {
+        let directory = options.defaultGazetteers ? try dataDirectory(options.dataDirectory) + "/Gazetteers" : nil
+        return try Gazetteer.load(directory: directory, extraFiles: options.gazetteerFiles, normalizer: options.normalizer)
     }
 
     /// The folder with `Gazetteers/` and `Models/`: `$WASIM_DATA`, else the nearest folder above

@@ -15,7 +15,7 @@ struct WasimCommand: ParsableCommand {
               echo 'وقال الرئيس الأميركي دونالد ترامب' | wasim tag -
               wasim tag --format tokens article.txt   inspect segmentation and proclitic analysis
             """,
-        subcommands: [Tag.self],
+        subcommands: [Tag.self, Explain.self, Rules.self],
         defaultSubcommand: nil
     )
 }
@@ -25,9 +25,24 @@ struct PipelineArguments: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Folder holding Gazetteers/ and Models/ (default: found from the executable, the working directory or $WASIM_DATA).", valueName: "dir"))
     var data: String?
 
+    @Option(name: .customLong("gazetteer"), help: ArgumentHelp("An extra gazetteer file (surface<TAB>TYPE[<TAB>id]); repeatable.", valueName: "file"))
+    var gazetteers: [String] = []
+
+    @Option(name: .customLong("rules"), help: ArgumentHelp("An extra rule file (see Models/README.md); repeatable.", valueName: "file"))
+    var rules: [String] = []
+
+    @Flag(help: "Leave out the built-in rules of Models/rules/.")
+    var noDefaultRules = false
+
+    @Flag(help: "Leave out the built-in lists of Gazetteers/ (keeps only --gazetteer files).")
+    var noDefaultGazetteers = false
+
     func options() -> PipelineOptions {
         var o = PipelineOptions(dataDirectory: data)
-        o.dataDirectory = data
+        o.gazetteerFiles = gazetteers
+        o.ruleFiles = rules
+        o.defaultRules = !noDefaultRules
+        o.defaultGazetteers = !noDefaultGazetteers
         return o
     }
 }

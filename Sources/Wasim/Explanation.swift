@@ -1,0 +1,36 @@
+// `wasim explain`: the tokens, then each entity with what produced it and what it beat.
+
+public enum Explanation {
+    public static func render(_ d: Document, gazetteer: Gazetteer? = nil, tokens showTokens: Bool = true) -> String {
+        var out: [String] = []
+        if showTokens {
+            out.append("tokens:")
+            for (i, t) in d.tokens.enumerated() {
+                var line = "  \(i)\t\(d.codePointOffset(t.start))-\(d.codePointOffset(t.end))\t\(t.kind)\t\(d.text(of: t))"
+                let readings = d.analyses(of: t).map { "\($0.proclitics)+\(d.substring(t.start + $0.prefixLength, t.end))" }
+                if !readings.isEmpty { line += "\t" + readings.joined(separator: " ") }
+                let lists = d.lookups.filter { $0.tokens.lowerBound == Int32(i) }
+                if !lists.isEmpty {
+                    line += "\tlists: " + Set(lists.map { l in
+                        (gazetteer?.typeName(l.list) ?? "#\(l.list)") + (l.tokens.count > 1 ? "×\(l.tokens.count)" : "")
+                    }).sorted().joined(separator: " ")
+                }
+                out.append(line)
+            }
+        }
+        out.append("entities:")
+        if d.entities.isEmpty { out.append("  (none)") }
+        for e in d.entities {
+            out.append("  \(e.type)\t\(d.codePointOffset(e.start))-\(d.codePointOffset(e.end))\t\(d.text(of: e))\t← \(e.source)"
+                       + (e.priority != 0 ? " (priority \(e.priority))" : "") + (e.id.map { " id=\($0)" } ?? "")
+                       + (e.low.map { " low=\(JSON.number($0)) high=\(JSON.number(e.high ?? $0))" } ?? "")
+                       + (e.unit.map { " unit=\($0)" } ?? ""))
+            if let r = d.resolutions.first(where: { $0.winner == e }) {
+                for b in r.beaten {
+                    out.append("      beat \(b.type) \(d.text(of: b)) ← \(b.source)" + (b.priority != 0 ? " (priority \(b.priority))" : ""))
+                }
+            }
+        }
+        return out.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,262 @@
+// Entity lists and helper lists, compiled into one token trie. Loaded from TSV files:
+// `surface<TAB>TYPE[<TAB>canonical-id]`, `#` comments (Gazetteers/README.md has the details).
+import Foundation
+
+/// All loaded lists, immutable once built and shared by every thread.
+public final class Gazetteer: Sendable {
+    /// Entity types: a match of these becomes a candidate entity.
+    public static let entityTypes = ["PER", "ORG", "LOC"]
+    /// Helper lists the rules read; never tagged themselves.
+    public static let helperTypes = [
+        "GIVEN_NAME", "FAMILY_NAME", "NAME_PARTICLE", "TITLE", "NISBA", "ORG_DESIGNATOR",
+        "LOC_DESIGNATOR", "SITE_NOUN", "SAY_VERB", "COMMON", "AMBIGUOUS",
+    ]
+
+    public let typeNames: [String]
+    let trie: TokenTrie
+    let entryType: [Int16]
+    let entryFile: [Int16]
+    let entryID: [Int32]
+    let ids: [String]
+    /// Entries ending at each node: `terminals[terminalStart[n] ..< terminalStart[n + 1]]`.
+    let terminalStart: [Int32]
+    let terminals: [Int32]
+    /// Nodes whose whole token sequence is an AMBIGUOUS entry or a single COMMON word.
+    let ambiguousNodes: Set<UInt32>
+    public let files: [(name: String, priority: Int)]
+    public let normalizer: Normalizer
+    public let maximumLength: Int
+    let ambiguousType: Int16
+    let commonType: Int16
+
+    init(builder b: GazetteerBuilder) {
+        typeNames = b.typeNames
+        trie = b.trie
+        entryType = b.entryType
+        entryFile = b.entryFile
+        entryID = b.entryID
+        ids = b.ids
+        files = b.files
+        normalizer = b.normalizer
+        maximumLength = b.maximumLength
+        ambiguousType = Int16(b.typeIndex["AMBIGUOUS"]!)
+        commonType = Int16(b.typeIndex["COMMON"]!)
+        // Counting sort of entries by the node they end at.
+        let nodes = Int(b.trie.nodeCount)
+        var start = [Int32](repeating: 0, count: nodes + 1)
+        for n in b.entryNode { start[Int(n) + 1] += 1 }
+        for i in 0..<nodes { start[i + 1] += start[i] }
+        var fill = start
+        var terms = [Int32](repeating: 0, count: b.entryNode.count)
+        var ambiguous = Set<UInt32>()
+        for (e, n) in b.entryNode.enumerated() {
+            terms[Int(fill[Int(n)])] = Int32(e)
+            fill[Int(n)] += 1
+            if b.entryType[e] == ambiguousType || (b.entryType[e] == commonType && b.entryLength[e] == 1) {
+                ambiguous.insert(n)
+            }
+        }
+        terminalStart = start
+        terminals = terms
+        ambiguousNodes = ambiguous
+    }
+
+    public var entryCount: Int { entryType.count }
+    public func typeID(_ name: String) -> Int32? { typeNames.firstIndex(of: name).map(Int32.init) }
+    public func typeName(_ id: Int32) -> String { typeNames[Int(id)] }
+    public func isEntityType(_ id: Int32) -> Bool { id < Int32(Gazetteer.entityTypes.count) }
+    public func canonicalID(ofEntry e: Int32) -> String? { entryID[Int(e)] >= 0 ? ids[Int(entryID[Int(e)])] : nil }
+    public func fileName(ofEntry e: Int32) -> String { files[Int(entryFile[Int(e)])].name }
+    public func priority(ofEntry e: Int32) -> Int { files[Int(entryFile[Int(e)])].priority }
+    func type(ofEntry e: Int32) -> Int32 { Int32(entryType[Int(e)]) }
+
+    @inline(__always) func entries(endingAt node: UInt32) -> ArraySlice<Int32> {
+        terminals[Int(terminalStart[Int(node)])..<Int(terminalStart[Int(node) + 1])]
+    }
+
+    /// Loads the default lists (every *.tsv in `Gazetteers/`) and any extra files.
+    public static func load(directory: String?, extraFiles: [String] = [], normalizer: Normalizer = Normalizer()) throws -> Gazetteer {
+        var builder = GazetteerBuilder(normalizer: normalizer)
+        if let directory {
+            let names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".tsv") }.sorted()
+            for name in names { try builder.load(path: directory + "/" + name, name: name) }
+        }
+        for path in extraFiles {
+            try builder.load(path: path, name: (path as NSString).lastPathComponent, defaultPriority: 30)
+        }
+        return builder.build()
+    }
+}
+
+/// Collects entries, then `build()` freezes them into a `Gazetteer`.
+public struct GazetteerBuilder {
+    var trie = TokenTrie(capacity: 1 << 16)
+    var typeNames: [String] = Gazetteer.entityTypes + Gazetteer.helperTypes
+    var typeIndex: [String: Int] = [:]
+    var entryType: [Int16] = []
+    var entryFile: [Int16] = []
+    var entryID: [Int32] = []
+    var entryNode: [UInt32] = []
+    var entryLength: [UInt8] = []
+    var ids: [String] = []
+    var idIndex: [String: Int32] = [:]
+    var files: [(name: String, priority: Int)] = []
+    var maximumLength = 0
+    public let normalizer: Normalizer
+    private var tokenizer: Pipeline? = nil
+
+    public init(normalizer: Normalizer = Normalizer()) {
+        self.normalizer = normalizer
+        for (i, t) in typeNames.enumerated() { typeIndex[t] = i }
+    }
+
+    public func build() -> Gazetteer { Gazetteer(builder: self) }
+
+    /// Adds one entry. `type` must be known (built in, or declared by `declare(type:)`).
+    public mutating func add(_ surface: String, type: String, id: String? = nil, file: String = "api", priority: Int = 30) throws {
+        guard let t = typeIndex[type] else { throw WasimError.data("unknown type \(type)") }
+        let f = fileIndex(file, priority)
+        let units = ContiguousArray(surface.utf16)
+        try units.withUnsafeBufferPointer { try add(units: $0, type: t, id: id, file: f) }
+    }
+
+    public mutating func declare(type: String) {
+        if typeIndex[type] == nil {
+            typeIndex[type] = typeNames.count
+            typeNames.append(type)
+        }
+    }
+
+    mutating func fileIndex(_ name: String, _ priority: Int) -> Int {
+        if let i = files.firstIndex(where: { $0.name == name }) { return i }
+        files.append((name, priority))
+        return files.count - 1
+    }
+
+    /// Adds a surface given as UTF-16: tokens split at spaces, or by ICU when the surface has
+    /// punctuation in it, so that entries split exactly as documents do.
+    mutating func add(units: UnsafeBufferPointer<UInt16>, type: Int, id: String?, file: Int) throws {
+        var keys: [UInt64] = []
+        if units.contains(where: GazetteerBuilder.needsSegmentation) {
+            if tokenizer == nil { tokenizer = try Pipeline.tokenizer(normalizer: normalizer) }
+            let doc = try tokenizer!.tag(String(decoding: units, as: UTF16.self))
+            keys = doc.tokens.map(\.hash)
+        } else {
+            var norm = ContiguousArray<UInt16>()
+            var i = 0
+            while i < units.count {
+                while i < units.count, units[i] == 0x20 { i += 1 }
+                var j = i
+                while j < units.count, units[j] != 0x20 { j += 1 }
+                if j > i {
+                    norm.removeAll(keepingCapacity: true)
+                    normalizer.normalize(UnsafeBufferPointer(rebasing: units[i..<j]), into: &norm)
+                    keys.append(norm.withUnsafeBufferPointer { Normalizer.hash($0) })
+                }
+                i = j
+            }
+        }
+        guard !keys.isEmpty else { throw WasimError.data("empty surface") }
+        var node: UInt32 = 0
+        for k in keys { node = trie.insert(node, k) }
+        entryType.append(Int16(type))
+        entryFile.append(Int16(file))
+        entryNode.append(node)
+        entryLength.append(UInt8(min(keys.count, 255)))
+        maximumLength = max(maximumLength, keys.count)
+        if let id, !id.isEmpty {
+            if let existing = idIndex[id] {
+                entryID.append(existing)
+            } else {
+                idIndex[id] = Int32(ids.count)
+                entryID.append(Int32(ids.count))
+                ids.append(id)
+            }
+        } else {
+            entryID.append(-1)
+        }
+    }
+
+    /// Characters ICU splits off as their own tokens.
+    static func needsSegmentation(_ u: UInt16) -> Bool {
+        switch u {
+        case 0x21...0x2F, 0x3A...0x40, 0x5B...0x60, 0x7B...0x7E, 0x060C, 0x061B, 0x061F, 0x066A, 0x00AB, 0x00BB,
+             0x2010...0x201F:
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// Loads a TSV file. A malformed line is an error naming the file, line and column.
+    public mutating func load(path: String, name: String, defaultPriority: Int = 10) throws {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw WasimError.data("\(path): cannot read gazetteer file")
+        }
+        let bytes = [UInt8](data)
+        let text: ContiguousArray<UInt16>
+        switch bytes.withUnsafeBufferPointer({ ICU.utf16(fromUTF8: $0, lossy: false) }) {
+        case .failure(let f): throw WasimError.data("\(path): invalid UTF-8 at byte \(f.byteOffset)")
+        case .success(let t): text = t
+        }
+        var file = fileIndex(name, defaultPriority)
+        try text.withUnsafeBufferPointer { buf in
+            var lineStart = 0
+            var lineNumber = 0
+            if buf.count >= 1, buf[0] == 0xFEFF { lineStart = 1 }
+            while lineStart < buf.count {
+                lineNumber += 1
+                var lineEnd = lineStart
+                while lineEnd < buf.count, buf[lineEnd] != 0x0A { lineEnd += 1 }
+                var contentEnd = lineEnd
+                if contentEnd > lineStart, buf[contentEnd - 1] == 0x0D { contentEnd -= 1 }
+                let line = UnsafeBufferPointer(rebasing: buf[lineStart..<contentEnd])
+                defer { lineStart = lineEnd + 1 }
+                if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+                if line[0] == 0x23 {  // '#': a comment, or a directive
+                    let comment = String(decoding: line.dropFirst(), as: UTF16.self).trimmingCharacters(in: .whitespaces)
+                    if comment.hasPrefix("priority:") {
+                        guard let p = Int(comment.dropFirst("priority:".count).trimmingCharacters(in: .whitespaces)) else {
+                            throw Self.error(path, lineNumber, 3, "priority must be a whole number", line)
+                        }
+                        files[file].priority = p
+                    } else if comment.hasPrefix("declare-types:") {
+                        for t in comment.dropFirst("declare-types:".count).split(separator: " ") { declare(type: String(t)) }
+                    }
+                    continue
+                }
+                var fields: [Range<Int>] = []
+                var f = 0
+                for (k, u) in line.enumerated() where u == 0x09 {
+                    fields.append(f..<k)
+                    f = k + 1
+                }
+                fields.append(f..<line.count)
+                guard fields.count == 2 || fields.count == 3 else {
+                    throw Self.error(path, lineNumber, 1,
+                                     fields.count == 1 ? "missing type: expected surface<TAB>TYPE[<TAB>id]"
+                                                       : "too many fields: expected surface<TAB>TYPE[<TAB>id]", line)
+                }
+                let surface = UnsafeBufferPointer(rebasing: line[fields[0]])
+                if surface.allSatisfy({ $0 == 0x20 }) { throw Self.error(path, lineNumber, 1, "empty surface", line) }
+                let typeName = String(decoding: line[fields[1]], as: UTF16.self)
+                guard let type = typeIndex[typeName] else {
+                    throw Self.error(path, lineNumber, fields[1].lowerBound + 1,
+                                     typeName.isEmpty ? "missing type" : "unknown type '\(typeName)' (known: \(typeNames.joined(separator: ", ")); declare new helper types with '# declare-types: NAME')", line)
+                }
+                let id = fields.count == 3 ? String(decoding: line[fields[2]], as: UTF16.self) : nil
+                do {
+                    try add(units: surface, type: type, id: id, file: file)
+                } catch let e as WasimError {
+                    throw Self.error(path, lineNumber, 1, e.description, line)
+                }
+            }
+        }
+        file = 0
+    }
+
+    static func error(_ path: String, _ line: Int, _ column: Int, _ message: String, _ text: UnsafeBufferPointer<UInt16>) -> WasimError {
+        let shown = String(decoding: text, as: UTF16.self).replacingOccurrences(of: "\t", with: " ")
+        return WasimError.data("\(path):\(line):\(column): \(message)\n    \(shown)\n    \(String(repeating: " ", count: max(0, column - 1)))^")
+    }
+}

@@ -1,0 +1,69 @@
+// Gazetteer matching: every list match over tokens becomes a lookup (rules read them), and the
+// longest entity-list match at each place becomes a candidate entity.
+
+public struct GazetteerMatching: Stage {
+    public let name = "gazetteer-matching"
+    public let requires: Set<Capability> = [.tokens, .normalizedForms]
+    public let provides: Set<Capability> = [.lookups, .gazetteerCandidates]
+    public let gazetteer: Gazetteer
+
+    public init(_ gazetteer: Gazetteer) { self.gazetteer = gazetteer }
+
+    public func process(_ document: Document) throws {
+        let g = gazetteer
+        var lookups: [Lookup] = []
+        var candidates: [Entity] = []
+        let tokens = document.tokens
+        let analyses = document.analyses
+        var coveredUntil = 0  // candidates do not start inside an earlier candidate
+        for sentence in document.sentences {
+            let end = Int(sentence.tokens.upperBound)
+            for i in Int(sentence.tokens.lowerBound)..<end {
+                let token = tokens[i]
+                if token.kind == .punctuation { continue }
+                // The unstripped form first, then proclitic readings, shortest prefix first.
+                var best: (length: Int, prefix: Int32, entry: Int32, type: Int32)? = nil
+                var reading = -1
+                while reading < Int(token.analysisCount) {
+                    let (hash, prefix): (UInt64, Int32) = reading < 0
+                        ? (token.hash, 0)
+                        : (analyses[Int(token.firstAnalysis) + reading].hash, analyses[Int(token.firstAnalysis) + reading].prefixLength)
+                    reading += 1
+                    guard var node = g.trie.child(0, hash) else { continue }
+                    var j = i + 1
+                    while true {
+                        let span = j - i
+                        for e in g.entries(endingAt: node) {
+                            let type = g.type(ofEntry: e)
+                            lookups.append(Lookup(list: type, tokens: Int32(i)..<Int32(j), prefixLength: prefix, entry: e))
+                            if g.isEntityType(type), !g.ambiguousNodes.contains(node),
+                               best == nil || span > best!.length
+                                || (span == best!.length && g.priority(ofEntry: e) > g.priority(ofEntry: best!.entry)) {
+                                best = (span, prefix, e, type)
+                            }
+                        }
+                        guard j < end, tokens[j].kind != .punctuation || isJoiner(document, tokens[j]),
+                              let next = g.trie.child(node, tokens[j].hash) else { break }
+                        node = next
+                        j += 1
+                    }
+                    // A stripped reading is tried only when the whole form matched nothing.
+                    if best != nil, reading == 0 { break }
+                }
+                if let b = best, i >= coveredUntil {
+                    var c = Entity(type: EntityType(g.typeName(b.type)), start: token.start + b.prefix,
+                                   end: tokens[i + b.length - 1].end, tokens: Int32(i)..<Int32(i + b.length),
+                                   source: "gazetteer:" + g.fileName(ofEntry: b.entry), priority: g.priority(ofEntry: b.entry))
+                    c.id = g.canonicalID(ofEntry: b.entry)
+                    candidates.append(c)
+                    coveredUntil = i + b.length
+                }
+            }
+        }
+        document.lookups = lookups
+        document.candidates.append(contentsOf: candidates)
+    }
+
+    /// Punctuation that entries may contain (a period in an abbreviation such as `د.`).
+    @inline(__always) private func isJoiner(_ d: Document, _ t: Token) -> Bool { t.length == 1 && d.utf16[Int(t.start)] == 0x2E }
+}

@@ -1,0 +1,98 @@
+// Document-level name propagation, as GATE's OrthoMatcher does it: a name found once (by a list
+// or a rule) is found again elsewhere in the same document, and so is the distinctive last part
+// of a person's name (ترودو after جاستن ترودو). Runs after conflict resolution, so only names
+// that won propagate, and it fills gaps only: it never displaces an entity.
+
+public struct NamePropagation: Stage {
+    public let name = "name-propagation"
+    public let requires: Set<Capability> = [.tokens, .normalizedForms, .entities]
+    public let provides: Set<Capability> = [Capability("propagated-names")]
+    /// Lists whose words are never a person's distinctive last part on their own.
+    let excludedLists: Set<Int32>
+    let gazetteer: Gazetteer?
+
+    public init(gazetteer: Gazetteer? = nil) {
+        self.gazetteer = gazetteer
+        var excluded = Set<Int32>()
+        if let g = gazetteer {
+            for name in ["COMMON", "GIVEN_NAME", "NAME_PARTICLE", "TITLE", "NISBA", "AMBIGUOUS", "SAY_VERB",
+                         "ORG_DESIGNATOR", "LOC_DESIGNATOR"] {
+                if let id = g.typeID(name) { excluded.insert(id) }
+            }
+        }
+        excludedLists = excluded
+    }
+
+    struct Name {
+        var keys: [UInt64]
+        var type: EntityType
+        var origin: String
+        var id: String?
+    }
+
+    public func process(_ document: Document) throws {
+        let tokens = document.tokens
+        guard !document.entities.isEmpty else { return }
+        var byFirstKey: [UInt64: [Name]] = [:]
+        var occupied = [Bool](repeating: false, count: tokens.count)
+        var excludedSingles = Set<Int>()  // tokens that are in an excluded list on their own
+        for l in document.lookups where l.tokens.count == 1 && excludedLists.contains(l.list) {
+            excludedSingles.insert(Int(l.tokens.lowerBound))
+        }
+        for e in document.entities {
+            for k in Int(e.tokens.lowerBound)..<Int(e.tokens.upperBound) { occupied[k] = true }
+            guard e.type != .numericRange else { continue }
+            let first = Int(e.tokens.lowerBound)
+            let prefix = e.start - tokens[first].start
+            var keys = [readingHash(document, first, prefix)]
+            for k in (first + 1)..<Int(e.tokens.upperBound) { keys.append(tokens[k].hash) }
+            let origin = "propagation:" + document.text(of: e) + "@" + String(document.codePointOffset(e.start))
+            byFirstKey[keys[0], default: []].append(Name(keys: keys, type: e.type, origin: origin, id: e.id))
+            let last = Int(e.tokens.upperBound) - 1
+            if e.type == .person, keys.count >= 2, !excludedSingles.contains(last),
+               tokens[last].kind == .word, tokens[last].normEnd - tokens[last].normStart >= 3 {
+                byFirstKey[tokens[last].hash, default: []].append(Name(keys: [tokens[last].hash], type: e.type, origin: origin, id: e.id))
+            }
+        }
+        var found: [Entity] = []
+        var i = 0
+        while i < tokens.count {
+            guard !occupied[i], tokens[i].kind == .word else { i += 1; continue }
+            var best: (name: Name, prefix: Int32)? = nil
+            let t = tokens[i]
+            var readings: [(UInt64, Int32)] = [(t.hash, 0)]
+            for a in document.analyses(of: t) { readings.append((a.hash, a.prefixLength)) }
+            for (hash, prefix) in readings {
+                for name in byFirstKey[hash] ?? [] where best == nil || name.keys.count > best!.name.keys.count {
+                    let end = i + name.keys.count
+                    guard end <= tokens.count, tokens[end - 1].sentence == t.sentence else { continue }
+                    var ok = true
+                    for k in 1..<name.keys.count where occupied[i + k] || tokens[i + k].hash != name.keys[k] { ok = false; break }
+                    if ok { best = (name, prefix) }
+                }
+                if best != nil { break }
+            }
+            if let b = best {
+                let end = i + b.name.keys.count
+                var e = Entity(type: b.name.type, start: t.start + b.prefix, end: tokens[end - 1].end,
+                               tokens: Int32(i)..<Int32(end), source: b.name.origin)
+                e.id = b.name.id
+                found.append(e)
+                for k in i..<end { occupied[k] = true }
+                i = end
+            } else {
+                i += 1
+            }
+        }
+        if !found.isEmpty {
+            document.entities.append(contentsOf: found)
+            document.entities.sort { ($0.start, $0.end) < ($1.start, $1.end) }
+        }
+    }
+
+    private func readingHash(_ d: Document, _ i: Int, _ prefix: Int32) -> UInt64 {
+        let t = d.tokens[i]
+        if prefix == 0 { return t.hash }
+        return d.analyses(of: t).first { $0.prefixLength == prefix }?.hash ?? t.hash
+    }
+}

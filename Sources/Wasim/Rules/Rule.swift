@@ -1,0 +1,203 @@
+// A compiled rule: its pattern as a Thompson NFA over tokens, run by a Pike VM, so matching
+// is linear in the sentence's length with no backtracking, whatever the pattern.
+import Foundation
+
+enum Instruction {
+    case consume(Int)          // a condition index
+    case split(Int, Int)       // try the first, then the second
+    case jump(Int)
+    case open(Int)             // a capture starts
+    case close(Int)            // a capture ends
+    case match
+}
+
+/// A rule ready to run.
+public struct Rule: Sendable {
+    public let name: String
+    public let file: String
+    public let line: Int
+    public let priority: Int
+    public let fires: [RuleExample]
+    public let skips: [RuleExample]
+    /// The type of each capture.
+    public let captureTypes: [EntityType]
+    let program: [Instruction]
+    let conditions: [Condition]
+    /// A start is possible only where one of these lists has a lookup (nil: anywhere).
+    let startLists: UInt64?
+    public var source: String { "rule:" + name }
+
+    static let maximumCaptures = 5
+
+    init(_ src: RuleSource, gazetteer: Gazetteer, normalizer: Normalizer) throws {
+        name = src.name
+        file = src.file
+        line = src.line
+        priority = src.priority
+        fires = src.fires
+        skips = src.skips
+        var types: [EntityType] = []
+        var program: [Instruction] = []
+        var conditions: [Condition] = []
+        let valid = Set(EntityType.builtIn.map(\.rawValue))
+        if let t = src.type, !valid.contains(t) {
+            throw WasimError.data("\(src.file):\(src.typeLine):1: unknown entity type '\(t)' (types: \(EntityType.builtIn.map(\.rawValue).joined(separator: ", ")))")
+        }
+        // Alternative patterns of one rule are one alternation.
+        var alternatives: [Int] = []  // split positions to patch
+        var jumps: [Int] = []
+        for (k, pattern) in src.patterns.enumerated() {
+            func fail(_ column: Int, _ message: String) -> WasimError {
+                RuleParser.error(file: src.file, line: pattern.line, column: column, message: message,
+                                 text: "pattern: " + pattern.text)
+            }
+            let offset = "pattern: ".count
+            if pattern.node.matchesEmpty { throw fail(offset + 1, "this pattern matches the empty sequence; every rule must consume at least one token") }
+            if k < src.patterns.count - 1 {
+                alternatives.append(program.count)
+                program.append(.split(program.count + 1, -1))
+            }
+            var node = pattern.node
+            if !node.hasCapture { node = .capture(node, type: nil, column: 1) }
+            do {
+                try Rule.emit(node, into: &program, conditions: &conditions, types: &types, ruleType: src.type,
+                              inRepetition: false, gazetteer: gazetteer, normalizer: normalizer)
+            } catch let e as SyntaxError {
+                throw fail(e.column, e.message)
+            }
+            if k < src.patterns.count - 1 {
+                jumps.append(program.count)
+                program.append(.jump(-1))
+                if case .split(let a, _) = program[alternatives.last!] { program[alternatives.last!] = .split(a, program.count) }
+            }
+        }
+        program.append(.match)
+        for j in jumps { program[j] = .jump(program.count - 1) }
+        self.program = program
+        self.conditions = conditions
+        self.captureTypes = types
+        // Which conditions can come first: follow epsilons from the start.
+        var seen = Set<Int>()
+        var stack = [0]
+        var mask: UInt64 = 0
+        var anywhere = false
+        while let pc = stack.popLast() {
+            guard seen.insert(pc).inserted else { continue }
+            switch program[pc] {
+            case .consume(let c):
+                let m = conditions[c].requiredListMask
+                if m == 0 { anywhere = true } else { mask |= m }
+            case .split(let a, let b): stack.append(a); stack.append(b)
+            case .jump(let a): stack.append(a)
+            case .open, .close: stack.append(pc + 1)
+            case .match: anywhere = true
+            }
+        }
+        startLists = anywhere ? nil : mask
+    }
+
+    private static func emit(_ node: PatternNode, into p: inout [Instruction], conditions: inout [Condition],
+                             types: inout [EntityType], ruleType: String?, inRepetition: Bool,
+                             gazetteer: Gazetteer, normalizer: Normalizer) throws {
+        func recurse(_ n: PatternNode, _ rep: Bool) throws {
+            try emit(n, into: &p, conditions: &conditions, types: &types, ruleType: ruleType, inRepetition: rep,
+                     gazetteer: gazetteer, normalizer: normalizer)
+        }
+        switch node {
+        case .atom(let text, let column):
+            conditions.append(try Condition.compile(text, column: column, gazetteer: gazetteer, normalizer: normalizer))
+            p.append(.consume(conditions.count - 1))
+        case .sequence(let items):
+            for item in items { try recurse(item, inRepetition) }
+        case .alternation(let options):
+            var jumps: [Int] = []
+            for (k, option) in options.enumerated() {
+                if k < options.count - 1 {
+                    let split = p.count
+                    p.append(.split(split + 1, -1))
+                    try recurse(option, inRepetition)
+                    jumps.append(p.count)
+                    p.append(.jump(-1))
+                    p[split] = .split(split + 1, p.count)
+                } else {
+                    try recurse(option, inRepetition)
+                }
+            }
+            for j in jumps { p[j] = .jump(p.count) }
+        case .repetition(let inner, let min, let max):
+            let repeats = max.map { $0 > 1 } ?? true
+            for _ in 0..<min { try recurse(inner, inRepetition || repeats) }
+            if let max {
+                // Optional copies, nested so that a later copy needs the earlier one.
+                var splits: [Int] = []
+                for _ in min..<max {
+                    splits.append(p.count)
+                    p.append(.split(p.count + 1, -1))
+                    try recurse(inner, inRepetition || repeats)
+                }
+                for s in splits { p[s] = .split(s + 1, p.count) }
+            } else {
+                let loop = p.count
+                p.append(.split(loop + 1, -1))
+                try recurse(inner, true)
+                p.append(.jump(loop))
+                p[loop] = .split(loop + 1, p.count)
+            }
+        case .capture(let inner, let type, let column):
+            if inRepetition {
+                throw SyntaxError(line: 0, column: column, message: "a capture [..] cannot be repeated ('*', '+', '{m,n}'): write one capture per entity")
+            }
+            guard types.count < maximumCaptures else {
+                throw SyntaxError(line: 0, column: column, message: "at most \(maximumCaptures) captures in a rule")
+            }
+            guard let name = type ?? ruleType else {
+                throw SyntaxError(line: 0, column: column, message: "no entity type: add 'type: PER' (or ORG, LOC) to the rule, or write [..]:TYPE")
+            }
+            guard EntityType.builtIn.map(\.rawValue).contains(name) else {
+                throw SyntaxError(line: 0, column: column, message: "unknown entity type '\(name)' (types: \(EntityType.builtIn.map(\.rawValue).joined(separator: ", ")))")
+            }
+            let index = types.count
+            types.append(EntityType(name))
+            p.append(.open(index))
+            try recurse(inner, inRepetition)
+            p.append(.close(index))
+        }
+    }
+}
+
+/// Rule files parsed and compiled together: all or nothing.
+public struct RuleSet: Sendable {
+    public let rules: [Rule]
+
+    public init(rules: [Rule]) { self.rules = rules }
+
+    /// Loads rule files; any error rejects the whole set, naming file:line:column.
+    public static func load(files: [String], gazetteer: Gazetteer) throws -> RuleSet {
+        var rules: [Rule] = []
+        for path in files {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw WasimError.data("\(path): cannot read rule file")
+            }
+            guard let text = String(data: data, encoding: .utf8) else { throw WasimError.data("\(path): not UTF-8") }
+            rules.append(contentsOf: try parse(text, file: path, gazetteer: gazetteer))
+        }
+        var seen: [String: Rule] = [:]
+        for r in rules {
+            if let other = seen[r.name] {
+                throw WasimError.data("\(r.file):\(r.line):6: rule '\(r.name)' is already defined at \(other.file):\(other.line)")
+            }
+            seen[r.name] = r
+        }
+        return RuleSet(rules: rules)
+    }
+
+    public static func parse(_ text: String, file: String, gazetteer: Gazetteer) throws -> [Rule] {
+        try RuleParser.parse(text, file: file).map { try Rule($0, gazetteer: gazetteer, normalizer: gazetteer.normalizer) }
+    }
+
+    /// The *.rules files of a folder, sorted.
+    public static func files(in directory: String) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".rules") }.sorted()
+            .map { directory + "/" + $0 }
+    }
+}

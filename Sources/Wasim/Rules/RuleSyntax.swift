@@ -1,0 +1,301 @@
+// The rule language's parser: rule files → rules with patterns (an AST), or errors that name
+// file:line:column with the line and a caret. Models/README.md is the language reference.
+
+/// A pattern, as written.
+indirect enum PatternNode {
+    case atom(String, column: Int)
+    case sequence([PatternNode])
+    case alternation([PatternNode])
+    case repetition(PatternNode, min: Int, max: Int?)
+    case capture(PatternNode, type: String?, column: Int)
+
+    var matchesEmpty: Bool {
+        switch self {
+        case .atom: false
+        case .sequence(let items): items.allSatisfy(\.matchesEmpty)
+        case .alternation(let items): items.contains(where: \.matchesEmpty)
+        case .repetition(let node, let min, _): min == 0 || node.matchesEmpty
+        case .capture(let node, _, _): node.matchesEmpty
+        }
+    }
+
+    var hasCapture: Bool {
+        switch self {
+        case .atom: false
+        case .sequence(let items), .alternation(let items): items.contains(where: \.hasCapture)
+        case .repetition(let node, _, _): node.hasCapture
+        case .capture: true
+        }
+    }
+}
+
+/// An example that documents and tests a rule: a sentence and the entities the rule must find
+/// there (`fires`), or a sentence where it must find nothing (`skips`).
+public struct RuleExample: Sendable {
+    public var text: String
+    public var expected: [String]
+    public var line: Int
+}
+
+/// A rule as parsed, before compilation.
+struct RuleSource {
+    var name: String
+    var file: String
+    var line: Int
+    var priority = 50
+    var type: String?
+    var typeLine = 0
+    var patterns: [(node: PatternNode, line: Int, text: String)] = []
+    var fires: [RuleExample] = []
+    var skips: [RuleExample] = []
+}
+
+struct SyntaxError: Error {
+    var line: Int
+    var column: Int
+    var message: String
+}
+
+enum RuleParser {
+    /// Parses a whole rule file.
+    static func parse(_ content: String, file: String) throws -> [RuleSource] {
+        var rules: [RuleSource] = []
+        var macros: [String: PatternNode] = [:]
+        let lines = content.split(separator: "\n", omittingEmptySubsequences: false).map {
+            $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
+        }
+        func fail(_ line: Int, _ column: Int, _ message: String) -> WasimError {
+            RuleParser.error(file: file, line: line, column: column, message: message, text: lines[line - 1])
+        }
+        for (index, raw) in lines.enumerated() {
+            let lineNumber = index + 1
+            let indent = raw.prefix(while: { $0 == " " || $0 == "\t" }).count
+            let line = raw.dropFirst(indent)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            if line.hasPrefix("define ") {
+                // define NAME: FRAGMENT — a named pattern fragment, used as $NAME in later patterns.
+                let body = line.dropFirst("define ".count)
+                guard let colon = body.firstIndex(of: ":") else { throw fail(lineNumber, indent + 8, "expected 'define NAME: PATTERN'") }
+                let name = body[..<colon].trimmingCharacters(in: .whitespaces)
+                guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
+                    throw fail(lineNumber, indent + 8, "a definition needs a name of letters, digits or '_'")
+                }
+                let valueStart = body.index(after: colon)
+                let column = indent + "define ".count + body.distance(from: body.startIndex, to: valueStart)
+                    + body[valueStart...].prefix(while: { $0 == " " }).count + 1
+                do {
+                    var parser = PatternParser(String(body[valueStart...]).trimmingCharacters(in: .whitespaces), columnOffset: column - 1)
+                    macros[name] = try expand(parser.parse(), macros)
+                } catch let e as SyntaxError {
+                    throw fail(lineNumber, e.column, e.message)
+                }
+                continue
+            }
+            if line.hasPrefix("rule ") || line == "rule" {
+                let name = line.dropFirst(4).trimmingCharacters(in: .whitespaces)
+                guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+                    throw fail(lineNumber, indent + 6, "a rule needs a name of letters, digits, '-', '_' or '.'")
+                }
+                if let other = rules.first(where: { $0.name == name }) {
+                    throw fail(lineNumber, indent + 6, "rule '\(name)' is already defined at line \(other.line)")
+                }
+                rules.append(RuleSource(name: name, file: file, line: lineNumber))
+                continue
+            }
+            guard let colon = line.firstIndex(of: ":") else {
+                throw fail(lineNumber, indent + 1, "expected 'rule NAME', 'define NAME: PATTERN' or 'key: value' (keys: priority, type, pattern, fires, skips, note)")
+            }
+            let key = line[..<colon].trimmingCharacters(in: .whitespaces)
+            let valueStart = line.index(after: colon)
+            let value = String(line[valueStart...]).trimmingCharacters(in: .whitespaces)
+            let valueColumn = indent + line.distance(from: line.startIndex, to: valueStart) + 1
+                + (line[valueStart...].prefix(while: { $0 == " " || $0 == "\t" }).count)
+            guard !rules.isEmpty else { throw fail(lineNumber, indent + 1, "'\(key):' outside a rule: start one with 'rule NAME'") }
+            switch key {
+            case "priority":
+                guard let p = Int(value) else { throw fail(lineNumber, valueColumn, "priority must be a whole number") }
+                rules[rules.count - 1].priority = p
+            case "type":
+                rules[rules.count - 1].type = value
+                rules[rules.count - 1].typeLine = lineNumber
+            case "pattern":
+                do {
+                    var parser = PatternParser(value, columnOffset: valueColumn - 1)
+                    let node = try expand(parser.parse(), macros)
+                    rules[rules.count - 1].patterns.append((node, lineNumber, value))
+                } catch let e as SyntaxError {
+                    throw fail(lineNumber, e.column, e.message)
+                }
+            case "fires":
+                let parts = value.components(separatedBy: "=>")
+                guard parts.count == 2, !parts[0].trimmingCharacters(in: .whitespaces).isEmpty else {
+                    throw fail(lineNumber, valueColumn, "expected 'fires: SENTENCE => ENTITY [; ENTITY…]'")
+                }
+                let expected = parts[1].split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                guard !expected.isEmpty else { throw fail(lineNumber, valueColumn, "a 'fires' example names the entities after '=>'") }
+                rules[rules.count - 1].fires.append(RuleExample(text: parts[0].trimmingCharacters(in: .whitespaces), expected: expected, line: lineNumber))
+            case "skips":
+                guard !value.isEmpty else { throw fail(lineNumber, valueColumn, "expected 'skips: SENTENCE'") }
+                rules[rules.count - 1].skips.append(RuleExample(text: value, expected: [], line: lineNumber))
+            case "note":
+                break
+            default:
+                throw fail(lineNumber, indent + 1, "unknown key '\(key)' (keys: priority, type, pattern, fires, skips, note)")
+            }
+        }
+        for rule in rules where rule.patterns.isEmpty {
+            throw fail(rule.line, 1, "rule '\(rule.name)' has no pattern")
+        }
+        return rules
+    }
+
+    /// Replaces `$NAME` atoms by their definitions.
+    static func expand(_ node: PatternNode, _ macros: [String: PatternNode]) throws -> PatternNode {
+        switch node {
+        case .atom(let text, let column):
+            guard text.hasPrefix("$") else { return node }
+            guard let body = macros[String(text.dropFirst())] else {
+                throw SyntaxError(line: 0, column: column, message: "unknown definition '\(text)' (define it above with 'define \(text.dropFirst()): PATTERN')")
+            }
+            return body
+        case .sequence(let items): return .sequence(try items.map { try expand($0, macros) })
+        case .alternation(let items): return .alternation(try items.map { try expand($0, macros) })
+        case .repetition(let inner, let min, let max): return .repetition(try expand(inner, macros), min: min, max: max)
+        case .capture(let inner, let type, let column): return .capture(try expand(inner, macros), type: type, column: column)
+        }
+    }
+
+    static func error(file: String, line: Int, column: Int, message: String, text: String) -> WasimError {
+        let shown = text.replacingOccurrences(of: "\t", with: " ")
+        return WasimError.data("\(file):\(line):\(column): \(message)\n    \(shown)\n    \(String(repeating: " ", count: max(0, column - 1)))^")
+    }
+}
+
+/// Recursive descent over one pattern line. Columns count characters from the line's start.
+struct PatternParser {
+    let chars: [Character]
+    let columnOffset: Int
+    var i = 0
+
+    init(_ text: String, columnOffset: Int) {
+        chars = Array(text)
+        self.columnOffset = columnOffset
+    }
+
+    var column: Int { columnOffset + i + 1 }
+
+    mutating func parse() throws -> PatternNode {
+        let node = try alternation()
+        skipSpace()
+        if i < chars.count {
+            throw SyntaxError(line: 0, column: column, message: chars[i] == ")" || chars[i] == "]" ? "unbalanced '\(chars[i])'" : "unexpected '\(chars[i])'")
+        }
+        return node
+    }
+
+    mutating func skipSpace() { while i < chars.count, chars[i] == " " || chars[i] == "\t" { i += 1 } }
+
+    mutating func alternation() throws -> PatternNode {
+        var options = [try sequence()]
+        skipSpace()
+        while i < chars.count, chars[i] == "|" {
+            i += 1
+            options.append(try sequence())
+            skipSpace()
+        }
+        return options.count == 1 ? options[0] : .alternation(options)
+    }
+
+    mutating func sequence() throws -> PatternNode {
+        var items: [PatternNode] = []
+        while true {
+            skipSpace()
+            guard i < chars.count, !")]|".contains(chars[i]) else { break }
+            items.append(try item())
+        }
+        if items.isEmpty { throw SyntaxError(line: 0, column: column, message: "expected a token condition here") }
+        return items.count == 1 ? items[0] : .sequence(items)
+    }
+
+    mutating func item() throws -> PatternNode {
+        var node = try primary()
+        while i < chars.count {
+            switch chars[i] {
+            case "?": node = .repetition(node, min: 0, max: 1); i += 1
+            case "*": node = .repetition(node, min: 0, max: nil); i += 1
+            case "+": node = .repetition(node, min: 1, max: nil); i += 1
+            case "{":
+                let at = column
+                guard let close = chars[i...].firstIndex(of: "}") else { throw SyntaxError(line: 0, column: at, message: "unclosed '{'") }
+                let body = String(chars[(i + 1)..<close])
+                let parts = body.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+                let lo = Int(parts[0])
+                let hi: Int?? = parts.count == 1 ? .some(lo) : parts.count == 2 ? (parts[1].isEmpty ? .some(nil) : Int(parts[1]).map { .some($0) }) : nil
+                guard let min = lo, let max = hi, min >= 0, max.map({ $0 >= min && $0 > 0 }) ?? true else {
+                    throw SyntaxError(line: 0, column: at, message: "a repetition is {m}, {m,n} or {m,} with 0 ≤ m ≤ n, n > 0")
+                }
+                if let m = max, m > 12 {
+                    throw SyntaxError(line: 0, column: at, message: "repetition bound \(m) is too large (at most 12): a bounded repetition is copied into the matcher; use '*' or '+' for long runs")
+                }
+                node = .repetition(node, min: min, max: max)
+                i = close + 1
+            default:
+                return node
+            }
+        }
+        return node
+    }
+
+    mutating func primary() throws -> PatternNode {
+        let at = column
+        if chars[i] == "(" {
+            i += 1
+            let inner = try alternation()
+            skipSpace()
+            guard i < chars.count, chars[i] == ")" else { throw SyntaxError(line: 0, column: at, message: "unclosed '('") }
+            i += 1
+            return inner
+        }
+        if chars[i] == "[" {
+            i += 1
+            let inner = try alternation()
+            skipSpace()
+            guard i < chars.count, chars[i] == "]" else { throw SyntaxError(line: 0, column: at, message: "unclosed '['") }
+            i += 1
+            var type: String? = nil
+            if i < chars.count, chars[i] == ":" {
+                i += 1
+                let start = i
+                while i < chars.count, chars[i].isLetter || chars[i] == "_" { i += 1 }
+                guard i > start else { throw SyntaxError(line: 0, column: column, message: "expected an entity type after ':'") }
+                type = String(chars[start..<i])
+            }
+            return .capture(inner, type: type, column: at)
+        }
+        // An atom: conditions joined by '&', up to white space or pattern punctuation. Quoted
+        // text and /regex/ may hold anything.
+        var text = ""
+        while i < chars.count {
+            let c = chars[i]
+            if c == "\"" || c == "'" || c == "/" {
+                let open = column
+                guard let close = chars[(i + 1)...].firstIndex(where: { $0 == c }) else {
+                    throw SyntaxError(line: 0, column: open, message: "unclosed \(c)")
+                }
+                var j = close
+                while c == "/", chars[j - 1] == "\\" {  // an escaped slash inside a regex
+                    guard let next = chars[(j + 1)...].firstIndex(of: "/") else { throw SyntaxError(line: 0, column: open, message: "unclosed /") }
+                    j = next
+                }
+                text += String(chars[i...j])
+                i = j + 1
+                continue
+            }
+            if c == " " || c == "\t" || "()[]|?*+{".contains(c) { break }
+            text.append(c)
+            i += 1
+        }
+        if text.isEmpty { throw SyntaxError(line: 0, column: at, message: "expected a token condition here") }
+        return .atom(text, column: at)
+    }
+}

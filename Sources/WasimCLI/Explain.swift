@@ -1,0 +1,30 @@
+import ArgumentParser
+import Wasim
+
+struct Explain: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show how a text is tagged: its tokens, and for each entity what produced it and what it beat.",
+        discussion: """
+            Examples:
+              wasim explain "وقال الرئيس الأميركي دونالد ترامب إن قواته ستبقى في سوريا"
+              wasim explain --rules my.rules --no-default-rules "…"   try a rule file alone
+            """
+    )
+
+    @Argument(help: "The text to tag.")
+    var text: String
+
+    @Flag(help: "Leave out the token table.")
+    var noTokens = false
+
+    @OptionGroup var pipelineArguments: PipelineArguments
+
+    func run() throws {
+        let pipeline = try Wasim.pipeline(pipelineArguments.options())
+        let document = Document(text: text)
+        document.recordsResolutions = true
+        try pipeline.run(document)
+        let gazetteer = pipeline.stages.lazy.compactMap { ($0 as? GazetteerMatching)?.gazetteer }.first
+        print(Explanation.render(document, gazetteer: gazetteer, tokens: !noTokens))
+    }
+}

@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import Wasim
+
+struct Rules: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Work with rule files.",
+        subcommands: [Check.self]
+    )
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Parse rule files and run every rule's examples.",
+            discussion: """
+                Errors are reported as file:line:column with the line and a caret. Each rule's
+                'fires:' examples must produce exactly the entities after '=>', and its 'skips:'
+                examples nothing. Exits 0 only if every file parses and every example passes.
+
+                Examples:
+                  wasim rules check Models/rules/*.rules
+                  wasim rules check my.rules
+                """
+        )
+
+        @Argument(help: ArgumentHelp("Rule files or folders of *.rules files.", valueName: "file"))
+        var files: [String]
+
+        @OptionGroup var pipelineArguments: PipelineArguments
+
+        func run() throws {
+            let gazetteer = try Wasim.loadGazetteer(pipelineArguments.options())
+            var failed = false
+            var checked = 0, examples = 0
+            for path in files {
+                var isDir: ObjCBool = false
+                let list = FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue
+                    ? try RuleSet.files(in: path) : [path]
+                for file in list {
+                    do {
+                        let rules = try RuleSet.load(files: [file], gazetteer: gazetteer).rules
+                        checked += rules.count
+                        examples += rules.reduce(0) { $0 + $1.fires.count + $1.skips.count }
+                        for failure in try RuleCheck.run(rules, gazetteer: gazetteer) {
+                            failed = true
+                            print(failure)
+                        }
+                    } catch {
+                        failed = true
+                        print(error)
+                    }
+                }
+            }
+            print("\(checked) rules, \(examples) examples: \(failed ? "FAILED" : "all passed")")
+            if failed { throw ExitCode(1) }
+        }
+    }
+}
