@@ -133,6 +133,11 @@ public enum GoldReader {
         return text
     }
 
+    /// Lines by "\n"; a "\r\n" is one Character in Swift, so it must be named too.
+    static func lines(_ text: String) -> [Substring] {
+        text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+    }
+
     static func looksLikeJSONLines(_ text: String) -> Bool {
         for line in text.split(whereSeparator: \.isNewline) {
             let t = line.drop { $0 == " " || $0 == "\t" }
@@ -172,7 +177,7 @@ public enum GoldReader {
             tags = []
         }
         var lineNumber = 0
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        for rawLine in lines(text) {
             lineNumber += 1
             let fields = rawLine.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
             if fields.isEmpty { flush(); continue }
@@ -207,7 +212,7 @@ public enum GoldReader {
     public static func parseJSONLines(_ text: String, file: String) throws -> [GoldRecord] {
         var out: [GoldRecord] = []
         var lineNumber = 0
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        for line in lines(text) {
             lineNumber += 1
             let at = "\(file):\(lineNumber)"
             guard let object = try jsonObject(line, at: at) else { continue }
@@ -229,7 +234,7 @@ public enum GoldReader {
         let text = try readText(path)
         var out: [PredictionRecord] = []
         var lineNumber = 0
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        for line in lines(text) {
             lineNumber += 1
             let at = "\(path):\(lineNumber)"
             guard let object = try jsonObject(line, at: at) else { continue }
