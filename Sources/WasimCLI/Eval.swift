@@ -6,33 +6,39 @@ struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Score the tagger (or a prediction file) against gold annotation.",
         discussion: """
-            Gold is CoNLL (one token and its BIO tag a line, a blank line between sentences,
-            as ANERcorp: B-PERS is read as PER) or JSON Lines ({"id": ..., "text": ...,
-            "entities": [{"type": "LOC", "start": 4, "end": 10}]}, offsets in code points, see
-            ../shared/ANNOTATION.md). A folder is read whole (*.jsonl, *.json, *.conll, *.txt,
-            *.iob, *.bio, *.tsv); a file whose first line starts with '{' is JSON Lines.
+            Gold is CoNLL (a token and its BIO tag on each line, a blank line
+            between sentences, as in ANERcorp, whose B-PERS is read as PER) or
+            JSON Lines: {"id": ..., "text": ..., "entities": [{"type": "LOC",
+            "start": 4, "end": 10}]}, offsets in code points as in
+            ../shared/ANNOTATION.md. A folder is read whole (*.jsonl, *.json,
+            *.conll, *.txt, *.iob, *.bio, *.tsv); a file whose first line starts
+            with '{' is JSON Lines, any other CoNLL.
 
-            Scores are exact-span precision, recall and F1 per type, micro and macro, as
-            conlleval computes them (an I- tag after O or after another type starts a new
-            name); a partial score, where an overlap with the same type counts (each gold and
-            each predicted name at most once); and, for NUMRANGE, the share of exact matches
-            whose low and high are right. On CoNLL gold, a token belongs to a predicted name
-            when the name overlaps it, so a proclitic glued to the token (والعراق) is no error.
+            Scores: exact-span precision, recall and F1 per type, micro and
+            macro, as conlleval computes them (an I- tag after O or after
+            another type opens a new name); a partial score, where an overlap
+            with the same type counts (each name at most once on each side);
+            and, for NUMRANGE, the share of exact matches whose low and high are
+            right. On CoNLL gold a token belongs to a predicted name when the
+            name overlaps it, so a glued proclitic (والعراق) is no error there.
 
             Examples:
               wasim eval --gold Tests/Fixtures/news.jsonl
-              wasim eval --gold ../shared/corpora/anercorp/test.txt --types PER,LOC,ORG
-              wasim eval --gold news.jsonl --errors | less          what was missed, what was wrong
-              wasim tag docs/ > mine.jsonl && wasim eval --gold gold.jsonl --pred mine.jsonl
-              wasim eval --gold test.conll --pred other-system.conll --json
+              wasim eval --gold ../shared/corpora/anercorp/test.txt
+              wasim eval --gold news.jsonl --errors --types PER,ORG | less
+              wasim tag docs/ > mine.jsonl
+              wasim eval --gold gold.jsonl --pred mine.jsonl --json
+              wasim eval --gold test.conll --pred other-system.conll
 
-            With --pred, a JSON Lines prediction record (what `wasim tag` writes) is matched to
-            the gold record with its "id", else by its "path" (or the path's file name without
-            extension as a gold id), else by its position; a prediction that matches no gold
-            record is an error. For CoNLL gold, --pred takes a CoNLL file with the same tokens.
+            With --pred, a JSON Lines prediction record (what `wasim tag`
+            writes) goes to the gold record with the same "id", else the same
+            "path" (or the path's file name without extension as an id), else
+            the one at its position. A prediction that matches no gold record
+            is an error; a gold record without one counts as all missed. For
+            CoNLL gold, --pred takes a CoNLL file with the gold's tokens.
 
-            Exit status: 0 when scored, 1 for unreadable or malformed gold or predictions
-            (the message names file:line), 2 for a usage error.
+            Exit status: 0 when scored, 1 for unreadable or malformed gold or
+            predictions (the message names file:line), 2 for a usage error.
             """
     )
 

@@ -63,7 +63,7 @@ public enum Report {
 
     static func errorJSON(_ e: ScoringError, _ r: EvaluationResult) -> String {
         let unit = r.units[e.unit]
-        var s = "{\"kind\": \"\(e.kind.rawValue)\", \"location\": \(JSON.quote(unit.location)), "
+        var s = "{\"kind\": \"\(e.kind.rawValue)\", \"location\": \(JSON.quote(place(e.span, unit))), "
         if let id = unit.id { s += "\"id\": \(JSON.quote(id)), " }
         s += "\"type\": \(JSON.quote(e.span.type.rawValue)), \"start\": \(e.span.start), \"end\": \(e.span.end), "
         s += "\"text\": \(JSON.quote(surface(e.span, unit.context)))"
@@ -81,7 +81,7 @@ public enum Report {
         let unitWord = r.format == "conll" ? "tokens" : "code points"
         for e in r.errors {
             let unit = r.units[e.unit]
-            var line = "\(e.kind.rawValue) \(e.span.type.rawValue) «\(surface(e.span, unit.context))» \(unit.location)"
+            var line = "\(e.kind.rawValue) \(e.span.type.rawValue) «\(surface(e.span, unit.context))» \(place(e.span, unit))"
             if let id = unit.id { line += " (\(id))" }
             line += " \(unitWord) \(e.span.start)..<\(e.span.end)"
             if let c = e.counterpart {
@@ -92,6 +92,13 @@ public enum Report {
             lines.append("    " + context(e.span, unit.context))
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// "file:line": for a CoNLL sentence, the line of the span's first token (one token a line).
+    static func place(_ span: GoldSpan, _ unit: ScoringUnit) -> String {
+        guard case .tokens = unit.context, let colon = unit.location.lastIndex(of: ":"),
+              let line = Int(unit.location[unit.location.index(after: colon)...]) else { return unit.location }
+        return unit.location[..<colon] + ":\(line + span.start)"
     }
 
     static func surface(_ span: GoldSpan, _ context: ScoringUnit.Context) -> String {

@@ -387,6 +387,10 @@ public enum Evaluation {
                 throw WasimError.data("\(p.location): gold record \(records[target].location) was already matched by \(earlier)")
             }
             takenBy[target] = p.location
+            let length = records[target].text.unicodeScalars.count
+            if let k = p.entities.firstIndex(where: { $0.end > length }) {
+                throw WasimError.data("\(p.location): entity \(k + 1) ends at \(p.entities[k].end), past the \(length) code points of gold record \(records[target].location)")
+            }
             out[target] = p.entities
         }
         return out
