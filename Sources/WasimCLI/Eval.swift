@@ -63,6 +63,9 @@ struct Eval: ParsableCommand {
     @Option(help: ArgumentHelp("CoNLL gold: tag consecutive sentences together, up to this many tokens, as one document (names found once are propagated within a document); 0 tags each sentence alone.", valueName: "n"))
     var documentTokens = EvaluationOptions().documentTokens
 
+    @Flag(help: "Read CoNLL tags as seqeval's strict IOB2 mode does: an I- that does not continue a name of its type is dropped, instead of opening a name as in conlleval.")
+    var strict = false
+
     @OptionGroup var pipelineArguments: PipelineArguments
 
     func validate() throws {
@@ -76,6 +79,7 @@ struct Eval: ParsableCommand {
         var options = EvaluationOptions()
         options.misc = misc
         options.documentTokens = documentTokens
+        options.chunkRules = strict ? .strictIOB2 : .conlleval
         if let types {
             options.types = Set(types.split(separator: ",").map { GoldReader.typeName(Substring($0.trimmingCharacters(in: .whitespaces))) })
         }

@@ -338,6 +338,10 @@ func fixedPipeline(_ names: [(String, EntityType)]) throws -> Pipeline {
         expectDataError("t.jsonl:2: gold record \(gold.path):1 was already matched by \(twice.path):1") {
             _ = try Evaluation.score(corpus, predictionsAt: twice.path)
         }
+        let dup = try temporaryFile("d.jsonl", "{\"id\": \"n1\", \"text\": \"س\", \"entities\": []}\n{\"id\": \"n1\", \"text\": \"ص\", \"entities\": []}", in: dir)
+        expectDataError("d.jsonl:2: id 'n1' is also the id of \(dup.path):1") {
+            _ = try Evaluation.score(try GoldReader.read(path: dup.path), predictionsAt: pred.path)
+        }
         let error = try temporaryFile("e.jsonl", #"{"path": "n1.txt", "error": "invalid UTF-8 at byte 3"}"#, in: dir)
         expectDataError("e.jsonl:1: the prediction record is an error record") { _ = try Evaluation.score(corpus, predictionsAt: error.path) }
     }

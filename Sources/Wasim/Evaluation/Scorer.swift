@@ -361,7 +361,12 @@ public enum Evaluation {
     static func match(_ predictions: [PredictionRecord], to records: [GoldRecord]) throws -> [[GoldSpan]] {
         var byID: [String: Int] = [:], byPath: [String: Int] = [:]
         for (i, r) in records.enumerated() {
-            if let id = r.id, byID[id] == nil { byID[id] = i }
+            if let id = r.id {
+                if let j = byID[id], predictions.contains(where: { $0.id != nil || $0.path != nil }) {
+                    throw WasimError.data("\(r.location): id '\(id)' is also the id of \(records[j].location): predictions cannot be matched by id")
+                }
+                byID[id] = byID[id] ?? i
+            }
             if let path = r.path, byPath[path] == nil { byPath[path] = i }
         }
         var out = [[GoldSpan]](repeating: [], count: records.count)
