@@ -15,7 +15,7 @@ struct WasimCommand: ParsableCommand {
               echo 'وقال الرئيس الأميركي دونالد ترامب' | wasim tag -
               wasim tag --format tokens article.txt   inspect segmentation and proclitic analysis
             """,
-        subcommands: [Tag.self, Explain.self, Rules.self],
+        subcommands: [Tag.self, Eval.self, Explain.self, Rules.self],
         defaultSubcommand: nil
     )
 }
