@@ -14,4 +14,139 @@ func tokenTexts(_ d: Document) -> [String] { d.tokens.map { d.text(of: $0) } }
         #expect(d.tokens.map(\.kind) == [.word, .number, .word, .word, .number, .word, .number, .word, .number, .word, .number])
         #expect(d.tokens[4].start == 13 && d.tokens[4].end == 15)
     }
+
+    @Test func numbersKeepTheirSeparators() throws {
+        let d = try tokenize("ارتفع 2.5% و٣٫٥٪ بين 1,500 و2,000 و۱۲۳")
+        #expect(tokenTexts(d) == ["ارتفع", "2.5", "%", "و", "٣٫٥", "٪", "بين", "1,500", "و", "2,000", "و", "۱۲۳"])
+        #expect(d.tokens.filter { $0.kind == .number }.map { d.normalizedText(of: $0) } == ["2.5", "3.5", "1,500", "2,000", "123"])
+    }
+
+    @Test func punctuationIsItsOwnToken() throws {
+        let d = try tokenize("قال «نعم»، ثم سأل: لماذا؟ يوليو/تموز \"الحرب\"؛ انتهى")
+        #expect(tokenTexts(d) == ["قال", "«", "نعم", "»", "،", "ثم", "سأل", ":", "لماذا", "؟", "يوليو", "/", "تموز", "\"", "الحرب", "\"", "؛", "انتهى"])
+        #expect(d.tokens[1].kind == .punctuation && d.tokens[11].kind == .punctuation)
+    }
+
+    @Test func ellipsisIsOneTokenAndAbbreviationDoesNotEndASentence() throws {
+        let d = try tokenize("قال د. محمد إن الوضع صعب... ثم غادر. وعاد أمس")
+        #expect(tokenTexts(d) == ["قال", "د", ".", "محمد", "إن", "الوضع", "صعب", "...", "ثم", "غادر", ".", "وعاد", "أمس"])
+        // `د.` stays inside the first sentence; ICU ends sentences after the ellipsis and the period.
+        #expect(d.sentences.map(\.tokens) == [0..<8, 8..<11, 11..<13])
+        #expect(d.tokens.map(\.sentence) == [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 2, 2])
+    }
+
+    @Test func newlinesEndSentencesAndOffsetsCountCodePoints() throws {
+        // An emoji is two UTF-16 units but one code point: output offsets count code points.
+        let d = try tokenize("عنوان 😀\nالنص هنا")
+        #expect(tokenTexts(d) == ["عنوان", "😀", "النص", "هنا"])
+        #expect(d.sentences.count == 2)
+        #expect(d.tokens[2].start == 9)              // UTF-16
+        #expect(d.codePointOffset(d.tokens[2].start) == 8)
+    }
+
+    @Test func emptyAndSpaceOnlyTextsHaveNoTokens() throws {
+        #expect(try tokenize("").tokens.isEmpty)
+        #expect(try tokenize("  \n\t ").tokens.isEmpty)
+    }
+}
+
+@Suite struct NormalizationTests {
+    @Test func foldsVariantsForMatchingOnly() throws {
+        let text = "أَحْمَد إبراهيم آمال مستشفى مدرسة الـعـراق"
+        let d = try tokenize(text)
+        #expect(d.tokens.map { d.normalizedText(of: $0) } == ["احمد", "ابراهيم", "امال", "مستشفي", "مدرسه", "العراق"])
+        // The original text and offsets do not change.
+        #expect(d.text == text)
+        #expect(tokenTexts(d) == ["أَحْمَد", "إبراهيم", "آمال", "مستشفى", "مدرسة", "الـعـراق"])
+        #expect(d.tokens[0].start == 0 && d.tokens[0].end == 7)
+    }
+
+    @Test func taMarbutaFoldingIsOptional() throws {
+        let d = try Pipeline([Segmentation(), Normalization(Normalizer(foldTaMarbuta: false))]).tag("مدرسة")
+        #expect(d.normalizedText(of: d.tokens[0]) == "مدرسة")
+    }
+
+    @Test func presentationFormsGoThroughNFKC() throws {
+        // ﻻ (U+FEFB) is the lam-alef ligature: NFKC makes it لا.
+        let d = try tokenize("\u{FEFB}")
+        #expect(d.normalizedText(of: d.tokens[0]) == "لا")
+    }
+
+    @Test func hashesAgreeWithNormalizerKeys() throws {
+        let d = try tokenize("والعراق")
+        let n = Normalizer()
+        #expect(d.tokens[0].hash == n.key("والعراق"))
+        #expect(d.analyses(of: d.tokens[0]).first?.hash == n.key("العراق"))
+    }
+}
+
+@Suite struct ProcliticTests {
+    /// Each reading as proclitics + stem (the stem as the original text has it).
+    func readings(_ word: String) throws -> [String] {
+        let d = try tokenize(word)
+        let t = d.tokens[0]
+        return d.analyses(of: t).map { "\($0.proclitics)+\(d.substring(t.start + $0.prefixLength, t.end))" }
+    }
+
+    @Test func singleProclitics() throws {
+        #expect(try readings("والعراق") == ["و+العراق"])
+        #expect(try readings("فسوريا") == ["ف+سوريا"])
+        #expect(try readings("بغداد") == ["ب+غداد"])
+        #expect(try readings("لداعش") == ["ل+داعش"])
+        #expect(try readings("كمصر") == ["ك+مصر"])
+        #expect(try readings("بالعراق") == ["ب+العراق"])
+    }
+
+    @Test func combinedProclitics() throws {
+        #expect(try readings("وبغداد") == ["و+بغداد", "وب+غداد"])
+        #expect(try readings("ولداعش") == ["و+لداعش", "ول+داعش"])
+        #expect(try readings("فلسوريا") == ["ف+لسوريا", "فل+سوريا"])
+        #expect(try readings("وكالة") == ["و+كالة", "وك+الة"])
+    }
+
+    @Test func lamBeforeTheArticleDropsItsAlef() throws {
+        // للأمم = ل + الأمم: the stem starts after the first ل and reads as الأمم.
+        let d = try tokenize("للأمم")
+        let a = d.analyses(of: d.tokens[0])
+        #expect(a.count == 1)
+        #expect(a.first?.prefixLength == 1)
+        #expect(a.first?.hash == Normalizer().key("الأمم"))
+        let w = try tokenize("وللأمم")
+        #expect(w.analyses(of: w.tokens[0]).map(\.prefixLength) == [1, 2])
+        #expect(w.analyses(of: w.tokens[0]).last?.hash == Normalizer().key("الأمم"))
+    }
+
+    @Test func shortWordsAndNonWordsHaveNoReadings() throws {
+        #expect(try readings("بين") == [])
+        #expect(try readings("وزن") == [])
+        let d = try tokenize("و23")
+        #expect(d.tokens.allSatisfy { d.analyses(of: $0).isEmpty })
+    }
+
+    @Test func diacriticsOnAProcliticStayWithIt() throws {
+        let d = try tokenize("وَالعراق")
+        #expect(d.analyses(of: d.tokens[0]).first?.prefixLength == 2)
+        #expect(d.analyses(of: d.tokens[0]).first?.hash == Normalizer().key("العراق"))
+    }
+}
+
+@Suite struct DecodingTests {
+    @Test func rejectsInvalidUTF8WithItsByteOffset() {
+        #expect(throws: WasimError.input("invalid UTF-8 at byte 4")) {
+            try TextDecoder.document(from: [0xD9, 0x82, 0x20, 0x20, 0xFF, 0x41])
+        }
+    }
+
+    @Test func lossyReplacesInvalidBytes() throws {
+        let d = try TextDecoder.document(from: [0x41, 0xFF, 0x42], lossy: true)
+        #expect(d.text == "A\u{FFFD}B")
+    }
+
+    @Test func stripsByteOrderMarkAndRejectsEmptyAndBinary() throws {
+        let d = try TextDecoder.document(from: [0xEF, 0xBB, 0xBF] + Array("مصر".utf8))
+        #expect(d.text == "مصر")
+        #expect(throws: WasimError.input("empty file")) { try TextDecoder.document(from: [0xEF, 0xBB, 0xBF]) }
+        #expect(throws: WasimError.input("empty file")) { try TextDecoder.document(from: []) }
+        #expect(throws: WasimError.input("binary content (NUL byte at byte 2)")) { try TextDecoder.document(from: [0x41, 0x42, 0x00]) }
+    }
 }

@@ -154,10 +154,24 @@ enum RuleParser {
         switch node {
         case .atom(let text, let column):
             guard text.hasPrefix("$") else { return node }
-            guard let body = macros[String(text.dropFirst())] else {
-                throw SyntaxError(line: 0, column: column, message: "unknown definition '\(text)' (define it above with 'define \(text.dropFirst()): PATTERN')")
+            // `$name&more` adds conditions to a definition that is one token condition (or
+            // alternatives of them).
+            let parts = Condition.splitConditions(String(text.dropFirst()))
+            let name = parts[0]
+            guard let body = macros[name] else {
+                throw SyntaxError(line: 0, column: column, message: "unknown definition '$\(name)' (define it above with 'define \(name): PATTERN')")
             }
-            return body
+            guard parts.count > 1 else { return body }
+            let more = parts.dropFirst().joined(separator: "&")
+            func add(_ n: PatternNode) throws -> PatternNode {
+                switch n {
+                case .atom(let t, let c): return .atom(t + "&" + more, column: c)
+                case .alternation(let options): return .alternation(try options.map(add))
+                default:
+                    throw SyntaxError(line: 0, column: column, message: "'$\(name)&…' adds conditions to a definition of one token; '\(name)' is a sequence")
+                }
+            }
+            return try add(body)
         case .sequence(let items): return .sequence(try items.map { try expand($0, macros) })
         case .alternation(let items): return .alternation(try items.map { try expand($0, macros) })
         case .repetition(let inner, let min, let max): return .repetition(try expand(inner, macros), min: min, max: max)
