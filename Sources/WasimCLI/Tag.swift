@@ -9,40 +9,48 @@ struct Tag: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Tag articles: files, folders (every *.txt below them), standard input ('-') or JSON Lines records.",
         discussion: """
-            By default one JSON Lines record per article goes to standard output, in input order:
-              {"path": "news/a.txt", "entities": [{"type": "LOC", "start": 78, "end": 84, "text": "العراق", "source": "gazetteer:countries.tsv"}]}
-            Offsets are Unicode code points into the text, end exclusive (Python's text[start:end]).
-            A UTF-8 byte-order mark is dropped and offsets count from after it; CR LF line ends
-            stay in the text and count as two code points.
+            By default one JSON Lines record per article goes to standard output, in
+            input order, whatever --jobs:
+              {"path": "news/a.txt", "entities": [{"type": "LOC", "start": 78,
+               "end": 84, "text": "العراق", "source": "gazetteer:countries.tsv"}]}
+            Offsets are Unicode code points into the text, end exclusive (Python's
+            text[start:end]). A UTF-8 byte-order mark is dropped and offsets count
+            from after it; a CR LF line end stays in the text (two code points).
 
-            With --output DIR, each article gets its own file under DIR, at the same relative
-            path as under the folder given (news/2017/a.txt → DIR/2017/a.jsonl), written under a
-            temporary name and renamed, so an interrupted run never leaves a partial file;
-            --resume then skips the articles whose output is newer than their input.
+            With --output DIR each article gets its own file, at its path under the
+            folder given (news/2017/a.txt → DIR/2017/a.jsonl), written under a
+            temporary name and renamed: an interrupted run never leaves a partial
+            file, and --resume skips the articles whose output is newer than their
+            input. Standard output then carries only the error records.
 
             Formats (--format):
-              jsonl    one record per article (the default)
-              tokens   every token: offsets, kind, normalized form, proclitics
-              conll    token TAB tag (B-LOC, I-PER, O) per line, a blank line after each sentence;
-                       proclitics outside an entity get their own line (و O, العراق B-LOC)
-              brat     DIR/a.ann (T lines) next to DIR/a.txt, plus annotation.conf: open DIR in brat
-              html     DIR/a.html, a right-to-left page with the entities highlighted (hover for
-                       their source), plus DIR/index.html. brat and html need --output.
+              jsonl   one record per article (the default)
+              tokens  every token: offsets, kind, normalized form, proclitics
+              conll   token TAB tag (B-LOC, I-PER, O), a blank line after each
+                      sentence; a proclitic gets its own line (و O, العراق B-LOC)
+              brat    DIR/a.ann (T lines) beside a copy DIR/a.txt, and
+                      DIR/annotation.conf: open DIR in brat
+              html    DIR/a.html, a right-to-left page with the entities in
+                      colour (hover for their source), and DIR/index.html
+            brat and html need --output.
 
-            A file that cannot be tagged (invalid UTF-8, NUL bytes, empty, unreadable, vanished,
-            a symlink loop) gets {"path": ..., "error": ...} on standard output and a line on
-            standard error; the rest of the batch goes on. Exit status: 0 if every article was
-            tagged (or skipped by --resume), 1 if any failed, 2 for a usage error.
+            A file that cannot be tagged (invalid UTF-8, NUL bytes, empty,
+            unreadable, vanished, a symlink loop) gets {"path": ..., "error": ...}
+            on standard output and a line on standard error, and the batch goes on.
+            A file of any size is tagged in pieces of about 1 MB cut at line or
+            sentence ends, in bounded memory.
+            Exit status: 0 if every article was tagged (or skipped by --resume),
+            1 if any failed, 2 for a usage error.
 
             Examples:
-              wasim tag corpus/ > corpus.jsonl                      every *.txt below corpus/, 2 threads
-              wasim tag --glob '*.md' notes/                        other file names
-              wasim tag --format html --output review/ corpus/      open review/index.html
-              wasim tag --format brat --output brat-data/ corpus/   standoff for brat
-              wasim tag --output out/ --resume corpus/              after an interrupted run
-              wasim tag --shard 3/8 --output out/ corpus/           machine 3 of 8, no coordinator
+              wasim tag corpus/ > corpus.jsonl        every *.txt below corpus/
+              wasim tag --glob '*.md' notes/          other file names
+              wasim tag -f html -o review/ corpus/    then open review/index.html
+              wasim tag -f brat -o brat-data/ corpus/ standoff files for brat
+              wasim tag -o out/ --resume corpus/      finish an interrupted run
+              wasim tag --shard 3/8 -o out/ corpus/   machine 3 of 8, no coordinator
               echo 'وصل الرئيس إلى بغداد' | wasim tag -
-              printf '%s\\n' '{"id": "a1", "text": "زار الوفد القاهرة"}' | wasim tag --jsonl-input
+              echo '{"id": "a1", "text": "زار الوفد القاهرة"}' | wasim tag --jsonl-input
             """
     )
 
