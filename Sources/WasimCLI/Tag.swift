@@ -1,79 +1,140 @@
 import ArgumentParser
 import Foundation
 import Wasim
+#if canImport(Glibc)
+import Glibc
+#endif
 
 struct Tag: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Tag files, folders (every *.txt below them) or standard input ('-').",
+        abstract: "Tag articles: files, folders (every *.txt below them), standard input ('-') or JSON Lines records.",
         discussion: """
-            Writes one JSON Lines record per document to standard output:
-              {"path": "news/a.txt", "entities": [{"type": "LOC", "start": 78, "end": 84, "text": "العراق", "source": "gazetteer:countries.tsv"}]}
-            A file that cannot be read as text gets {"path": ..., "error": ...} and a line on
-            standard error; the other files are still tagged. Exit status: 0 if every file was
-            tagged, 1 if any failed, 2 for a usage error.
+            By default one JSON Lines record per article goes to standard output, in
+            input order, whatever --jobs:
+              {"path": "news/a.txt", "entities": [{"type": "LOC", "start": 78,
+               "end": 84, "text": "العراق", "source": "gazetteer:countries.tsv"}]}
+            Offsets are Unicode code points into the text, end exclusive (Python's
+            text[start:end]). A UTF-8 byte-order mark is dropped and offsets count
+            from after it; a CR LF line end stays in the text (two code points).
+
+            With --output DIR each article gets its own file, at its path under the
+            folder given (news/2017/a.txt → DIR/2017/a.jsonl), written under a
+            temporary name and renamed: an interrupted run never leaves a partial
+            file, and --resume skips the articles whose output is newer than their
+            input. Standard output then carries only the error records.
+
+            Formats (--format):
+              jsonl   one record per article (the default)
+              tokens  every token: offsets, kind, normalized form, proclitics
+              conll   token TAB tag (B-LOC, I-PER, O), a blank line after each
+                      sentence; a proclitic gets its own line (و O, العراق B-LOC)
+              brat    DIR/a.ann (T lines) beside a copy DIR/a.txt, and
+                      DIR/annotation.conf: open DIR in brat
+              html    DIR/a.html, a right-to-left page with the entities in
+                      colour (hover for their source), and DIR/index.html
+            brat and html need --output.
+
+            A file that cannot be tagged (invalid UTF-8, NUL bytes, empty,
+            unreadable, vanished, a symlink loop) gets {"path": ..., "error": ...}
+            on standard output and a line on standard error, and the batch goes on.
+            A file of any size is tagged in pieces of about 1 MB cut at line or
+            sentence ends, in bounded memory.
+            Exit status: 0 if every article was tagged (or skipped by --resume),
+            1 if any failed, 2 for a usage error.
+
+            Examples:
+              wasim tag corpus/ > corpus.jsonl        every *.txt below corpus/
+              wasim tag --glob '*.md' notes/          other file names
+              wasim tag -f html -o review/ corpus/    then open review/index.html
+              wasim tag -f brat -o brat-data/ corpus/ standoff files for brat
+              wasim tag -o out/ --resume corpus/      finish an interrupted run
+              wasim tag --shard 3/8 -o out/ corpus/   machine 3 of 8, no coordinator
+              echo 'وصل الرئيس إلى بغداد' | wasim tag -
+              echo '{"id": "a1", "text": "زار الوفد القاهرة"}' | wasim tag --jsonl-input
             """
     )
 
-    enum Format: String, ExpressibleByArgument, CaseIterable {
-        case jsonl, tokens
-    }
-
     @Argument(help: ArgumentHelp("Files, folders or '-' for standard input.", valueName: "path"))
-    var paths: [String]
+    var paths: [String] = []
 
-    @Option(help: "Output: jsonl (entities) or tokens (segmentation, normalized forms, proclitics).")
-    var format: Format = .jsonl
+    @Option(name: [.short, .long], help: "jsonl, tokens, conll, brat or html.")
+    var format: BatchFormat = .jsonl
+
+    @Option(name: [.short, .long], help: ArgumentHelp("Write one file per article below this folder, mirroring the input tree.", valueName: "dir"))
+    var output: String?
+
+    @Flag(help: "With --output: skip articles whose output exists and is newer than the input.")
+    var resume = false
+
+    @Option(help: ArgumentHelp("Which files below a folder to tag (fnmatch pattern on the name, or on the path below the folder if it has a '/').", valueName: "pattern"))
+    var glob = "*.txt"
+
+    @Flag(help: "Read {\"id\": ..., \"text\": ...} records, one per line, from standard input; each output record carries the id.")
+    var jsonlInput = false
+
+    @Option(help: ArgumentHelp("Tag only shard I of N (1 ≤ I ≤ N), chosen by a stable hash of each article's path: N machines can split a corpus with no coordinator.", valueName: "I/N"))
+    var shard: String?
+
+    @Option(name: [.short, .long], help: ArgumentHelp("Worker threads (default: the number of cores).", valueName: "n"))
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
     @Flag(help: "Replace invalid UTF-8 with U+FFFD instead of failing the file.")
     var lossy = false
 
+    @Option(help: ArgumentHelp("Fail files larger than this many bytes (default: no limit; large files are tagged in pieces of about 1 MB, cut at line or sentence ends).", valueName: "bytes"))
+    var maxBytes: Int?
+
+    @Option(help: .hidden)
+    var chunkBytes: Int?
+
+    @Flag(name: [.short, .long], help: "No progress bar and no summary on standard error (errors are still reported).")
+    var quiet = false
+
     @OptionGroup var pipelineArguments: PipelineArguments
+
+    func validate() throws {
+        if jsonlInput && !paths.isEmpty { throw ValidationError("--jsonl-input reads standard input: give no paths") }
+        if !jsonlInput && paths.isEmpty { throw ValidationError("give files, folders or '-' (or --jsonl-input)") }
+        if resume && output == nil { throw ValidationError("--resume needs --output DIR") }
+        if format.needsOutputDirectory && output == nil {
+            throw ValidationError("--format \(format.rawValue) writes one file per article: give --output DIR")
+        }
+        if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        if let shard, Shard(shard) == nil { throw ValidationError("--shard must be I/N with 1 ≤ I ≤ N, e.g. --shard 2/8") }
+        if let maxBytes, maxBytes < 1 { throw ValidationError("--max-bytes must be positive") }
+        if paths.filter({ $0 == "-" }).count > 1 { throw ValidationError("'-' (standard input) can be given once") }
+    }
 
     mutating func run() throws {
         let pipeline = try Wasim.pipeline(pipelineArguments.options())
-        var failed = false
-        for input in try Inputs.expand(paths) {
-            let line: String
-            do {
-                let bytes = try Inputs.read(input)
-                let document = try TextDecoder.document(from: bytes, path: input, lossy: lossy)
-                try pipeline.run(document)
-                line = format == .tokens ? JSON.tokens(document) : JSON.record(document)
-            } catch {
-                failed = true
-                line = JSON.errorRecord(path: input, error: "\(error)")
-                FileHandle.standardError.write(Data("wasim: \(input): \(error)\n".utf8))
-            }
-            print(line)
+        var options = BatchOptions()
+        options.format = format
+        options.outputDirectory = output.map { $0.count > 1 && $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+        options.resume = resume
+        options.jobs = jobs
+        options.lossy = lossy
+        options.glob = glob
+        options.shard = shard.flatMap(Shard.init)
+        options.maxBytes = maxBytes
+        if let chunkBytes { options.chunkBytes = max(16, chunkBytes) }
+        options.progress = !quiet && isatty(2) == 1
+
+        let source: BatchSource = jsonlInput
+            ? JSONLSource(shard: options.shard, checkNames: output != nil)
+            : ListSource(InputWalker.items(paths, glob: glob, shard: options.shard, checkNames: output != nil))
+        let log = FileDescriptorOutput.standardError
+        let summary = BatchRunner(pipeline: pipeline, options: options)
+            .run(source, output: FileDescriptorOutput.standardOutput, log: log)
+        if !quiet {
+            log.write(Array("wasim: \(summary)\n".utf8).withUnsafeBytes { Data($0) })
+            log.flush()
         }
-        if failed { throw ExitCode(1) }
+        if summary.failed > 0 { throw ExitCode(1) }
     }
 }
 
-enum Inputs {
-    /// Files as given, and the *.txt files below folders, sorted by path.
-    static func expand(_ paths: [String]) throws -> [String] {
-        var out: [String] = []
-        let fm = FileManager.default
-        for path in paths {
-            var isDir: ObjCBool = false
-            if path != "-", fm.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
-                let base = path.hasSuffix("/") ? String(path.dropLast()) : path
-                let found = (fm.enumerator(atPath: path)?.compactMap { $0 as? String } ?? [])
-                    .filter { $0.hasSuffix(".txt") }.sorted().map { base + "/" + $0 }
-                out.append(contentsOf: found)
-            } else {
-                out.append(path)
-            }
-        }
-        return out
-    }
+extension BatchFormat: ExpressibleByArgument {}
 
-    static func read(_ path: String) throws -> [UInt8] {
-        if path == "-" { return Array(FileHandle.standardInput.readDataToEndOfFile()) }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw WasimError.input("cannot read file")
-        }
-        return Array(data)
-    }
+extension FileDescriptorOutput {
+    func write(_ data: Data) { data.withUnsafeBytes { write($0) } }
 }

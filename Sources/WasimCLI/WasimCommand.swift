@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Wasim
 
 @main
@@ -18,6 +19,21 @@ struct WasimCommand: ParsableCommand {
         subcommands: [Tag.self, Eval.self, Explain.self, Rules.self],
         defaultSubcommand: nil
     )
+
+    /// Usage errors exit with 2 (as the README promises), not ArgumentParser's 64.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                exit(withError: ExitCode(2))
+            }
+            exit(withError: error)
+        }
+    }
 }
 
 /// Options shared by the commands that build the pipeline.

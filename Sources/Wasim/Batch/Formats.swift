@@ -1,0 +1,289 @@
+// The four output formats (and `tokens`), written one piece of an article at a time: an
+// article larger than `BatchOptions.chunkBytes` arrives as several documents, each with the
+// code-point offset of its start in the whole article.
+import Foundation
+
+protocol TextSink: AnyObject {
+    func put(_ s: String) throws
+}
+
+extension Spool: TextSink {
+    func put(_ s: String) { append(s) }
+}
+
+extension AtomicFile: TextSink {
+    func put(_ s: String) throws { try append(s) }
+}
+
+/// Writes one article in the chosen format.
+final class ArticleWriter {
+    let format: BatchFormat
+    let path: String?
+    let id: String?
+    /// Output name under `--output` (for the HTML page's link back to the index).
+    let name: String
+    let sink: TextSink
+    /// brat: the text the offsets count in, written next to the `.ann`.
+    let textSink: TextSink?
+
+    private var codePointBase = 0
+    private var tokenBase = 0
+    private var sentenceBase = 0
+    private var entityNumber = 0
+    private var wroteItem = false
+    private(set) var tokens = 0
+    private(set) var entityCounts: [String: Int] = [:]
+
+    init(format: BatchFormat, path: String?, id: String?, name: String, sink: TextSink, textSink: TextSink? = nil) {
+        self.format = format
+        self.path = path
+        self.id = id
+        self.name = name
+        self.sink = sink
+        self.textSink = textSink
+    }
+
+    /// Adds a tagged piece; `first` and `last` say where it lies in the article.
+    func add(_ doc: Document, first: Bool, last: Bool) throws {
+        tokens += doc.tokens.count
+        for e in doc.entities { entityCounts[e.type.rawValue, default: 0] += 1 }
+        switch format {
+        case .jsonl: try jsonl(doc, first: first, last: last)
+        case .tokens: try tokenLines(doc, first: first, last: last)
+        case .conll: try conll(doc, first: first)
+        case .brat: try brat(doc)
+        case .html: try html(doc, first: first, last: last)
+        }
+        codePointBase += doc.codePointOffset(Int32(doc.utf16.count))
+        tokenBase += doc.tokens.count
+        sentenceBase += doc.sentences.count
+    }
+
+    private var header: String {
+        var s = "{"
+        if let id { s += "\"id\": \(JSON.quote(id)), " }
+        if let path { s += "\"path\": \(JSON.quote(path)), " }
+        return s
+    }
+
+    // MARK: jsonl
+
+    private func jsonl(_ doc: Document, first: Bool, last: Bool) throws {
+        if first && last { return try sink.put(JSON.record(doc) + "\n") }
+        var s = first ? header + "\"entities\": [" : ""
+        for e in doc.entities {
+            let start = doc.codePointOffset(e.start), end = doc.codePointOffset(e.end)
+            var json = JSON.entity(e, in: doc)
+            // Same fields as a whole article's record; only the offsets move.
+            if let r = json.range(of: "\"start\": \(start), \"end\": \(end),") {
+                json.replaceSubrange(r, with: "\"start\": \(start + codePointBase), \"end\": \(end + codePointBase),")
+            }
+            s += (wroteItem ? ", " : "") + json
+            wroteItem = true
+        }
+        if last { s += "]}\n" }
+        try sink.put(s)
+    }
+
+    // MARK: tokens
+
+    private func tokenLines(_ doc: Document, first: Bool, last: Bool) throws {
+        if first && last { return try sink.put(JSON.tokens(doc) + "\n") }
+        var s = first ? header + "\"tokens\": [\n  " : ""
+        let base = codePointBase
+        for (i, t) in doc.tokens.enumerated() {
+            var line = "{\"i\": \(i + tokenBase), \"start\": \(doc.codePointOffset(t.start) + base), \"end\": \(doc.codePointOffset(t.end) + base), "
+            line += "\"text\": \(JSON.quote(doc.text(of: t))), \"kind\": \(JSON.quote(t.kind.description)), "
+            line += "\"sentence\": \(Int(t.sentence) + sentenceBase), \"norm\": \(JSON.quote(doc.normalizedText(of: t)))"
+            let readings = doc.analyses(of: t).map { a in
+                "{\"proclitics\": \(JSON.quote(a.proclitics.description)), \"stem_start\": \(doc.codePointOffset(t.start + a.prefixLength) + base), "
+                    + "\"stem\": \(JSON.quote(doc.substring(t.start + a.prefixLength, t.end)))}"
+            }
+            if !readings.isEmpty { line += ", \"proclitics\": [" + readings.joined(separator: ", ") + "]" }
+            s += (wroteItem ? ",\n  " : "") + line + "}"
+            wroteItem = true
+        }
+        if last { s += "\n]}\n" }
+        try sink.put(s)
+    }
+
+    // MARK: conll
+
+    /// One line per token, `text TAB tag`, tags B-TYPE, I-TYPE or O, a blank line after each
+    /// sentence. Entity spans leave proclitics out, so a token such as `والعراق` is written as
+    /// two lines, `و O` and `العراق B-LOC`: the tags then give back exactly the entities' spans.
+    private func conll(_ doc: Document, first: Bool) throws {
+        var s = ""
+        if first {
+            if let id { s += "# id = \(id.replacingOccurrences(of: "\n", with: " "))\n" }
+            if let path { s += "# path = \(path.replacingOccurrences(of: "\n", with: " "))\n" }
+        }
+        let entities = doc.entities
+        var next = 0
+        for sentence in doc.sentences {
+            for k in Int(sentence.tokens.lowerBound)..<Int(sentence.tokens.upperBound) {
+                let t = doc.tokens[k]
+                while next < entities.count, entities[next].end <= t.start { next += 1 }
+                var cuts: [Int32] = [t.start, t.end]
+                var j = next
+                while j < entities.count, entities[j].start < t.end {
+                    for c in [entities[j].start, entities[j].end] where c > t.start && c < t.end { cuts.append(c) }
+                    j += 1
+                }
+                cuts.sort()
+                for p in 0..<(cuts.count - 1) where cuts[p] < cuts[p + 1] {
+                    let a = cuts[p], b = cuts[p + 1]
+                    var tag = "O"
+                    var m = next
+                    while m < entities.count, entities[m].start <= a {
+                        if a < entities[m].end {
+                            tag = (a == entities[m].start ? "B-" : "I-") + entities[m].type.rawValue
+                            break
+                        }
+                        m += 1
+                    }
+                    s += doc.substring(a, b) + "\t" + tag + "\n"
+                }
+            }
+            s += "\n"
+        }
+        try sink.put(s)
+    }
+
+    // MARK: brat
+
+    /// `T1<TAB>LOC 78 84<TAB>العراق`, offsets in code points of the `.txt` written beside it.
+    /// brat's spans may not cross a line break: such an entity is written as fragments
+    /// (`LOC 0 5;6 11`), its text the fragments joined by a space, as brat expects.
+    private func brat(_ doc: Document) throws {
+        try textSink?.put(doc.text)
+        var s = ""
+        for e in doc.entities {
+            entityNumber += 1
+            var fragments: [(Int32, Int32)] = []
+            var start = e.start
+            for i in e.start..<e.end {
+                let u = doc.utf16[Int(i)]
+                if u == 0x0A || u == 0x0D || u == 0x2028 || u == 0x2029 {
+                    if start < i { fragments.append((start, i)) }
+                    start = i + 1
+                }
+            }
+            if start < e.end { fragments.append((start, e.end)) }
+            let spans = fragments.map { "\(doc.codePointOffset($0.0) + codePointBase) \(doc.codePointOffset($0.1) + codePointBase)" }
+            let text = fragments.map { doc.substring($0.0, $0.1) }.joined(separator: " ")
+            s += "T\(entityNumber)\t\(e.type.rawValue) \(spans.joined(separator: ";"))\t\(text)\n"
+        }
+        try sink.put(s)
+    }
+
+    // MARK: html
+
+    private func html(_ doc: Document, first: Bool, last: Bool) throws {
+        var s = ""
+        if first {
+            let title = HTML.escape(path ?? id ?? name)
+            let depth = name.split(separator: "/").count - 1
+            s += HTML.head(title: title)
+            s += "<body>\n<header>\n<p><a href=\"\(String(repeating: "../", count: depth))index.html\">الفهرس · index</a></p>\n"
+            s += "<h1 dir=\"auto\">\(title)</h1>\n" + HTML.legend + "</header>\n<article>"
+        }
+        var at: Int32 = 0
+        for e in doc.entities {
+            s += HTML.escape(doc.substring(at, e.start))
+            var tip = "\(e.type.rawValue) · \(e.source)"
+            if let id = e.id { tip += " · id \(id)" }
+            if e.low != nil || e.high != nil || e.unit != nil {
+                tip += " · " + [e.low.map(JSON.number), e.high.map(JSON.number)].compactMap { $0 }.joined(separator: "–")
+                if let unit = e.unit { tip += " " + unit }
+            }
+            s += "<mark class=\"\(HTML.cssClass(e.type))\" data-type=\"\(HTML.escape(e.type.rawValue))\" title=\"\(HTML.escape(tip))\">"
+            s += HTML.escape(doc.text(of: e)) + "</mark>"
+            at = e.end
+        }
+        s += HTML.escape(doc.substring(at, Int32(doc.utf16.count)))
+        if last {
+            let counts = entityCounts.keys.sorted().map { "<span class=\"\(HTML.cssClass(EntityType($0)))\">\(HTML.escape($0)) \(entityCounts[$0]!)</span>" }
+            s += "</article>\n<footer>\n<p>\(tokens) tokens · \(entityCounts.values.reduce(0, +)) entities"
+            s += counts.isEmpty ? "" : ": " + counts.joined(separator: " ")
+            s += "</p>\n</footer>\n</body>\n</html>\n"
+        }
+        try sink.put(s)
+    }
+}
+
+enum HTML {
+    static let colors: [(String, String, String)] = [
+        ("PER", "#ffd6a5", "شخص · person"),
+        ("ORG", "#bde0fe", "منظمة · organization"),
+        ("LOC", "#caffbf", "مكان · location"),
+        ("NUMRANGE", "#ffc6ff", "نطاق عددي · numeric range"),
+    ]
+
+    static func head(title: String) -> String {
+        var css = """
+            body { font-family: "Noto Naskh Arabic", "Amiri", "Geeza Pro", serif; font-size: 1.2em; line-height: 1.9; max-width: 50em; margin: 2em auto; padding: 0 1em; color: #222; }
+            article { white-space: pre-wrap; }
+            mark.e { background: #e0e0e0; border-radius: 3px; padding: 0 2px; cursor: help; }
+            mark.e::after { content: attr(data-type); font: 0.55em sans-serif; vertical-align: super; margin-inline-start: 2px; color: #555; }
+            .legend span, footer span { border-radius: 3px; padding: 0 4px; margin-inline-end: 0.5em; }
+            header a, li.error { font-family: sans-serif; font-size: 0.8em; }
+            li.error { color: #a00; }
+
+            """
+        for (type, color, _) in colors { css += ".t-\(type) { background: \(color) !important; }\n" }
+        return "<!DOCTYPE html>\n<html lang=\"ar\" dir=\"rtl\">\n<head>\n<meta charset=\"utf-8\"/>\n<title>\(title)</title>\n<style>\n\(css)</style>\n</head>\n"
+    }
+
+    static var legend: String {
+        "<p class=\"legend\">" + colors.map { "<span class=\"t-\($0.0)\">\($0.0): \($0.2)</span>" }.joined(separator: " ")
+            + " <span class=\"e\">مرّر المؤشر فوق كيان لرؤية مصدره · hover an entity for its source</span></p>\n"
+    }
+
+    /// `e t-LOC`; a custom type keeps only characters a class name may hold.
+    static func cssClass(_ type: EntityType) -> String {
+        "e t-" + String(type.rawValue.unicodeScalars.filter { $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" }.map(Character.init))
+    }
+
+    /// Text or attribute value; control characters (not allowed in HTML or XML) become U+FFFD.
+    static func escape(_ s: String) -> String {
+        var out = ""
+        out.reserveCapacity(s.utf8.count)
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "\t", "\n", "\r": out.unicodeScalars.append(scalar)
+            case _ where scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0xFFFE || scalar.value == 0xFFFF:
+                out += "\u{FFFD}"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    struct IndexEntry {
+        var name: String
+        var label: String
+        var error: String?
+    }
+
+    static func index(_ entries: [IndexEntry], title: String) -> String {
+        var s = head(title: escape(title)) + "<body>\n<header>\n<h1>\(escape(title))</h1>\n" + legend + "</header>\n<ol>\n"
+        for e in entries {
+            if let error = e.error {
+                s += "<li class=\"error\" dir=\"auto\">\(escape(e.label)): \(escape(error))</li>\n"
+            } else {
+                let href = e.name.split(separator: "/").map {
+                    String($0).addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#;"))) ?? String($0)
+                }.joined(separator: "/")
+                s += "<li dir=\"auto\"><a href=\"\(escape(href)).html\">\(escape(e.label))</a></li>\n"
+            }
+        }
+        let ok = entries.filter { $0.error == nil }.count
+        s += "</ol>\n<footer><p>\(ok) articles, \(entries.count - ok) errors</p></footer>\n</body>\n</html>\n"
+        return s
+    }
+}

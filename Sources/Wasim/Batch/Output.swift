@@ -1,0 +1,199 @@
+// Where bytes go: standard output, an article's output file (written atomically), or a
+// buffer that keeps an article's output until its turn comes on standard output.
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A destination for a batch's stream (standard output, or a counter in the benchmark).
+public protocol BatchOutput: AnyObject {
+    func write(_ bytes: UnsafeRawBufferPointer)
+    func flush()
+}
+
+extension BatchOutput {
+    func write(_ s: String) {
+        var s = s
+        s.withUTF8 { write(UnsafeRawBufferPointer($0)) }
+    }
+}
+
+/// Buffered writes to a file descriptor. A write error (a closed pipe, a full disk) is fatal
+/// for the run: the output would silently be incomplete.
+public final class FileDescriptorOutput: BatchOutput {
+    private let fd: Int32
+    private var buffer: [UInt8] = []
+    private let capacity = 1 << 16
+
+    public init(fileDescriptor: Int32) { fd = fileDescriptor }
+
+    public static let standardOutput = FileDescriptorOutput(fileDescriptor: 1)
+    public static let standardError = FileDescriptorOutput(fileDescriptor: 2)
+
+    public func write(_ bytes: UnsafeRawBufferPointer) {
+        if buffer.count + bytes.count > capacity { flush() }
+        if bytes.count >= capacity {
+            writeAll(bytes)
+        } else {
+            buffer.append(contentsOf: bytes)
+        }
+    }
+
+    public func flush() {
+        guard !buffer.isEmpty else { return }
+        buffer.withUnsafeBytes { writeAll($0) }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    private func writeAll(_ bytes: UnsafeRawBufferPointer) {
+        var done = 0
+        while done < bytes.count {
+            let n = Glibc.write(fd, bytes.baseAddress! + done, bytes.count - done)
+            if n < 0 {
+                if errno == EINTR { continue }
+                let e = errno
+                let message = "wasim: cannot write output: \(String(cString: strerror(e)))\n"
+                _ = message.withCString { Glibc.write(2, $0, strlen($0)) }
+                exit(e == EPIPE ? 0 : 1)
+            }
+            done += n
+        }
+    }
+}
+
+/// Counts bytes and throws them away (the benchmark).
+public final class DiscardingOutput: BatchOutput {
+    public private(set) var bytes = 0
+    public init() {}
+    public func write(_ b: UnsafeRawBufferPointer) { bytes += b.count }
+    public func flush() {}
+}
+
+/// The bytes of one article's output while it is made. In memory up to a limit, then in an
+/// anonymous temporary file, so a huge article never sits in memory whole.
+final class Spool {
+    private var memory: [UInt8] = []
+    private var file: UnsafeMutablePointer<FILE>? = nil
+    private let limit: Int
+    private(set) var count = 0
+
+    init(limit: Int = 8 << 20) { self.limit = limit }
+    deinit { if let file { fclose(file) } }
+
+    func append(_ s: String) {
+        var s = s
+        s.withUTF8 { append(UnsafeRawBufferPointer($0)) }
+    }
+
+    func append(_ bytes: UnsafeRawBufferPointer) {
+        count += bytes.count
+        if file == nil, memory.count + bytes.count > limit, let f = tmpfile() {
+            file = f
+            memory.withUnsafeBytes { _ = fwrite($0.baseAddress, 1, $0.count, f) }
+            memory = []
+        }
+        if let file {
+            _ = fwrite(bytes.baseAddress, 1, bytes.count, file)
+        } else {
+            memory.append(contentsOf: bytes)
+        }
+    }
+
+    /// Drops what was written (the article failed half-way).
+    func reset() {
+        if let file { fclose(file) }
+        file = nil
+        memory = []
+        count = 0
+    }
+
+    func copy(to output: BatchOutput) {
+        if let file {
+            fflush(file)
+            rewind(file)
+            var block = [UInt8](repeating: 0, count: 1 << 16)
+            while true {
+                let n = block.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
+                if n == 0 { break }
+                block.withUnsafeBytes { output.write(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+            }
+        } else {
+            memory.withUnsafeBytes { output.write($0) }
+        }
+    }
+}
+
+/// An output file written under a temporary name in the same folder and renamed into place
+/// on `commit()`, so a reader (or `--resume` after `kill -9`) never sees a partial file. The
+/// temporary name is fixed per target: a run resumed after a crash overwrites the leftover.
+final class AtomicFile {
+    let path: String
+    private let temporary: String
+    private var fd: Int32 = -1
+    private var buffer: [UInt8] = []
+
+    init(path: String) throws {
+        self.path = path
+        let slash = path.lastIndex(of: "/")
+        let dir = slash.map { String(path[..<$0]) } ?? "."
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        temporary = dir + "/." + name + ".wasim-tmp"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        if fd < 0 {
+            throw WasimError.input("cannot write \(temporary): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    deinit { abort() }
+
+    func append(_ s: String) throws {
+        var s = s
+        try s.withUTF8 { try append(UnsafeRawBufferPointer($0)) }
+    }
+
+    func append(_ bytes: UnsafeRawBufferPointer) throws {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= 1 << 16 { try flush() }
+    }
+
+    private func flush() throws {
+        var done = 0
+        try buffer.withUnsafeBytes { b in
+            while done < b.count {
+                let n = Glibc.write(fd, b.baseAddress! + done, b.count - done)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw WasimError.input("cannot write \(temporary): \(String(cString: strerror(errno)))")
+                }
+                done += n
+            }
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    func commit() throws {
+        try flush()
+        close(fd)
+        fd = -1
+        if rename(temporary, path) != 0 {
+            let e = errno
+            unlink(temporary)
+            throw WasimError.input("cannot write \(path): \(String(cString: strerror(e)))")
+        }
+    }
+
+    func abort() {
+        guard fd >= 0 else { return }
+        close(fd)
+        fd = -1
+        unlink(temporary)
+    }
+
+    /// Writes a whole small file atomically.
+    static func write(_ text: String, to path: String) throws {
+        let f = try AtomicFile(path: path)
+        try f.append(text)
+        try f.commit()
+    }
+}
