@@ -2,26 +2,56 @@
 // `clitic`, `clitic:و`, `noclitic`, each possibly negated with `!`, joined by `&`.
 import Foundation
 
+/// A condition is plain data, copied freely by every thread without reference counting (shared
+/// reference-counted fields made the rule stage slower with two threads than with one); the
+/// rarely used parts live in `ConditionExtras`, reached without retaining it.
 struct Condition: @unchecked Sendable {
     var kinds: UInt8 = 0          // bit per TokenKind; 0 = any
     var excludedKinds: UInt8 = 0
-    var lists: [Int32] = []       // all must match, over the same tokens
-    var excludedLists: [Int32] = []
-    var texts: [UInt64] = []      // normalized literals (hashes)
-    var excludedTexts: [UInt64] = []
-    var exact: [[UInt16]] = []
-    var excludedExact: [[UInt16]] = []
-    var regexes: [NSRegularExpression] = []
-    var excludedRegexes: [NSRegularExpression] = []
+    /// Lists that must match over the same tokens (-1: none).
+    var listA: Int32 = -1
+    var listB: Int32 = -1
+    /// Lists that must have no lookup at the token (bit per list id).
+    var excludedLists: UInt64 = 0
+    /// A normalized literal (hash) the token or one of its readings must have.
+    var text: UInt64? = nil
+    /// Length of the original token in code units (diacritics count).
+    var minLength = 0
+    var maxLength = Int.max
     /// nil: no requirement; `[]`: some proclitic; a set: exactly those proclitics.
     var clitic: Proclitics? = nil
     var noClitic = false
+    var extras: Unmanaged<ConditionExtras>? = nil
 
     /// Bits of lists that must have a lookup at the first token, for skipping quickly.
-    var requiredListMask: UInt64 { lists.reduce(0) { $1 < 64 ? $0 | (1 << UInt64($1)) : $0 } }
+    var requiredListMask: UInt64 { listA >= 0 ? 1 << UInt64(listA) : 0 }
+}
 
-    static func compile(_ text: String, column: Int, gazetteer: Gazetteer, normalizer: Normalizer) throws -> Condition {
+/// The parts of a condition that need reference-counted storage.
+final class ConditionExtras: @unchecked Sendable {
+    var excludedTexts: [UInt64] = []
+    var exact: [[UInt16]] = []
+    var excludedExact: [[UInt16]] = []
+    /// Affixes of the original text: any of `starts` / `ends` must match, none of the excluded.
+    var starts: [[UInt16]] = []
+    var excludedStarts: [[UInt16]] = []
+    var ends: [[UInt16]] = []
+    var excludedEnds: [[UInt16]] = []
+    var regexes: [NSRegularExpression] = []
+    var excludedRegexes: [NSRegularExpression] = []
+
+    var isEmpty: Bool {
+        excludedTexts.isEmpty && exact.isEmpty && excludedExact.isEmpty && starts.isEmpty && excludedStarts.isEmpty
+            && ends.isEmpty && excludedEnds.isEmpty && regexes.isEmpty && excludedRegexes.isEmpty
+    }
+}
+
+extension Condition {
+    /// Compiles a condition; its extras, if any, are appended to `keep`, which must outlive it.
+    static func compile(_ text: String, column: Int, gazetteer: Gazetteer, normalizer: Normalizer,
+                        keep: inout [ConditionExtras]) throws -> Condition {
         var c = Condition()
+        let x = ConditionExtras()
         var offset = 0
         for part in splitConditions(text) {
             defer { offset += part.count + 1 }
@@ -40,18 +70,50 @@ struct Condition: @unchecked Sendable {
                 guard let id = gazetteer.typeID(name) else {
                     throw fail("unknown list '@\(name)' (lists: \(gazetteer.typeNames.map { "@" + $0 }.joined(separator: " ")))")
                 }
-                if negated { c.excludedLists.append(id) } else { c.lists.append(id) }
+                guard id < 64 else { throw fail("list '@\(name)' is beyond the 64 lists a condition can name") }
+                if negated {
+                    c.excludedLists |= 1 << UInt64(id)
+                } else if c.listA < 0 {
+                    c.listA = id
+                } else if c.listB < 0 {
+                    c.listB = id
+                } else {
+                    throw fail("at most two lists in one condition")
+                }
             } else if body.hasPrefix("\""), body.hasSuffix("\""), body.count >= 3 {
                 let key = normalizer.key(String(body.dropFirst().dropLast()))
-                if negated { c.excludedTexts.append(key) } else { c.texts.append(key) }
+                if negated {
+                    x.excludedTexts.append(key)
+                } else {
+                    if c.text != nil { throw fail("a token has one text: use alternatives (\"a\" | \"b\")") }
+                    c.text = key
+                }
             } else if body.hasPrefix("'"), body.hasSuffix("'"), body.count >= 3 {
                 let units = Array(body.dropFirst().dropLast().utf16)
-                if negated { c.excludedExact.append(units) } else { c.exact.append(units) }
+                if negated { x.excludedExact.append(units) } else { x.exact.append(units) }
             } else if body.hasPrefix("/"), body.hasSuffix("/"), body.count >= 3 {
                 let source = String(body.dropFirst().dropLast()).replacingOccurrences(of: "\\/", with: "/")
                 if let problem = backtrackingRisk(source) { throw fail("regular expression rejected: \(problem)") }
                 guard let re = try? NSRegularExpression(pattern: source) else { throw fail("invalid regular expression /\(source)/") }
-                if negated { c.excludedRegexes.append(re) } else { c.regexes.append(re) }
+                if negated { x.excludedRegexes.append(re) } else { x.regexes.append(re) }
+            } else if body.hasPrefix("starts:") || body.hasPrefix("ends:") {
+                let isStart = body.hasPrefix("starts:")
+                let list = body.dropFirst(isStart ? 7 : 5).split(separator: ",").map { Array($0.utf16) }
+                if list.isEmpty { throw fail("'\(isStart ? "starts" : "ends"):' needs text, as in ends:ها,هم") }
+                switch (isStart, negated) {
+                case (true, false): x.starts += list
+                case (true, true): x.excludedStarts += list
+                case (false, false): x.ends += list
+                case (false, true): x.excludedEnds += list
+                }
+            } else if body.hasPrefix("length:") {
+                let spec = body.dropFirst("length:".count)
+                let bounds = spec.split(separator: "-", omittingEmptySubsequences: false).map { Int($0) }
+                guard negated == false, (bounds.count == 1 && bounds[0] != nil) || (bounds.count == 2 && (bounds[0] != nil || bounds[1] != nil)) else {
+                    throw fail("length is length:N, length:M-N, length:M- or length:-N")
+                }
+                c.minLength = bounds[0] ?? 0
+                c.maxLength = bounds.count == 1 ? bounds[0]! : (bounds[1] ?? Int.max)
             } else if body == "clitic" || body.hasPrefix("clitic:") {
                 if body == "clitic" {
                     if negated { c.noClitic = true } else { c.clitic = [] }
@@ -68,10 +130,14 @@ struct Condition: @unchecked Sendable {
                 if negated { throw fail("write 'clitic' instead of '!noclitic'") }
                 c.noClitic = true
             } else {
-                throw fail("unknown condition '\(body)' (conditions: word number punct symbol any @LIST \"normalized\" 'exact' /regex/ clitic clitic:و noclitic, negated with '!', joined with '&')")
+                throw fail("unknown condition '\(body)' (conditions: word number punct symbol any @LIST \"normalized\" 'exact' starts:X,Y ends:X,Y length:M-N /regex/ clitic clitic:و noclitic, negated with '!', joined with '&')")
             }
         }
         if c.noClitic && c.clitic != nil { throw SyntaxError(line: 0, column: column, message: "a condition cannot require and forbid a proclitic") }
+        if !x.isEmpty {
+            keep.append(x)
+            c.extras = Unmanaged.passUnretained(x)
+        }
         return c
     }
 

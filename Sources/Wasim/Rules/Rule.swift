@@ -21,16 +21,16 @@ public struct Rule: Sendable {
     public let skips: [RuleExample]
     /// The type of each capture.
     public let captureTypes: [EntityType]
-    let program: [Instruction]
-    let conditions: [Condition]
+    let code: RuleCode
     /// A start is possible only where one of these lists has a lookup (nil: anywhere).
     let startLists: UInt64?
-    public var source: String { "rule:" + name }
+    public let source: String
 
     static let maximumCaptures = 5
 
     init(_ src: RuleSource, gazetteer: Gazetteer, normalizer: Normalizer) throws {
         name = src.name
+        source = "rule:" + src.name
         file = src.file
         line = src.line
         priority = src.priority
@@ -39,6 +39,7 @@ public struct Rule: Sendable {
         var types: [EntityType] = []
         var program: [Instruction] = []
         var conditions: [Condition] = []
+        var extras: [ConditionExtras] = []
         let valid = Set(EntityType.builtIn.map(\.rawValue))
         if let t = src.type, !valid.contains(t) {
             throw WasimError.data("\(src.file):\(src.typeLine):1: unknown entity type '\(t)' (types: \(EntityType.builtIn.map(\.rawValue).joined(separator: ", ")))")
@@ -60,7 +61,7 @@ public struct Rule: Sendable {
             var node = pattern.node
             if !node.hasCapture { node = .capture(node, type: nil, column: 1) }
             do {
-                try Rule.emit(node, into: &program, conditions: &conditions, types: &types, ruleType: src.type,
+                try Rule.emit(node, into: &program, conditions: &conditions, extras: &extras, types: &types, ruleType: src.type,
                               inRepetition: false, gazetteer: gazetteer, normalizer: normalizer)
             } catch let e as SyntaxError {
                 throw fail(e.column, e.message)
@@ -73,8 +74,7 @@ public struct Rule: Sendable {
         }
         program.append(.match)
         for j in jumps { program[j] = .jump(program.count - 1) }
-        self.program = program
-        self.conditions = conditions
+        self.code = RuleCode(program: program, conditions: conditions, extras: extras)
         self.captureTypes = types
         // Which conditions can come first: follow epsilons from the start.
         var seen = Set<Int>()
@@ -97,15 +97,15 @@ public struct Rule: Sendable {
     }
 
     private static func emit(_ node: PatternNode, into p: inout [Instruction], conditions: inout [Condition],
-                             types: inout [EntityType], ruleType: String?, inRepetition: Bool,
-                             gazetteer: Gazetteer, normalizer: Normalizer) throws {
+                             extras: inout [ConditionExtras], types: inout [EntityType], ruleType: String?,
+                             inRepetition: Bool, gazetteer: Gazetteer, normalizer: Normalizer) throws {
         func recurse(_ n: PatternNode, _ rep: Bool) throws {
-            try emit(n, into: &p, conditions: &conditions, types: &types, ruleType: ruleType, inRepetition: rep,
-                     gazetteer: gazetteer, normalizer: normalizer)
+            try emit(n, into: &p, conditions: &conditions, extras: &extras, types: &types, ruleType: ruleType,
+                     inRepetition: rep, gazetteer: gazetteer, normalizer: normalizer)
         }
         switch node {
         case .atom(let text, let column):
-            conditions.append(try Condition.compile(text, column: column, gazetteer: gazetteer, normalizer: normalizer))
+            conditions.append(try Condition.compile(text, column: column, gazetteer: gazetteer, normalizer: normalizer, keep: &extras))
             p.append(.consume(conditions.count - 1))
         case .sequence(let items):
             for item in items { try recurse(item, inRepetition) }
@@ -162,6 +162,28 @@ public struct Rule: Sendable {
             try recurse(inner, inRepetition)
             p.append(.close(index))
         }
+    }
+}
+
+/// A rule's program and conditions in memory of their own: the matcher reads them through raw
+/// buffers, so threads sharing a rule never touch a reference count on the hot path.
+final class RuleCode: @unchecked Sendable {
+    let program: UnsafeMutableBufferPointer<Instruction>
+    let conditions: UnsafeMutableBufferPointer<Condition>
+    /// Owns what the conditions point to without retaining it.
+    private let extras: [ConditionExtras]
+
+    init(program: [Instruction], conditions: [Condition], extras: [ConditionExtras]) {
+        self.program = .allocate(capacity: program.count)
+        _ = self.program.initialize(from: program)
+        self.conditions = .allocate(capacity: max(conditions.count, 1))
+        _ = self.conditions.initialize(from: conditions)
+        self.extras = extras
+    }
+
+    deinit {
+        program.deallocate()
+        conditions.deallocate()
     }
 }
 

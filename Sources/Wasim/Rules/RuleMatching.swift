@@ -17,9 +17,11 @@ public struct RuleMatching: Stage {
     public func process(_ document: Document) throws {
         let context = MatchContext(document)
         var vm = PikeVM()
-        for rule in rules {
+        for k in rules.indices {
+            let rule = rules[k]
             for sentence in document.sentences {
-                vm.run(rule, context, Int(sentence.tokens.lowerBound)..<Int(sentence.tokens.upperBound)) { slots in
+                vm.run(rule.code, captures: rule.captureTypes.count, startLists: rule.startLists, context,
+                       Int(sentence.tokens.lowerBound)..<Int(sentence.tokens.upperBound)) { slots in
                     for (c, type) in rule.captureTypes.enumerated() {
                         let s = Int(slots[3 * c]), p = slots[3 * c + 1], e = Int(slots[3 * c + 2])
                         guard s >= 0, e > s, p >= 0 else { continue }
@@ -60,57 +62,50 @@ struct MatchContext {
         lookups[Int(lookupStart[i])..<Int(lookupStart[i + 1])]
     }
 
-    /// Calls `body(length, prefix)` for each way the condition matches at token `i`.
+    /// Calls `emit(length, prefix)` for each way the condition matches at token `i`.
     func outcomes(_ c: Condition, at i: Int, _ emit: (Int, Int32) -> Void) {
         let t = tokens[i]
         let kindBit: UInt8 = 1 << t.kind.rawValue
         if c.kinds != 0 && c.kinds & kindBit == 0 { return }
         if c.excludedKinds & kindBit != 0 { return }
-        if !c.excludedLists.isEmpty {
-            for l in lookups(at: i) where c.excludedLists.contains(l.list) { return }
-        }
-        if !c.excludedTexts.isEmpty {
-            if c.excludedTexts.contains(t.hash) { return }
-            for a in document.analyses(of: t) where c.excludedTexts.contains(a.hash) { return }
-        }
-        // Surface tests build a String: run them last, once a reading has matched.
-        let surface = !(c.exact.isEmpty && c.excludedExact.isEmpty && c.regexes.isEmpty && c.excludedRegexes.isEmpty)
-        var surfaceOK: Bool? = nil
+        if listMask[i] & c.excludedLists != 0 { return }
+        if t.length < c.minLength || t.length > c.maxLength { return }
+        // Extras compare text: run them last, once a reading has matched.
+        var extrasOK: Bool? = c.extras == nil ? true : nil
         func body(_ length: Int, _ prefix: Int32) {
-            if surface {
-                if surfaceOK == nil { surfaceOK = surfaceTests(c, t) }
-                if surfaceOK == false { return }
-            }
-            emit(length, prefix)
+            if extrasOK == nil { extrasOK = extrasHold(c.extras!.takeUnretainedValue(), t) }
+            if extrasOK == true { emit(length, prefix) }
         }
 
-        if let first = c.lists.first {
-            if first < 64 && listMask[i] & (1 << UInt64(first)) == 0 { return }
+        if c.listA >= 0 {
+            if listMask[i] & (1 << UInt64(c.listA)) == 0 { return }
             var last: (Int, Int32) = (-1, -1)
-            for l in lookups(at: i) where l.list == first {
+            for l in lookups(at: i) where l.list == c.listA {
                 let length = l.tokens.count, prefix = l.prefixLength
                 if (length, prefix) == last { continue }
                 guard cliticAllowed(c, t, prefix) else { continue }
-                if c.lists.count > 1, !c.lists.dropFirst().allSatisfy({ other in
-                    lookups(at: i).contains { $0.list == other && $0.tokens.count == length && $0.prefixLength == prefix }
-                }) { continue }
-                if !c.texts.isEmpty, !c.texts.allSatisfy({ $0 == hash(t, prefix) }) { continue }
+                if c.listB >= 0, !lookups(at: i).contains(where: { $0.list == c.listB && $0.tokens.count == length && $0.prefixLength == prefix }) {
+                    continue
+                }
+                if let text = c.text, text != hash(t, prefix) { continue }
                 last = (length, prefix)
                 body(length, prefix)
             }
             return
         }
-        // A single token: which reading? The whole form, or a proclitic reading when the
-        // condition asks for one or names a text that only a reading has.
-        if c.clitic == nil, c.noClitic || c.texts.isEmpty || c.texts.allSatisfy({ $0 == t.hash }) {
-            if c.texts.isEmpty || c.texts.allSatisfy({ $0 == t.hash }) { body(1, 0) }
-            if c.noClitic || c.texts.isEmpty { return }
-            if c.texts.allSatisfy({ $0 == t.hash }) { return }
+        // A single token: which reading? The whole form, unless the condition asks for a
+        // proclitic or names a text that only a proclitic reading has.
+        if c.clitic == nil {
+            if c.text == nil || c.text == t.hash {
+                body(1, 0)
+                return
+            }
+            if c.noClitic { return }
         }
         if c.noClitic { return }
         for a in document.analyses(of: t) {
             if let required = c.clitic, !required.isEmpty, a.proclitics != required { continue }
-            if c.texts.allSatisfy({ $0 == a.hash }) {
+            if c.text == nil || c.text == a.hash {
                 body(1, a.prefixLength)
                 return
             }
@@ -130,15 +125,23 @@ struct MatchContext {
         return document.analyses(of: t).contains { $0.prefixLength == prefix && $0.proclitics == required }
     }
 
-    private func surfaceTests(_ c: Condition, _ t: Token) -> Bool {
+    private func extrasHold(_ x: ConditionExtras, _ t: Token) -> Bool {
+        if !x.excludedTexts.isEmpty {
+            if x.excludedTexts.contains(t.hash) { return false }
+            for a in document.analyses(of: t) where x.excludedTexts.contains(a.hash) { return false }
+        }
         let units = document.utf16[Int(t.start)..<Int(t.end)]
-        for e in c.exact where !units.elementsEqual(e) { return false }
-        for e in c.excludedExact where units.elementsEqual(e) { return false }
-        if c.regexes.isEmpty && c.excludedRegexes.isEmpty { return true }
+        if !x.starts.isEmpty, !x.starts.contains(where: { units.starts(with: $0) }) { return false }
+        if x.excludedStarts.contains(where: { units.starts(with: $0) }) { return false }
+        if !x.ends.isEmpty, !x.ends.contains(where: { units.reversed().starts(with: $0.reversed()) }) { return false }
+        if x.excludedEnds.contains(where: { units.reversed().starts(with: $0.reversed()) }) { return false }
+        for e in x.exact where !units.elementsEqual(e) { return false }
+        for e in x.excludedExact where units.elementsEqual(e) { return false }
+        if x.regexes.isEmpty && x.excludedRegexes.isEmpty { return true }
         let text = document.text(of: t)
         let range = NSRange(location: 0, length: text.utf16.count)
-        for re in c.regexes where re.firstMatch(in: text, range: range) == nil { return false }
-        for re in c.excludedRegexes where re.firstMatch(in: text, range: range) != nil { return false }
+        for re in x.regexes where re.firstMatch(in: text, range: range) == nil { return false }
+        for re in x.excludedRegexes where re.firstMatch(in: text, range: range) != nil { return false }
         return true
     }
 }
@@ -161,11 +164,13 @@ struct PikeVM {
 
     /// Runs a rule over one sentence; calls `emit` with the slots of each leftmost-longest,
     /// non-overlapping match.
-    mutating func run(_ rule: Rule, _ ctx: MatchContext, _ sentence: Range<Int>, emit: (Slots) -> Void) {
+    mutating func run(_ code: RuleCode, captures: Int, startLists: UInt64?, _ ctx: MatchContext, _ sentence: Range<Int>,
+                      emit: (Slots) -> Void) {
+        let program = code.program, conditions = code.conditions
         let end = sentence.upperBound
         let window = 64
         if lists.count < window { lists = Array(repeating: [], count: window) }
-        if visited.count < rule.program.count { visited = Array(repeating: -1, count: rule.program.count) }
+        if visited.count < program.count { visited = Array(repeating: -1, count: program.count) }
         var pending = 0
         var best: (start: Int, end: Int, slots: Slots)? = nil
         var pos = sentence.lowerBound
@@ -174,7 +179,7 @@ struct PikeVM {
             var current = lists[pos % window]
             lists[pos % window] = []
             pending -= current.count
-            if best == nil, pos < end, rule.startLists.map({ ctx.listMask[pos] & $0 != 0 }) ?? true {
+            if best == nil, pos < end, startLists.map({ ctx.listMask[pos] & $0 != 0 }) ?? true {
                 current.append(Thread(pc: 0, start: pos, slots: empty))
             }
             if current.isEmpty {
@@ -184,10 +189,10 @@ struct PikeVM {
                     best = nil
                     continue
                 }
-                if pending == 0, rule.startLists != nil {
+                if pending == 0, startLists != nil {
                     // Nothing in flight: jump to the next token where the rule can start.
                     pos += 1
-                    while pos < end, ctx.listMask[pos] & rule.startLists! == 0 { pos += 1 }
+                    while pos < end, ctx.listMask[pos] & startLists! == 0 { pos += 1 }
                     if pos >= end { break }
                     continue
                 }
@@ -202,7 +207,7 @@ struct PikeVM {
                 while var t = stack.popLast() {
                     if visited[t.pc] == generation { continue }
                     visited[t.pc] = generation
-                    switch rule.program[t.pc] {
+                    switch program[t.pc] {
                     case .jump(let target):
                         t.pc = target; stack.append(t)
                     case .split(let a, let b):
@@ -222,11 +227,11 @@ struct PikeVM {
                     case .consume(let ci):
                         guard pos < end else { continue }
                         let thread = t
-                        ctx.outcomes(rule.conditions[ci], at: pos) { length, prefix in
+                        ctx.outcomes(conditions[ci], at: pos) { length, prefix in
                             guard pos + length <= end, length < window else { return }
                             var next = thread
                             next.pc += 1
-                            for c in 0..<rule.captureTypes.count where next.slots[3 * c] == Int32(pos) && next.slots[3 * c + 1] < 0 {
+                            for c in 0..<captures where next.slots[3 * c] == Int32(pos) && next.slots[3 * c + 1] < 0 {
                                 next.slots[3 * c + 1] = prefix
                             }
                             lists[(pos + length) % window].append(next)
