@@ -25,6 +25,12 @@ public struct ArabicNumber: Sendable, Equatable {
     public var startsWithDigits: Bool
     /// Decimal places of a first bound written with a fraction (`1.25` → 2), for exact scaling.
     public var decimals: Int = 0
+    /// A lone `3,650` read with its comma as a thousands separator: its value with the comma as
+    /// a decimal point instead (3.65). A range whose other bound shows a comma decimal
+    /// (`بين 2,800 و3,650 ملايين`) takes it.
+    public var commaDecimalAlternative: Double? = nil
+    /// The reading took a comma before three digits as a decimal point (`3,650 ملايين`).
+    public var usesCommaDecimal = false
 
     /// `value × scale` without binary-fraction noise: 3.65 × 10⁶ is 3650000, not 3650000.0000000005.
     public static func scaled(_ value: Double, decimals: Int, by scale: Double) -> Double {
@@ -197,9 +203,12 @@ struct NumberReader {
     /// stays exact for integers up to 2^53).
     static let maxValue = 1e15
 
+    /// How a lone comma before three digits was read, if there was one.
+    enum CommaReading { case none, thousands, decimal }
+
     enum Lexeme {
         case word(NumberWord)
-        case digits(Double, plain: Bool, decimals: Int)
+        case digits(Double, plain: Bool, decimals: Int, comma: CommaReading)
     }
 
     /// The hash of a token's normalized form without its first `skip` letters.
@@ -214,8 +223,8 @@ struct NumberReader {
     func lexeme(_ i: Int, skip: Int) -> Lexeme? {
         let t = tokens[i]
         if t.kind == .number && skip == 0 {
-            guard let (v, plain, decimals) = digits(i) else { return nil }
-            return .digits(v, plain: plain, decimals: decimals)
+            guard let (v, plain, decimals, comma) = digits(i) else { return nil }
+            return .digits(v, plain: plain, decimals: decimals, comma: comma)
         }
         guard t.kind == .word, let w = lexicon.word(hash(i, skip: skip)) else { return nil }
         return .word(w)
@@ -232,7 +241,7 @@ struct NumberReader {
     /// (`3,650 ملايين` is 3.65 million: ملايين counts three to ten, so the comma is a decimal
     /// one, as Maghrebi news writes it). Nil when malformed or beyond `maxValue`; the second
     /// value says the token is digits only.
-    func digits(_ i: Int) -> (Double, Bool, Int)? {
+    func digits(_ i: Int) -> (Double, Bool, Int, CommaReading)? {
         let t = tokens[i]
         let s = Int(t.normStart), e = Int(t.normEnd)
         guard e > s else { return nil }
@@ -251,11 +260,12 @@ struct NumberReader {
                 if significant > 15 { return nil }
                 v = v * 10 + d
             }
-            return (v, true, 0)
+            return (v, true, 0, .none)
         }
         guard normalized[s] >= 0x30, normalized[s] <= 0x39, lastSep != e - 1 else { return nil }
         // Where the decimal point is, if there is one.
         var decimalAt = e
+        var comma = CommaReading.none
         if commas > 0 && dots > 0 {
             decimalAt = lastSep
         } else if dots == 1 {
@@ -266,6 +276,9 @@ struct NumberReader {
                 decimalAt = lastSep
             } else if i + 1 < limit, case .scale(_, .plural)? = word(i + 1) {
                 decimalAt = lastSep
+                comma = .decimal
+            } else {
+                comma = .thousands
             }
         }
         // The integer part: digits with one kind of thousands separator, groups of three after
@@ -302,7 +315,7 @@ struct NumberReader {
         }
         let value = mantissa / place
         guard value.isFinite, value <= NumberReader.maxValue else { return nil }
-        return (value, false, decimals)
+        return (value, false, decimals, comma)
     }
 
     /// The grammar. A number is groups below a thousand, each optionally times a scale word, in
@@ -332,6 +345,7 @@ struct NumberReader {
         var startsWithDigits = false
         // Decimal places of the digits group, for exact scaling.
         var groupDecimals = 0
+        var firstComma = CommaReading.none
 
         func resetGroup() {
             group = 0; hasHundred = false; hasUnit = false; hasTens = false; hasTeen = false
@@ -341,8 +355,9 @@ struct NumberReader {
         // The first component.
         guard start < limit, let first = lexeme(start, skip: skip) else { return nil }
         switch first {
-        case .digits(let v, let plain, let decimals):
+        case .digits(let v, let plain, let decimals, let comma):
             group = v; isDigits = true; groupEmpty = false; groupDecimals = decimals
+            firstComma = comma
             plainInteger = plain; startsWithDigits = true
         case .word(let w):
             switch w {
@@ -414,7 +429,7 @@ struct NumberReader {
             var accepted = false
             if groupEmpty && total > 0 { beforeGroup = (total, endToken, joins) }
             switch lex {
-            case .digits(let v, _, let decimals):
+            case .digits(let v, _, let decimals, _):
                 // Digits after a scale: ثلاثة آلاف و500.
                 if groupEmpty && total > 0 {
                     group = v; isDigits = true; groupEmpty = false; groupDecimals = decimals; accepted = true
@@ -473,7 +488,9 @@ struct NumberReader {
         return ArabicNumber(value: value, tokens: start..<endToken, start: tokens[start].start,
                             end: tokens[endToken - 1].end, joins: joins, scale: topScale,
                             scaleCount: topCount, isPlainInteger: plainInteger, startsWithDigits: startsWithDigits,
-                            decimals: total == 0 && isDigits ? groupDecimals : 0)
+                            decimals: total == 0 && isDigits ? groupDecimals : 0,
+                            commaDecimalAlternative: firstComma == .thousands && endToken == start + 1 ? value / 1000 : nil,
+                            usesCommaDecimal: firstComma == .decimal)
     }
 
     /// UTF-16 units of a token's text that hold its first `letters` normalized letters, with

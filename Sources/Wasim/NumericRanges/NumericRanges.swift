@@ -136,6 +136,11 @@ public struct NumericRanges: Stage {
         }
         guard yAt < limit, let y = ArabicNumber.read(d, at: yAt, skip: ySkip, limit: limit) else { return nil }
         if dash && !(x.startsWithDigits && y.startsWithDigits) { return nil }
+        var x = x
+        if let alternative = x.commaDecimalAlternative, y.usesCommaDecimal {
+            x.value = alternative
+            x.decimals = 3
+        }
         var low = x.value
         var high = y.value
         // A bare first bound shares the second's scale: بين 1.2 و1.5 مليون، من 2 إلى 3 ملايين.
@@ -145,7 +150,7 @@ public struct NumericRanges: Stage {
         let unit = self.unit(d, after: y.tokens.upperBound, limit: limit)
         if unit.isDate { return nil }
         // Two years are a period, not a quantity: بين 2014 و2016، 2011-2014.
-        if x.isPlainInteger && y.isPlainInteger && isYear(x.value) && isYear(y.value) && unit.text == nil {
+        if x.isPlainInteger && y.isPlainInteger && isYear(x.value) && isYear(y.value) && !unit.known {
             return nil
         }
         let bare = start == nil
@@ -212,20 +217,22 @@ public struct NumericRanges: Stage {
     }
 
     /// The counted noun or unit after the range, as written; `isDate` when it is a month name.
-    func unit(_ d: Document, after k: Int, limit: Int) -> (text: String?, isDate: Bool) {
-        guard k < limit else { return (nil, false) }
+    /// The counted noun or unit after the range, as written. `known`: a unit of the list (or a
+    /// percent), which is what makes two year-like numbers a quantity; `isDate`: a month name.
+    func unit(_ d: Document, after k: Int, limit: Int) -> (text: String?, known: Bool, isDate: Bool) {
+        guard k < limit else { return (nil, false, false) }
         if let p = percent(d, at: k, limit: limit) {
-            return (d.substring(d.tokens[p.start].start, d.tokens[p.end - 1].end), false)
+            return (d.substring(d.tokens[p.start].start, d.tokens[p.end - 1].end), true, false)
         }
         let words = RangeWords.shared
         let t = d.tokens[k]
-        guard t.kind == .word else { return (nil, false) }
-        if words.months.contains(t.hash) { return (nil, true) }
-        if words.units.contains(t.hash) { return (d.text(of: t), false) }
-        if words.notUnits.contains(t.hash) { return (nil, false) }
+        guard t.kind == .word else { return (nil, false, false) }
+        if words.months.contains(t.hash) { return (nil, false, true) }
+        if words.units.contains(t.hash) { return (d.text(of: t), true, false) }
+        if words.notUnits.contains(t.hash) { return (nil, false, false) }
         return d.normalized.withUnsafeBufferPointer { buffer in
             let form = UnsafeBufferPointer(rebasing: buffer[Int(t.normStart)..<Int(t.normEnd)])
-            return RangeWords.looksLikeCountedNoun(form) ? (d.text(of: t), false) : (nil, false)
+            return RangeWords.looksLikeCountedNoun(form) ? (d.text(of: t), false, false) : (nil, false, false)
         }
     }
 }
@@ -322,6 +329,8 @@ struct RangeWords: Sendable {
             "قالت", "أضاف", "أكد", "أعلن", "بلغ", "وصل", "قتل", "سقط", "أصيب", "تم", "جرى", "يوجد", "توجد", "لكل",
             "لدي", "عليه", "فيه", "منه", "منها", "عليها", "فيها", "إليه", "بينهم", "منهم", "تقريبا", "فأكثر", "فما",
             "وأكثر", "أكثر", "أقل", "وما", "حاليا", "سنويا", "يوميا", "شهريا", "أسبوعيا",
+            "بشكل", "بصورة", "بنسبة", "بسبب", "لصالح", "بحق", "بفعل", "جراء", "إثر", "وسط", "ضمن", "لدى", "داخل",
+            "خارج", "قرب", "بالقرب", "نتيجة", "فيما", "بينهم",
         ])
     }
 
@@ -335,6 +344,9 @@ struct RangeWords: Sendable {
         // Arabic letters only.
         for u in n where !(u >= 0x0621 && u <= 0x064A) { return false }
         if n[0] == alef && n[1] == lam { return false }
+        // With a preposition or conjunction before the article: بالمدينة، للسكان، والقرى.
+        if count >= 4, n[0] == 0x0628 || n[0] == 0x0643 || n[0] == 0x0641 || n[0] == waw || n[0] == lam,
+           (n[1] == alef && n[2] == lam) || (n[0] == lam && n[1] == lam) { return false }
         if count >= 4, n[count - 1] == alef, n[count - 2] == waw { return false }
         if count >= 5, n[count - 1] == nun, n[count - 2] == waw, n[0] == ya || n[0] == ta { return false }
         return true
