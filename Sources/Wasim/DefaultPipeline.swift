@@ -23,6 +23,7 @@ public enum Wasim {
         try Pipeline([
             Segmentation(),
             Normalization(options.normalizer),
+            NumericRanges(),
             ConflictResolution(),
         ])
     }

@@ -147,8 +147,13 @@ public struct NumericRanges: Stage {
         if x.scale == nil, let s = y.scale, x.value > 0, x.value < y.scaleCount {
             low = ArabicNumber.scaled(x.value, decimals: x.decimals, by: s)
         }
-        let unit = self.unit(d, after: y.tokens.upperBound, limit: limit)
+        let unit = self.unit(d, after: y.tokens.upperBound, limit: limit, count: y.scale == nil ? y.value : nil)
         if unit.isDate { return nil }
+        // A dash joins scores (2-1، 65 - 78), rankings (701-750) and life dates as often as
+        // ranges: only a known unit or a scale word makes it a quantity.
+        if dash && !unit.known && y.scale == nil { return nil }
+        // 08.00 إلى 14.00 are times of day.
+        if isClockTime(d, x) && isClockTime(d, y) && !unit.known { return nil }
         // Two years are a period, not a quantity: بين 2014 و2016، 2011-2014.
         if x.isPlainInteger && y.isPlainInteger && isYear(x.value) && isYear(y.value) && !unit.known {
             return nil
@@ -192,6 +197,16 @@ public struct NumericRanges: Stage {
 
     func isYear(_ v: Double) -> Bool { v >= 1900 && v <= 2100 && v == v.rounded() }
 
+    /// One digits token `HH.MM` (two decimals, hours up to 24).
+    func isClockTime(_ d: Document, _ n: ArabicNumber) -> Bool {
+        guard n.tokens.count == 1, n.decimals == 2 || n.decimals == 0, n.value < 25 else { return false }
+        let t = d.tokens[n.tokens.lowerBound]
+        let len = Int(t.normEnd - t.normStart)
+        guard t.kind == .number, len >= 4, len <= 5 else { return false }
+        let sep = d.normalized[Int(t.normEnd) - 3]
+        return (sep == 0x2E || sep == 0x3A) && n.decimals == 2
+    }
+
     /// A month name, عام or الساعة right before the first bound: a date or a time.
     func datePrecedes(_ d: Document, _ i: Int) -> Bool {
         guard i > 0 else { return false }
@@ -219,7 +234,9 @@ public struct NumericRanges: Stage {
     /// The counted noun or unit after the range, as written; `isDate` when it is a month name.
     /// The counted noun or unit after the range, as written. `known`: a unit of the list (or a
     /// percent), which is what makes two year-like numbers a quantity; `isDate`: a month name.
-    func unit(_ d: Document, after k: Int, limit: Int) -> (text: String?, known: Bool, isDate: Bool) {
+    /// `count`: the second bound's value when it has no scale word, for agreement (after 11 to
+    /// 99 the counted noun is singular, so a plural in ات there begins something else).
+    func unit(_ d: Document, after k: Int, limit: Int, count: Double?) -> (text: String?, known: Bool, isDate: Bool) {
         guard k < limit else { return (nil, false, false) }
         if let p = percent(d, at: k, limit: limit) {
             return (d.substring(d.tokens[p.start].start, d.tokens[p.end - 1].end), true, false)
@@ -230,9 +247,23 @@ public struct NumericRanges: Stage {
         if words.months.contains(t.hash) { return (nil, false, true) }
         if words.units.contains(t.hash) { return (d.text(of: t), true, false) }
         if words.notUnits.contains(t.hash) { return (nil, false, false) }
+        // A preposition or و on the word (بقائمة، وبناء): a counted noun does not take one. Nouns
+        // that merely begin with such a letter (برميل، وحدة) are in the list above; ف-words are
+        // let through, as فرصة and فرد are far more common there than a clause with ف.
+        if t.analysisCount > 0 {
+            switch d.normalized[Int(t.normStart)] {
+            case 0x0628, 0x0644, 0x0643, 0x0648: return (nil, false, false)
+            default: break
+            }
+        }
         return d.normalized.withUnsafeBufferPointer { buffer in
             let form = UnsafeBufferPointer(rebasing: buffer[Int(t.normStart)..<Int(t.normEnd)])
-            return RangeWords.looksLikeCountedNoun(form) ? (d.text(of: t), false, false) : (nil, false, false)
+            guard RangeWords.looksLikeCountedNoun(form) else { return (nil, false, false) }
+            if let count, count == count.rounded(), case let r = Int(count) % 100, r >= 11,
+               form.count >= 4, form[form.count - 1] == 0x062A, form[form.count - 2] == 0x0627 {
+                return (nil, false, false)
+            }
+            return (d.text(of: t), false, false)
         }
     }
 }
@@ -318,7 +349,19 @@ struct RangeWords: Sendable {
                       "شخص", "شخصا", "أشخاص", "مقاتل", "مقاتلا", "مقاتلين", "قتيل", "قتيلا", "قتلى", "لاجئ", "لاجئا",
                       "عنصر", "عنصرا", "عناصر", "يوم", "يوما", "أيام", "ساعة", "ساعات", "دقيقة", "دقائق", "شهر", "شهرا",
                       "أشهر", "عاما", "أعوام", "سنوات", "سنة", "أسبوع", "أسبوعا", "أسابيع", "درجة", "درجات", "نقطة",
-                      "نقاط", "مرة", "مرات", "ميغاواط", "هكتار", "هكتارا", "كيلوغرام", "كلغ", "غرام"])
+                      "نقاط", "مرة", "مرات", "ميغاواط", "هكتار", "هكتارا", "كيلوغرام", "كلغ", "غرام",
+                      "كم", "سم", "ملم", "مم", "مليم", "كيلوات", "ميلا", "ميل", "لتر", "لترا", "نسمة", "حالة", "حالات",
+                      "إصابة", "إصابات", "جريح", "جريحا", "جرحى", "مدني", "مدنيا", "مدنيين", "طفل", "طفلا", "أطفال",
+                      "امرأة", "نساء", "منزل", "منزلا", "منازل", "مسكن", "مسكنا", "مساكن", "أسرة", "أسر", "عائلة",
+                      "عائلات", "مقعد", "مقعدا", "مقاعد", "صاروخ", "صاروخا", "صواريخ", "غارة", "غارات", "جندي",
+                      "جنود", "مسلح", "مسلحا", "مسلحين", "عامل", "عاملا", "عمال", "موظف", "موظفا", "موظفين",
+                      "برميلا", "براميل", "بيت", "بيوت", "بلدة", "بلدات", "بندقية", "فرد", "فردا", "أفراد", "كتيبة",
+                      "كتائب", "كيلومترات", "ولاية", "ولايات", "وحدة", "وحدات", "وظيفة", "وظائف", "فيلم", "فيلما",
+                      "بلدا", "بلدان", "دولة", "دول", "قرية", "قرى", "مدينة", "مدن", "شاحنة", "شاحنات", "سيارة",
+                      "سيارات", "طائرة", "طائرات", "دبابة", "دبابات", "سجين", "سجينا", "معتقل", "معتقلا", "نازح",
+                      "نازحا", "لاجئين", "زائر", "زائرا", "سائح", "سائحا", "طالب", "طالبا", "طلاب", "تلميذ", "تلميذا",
+                      "تلاميذ", "وثيقة", "وثائق", "وجبة", "وجبات", "وسيلة", "ورقة", "وفاة", "وفيات",
+                      "وزير", "وزراء", "ورشة", "بطاقة", "بطاقات", "باخرة", "بئر", "بئرا", "بقرة", "لغة", "لغات", "مليمترا", "سنتيمترا", "سنتيمتر", "دولاراً", "عاماً", "يوماً", "شهراً", "دينارا"])
         notUnits = keys([
             "في", "من", "إلى", "الى", "على", "عن", "مع", "حتى", "منذ", "بعد", "قبل", "خلال", "عند", "لدى", "نحو", "حول",
             "ضد", "دون", "بين", "أمام", "وراء", "فوق", "تحت", "عبر", "أثناء", "إزاء", "لكن", "بل", "أو", "أم", "ثم",
