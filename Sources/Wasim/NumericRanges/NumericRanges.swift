@@ -143,8 +143,11 @@ public struct NumericRanges: Stage {
         }
         var low = x.value
         var high = y.value
-        // A bare first bound shares the second's scale: بين 1.2 و1.5 مليون، من 2 إلى 3 ملايين.
-        if x.scale == nil, let s = y.scale, x.value > 0, x.value < y.scaleCount {
+        // A bare first bound shares the second's scale: بين 1.2 و1.5 مليون، من 2 إلى 3 ملايين. After
+        // من a range may fall (من 250 إلى 200 مليون), so a first bound near the count shares it too.
+        let falling = connectors == .ila && start != nil
+        if x.scale == nil, let s = y.scale, x.value > 0,
+           x.value < y.scaleCount || (falling && x.value < y.scaleCount * 10) {
             low = ArabicNumber.scaled(x.value, decimals: x.decimals, by: s)
         }
         let unit = self.unit(d, after: y.tokens.upperBound, limit: limit, count: y.scale == nil ? y.value : nil)
@@ -195,7 +198,7 @@ public struct NumericRanges: Stage {
         }
     }
 
-    func isYear(_ v: Double) -> Bool { v >= 1900 && v <= 2100 && v == v.rounded() }
+    func isYear(_ v: Double) -> Bool { v >= 1800 && v <= 2100 && v == v.rounded() }
 
     /// One digits token `HH.MM` (two decimals, hours up to 24).
     func isClockTime(_ d: Document, _ n: ArabicNumber) -> Bool {
