@@ -110,6 +110,22 @@ func ranges(_ d: Document) -> [RangeCase.Expected] {
         #expect(ranges(try pipeline.tag("🙂 بين 5 و7 🙂")).map(\.start) == [2])
     }
 
+    @Test func worksWhenTaMarbutaIsKept() throws {
+        let pipeline = try Pipeline([Segmentation(), Normalization(Normalizer(foldTaMarbuta: false)), NumericRanges(),
+                                     ConflictResolution()])
+        #expect(ranges(try pipeline.tag("بين مئة وثلاثة عشر ومئتي وحدة")) == [
+            RangeCase.Expected(start: 0, end: 24, text: "بين مئة وثلاثة عشر ومئتي", low: 113, high: 200, unit: "وحدة"),
+        ])
+    }
+
+    @Test func defaultPipelineIncludesTheStage() throws {
+        var options = PipelineOptions()
+        options.defaultGazetteers = false
+        options.defaultRules = false
+        let pipeline = try Wasim.pipeline(options)
+        #expect(pipeline.stages.map(\.name).suffix(2) == ["numeric-ranges", "conflict-resolution"])
+    }
+
     @Test func repeatedRangeConstructions() throws {
         let pipeline = try rangePipeline()
         let d = try pipeline.tag(String(repeating: "بين 1 و2 ", count: 50))

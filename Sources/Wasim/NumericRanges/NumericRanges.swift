@@ -45,7 +45,7 @@ public struct NumericRanges: Stage {
     /// بين X و Y، ما بين X و Y، ما يتراوح بين…، من X إلى Y, from the opener at token `i`.
     func opened(_ d: Document, at i: Int, _ opener: Opener) -> Entity? {
         let words = RangeWords.shared
-        let limit = Int(d.sentences[Int(d.tokens[i].sentence)].tokens.upperBound)
+        let limit = sentenceEnd(d, i)
         var bayn = i
         switch opener.kind {
         case .ma:
@@ -80,7 +80,7 @@ public struct NumericRanges: Stage {
             }
         }
         if datePrecedes(d, i) { return nil }
-        let limit = Int(d.sentences[Int(d.tokens[i].sentence)].tokens.upperBound)
+        let limit = sentenceEnd(d, i)
         return range(d, opening: i, start: nil, first: i, limit: limit, connectors: [.ila, .dash], backtrack: false)
     }
 
@@ -189,6 +189,14 @@ public struct NumericRanges: Stage {
     }
 
     // MARK: context
+
+    /// The end of token `i`'s sentence: a range never crosses one. (All tokens when a custom
+    /// tokenizer made no sentences.)
+    func sentenceEnd(_ d: Document, _ i: Int) -> Int {
+        let s = Int(d.tokens[i].sentence)
+        guard s < d.sentences.count else { return d.tokens.count }
+        return Int(d.sentences[s].tokens.upperBound)
+    }
 
     func isDash(_ d: Document, _ t: Token) -> Bool {
         guard t.normEnd - t.normStart == 1 else { return false }
