@@ -28,6 +28,7 @@ public enum Wasim {
             Normalization(options.normalizer),
             GazetteerMatching(gazetteer),
             RuleMatching(rules, gazetteer: gazetteer),
+            NumericRanges(),
             ConflictResolution(),
             NamePropagation(gazetteer: gazetteer),
         ])
