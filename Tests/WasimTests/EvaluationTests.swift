@@ -16,12 +16,7 @@ let newsFloorNUMRANGEValues = 0.0
 /// Micro-F1 over PER, LOC and ORG on ANERcorp's test split.
 let anercorpFloorMicroF1 = 0.0
 
-/// The repository's root, from this file's path (…/Tests/WasimTests/EvaluationTests.swift).
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 let newsFixture = repositoryRoot.appendingPathComponent("Tests/Fixtures/news.jsonl").path
-/// ../shared holds corpora that are never copied into the repository; a fresh clone elsewhere
-/// does not have it, and the tests that read it are skipped.
-let anercorpTest = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/corpora/anercorp/test.txt").path
 
 @Suite struct EvaluationTests {
     @Test(.enabled(if: FileManager.default.fileExists(atPath: newsFixture),
@@ -61,34 +56,6 @@ let anercorpTest = repositoryRoot.deletingLastPathComponent().appendingPathCompo
     }
 }
 
-/// The `wasim` executable next to the test binary, if this build made one.
-func wasimExecutable() -> String? {
-    let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-    var dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
-    // On Linux the test binary is …/debug/WasimPackageTests.xctest; elsewhere it sits deeper in a bundle.
-    for _ in 0..<4 {
-        let candidate = dir.appendingPathComponent("wasim").path
-        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        dir = dir.deletingLastPathComponent()
-    }
-    return nil
-}
-
-func runWasim(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: wasimExecutable()!)
-    process.arguments = arguments
-    process.currentDirectoryURL = repositoryRoot
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let stdout = out.fileHandleForReading.readDataToEndOfFile()
-    let stderr = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
-}
-
 @Suite struct EvalCommandTests {
     @Test(.enabled(if: wasimExecutable() != nil, "no wasim executable next to the test binary"))
     func jsonOutputParsesBack() throws {
@@ -97,7 +64,7 @@ func runWasim(_ arguments: [String]) throws -> (status: Int32, stdout: String, s
             {"id": "b", "text": "قتل ما بين 20 و30 مقاتلا", "entities": [{"type": "NUMRANGE", "start": 4, "end": 17, "low": 20, "high": 30}]}
             """)
         // With the tagger: the gold side is fixed, the rest must be consistent.
-        let tagged = try runWasim(["eval", "--gold", gold.path, "--json", "--errors"])
+        let tagged = try runCLI(["eval", "--gold", gold.path, "--json", "--errors"], cwd: repositoryRoot.path)
         #expect(tagged.status == 0, "\(tagged.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(tagged.stdout.utf8)) as? [String: Any])
         #expect(object["format"] as? String == "jsonl" && object["units"] as? Int == 2)
@@ -116,7 +83,7 @@ func runWasim(_ arguments: [String]) throws -> (status: Int32, stdout: String, s
             {"id": "a", "entities": [{"type": "PER", "start": 11, "end": 23}, {"type": "ORG", "start": 4, "end": 10}]}
             {"id": "b", "entities": [{"type": "NUMRANGE", "start": 4, "end": 17, "low": 20, "high": 31}]}
             """, in: gold.deletingLastPathComponent())
-        let scored = try runWasim(["eval", "--gold", gold.path, "--pred", pred.path, "--json", "--errors"])
+        let scored = try runCLI(["eval", "--gold", gold.path, "--pred", pred.path, "--json", "--errors"], cwd: repositoryRoot.path)
         #expect(scored.status == 0, "\(scored.stderr)")
         let s = try #require(try JSONSerialization.jsonObject(with: Data(scored.stdout.utf8)) as? [String: Any])
         let m = try #require(s["micro"] as? [String: Any])
@@ -132,14 +99,14 @@ func runWasim(_ arguments: [String]) throws -> (status: Int32, stdout: String, s
         #expect(listed[1]["context"] as? String == "زار الرئيس دونالد ترامب ⟦العراق⟧")
 
         // The table names the same numbers.
-        let table = try runWasim(["eval", "--gold", gold.path, "--pred", pred.path, "--types", "PER,LOC"])
+        let table = try runCLI(["eval", "--gold", gold.path, "--pred", pred.path, "--types", "PER,LOC"], cwd: repositoryRoot.path)
         #expect(table.stdout.contains("micro           2       1        1  100.00   50.00   66.67"), "\(table.stdout)")
     }
 
     @Test(.enabled(if: wasimExecutable() != nil, "no wasim executable next to the test binary"))
     func malformedGoldExitsWithFileAndLine() throws {
         let gold = try temporaryFile("bad.conll", "تونس B-LOC\nروما\n")
-        let r = try runWasim(["eval", "--gold", gold.path])
+        let r = try runCLI(["eval", "--gold", gold.path], cwd: repositoryRoot.path)
         #expect(r.status == 1)
         #expect(r.stderr.contains("bad.conll:2: expected a token and a tag"), "\(r.stderr)")
         #expect(r.stdout.isEmpty)
