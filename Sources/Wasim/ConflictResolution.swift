@@ -35,7 +35,13 @@ public struct ConflictResolution: Stage {
         for candidate in ordered {
             let range = Int(candidate.tokens.lowerBound)..<Int(candidate.tokens.upperBound)
             if let held = range.first(where: { owner[$0] >= 0 }) {
-                if document.recordsResolutions { beaten[Int(owner[held]), default: []].append(candidate) }
+                let w = Int(owner[held])
+                if document.recordsResolutions { beaten[w, default: []].append(candidate) }
+                // A rule and a list that agree on a name: the entity keeps the list's canonical id.
+                if taken[w].id == nil, let id = candidate.id, taken[w].start == candidate.start,
+                   taken[w].end == candidate.end, taken[w].type == candidate.type {
+                    taken[w].id = id
+                }
                 continue
             }
             for k in range { owner[k] = Int32(taken.count) }

@@ -34,7 +34,15 @@ public final class Gazetteer: Sendable {
         trie = b.trie
         entryType = b.entryType
         entryFile = b.entryFile
-        entryID = b.entryID
+        // An entry without an id takes the id of an entry with the same tokens and type from
+        // another list, so that every list's داعش reports org:isis.
+        var idOf: [UInt64: Int32] = [:]
+        for (e, id) in b.entryID.enumerated() where id >= 0 {
+            idOf[UInt64(b.entryNode[e]) << 16 | UInt64(UInt16(bitPattern: b.entryType[e]))] = id
+        }
+        entryID = b.entryID.enumerated().map { e, id in
+            id >= 0 ? id : idOf[UInt64(b.entryNode[e]) << 16 | UInt64(UInt16(bitPattern: b.entryType[e]))] ?? -1
+        }
         ids = b.ids
         files = b.files
         normalizer = b.normalizer

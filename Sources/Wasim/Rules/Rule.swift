@@ -49,11 +49,9 @@ public struct Rule: Sendable {
         var jumps: [Int] = []
         for (k, pattern) in src.patterns.enumerated() {
             func fail(_ column: Int, _ message: String) -> WasimError {
-                RuleParser.error(file: src.file, line: pattern.line, column: column, message: message,
-                                 text: "pattern: " + pattern.text)
+                RuleParser.error(file: src.file, line: pattern.line, column: column, message: message, text: pattern.text)
             }
-            let offset = "pattern: ".count
-            if pattern.node.matchesEmpty { throw fail(offset + 1, "this pattern matches the empty sequence; every rule must consume at least one token") }
+            if pattern.node.matchesEmpty { throw fail(pattern.column, "this pattern matches the empty sequence; every rule must consume at least one token") }
             if k < src.patterns.count - 1 {
                 alternatives.append(program.count)
                 program.append(.split(program.count + 1, -1))
@@ -64,6 +62,9 @@ public struct Rule: Sendable {
                 try Rule.emit(node, into: &program, conditions: &conditions, extras: &extras, types: &types, ruleType: src.type,
                               inRepetition: false, gazetteer: gazetteer, normalizer: normalizer)
             } catch let e as SyntaxError {
+                if e.line > 0, let text = src.definitions[e.line] {
+                    throw RuleParser.error(file: src.file, line: e.line, column: e.column, message: e.message, text: text)
+                }
                 throw fail(e.column, e.message)
             }
             if k < src.patterns.count - 1 {
@@ -104,8 +105,13 @@ public struct Rule: Sendable {
                      inRepetition: rep, gazetteer: gazetteer, normalizer: normalizer)
         }
         switch node {
-        case .atom(let text, let column):
-            conditions.append(try Condition.compile(text, column: column, gazetteer: gazetteer, normalizer: normalizer, keep: &extras))
+        case .atom(let text, let column, let line):
+            do {
+                conditions.append(try Condition.compile(text, column: column, gazetteer: gazetteer, normalizer: normalizer, keep: &extras))
+            } catch var e as SyntaxError {
+                e.line = line
+                throw e
+            }
             p.append(.consume(conditions.count - 1))
         case .sequence(let items):
             for item in items { try recurse(item, inRepetition) }

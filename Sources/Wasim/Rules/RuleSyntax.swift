@@ -3,7 +3,8 @@
 
 /// A pattern, as written.
 indirect enum PatternNode {
-    case atom(String, column: Int)
+    /// A token condition; `line` is set when it comes from a `define` on that line.
+    case atom(String, column: Int, line: Int = 0)
     case sequence([PatternNode])
     case alternation([PatternNode])
     case repetition(PatternNode, min: Int, max: Int?)
@@ -45,9 +46,12 @@ struct RuleSource {
     var priority = 50
     var type: String?
     var typeLine = 0
-    var patterns: [(node: PatternNode, line: Int, text: String)] = []
+    /// Each pattern with its line, the line as written and the column where the pattern starts.
+    var patterns: [(node: PatternNode, line: Int, text: String, column: Int)] = []
     var fires: [RuleExample] = []
     var skips: [RuleExample] = []
+    /// The `define` lines before the rule, by line number: errors inside a definition point there.
+    var definitions: [Int: String] = [:]
 }
 
 struct SyntaxError: Error {
@@ -61,6 +65,7 @@ enum RuleParser {
     static func parse(_ content: String, file: String) throws -> [RuleSource] {
         var rules: [RuleSource] = []
         var macros: [String: PatternNode] = [:]
+        var definitions: [Int: String] = [:]
         let lines = content.split(separator: "\n", omittingEmptySubsequences: false).map {
             $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
         }
@@ -84,7 +89,9 @@ enum RuleParser {
                 let column = indent + "define ".count + body.distance(from: body.startIndex, to: valueStart)
                     + body[valueStart...].prefix(while: { $0 == " " }).count + 1
                 do {
-                    var parser = PatternParser(String(body[valueStart...]).trimmingCharacters(in: .whitespaces), columnOffset: column - 1)
+                    var parser = PatternParser(String(body[valueStart...]).trimmingCharacters(in: .whitespaces), columnOffset: column - 1,
+                                               definitionLine: lineNumber)
+                    definitions[lineNumber] = raw
                     macros[name] = try expand(parser.parse(), macros)
                 } catch let e as SyntaxError {
                     throw fail(lineNumber, e.column, e.message)
@@ -92,6 +99,7 @@ enum RuleParser {
                 continue
             }
             if line.hasPrefix("rule ") || line == "rule" {
+                defer { rules[rules.count - 1].definitions = definitions }
                 let name = line.dropFirst(4).trimmingCharacters(in: .whitespaces)
                 guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
                     throw fail(lineNumber, indent + 6, "a rule needs a name of letters, digits, '-', '_' or '.'")
@@ -122,7 +130,7 @@ enum RuleParser {
                 do {
                     var parser = PatternParser(value, columnOffset: valueColumn - 1)
                     let node = try expand(parser.parse(), macros)
-                    rules[rules.count - 1].patterns.append((node, lineNumber, value))
+                    rules[rules.count - 1].patterns.append((node, lineNumber, raw, valueColumn))
                 } catch let e as SyntaxError {
                     throw fail(lineNumber, e.column, e.message)
                 }
@@ -152,7 +160,7 @@ enum RuleParser {
     /// Replaces `$NAME` atoms by their definitions.
     static func expand(_ node: PatternNode, _ macros: [String: PatternNode]) throws -> PatternNode {
         switch node {
-        case .atom(let text, let column):
+        case .atom(let text, let column, _):
             guard text.hasPrefix("$") else { return node }
             // `$name&more` adds conditions to a definition that is one token condition (or
             // alternatives of them).
@@ -165,7 +173,7 @@ enum RuleParser {
             let more = parts.dropFirst().joined(separator: "&")
             func add(_ n: PatternNode) throws -> PatternNode {
                 switch n {
-                case .atom(let t, let c): return .atom(t + "&" + more, column: c)
+                case .atom(let t, let c, let l): return .atom(t + "&" + more, column: c, line: l)
                 case .alternation(let options): return .alternation(try options.map(add))
                 default:
                     throw SyntaxError(line: 0, column: column, message: "'$\(name)&…' adds conditions to a definition of one token; '\(name)' is a sequence")
@@ -189,11 +197,13 @@ enum RuleParser {
 struct PatternParser {
     let chars: [Character]
     let columnOffset: Int
+    let definitionLine: Int
     var i = 0
 
-    init(_ text: String, columnOffset: Int) {
+    init(_ text: String, columnOffset: Int, definitionLine: Int = 0) {
         chars = Array(text)
         self.columnOffset = columnOffset
+        self.definitionLine = definitionLine
     }
 
     var column: Int { columnOffset + i + 1 }
@@ -310,6 +320,6 @@ struct PatternParser {
             i += 1
         }
         if text.isEmpty { throw SyntaxError(line: 0, column: at, message: "expected a token condition here") }
-        return .atom(text, column: at)
+        return .atom(text, column: at, line: definitionLine)
     }
 }

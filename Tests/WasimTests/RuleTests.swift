@@ -1,0 +1,231 @@
+import Foundation
+import Testing
+@testable import Wasim
+
+/// A small gazetteer for rule tests: a title, designators, a place.
+func ruleTestGazetteer() throws -> Gazetteer {
+    var b = GazetteerBuilder()
+    try b.add("الرئيس", type: "TITLE")
+    try b.add("الأمين العام", type: "TITLE")
+    try b.add("منطقتي", type: "LOC_DESIGNATOR")
+    try b.add("العراق", type: "LOC")
+    try b.add("في", type: "COMMON")
+    return b.build()
+}
+
+func runRules(_ source: String, on text: String, gazetteer: Gazetteer? = nil) throws -> [String] {
+    let g = try gazetteer ?? ruleTestGazetteer()
+    let rules = try RuleSet(rules: RuleSet.parse(source, file: "test.rules", gazetteer: g))
+    let d = try Pipeline([Segmentation(), Normalization(), GazetteerMatching(g), RuleMatching(rules, gazetteer: g)]).tag(text)
+    return d.candidates.filter { $0.source.hasPrefix("rule:") }.sorted { $0.start < $1.start }.map { "\($0.type) \(d.text(of: $0))" }
+}
+
+func ruleError(_ source: String) throws -> String {
+    do {
+        _ = try RuleSet.parse(source, file: "test.rules", gazetteer: try ruleTestGazetteer())
+    } catch let e as WasimError {
+        return e.description
+    }
+    return "no error"
+}
+
+@Suite struct RuleLanguageTests {
+    @Test func titleThenName() throws {
+        let rules = """
+            rule after-title
+              type: PER
+              pattern: @TITLE [word&!@COMMON (word&!@COMMON)?]
+              fires: قال الرئيس دونالد ترامب في بيان => دونالد ترامب
+            """
+        #expect(try runRules(rules, on: "قال الأمين العام أنطونيو غوتيريش في بيان") == ["PER أنطونيو غوتيريش"])
+        #expect(try runRules(rules, on: "قال الرئيس في بيان") == [])
+    }
+
+    @Test func twoCapturesWithTheirOwnTypes() throws {
+        let rules = """
+            rule two-regions
+              pattern: @LOC_DESIGNATOR [word]:LOC [clitic:و&word]:LOC
+              fires: في منطقتي كاندالا وبوصاصو => كاندالا ; بوصاصو
+            """
+        // The second capture starts after its proclitic و.
+        #expect(try runRules(rules, on: "قتال في منطقتي كاندالا وبوصاصو") == ["LOC كاندالا", "LOC بوصاصو"])
+    }
+
+    @Test func listReadingsDecideTheStart() throws {
+        let rules = """
+            rule place
+              type: LOC
+              pattern: [@LOC]
+              fires: والعراق => العراق
+            """
+        #expect(try runRules(rules, on: "وصل إلى والعراق وبالعراق") == ["LOC العراق", "LOC العراق"])
+    }
+
+    @Test func leftmostLongestWithoutOverlap() throws {
+        let rules = """
+            rule run
+              type: ORG
+              pattern: [("ا" | "ب")+]
+              fires: ا ب => ا ب
+            """
+        #expect(try runRules(rules, on: "ا ب ا ج ب") == ["ORG ا ب ا", "ORG ب"])
+    }
+
+    @Test func macrosAndAddedConditions() throws {
+        let rules = """
+            define name: word&!@COMMON&!@TITLE
+            rule person
+              type: PER
+              pattern: @TITLE [$name ($name&!ends:ها)?]
+              fires: الرئيس جو بايدن => جو بايدن
+            """
+        #expect(try runRules(rules, on: "الرئيس ماكي سال وحكومتها") == ["PER ماكي سال"])
+        #expect(try runRules(rules, on: "الرئيس ماكي حكومتها") == ["PER ماكي"])
+    }
+
+    @Test func affixAndLengthConditions() throws {
+        let rules = """
+            rule long-al-words
+              type: LOC
+              pattern: [word&starts:ال&length:6-]
+              fires: العراق => العراق
+            """
+        #expect(try runRules(rules, on: "في العراق والشام الكبير") == ["LOC العراق", "LOC الكبير"])
+    }
+
+    @Test func pathologicalPatternsStillRunLinearly() throws {
+        // (a|a a)* against a long run would explode a backtracking matcher; the Pike VM does not care.
+        let rules = """
+            rule many
+              type: ORG
+              pattern: [("ا" | "ا" "ا")* "ب"]
+              fires: ا ا ب => ا ا ب
+            """
+        let text = Array(repeating: "ا", count: 3000).joined(separator: " ") + " ب"
+        #expect(try runRules(rules, on: text).count == 1)
+        #expect(try runRules(rules, on: Array(repeating: "ا", count: 3000).joined(separator: " ")) == [])
+    }
+
+    @Test func shippedRulesPassTheirExamples() throws {
+        let options = PipelineOptions(dataDirectory: repositoryRoot.path)
+        let g = try Wasim.loadGazetteer(options)
+        let rules = try Wasim.loadRules(options, gazetteer: g).rules
+        #expect(rules.count >= 5)
+        let failures = try RuleCheck.run(rules, gazetteer: g)
+        #expect(failures.isEmpty, "\(failures.map(\.description).joined(separator: "\n"))")
+    }
+
+    @Test func failingExamplesAreReported() throws {
+        let g = try ruleTestGazetteer()
+        let rules = try RuleSet.parse("""
+            rule wrong
+              type: LOC
+              pattern: [@LOC]
+              fires: في العراق => سوريا
+              skips: في العراق
+            """, file: "w.rules", gazetteer: g)
+        #expect(try RuleCheck.run(rules, gazetteer: g).map(\.description) == [
+            "w.rules:4: rule 'wrong': expected سوريا but found العراق in «في العراق»",
+            "w.rules:5: rule 'wrong': should find nothing but found العراق in «في العراق»",
+        ])
+    }
+}
+
+@Suite struct RuleErrorTests {
+    @Test func syntaxError() throws {
+        #expect(try ruleError("rule a\n  type: PER\n  pattern: @TITLE [word\n") ==
+                "test.rules:3:19: unclosed '['\n      pattern: @TITLE [word\n                      ^")
+    }
+
+    @Test func unknownList() throws {
+        #expect(try ruleError("rule a\n  type: PER\n  pattern: @TITLES [word]\n").hasPrefix(
+                "test.rules:3:12: unknown list '@TITLES' (lists: @PER @ORG @LOC"))
+    }
+
+    @Test func unknownType() throws {
+        #expect(try ruleError("rule a\n  type: PERSON\n  pattern: [word]\n").hasPrefix("test.rules:2:1: unknown entity type 'PERSON'"))
+        #expect(try ruleError("rule a\n  type: PER\n  pattern: [word]:CITY\n").hasPrefix("test.rules:3:12: unknown entity type 'CITY'"))
+    }
+
+    @Test func emptyMatch() throws {
+        #expect(try ruleError("rule a\n  type: PER\n  pattern: [word*]\n") ==
+                "test.rules:3:12: this pattern matches the empty sequence; every rule must consume at least one token\n      pattern: [word*]\n               ^")
+    }
+
+    @Test func otherRejections() throws {
+        #expect(try ruleError("rule a\n  type: PER\n  pattern: /(ا+)+/\n").contains("can backtrack exponentially"))
+        #expect(try ruleError("rule a\n  type: PER\n  pattern: /(ا)\\1/\n").contains("back-references cannot run in linear time"))
+        #expect(try ruleError("rule a\n  type: PER\n  pattern: ([word])+\n").contains("a capture [..] cannot be repeated"))
+        #expect(try ruleError("rule a\n  type: PER\n  pattern: word{1,40}\n").contains("repetition bound 40 is too large"))
+        #expect(try ruleError("rule a\n  type: PER\n  colour: blue\n").hasPrefix("test.rules:3:3: unknown key 'colour'"))
+        #expect(try ruleError("rule a\n  type: PER\n") .hasPrefix("test.rules:1:1: rule 'a' has no pattern"))
+        #expect(try ruleError("define x: word\nrule a\n  pattern: [$y]:PER\n").contains("unknown definition '$y'"))
+    }
+
+    @Test func errorsInsideADefinitionPointAtIt() throws {
+        #expect(try ruleError("define n: word&!@NOPE\nrule a\n  type: PER\n  pattern: [$n]\n").hasPrefix(
+                "test.rules:1:16: unknown list '@NOPE'"))
+    }
+
+    @Test func aBadFileRejectsTheWholeSet() throws {
+        let good = try temporaryFile(named: "good.rules", "rule g\n  type: LOC\n  pattern: [@LOC]\n  fires: العراق => العراق\n")
+        let bad = try temporaryFile(named: "bad.rules", "rule b\n  type: LOC\n  pattern: [@NOPE]\n")
+        #expect(throws: WasimError.self) { try RuleSet.load(files: [good, bad], gazetteer: try ruleTestGazetteer()) }
+    }
+}
+
+@Suite struct RuleCommandLineTests {
+    @Test func userRulesAddEntities() throws {
+        let rules = try temporaryFile(named: "mine.rules", """
+            rule drug-name
+              type: ORG
+              pattern: "مختبر" [word&!@COMMON]
+              fires: أعلن مختبر فايزر => فايزر
+            """)
+        let text = try temporaryFile(named: "a.txt", "أعلن مختبر نوفارتيس عن لقاح")
+        let r = try runCLI(["tag", "--rules", rules, "--no-default-rules", text], cwd: repositoryRoot.path)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains(#"{"type": "ORG", "start": 11, "end": 19, "text": "نوفارتيس", "source": "rule:drug-name"}"#))
+        let check = try runCLI(["rules", "check", rules], cwd: repositoryRoot.path)
+        #expect(check.status == 0)
+        #expect(check.stdout == "1 rules, 1 examples: all passed\n")
+    }
+
+    @Test func rulesCheckReportsErrorsAndFails() throws {
+        let bad = try temporaryFile(named: "bad.rules", "rule b\n  type: LOC\n  pattern: [@NOPE]\n")
+        let r = try runCLI(["rules", "check", bad], cwd: repositoryRoot.path)
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("bad.rules:3:13: unknown list '@NOPE'"))
+        #expect(r.stdout.contains("    pattern: [@NOPE]\n                ^"))
+    }
+
+    @Test func explainShowsProvenanceAndBeatenCandidates() throws {
+        let r = try runCLI(["explain", "--no-tokens", "وقال الرئيس الأميركي دونالد ترامب"], cwd: repositoryRoot.path)
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("PER\t21-33\tدونالد ترامب\t← "))
+        #expect(r.stdout.contains("      beat "))
+    }
+}
+
+@Suite struct NamePropagationTests {
+    @Test func laterMentionsAndLastNames() throws {
+        let pipeline = try Wasim.pipeline(PipelineOptions(dataDirectory: repositoryRoot.path))
+        let text = "التقى رئيس الوزراء الكندي جاستن ترودوفيتش بالوفد. وقال ترودوفيتش إن جاستن ترودوفيتش سيزور بغداد"
+        let d = try pipeline.tag(text)
+        let persons = d.entities.filter { $0.type == .person }
+        #expect(persons.map { d.text(of: $0) } == ["جاستن ترودوفيتش", "ترودوفيتش", "جاستن ترودوفيتش"])
+        // The first is found by a rule; the others name the mention they came from.
+        #expect(persons[1].source == "propagation:جاستن ترودوفيتش@26" || persons[1].source.hasPrefix("rule:"))
+        #expect(persons[2].source == "propagation:جاستن ترودوفيتش@26" || persons[2].source.hasPrefix("rule:"))
+    }
+
+    @Test func propagationOnlyFillsGaps() throws {
+        var b = GazetteerBuilder()
+        try b.add("مروان العباسي", type: "PER")
+        let g = b.build()
+        let p = try Pipeline([Segmentation(), Normalization(), GazetteerMatching(g), ConflictResolution(), NamePropagation(gazetteer: g)])
+        let d = try p.tag("قال مروان العباسي إن العباسي سيعود، وإن العباسي وافق")
+        #expect(d.entities.map { d.text(of: $0) } == ["مروان العباسي", "العباسي", "العباسي"])
+        #expect(d.entities.dropFirst().allSatisfy { $0.source == "propagation:مروان العباسي@4" })
+    }
+}
