@@ -225,7 +225,8 @@ public final class Document {
 
     /// The original text of a UTF-16 range.
     public func substring(_ start: Int32, _ end: Int32) -> String {
-        utf16.withUnsafeBufferPointer { String(decoding: $0[Int(start)..<Int(end)], as: UTF16.self) }
+        // A contiguous buffer, not a generic slice: String's fast transcoding path.
+        utf16.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[Int(start)..<Int(end)]), as: UTF16.self) }
     }
 
     public func text(of token: Token) -> String { substring(token.start, token.end) }
@@ -234,7 +235,7 @@ public final class Document {
     /// The normalized form of a token, as a String (for display; matching uses `hash`).
     public func normalizedText(of token: Token) -> String {
         normalized.withUnsafeBufferPointer {
-            String(decoding: $0[Int(token.normStart)..<Int(token.normEnd)], as: UTF16.self)
+            String(decoding: UnsafeBufferPointer(rebasing: $0[Int(token.normStart)..<Int(token.normEnd)]), as: UTF16.self)
         }
     }
 

@@ -26,7 +26,8 @@ public struct NamePropagation: Stage {
     struct Name {
         var keys: [UInt64]
         var type: EntityType
-        var origin: String
+        /// The mention it came from (an index into the document's entities).
+        var origin: Int
         var id: String?
     }
 
@@ -39,19 +40,18 @@ public struct NamePropagation: Stage {
         for l in document.lookups where l.tokens.count == 1 && excludedLists.contains(l.list) {
             excludedSingles.insert(Int(l.tokens.lowerBound))
         }
-        for e in document.entities {
+        for (n, e) in document.entities.enumerated() {
             for k in Int(e.tokens.lowerBound)..<Int(e.tokens.upperBound) { occupied[k] = true }
             guard e.type != .numericRange else { continue }
             let first = Int(e.tokens.lowerBound)
             let prefix = e.start - tokens[first].start
             var keys = [readingHash(document, first, prefix)]
             for k in (first + 1)..<Int(e.tokens.upperBound) { keys.append(tokens[k].hash) }
-            let origin = "propagation:" + document.text(of: e) + "@" + String(document.codePointOffset(e.start))
-            byFirstKey[keys[0], default: []].append(Name(keys: keys, type: e.type, origin: origin, id: e.id))
+            byFirstKey[keys[0], default: []].append(Name(keys: keys, type: e.type, origin: n, id: e.id))
             let last = Int(e.tokens.upperBound) - 1
             if e.type == .person, keys.count >= 2, !excludedSingles.contains(last),
                tokens[last].kind == .word, tokens[last].normEnd - tokens[last].normStart >= 3 {
-                byFirstKey[tokens[last].hash, default: []].append(Name(keys: [tokens[last].hash], type: e.type, origin: origin, id: e.id))
+                byFirstKey[tokens[last].hash, default: []].append(Name(keys: [tokens[last].hash], type: e.type, origin: n, id: e.id))
             }
         }
         var found: [Entity] = []
@@ -60,10 +60,12 @@ public struct NamePropagation: Stage {
             guard !occupied[i], tokens[i].kind == .word else { i += 1; continue }
             var best: (name: Name, prefix: Int32)? = nil
             let t = tokens[i]
-            var readings: [(UInt64, Int32)] = [(t.hash, 0)]
-            for a in document.analyses(of: t) { readings.append((a.hash, a.prefixLength)) }
-            for (hash, prefix) in readings {
-                for name in byFirstKey[hash] ?? [] where best == nil || name.keys.count > best!.name.keys.count {
+            // The whole token, then its proclitic readings.
+            for r in -1..<Int(t.analysisCount) {
+                let (hash, prefix) = r < 0 ? (t.hash, Int32(0))
+                    : (document.analyses[Int(t.firstAnalysis) + r].hash, document.analyses[Int(t.firstAnalysis) + r].prefixLength)
+                guard let names = byFirstKey[hash] else { continue }
+                for name in names where best == nil || name.keys.count > best!.name.keys.count {
                     let end = i + name.keys.count
                     guard end <= tokens.count, tokens[end - 1].sentence == t.sentence else { continue }
                     var ok = true
@@ -74,8 +76,10 @@ public struct NamePropagation: Stage {
             }
             if let b = best {
                 let end = i + b.name.keys.count
+                let mention = document.entities[b.name.origin]
+                let origin = "propagation:" + document.text(of: mention) + "@" + String(document.codePointOffset(mention.start))
                 var e = Entity(type: b.name.type, start: t.start + b.prefix, end: tokens[end - 1].end,
-                               tokens: Int32(i)..<Int32(end), source: b.name.origin)
+                               tokens: Int32(i)..<Int32(end), source: origin)
                 e.id = b.name.id
                 found.append(e)
                 for k in i..<end { occupied[k] = true }

@@ -48,3 +48,58 @@ measure("segmentation+normalization", try Pipeline.tokenizer(), jobs: 1)
 let one = measure("full pipeline", full, jobs: 1)
 let two = measure("full pipeline", full, jobs: 2)
 print(String(format: "speed-up with 2 jobs: %.2f×", one.seconds / two.seconds))
+
+// Gazetteers: load time and memory of the shipped lists and of a million synthetic entries,
+// and matching speed with each (the same corpus; matching should not slow down with size).
+func residentMegabytes() -> Double {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+    for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+        return (Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024
+    }
+    return 0
+}
+
+func timed<T>(_ body: () throws -> T) rethrows -> (T, Double) {
+    let start = DispatchTime.now().uptimeNanoseconds
+    let value = try body()
+    return (value, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+}
+
+let dataDirectory = try Wasim.dataDirectory()
+let before = residentMegabytes()
+let (shipped, shippedSeconds) = try timed { try Gazetteer.load(directory: dataDirectory + "/Gazetteers") }
+print(String(format: "shipped lists: %d entries, loaded in %.3f s, +%.0f MB resident", shipped.entryCount, shippedSeconds,
+             residentMegabytes() - before))
+
+// A million entries of one to three pseudo-words over the Arabic alphabet.
+let letters = Array("ابتثجحخدذرزسشصضطظعغفقكلمنهوي".unicodeScalars)
+var rng = UInt64(0x9E37_79B9_7F4A_7C15)
+func nextRandom() -> UInt64 { rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17; return rng }
+var tsv = "# synthetic\n"
+tsv.reserveCapacity(40_000_000)
+for i in 0..<1_000_000 {
+    let words = Int(nextRandom() % 3) + 1
+    for w in 0..<words {
+        if w > 0 { tsv += " " }
+        for _ in 0..<(Int(nextRandom() % 5) + 3) { tsv.unicodeScalars.append(letters[Int(nextRandom() % UInt64(letters.count))]) }
+    }
+    tsv += i % 3 == 0 ? "\tPER\n" : i % 3 == 1 ? "\tORG\n" : "\tLOC\n"
+}
+let synthetic = NSTemporaryDirectory() + "wasim-bench-1M.tsv"
+try tsv.write(toFile: synthetic, atomically: true, encoding: .utf8)
+tsv = ""
+let beforeBig = residentMegabytes()
+resetPeakRSS()
+let (big, bigSeconds) = try timed { () throws -> Gazetteer in
+    var b = GazetteerBuilder()
+    try b.load(path: synthetic, name: "synthetic.tsv")
+    return b.build()
+}
+print(String(format: "1M synthetic entries: %d entries, built in %.3f s, +%.0f MB resident (peak %.0f MB)", big.entryCount, bigSeconds,
+             residentMegabytes() - beforeBig, peakRSSMegabytes()))
+try? FileManager.default.removeItem(atPath: synthetic)
+
+let matchOnly = { (g: Gazetteer) in try Pipeline([Segmentation(), Normalization(), GazetteerMatching(g), ConflictResolution()]) }
+let small = measure("segmentation+normalization+gazetteer (shipped lists)", try matchOnly(shipped), jobs: 1)
+let large = measure("segmentation+normalization+gazetteer (1M synthetic entries)", try matchOnly(big), jobs: 1)
+print(String(format: "gazetteer matching, 1M entries vs shipped lists: %.2f× the time", large.seconds / small.seconds))

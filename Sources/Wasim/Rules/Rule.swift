@@ -22,7 +22,8 @@ public struct Rule: Sendable {
     /// The type of each capture.
     public let captureTypes: [EntityType]
     let code: RuleCode
-    /// A start is possible only where one of these lists has a lookup (nil: anywhere).
+    /// A start is possible only where one of these lists has a lookup or one of the texts
+    /// the first conditions name (nil: anywhere).
     let startLists: UInt64?
     public let source: String
 
@@ -75,19 +76,19 @@ public struct Rule: Sendable {
         }
         program.append(.match)
         for j in jumps { program[j] = .jump(program.count - 1) }
-        self.code = RuleCode(program: program, conditions: conditions, extras: extras)
         self.captureTypes = types
         // Which conditions can come first: follow epsilons from the start.
         var seen = Set<Int>()
         var stack = [0]
         var mask: UInt64 = 0
+        var texts: [UInt64] = []
         var anywhere = false
         while let pc = stack.popLast() {
             guard seen.insert(pc).inserted else { continue }
             switch program[pc] {
             case .consume(let c):
                 let m = conditions[c].requiredListMask
-                if m == 0 { anywhere = true } else { mask |= m }
+                if m != 0 { mask |= m } else if let t = conditions[c].text { texts.append(t) } else { anywhere = true }
             case .split(let a, let b): stack.append(a); stack.append(b)
             case .jump(let a): stack.append(a)
             case .open, .close: stack.append(pc + 1)
@@ -95,6 +96,8 @@ public struct Rule: Sendable {
             }
         }
         startLists = anywhere ? nil : mask
+        code = RuleCode(program: program, conditions: conditions, extras: extras, captureTypes: types,
+                        source: source, priority: priority, startLists: startLists, startTexts: anywhere ? [] : texts)
     }
 
     private static func emit(_ node: PatternNode, into p: inout [Instruction], conditions: inout [Condition],
@@ -178,8 +181,21 @@ final class RuleCode: @unchecked Sendable {
     let conditions: UnsafeMutableBufferPointer<Condition>
     /// Owns what the conditions point to without retaining it.
     private let extras: [ConditionExtras]
+    let captureTypes: [EntityType]
+    let source: String
+    let priority: Int
+    /// Where a match can start: a token with a lookup of one of these lists, or whose text (or a
+    /// proclitic reading of it) is one of these; nil when anywhere.
+    let startLists: UInt64?
+    let startTexts: [UInt64]
 
-    init(program: [Instruction], conditions: [Condition], extras: [ConditionExtras]) {
+    init(program: [Instruction], conditions: [Condition], extras: [ConditionExtras], captureTypes: [EntityType],
+         source: String, priority: Int, startLists: UInt64?, startTexts: [UInt64]) {
+        self.startTexts = startTexts
+        self.captureTypes = captureTypes
+        self.source = source
+        self.priority = priority
+        self.startLists = startLists
         self.program = .allocate(capacity: program.count)
         _ = self.program.initialize(from: program)
         self.conditions = .allocate(capacity: max(conditions.count, 1))

@@ -9,29 +9,33 @@ public struct RuleMatching: Stage {
     public let rules: [Rule]
     public let gazetteer: Gazetteer
 
+    /// What the matcher reads of each rule, one reference each.
+    private let codes: [RuleCode]
+
     public init(_ ruleSet: RuleSet, gazetteer: Gazetteer) {
         self.rules = ruleSet.rules
         self.gazetteer = gazetteer
+        self.codes = ruleSet.rules.map(\.code)
     }
 
     public func process(_ document: Document) throws {
         let context = MatchContext(document)
         var vm = PikeVM()
-        for k in rules.indices {
-            let rule = rules[k]
+        var found: [Entity] = []
+        let tokens = document.tokens
+        for code in codes {
             for sentence in document.sentences {
-                vm.run(rule.code, captures: rule.captureTypes.count, startLists: rule.startLists, context,
-                       Int(sentence.tokens.lowerBound)..<Int(sentence.tokens.upperBound)) { slots in
-                    for (c, type) in rule.captureTypes.enumerated() {
+                vm.run(code, context, Int(sentence.tokens.lowerBound)..<Int(sentence.tokens.upperBound)) { slots in
+                    for (c, type) in code.captureTypes.enumerated() {
                         let s = Int(slots[3 * c]), p = slots[3 * c + 1], e = Int(slots[3 * c + 2])
                         guard s >= 0, e > s, p >= 0 else { continue }
-                        let tokens = document.tokens
-                        document.candidates.append(Entity(type: type, start: tokens[s].start + p, end: tokens[e - 1].end,
-                                                          tokens: Int32(s)..<Int32(e), source: rule.source, priority: rule.priority))
+                        found.append(Entity(type: type, start: tokens[s].start + p, end: tokens[e - 1].end,
+                                            tokens: Int32(s)..<Int32(e), source: code.source, priority: code.priority))
                     }
                 }
             }
         }
+        document.candidates.append(contentsOf: found)
     }
 }
 
@@ -130,13 +134,21 @@ struct MatchContext {
             if x.excludedTexts.contains(t.hash) { return false }
             for a in document.analyses(of: t) where x.excludedTexts.contains(a.hash) { return false }
         }
-        let units = document.utf16[Int(t.start)..<Int(t.end)]
-        if !x.starts.isEmpty, !x.starts.contains(where: { units.starts(with: $0) }) { return false }
-        if x.excludedStarts.contains(where: { units.starts(with: $0) }) { return false }
-        if !x.ends.isEmpty, !x.ends.contains(where: { units.reversed().starts(with: $0.reversed()) }) { return false }
-        if x.excludedEnds.contains(where: { units.reversed().starts(with: $0.reversed()) }) { return false }
-        for e in x.exact where !units.elementsEqual(e) { return false }
-        for e in x.excludedExact where units.elementsEqual(e) { return false }
+        let ok = document.utf16.withUnsafeBufferPointer { text -> Bool in
+            let units = UnsafeBufferPointer(rebasing: text[Int(t.start)..<Int(t.end)])
+            func has(prefix p: [UInt16]) -> Bool { units.count >= p.count && zip(units, p).allSatisfy { $0 == $1 } }
+            func has(suffix p: [UInt16]) -> Bool {
+                units.count >= p.count && zip(units[(units.count - p.count)...], p).allSatisfy { $0 == $1 }
+            }
+            if !x.starts.isEmpty, !x.starts.contains(where: has(prefix:)) { return false }
+            if x.excludedStarts.contains(where: has(prefix:)) { return false }
+            if !x.ends.isEmpty, !x.ends.contains(where: has(suffix:)) { return false }
+            if x.excludedEnds.contains(where: has(suffix:)) { return false }
+            for e in x.exact where !units.elementsEqual(e) { return false }
+            for e in x.excludedExact where units.elementsEqual(e) { return false }
+            return true
+        }
+        if !ok { return false }
         if x.regexes.isEmpty && x.excludedRegexes.isEmpty { return true }
         let text = document.text(of: t)
         let range = NSRange(location: 0, length: text.utf16.count)
@@ -157,49 +169,72 @@ struct PikeVM {
         var slots: Slots
     }
 
-    private var lists: [[Thread]] = []
+    // Reused from sentence to sentence: threads at this token, at the next, and further on
+    // (after a multi-token lookup).
+    private var current: [Thread] = []
+    private var next: [Thread] = []
+    private var later: [(at: Int, thread: Thread)] = []
     private var visited: [Int] = []
     private var generation = 0
     private var stack: [Thread] = []
 
     /// Runs a rule over one sentence; calls `emit` with the slots of each leftmost-longest,
     /// non-overlapping match.
-    mutating func run(_ code: RuleCode, captures: Int, startLists: UInt64?, _ ctx: MatchContext, _ sentence: Range<Int>,
-                      emit: (Slots) -> Void) {
-        let program = code.program, conditions = code.conditions
+    mutating func run(_ code: RuleCode, _ ctx: MatchContext, _ sentence: Range<Int>, emit: (Slots) -> Void) {
+        let program = code.program, conditions = code.conditions, captures = code.captureTypes.count
+        let startLists = code.startLists, startTexts = code.startTexts
+        @inline(__always) func canStart(_ i: Int) -> Bool {
+            guard let mask = startLists else { return true }
+            if ctx.listMask[i] & mask != 0 { return true }
+            if startTexts.isEmpty { return false }
+            let t = ctx.tokens[i]
+            if startTexts.contains(t.hash) { return true }
+            for r in 0..<Int(t.analysisCount) where startTexts.contains(ctx.document.analyses[Int(t.firstAnalysis) + r].hash) { return true }
+            return false
+        }
         let end = sentence.upperBound
-        let window = 64
-        if lists.count < window { lists = Array(repeating: [], count: window) }
         if visited.count < program.count { visited = Array(repeating: -1, count: program.count) }
-        var pending = 0
         var best: (start: Int, end: Int, slots: Slots)? = nil
         var pos = sentence.lowerBound
         let empty = Slots(repeating: -1)
+        next.removeAll(keepingCapacity: true)
+        later.removeAll(keepingCapacity: true)
         while pos <= end {
-            var current = lists[pos % window]
-            lists[pos % window] = []
-            pending -= current.count
-            if best == nil, pos < end, startLists.map({ ctx.listMask[pos] & $0 != 0 }) ?? true {
+            swap(&current, &next)
+            next.removeAll(keepingCapacity: true)
+            var merged = false
+            if !later.isEmpty {
+                var k = 0
+                while k < later.count {
+                    if later[k].at == pos {
+                        current.append(later[k].thread)
+                        later.swapAt(k, later.count - 1)
+                        later.removeLast()
+                        merged = true
+                    } else {
+                        k += 1
+                    }
+                }
+            }
+            if best == nil, pos < end, canStart(pos) {
                 current.append(Thread(pc: 0, start: pos, slots: empty))
             }
             if current.isEmpty {
-                if pending == 0, let b = best {
+                if later.isEmpty, let b = best {
                     emit(b.slots)
                     pos = b.end
                     best = nil
                     continue
                 }
-                if pending == 0, startLists != nil {
-                    // Nothing in flight: jump to the next token where the rule can start.
-                    pos += 1
-                    while pos < end, ctx.listMask[pos] & startLists! == 0 { pos += 1 }
-                    if pos >= end { break }
-                    continue
-                }
                 pos += 1
+                if later.isEmpty, startLists != nil {
+                    // Nothing in flight: jump to the next token where the rule can start.
+                    while pos < end, !canStart(pos) { pos += 1 }
+                    if pos >= end { break }
+                }
                 continue
             }
-            if current.count > 1 { current.sort { $0.start < $1.start } }
+            if merged { current.sort { $0.start < $1.start } }
             generation += 1
             for thread in current {
                 if let b = best, thread.start > b.start { break }
@@ -228,26 +263,25 @@ struct PikeVM {
                         guard pos < end else { continue }
                         let thread = t
                         ctx.outcomes(conditions[ci], at: pos) { length, prefix in
-                            guard pos + length <= end, length < window else { return }
-                            var next = thread
-                            next.pc += 1
-                            for c in 0..<captures where next.slots[3 * c] == Int32(pos) && next.slots[3 * c + 1] < 0 {
-                                next.slots[3 * c + 1] = prefix
+                            guard pos + length <= end else { return }
+                            var n = thread
+                            n.pc += 1
+                            for c in 0..<captures where n.slots[3 * c] == Int32(pos) && n.slots[3 * c + 1] < 0 {
+                                n.slots[3 * c + 1] = prefix
                             }
-                            lists[(pos + length) % window].append(next)
-                            pending += 1
+                            if length == 1 { next.append(n) } else { later.append((pos + length, n)) }
                         }
                     }
                 }
             }
+            current.removeAll(keepingCapacity: true)
             pos += 1
-            if pending == 0, let b = best {
+            if next.isEmpty, later.isEmpty, let b = best {
                 emit(b.slots)
                 pos = b.end
                 best = nil
             }
         }
         if let b = best { emit(b.slots) }
-        for i in 0..<window { lists[i].removeAll(keepingCapacity: true) }
     }
 }
