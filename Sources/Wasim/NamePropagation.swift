@@ -44,6 +44,9 @@ public struct NamePropagation: Stage {
             for k in Int(e.tokens.lowerBound)..<Int(e.tokens.upperBound) { occupied[k] = true }
             guard e.type != .numericRange else { continue }
             let first = Int(e.tokens.lowerBound)
+            // A one-word name that is also an ordinary word or a given name (علي, which news
+            // also writes for على) is not spread through the document.
+            if e.tokens.count == 1, excludedSingles.contains(first) { continue }
             let prefix = e.start - tokens[first].start
             var keys = [readingHash(document, first, prefix)]
             for k in (first + 1)..<Int(e.tokens.upperBound) { keys.append(tokens[k].hash) }
