@@ -8,13 +8,15 @@ struct WasimCommand: ParsableCommand {
         commandName: "wasim",
         abstract: "واسم: find people, organizations, places and numeric ranges in Arabic news text.",
         discussion: """
-            Offsets in every output are Unicode code points into the original text, end exclusive,
+            Offsets in every output are Unicode code points into the original text, end exclusive, \
             with attached proclitics (و ف ب ل ك) outside the span.
 
             Examples:
-              wasim tag Tests/Samples                 tag every *.txt below a folder, JSON Lines to stdout
+              wasim tag Tests/Samples > tagged.jsonl
               echo 'وقال الرئيس الأميركي دونالد ترامب' | wasim tag -
-              wasim tag --format tokens article.txt   inspect segmentation and proclitic analysis
+              wasim explain 'وقال الرئيس الأميركي دونالد ترامب'
+              wasim eval --gold Tests/Fixtures/news.jsonl
+              wasim rules check Models/rules
             """,
         subcommands: [Tag.self, Eval.self, Explain.self, Rules.self],
         defaultSubcommand: nil
