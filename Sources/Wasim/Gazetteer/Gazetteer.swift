@@ -208,6 +208,7 @@ public struct GazetteerBuilder {
         case .success(let t): text = t
         }
         var file = fileIndex(name, defaultPriority)
+        var lastType: (units: [UInt16], type: Int) = ([], -1)
         try text.withUnsafeBufferPointer { buf in
             var lineStart = 0
             var lineNumber = 0
@@ -233,26 +234,32 @@ public struct GazetteerBuilder {
                     }
                     continue
                 }
-                var fields: [Range<Int>] = []
-                var f = 0
-                for (k, u) in line.enumerated() where u == 0x09 {
-                    fields.append(f..<k)
-                    f = k + 1
+                // Fields by their tab positions; at most three.
+                var tabs = (-1, -1), tabCount = 0
+                for k in 0..<line.count where line[k] == 0x09 {
+                    if tabCount == 0 { tabs.0 = k } else if tabCount == 1 { tabs.1 = k }
+                    tabCount += 1
                 }
-                fields.append(f..<line.count)
-                guard fields.count == 2 || fields.count == 3 else {
+                guard tabCount == 1 || tabCount == 2 else {
                     throw Self.error(path, lineNumber, 1,
-                                     fields.count == 1 ? "missing type: expected surface<TAB>TYPE[<TAB>id]"
-                                                       : "too many fields: expected surface<TAB>TYPE[<TAB>id]", line)
+                                     tabCount == 0 ? "missing type: expected surface<TAB>TYPE[<TAB>id]"
+                                                   : "too many fields: expected surface<TAB>TYPE[<TAB>id]", line)
                 }
-                let surface = UnsafeBufferPointer(rebasing: line[fields[0]])
+                let surface = UnsafeBufferPointer(rebasing: line[0..<tabs.0])
                 if surface.allSatisfy({ $0 == 0x20 }) { throw Self.error(path, lineNumber, 1, "empty surface", line) }
-                let typeName = String(decoding: line[fields[1]], as: UTF16.self)
-                guard let type = typeIndex[typeName] else {
-                    throw Self.error(path, lineNumber, fields[1].lowerBound + 1,
-                                     typeName.isEmpty ? "missing type" : "unknown type '\(typeName)' (known: \(typeNames.joined(separator: ", ")); declare new helper types with '# declare-types: NAME')", line)
+                let typeRange = (tabs.0 + 1)..<(tabCount == 2 ? tabs.1 : line.count)
+                let typeUnits = UnsafeBufferPointer(rebasing: line[typeRange])
+                // Files list one type over and over: compare with the last one before making a String.
+                if !typeUnits.elementsEqual(lastType.units) {
+                    let typeName = String(decoding: typeUnits, as: UTF16.self)
+                    guard let type = typeIndex[typeName] else {
+                        throw Self.error(path, lineNumber, typeRange.lowerBound + 1,
+                                         typeName.isEmpty ? "missing type" : "unknown type '\(typeName)' (known: \(typeNames.joined(separator: ", ")); declare new helper types with '# declare-types: NAME')", line)
+                    }
+                    lastType = (Array(typeUnits), type)
                 }
-                let id = fields.count == 3 ? String(decoding: line[fields[2]], as: UTF16.self) : nil
+                let type = lastType.type
+                let id = tabCount == 2 ? String(decoding: UnsafeBufferPointer(rebasing: line[(tabs.1 + 1)...]), as: UTF16.self) : nil
                 do {
                     try add(units: surface, type: type, id: id, file: file)
                 } catch let e as WasimError {
