@@ -107,7 +107,7 @@ public struct Normalization: Stage {
         var normalized = ContiguousArray<UInt16>()
         normalized.reserveCapacity(document.utf16.count)
         var analyses = ContiguousArray<ProcliticAnalysis>()
-        analyses.reserveCapacity(document.tokens.count)
+        analyses.reserveCapacity(document.tokens.count / 2)
         document.utf16.withUnsafeBufferPointer { text in
             document.tokens.withUnsafeMutableBufferPointer { tokens in
                 for i in tokens.indices {
@@ -117,15 +117,15 @@ public struct Normalization: Stage {
                         UnsafeBufferPointer(rebasing: text[Int(t.start)..<Int(t.end)]), into: &normalized)
                     tokens[i].normStart = Int32(from)
                     tokens[i].normEnd = Int32(normalized.count)
+                    tokens[i].firstAnalysis = Int32(analyses.count)
                     normalized.withUnsafeBufferPointer { n in
                         let form = UnsafeBufferPointer(rebasing: n[from...])
                         tokens[i].hash = Normalizer.hash(form)
-                        tokens[i].firstAnalysis = Int32(analyses.count)
-                        if t.kind == .word {
+                        if t.kind == .word, form.count >= 4 {
                             Normalization.analyse(form, origins: origins, into: &analyses)
                         }
-                        tokens[i].analysisCount = Int32(analyses.count) - tokens[i].firstAnalysis
                     }
+                    tokens[i].analysisCount = Int32(analyses.count) - tokens[i].firstAnalysis
                 }
             }
         }

@@ -19,38 +19,34 @@ public struct Segmentation: Stage {
     public func process(_ document: Document) throws {
         let segmenter = try pool.take()
         defer { pool.give(segmenter) }
-        var raw = ContiguousArray<Token>()
-        raw.reserveCapacity(document.utf16.count / 5)
+        var tokens = ContiguousArray<Token>()
+        tokens.reserveCapacity(document.utf16.count / 5)
         var sentenceEnds: [Int32] = []
         try document.utf16.withUnsafeBufferPointer { text in
             try segmenter.segment(text, token: { start, end, kind in
-                raw.append(Token(start: start, end: end, kind: kind))
+                Segmentation.append(Token(start: start, end: end, kind: kind), to: &tokens, text: text)
             }, sentenceEnd: { sentenceEnds.append($0) })
-            document.tokens = Segmentation.repair(raw, text: text)
         }
+        document.tokens = tokens
         document.sentences = Segmentation.sentences(tokens: &document.tokens, ends: sentenceEnds, text: document.utf16)
     }
 
     /// ICU keeps a proclitic glued to digits (`و23`, `ب2018`, `و١٬٥٠٠`): split it off as its
     /// own word token. And a run of periods is one ellipsis token, not three.
-    static func repair(_ raw: ContiguousArray<Token>, text: UnsafeBufferPointer<UInt16>) -> ContiguousArray<Token> {
-        var out = ContiguousArray<Token>()
-        out.reserveCapacity(raw.count + 8)
-        for token in raw {
-            if token.kind == .punctuation, text[Int(token.start)] == 0x2E, let last = out.last,
-               last.kind == .punctuation, last.end == token.start, text[Int(last.start)] == 0x2E {
-                out[out.count - 1].end = token.end
-                continue
-            }
-            if token.kind != .punctuation, token.kind != .symbol,
-               let split = procliticBeforeDigits(text, token.start, token.end) {
-                out.append(Token(start: token.start, end: split, kind: .word))
-                out.append(Token(start: split, end: token.end, kind: .number))
-                continue
-            }
-            out.append(token)
+    @inline(__always)
+    static func append(_ token: Token, to out: inout ContiguousArray<Token>, text: UnsafeBufferPointer<UInt16>) {
+        if token.kind == .punctuation, text[Int(token.start)] == 0x2E, let last = out.last,
+           last.kind == .punctuation, last.end == token.start, text[Int(last.start)] == 0x2E {
+            out[out.count - 1].end = token.end
+            return
         }
-        return out
+        if token.kind == .word || token.kind == .number, Digits.isDigit(text[Int(token.end) - 1]),
+           let split = procliticBeforeDigits(text, token.start, token.end) {
+            out.append(Token(start: token.start, end: split, kind: .word))
+            out.append(Token(start: split, end: token.end, kind: .number))
+            return
+        }
+        out.append(token)
     }
 
     /// Where the digits start, if the token is one or two proclitic letters then a number.
