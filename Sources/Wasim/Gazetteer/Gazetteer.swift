@@ -208,7 +208,7 @@ public struct GazetteerBuilder {
         case .success(let t): text = t
         }
         var file = fileIndex(name, defaultPriority)
-        var lastType: (units: [UInt16], type: Int) = ([], -1)
+        var lastType: (units: [UInt16], type: Int) = ([0xFFFF], -1)  // matches no type name
         try text.withUnsafeBufferPointer { buf in
             var lineStart = 0
             var lineNumber = 0
