@@ -2,6 +2,8 @@
 
 /// Resolves overlapping candidates: the longer span wins, then the higher priority, then the
 /// source (see `sourceRank`), then the earlier start. Greedy, as spaCy's EntityRuler does it.
+/// A winning NONE span (an event's name, say) keeps what it covers free of entities and is
+/// itself left out.
 public struct ConflictResolution: Stage {
     public let name = "conflict-resolution"
     public let requires: Set<Capability> = [.tokens]
@@ -50,6 +52,7 @@ public struct ConflictResolution: Stage {
         if document.recordsResolutions {
             document.resolutions = taken.indices.map { Resolution(winner: taken[$0], beaten: beaten[$0] ?? []) }
         }
-        document.entities = taken.sorted { ($0.start, $0.end) < ($1.start, $1.end) }
+        document.suppressed = taken.filter { $0.type == .none }
+        document.entities = taken.filter { $0.type != .none }.sorted { ($0.start, $0.end) < ($1.start, $1.end) }
     }
 }

@@ -106,6 +106,10 @@ public struct EntityType: RawRepresentable, Hashable, Sendable, CustomStringConv
     public static let organization: EntityType = "ORG"
     public static let location: EntityType = "LOC"
     public static let numericRange: EntityType = "NUMRANGE"
+    /// Not an entity: a span that rules mark so that nothing inside it is tagged (the name of an
+    /// event, a work or a product: مهرجان قرطاج الدولي has no LOC). It wins conflicts like any
+    /// candidate and is then left out of the output.
+    public static let none: EntityType = "NONE"
     /// The types the tagger produces by default.
     public static let builtIn: [EntityType] = [.person, .organization, .location, .numericRange]
 }
@@ -182,6 +186,8 @@ public final class Document {
     public var candidates: [Entity] = []
     /// The resolved entities, sorted by start.
     public var entities: [Entity] = []
+    /// Spans that conflict resolution kept as NONE: no entity may be found inside them.
+    public var suppressed: [Entity] = []
     /// How each entity won, when the pipeline records it (`Pipeline.run(_:explain:)`).
     public var resolutions: [Resolution] = []
     public var recordsResolutions = false

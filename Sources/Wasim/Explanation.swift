@@ -20,7 +20,8 @@ public enum Explanation {
         }
         out.append("entities:")
         if d.entities.isEmpty { out.append("  (none)") }
-        for e in d.entities {
+        // NONE spans (names of events…) are not in the output but did beat candidates.
+        for e in (d.entities + d.suppressed).sorted(by: { $0.start < $1.start }) {
             out.append("  \(e.type)\t\(d.codePointOffset(e.start))-\(d.codePointOffset(e.end))\t\(d.text(of: e))\t← \(e.source)"
                        + (e.priority != 0 ? " (priority \(e.priority))" : "") + (e.id.map { " id=\($0)" } ?? "")
                        + (e.low.map { " low=\(JSON.number($0)) high=\(JSON.number(e.high ?? $0))" } ?? "")

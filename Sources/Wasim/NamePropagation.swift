@@ -40,6 +40,9 @@ public struct NamePropagation: Stage {
         for l in document.lookups where l.tokens.count == 1 && excludedLists.contains(l.list) {
             excludedSingles.insert(Int(l.tokens.lowerBound))
         }
+        for e in document.suppressed {
+            for k in Int(e.tokens.lowerBound)..<Int(e.tokens.upperBound) { occupied[k] = true }
+        }
         for (n, e) in document.entities.enumerated() {
             for k in Int(e.tokens.lowerBound)..<Int(e.tokens.upperBound) { occupied[k] = true }
             guard e.type != .numericRange else { continue }

@@ -9,7 +9,7 @@ public final class Gazetteer: Sendable {
     /// Helper lists the rules read; never tagged themselves.
     public static let helperTypes = [
         "GIVEN_NAME", "FAMILY_NAME", "NAME_PARTICLE", "TITLE", "NISBA", "ORG_DESIGNATOR",
-        "LOC_DESIGNATOR", "SITE_NOUN", "SAY_VERB", "COMMON", "AMBIGUOUS",
+        "LOC_DESIGNATOR", "SITE_NOUN", "SAY_VERB", "COMMON", "AMBIGUOUS", "EVENT_NOUN",
     ]
 
     public let typeNames: [String]

@@ -41,9 +41,9 @@ public struct Rule: Sendable {
         var program: [Instruction] = []
         var conditions: [Condition] = []
         var extras: [ConditionExtras] = []
-        let valid = Set(EntityType.builtIn.map(\.rawValue))
+        let valid = Set((EntityType.builtIn + [.none]).map(\.rawValue))
         if let t = src.type, !valid.contains(t) {
-            throw WasimError.data("\(src.file):\(src.typeLine):1: unknown entity type '\(t)' (types: \(EntityType.builtIn.map(\.rawValue).joined(separator: ", ")))")
+            throw WasimError.data("\(src.file):\(src.typeLine):1: unknown entity type '\(t)' (types: \((EntityType.builtIn + [.none]).map(\.rawValue).joined(separator: ", ")))")
         }
         // Alternative patterns of one rule are one alternation.
         var alternatives: [Int] = []  // split positions to patch
@@ -162,8 +162,8 @@ public struct Rule: Sendable {
             guard let name = type ?? ruleType else {
                 throw SyntaxError(line: 0, column: column, message: "no entity type: add 'type: PER' (or ORG, LOC) to the rule, or write [..]:TYPE")
             }
-            guard EntityType.builtIn.map(\.rawValue).contains(name) else {
-                throw SyntaxError(line: 0, column: column, message: "unknown entity type '\(name)' (types: \(EntityType.builtIn.map(\.rawValue).joined(separator: ", ")))")
+            guard (EntityType.builtIn + [.none]).map(\.rawValue).contains(name) else {
+                throw SyntaxError(line: 0, column: column, message: "unknown entity type '\(name)' (types: \((EntityType.builtIn + [.none]).map(\.rawValue).joined(separator: ", ")))")
             }
             let index = types.count
             types.append(EntityType(name))
