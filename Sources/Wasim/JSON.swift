@@ -63,21 +63,25 @@ public enum JSON {
 
     /// One line per token: offsets, kind, normalized form and proclitic readings.
     public static func tokens(_ document: Document) -> String {
-        var lines: [String] = []
-        for (i, t) in document.tokens.enumerated() {
-            var s = "{\"i\": \(i), \"start\": \(document.codePointOffset(t.start)), \"end\": \(document.codePointOffset(t.end)), "
-            s += "\"text\": \(quote(document.text(of: t))), \"kind\": \(quote(t.kind.description)), "
-            s += "\"sentence\": \(t.sentence), \"norm\": \(quote(document.normalizedText(of: t)))"
-            let readings = document.analyses(of: t).map { a in
-                "{\"proclitics\": \(quote(a.proclitics.description)), \"stem_start\": \(document.codePointOffset(t.start + a.prefixLength)), "
-                    + "\"stem\": \(quote(document.substring(t.start + a.prefixLength, t.end)))}"
-            }
-            if !readings.isEmpty { s += ", \"proclitics\": [" + readings.joined(separator: ", ") + "]" }
-            lines.append(s + "}")
-        }
+        let lines = document.tokens.indices.map { token(at: $0, in: document) }
         var head = "{"
         if let id = document.id { head += "\"id\": \(quote(id)), " }
         if let path = document.path { head += "\"path\": \(quote(path)), " }
         return head + "\"tokens\": [\n  " + lines.joined(separator: ",\n  ") + "\n]}"
+    }
+
+    /// A token's object. The bases shift offsets and numbers when a document is a piece of a
+    /// larger article.
+    public static func token(at i: Int, in d: Document, indexBase: Int = 0, offsetBase: Int = 0, sentenceBase: Int = 0) -> String {
+        let t = d.tokens[i]
+        var s = "{\"i\": \(i + indexBase), \"start\": \(d.codePointOffset(t.start) + offsetBase), \"end\": \(d.codePointOffset(t.end) + offsetBase), "
+        s += "\"text\": \(quote(d.text(of: t))), \"kind\": \(quote(t.kind.description)), "
+        s += "\"sentence\": \(Int(t.sentence) + sentenceBase), \"norm\": \(quote(d.normalizedText(of: t)))"
+        let readings = d.analyses(of: t).map { a in
+            "{\"proclitics\": \(quote(a.proclitics.description)), \"stem_start\": \(d.codePointOffset(t.start + a.prefixLength) + offsetBase), "
+                + "\"stem\": \(quote(d.substring(t.start + a.prefixLength, t.end)))}"
+        }
+        if !readings.isEmpty { s += ", \"proclitics\": [" + readings.joined(separator: ", ") + "]" }
+        return s + "}"
     }
 }

@@ -91,16 +91,9 @@ final class ArticleWriter {
         if first && last { return try sink.put(JSON.tokens(doc) + "\n") }
         var s = first ? header + "\"tokens\": [\n  " : ""
         let base = codePointBase
-        for (i, t) in doc.tokens.enumerated() {
-            var line = "{\"i\": \(i + tokenBase), \"start\": \(doc.codePointOffset(t.start) + base), \"end\": \(doc.codePointOffset(t.end) + base), "
-            line += "\"text\": \(JSON.quote(doc.text(of: t))), \"kind\": \(JSON.quote(t.kind.description)), "
-            line += "\"sentence\": \(Int(t.sentence) + sentenceBase), \"norm\": \(JSON.quote(doc.normalizedText(of: t)))"
-            let readings = doc.analyses(of: t).map { a in
-                "{\"proclitics\": \(JSON.quote(a.proclitics.description)), \"stem_start\": \(doc.codePointOffset(t.start + a.prefixLength) + base), "
-                    + "\"stem\": \(JSON.quote(doc.substring(t.start + a.prefixLength, t.end)))}"
-            }
-            if !readings.isEmpty { line += ", \"proclitics\": [" + readings.joined(separator: ", ") + "]" }
-            s += (wroteItem ? ",\n  " : "") + line + "}"
+        for i in doc.tokens.indices {
+            let line = JSON.token(at: i, in: doc, indexBase: tokenBase, offsetBase: base, sentenceBase: sentenceBase)
+            s += (wroteItem ? ",\n  " : "") + line
             wroteItem = true
         }
         if last { s += "\n]}\n" }
