@@ -272,20 +272,19 @@ struct PatternParser {
 
     mutating func primary() throws -> PatternNode {
         let at = column
-        if chars[i] == "(" {
+        func group(_ close: Character) throws -> PatternNode {
             i += 1
             let inner = try alternation()
             skipSpace()
-            guard i < chars.count, chars[i] == ")" else { throw SyntaxError(line: 0, column: at, message: "unclosed '('") }
+            guard i < chars.count, chars[i] == close else {
+                throw SyntaxError(line: 0, column: at, message: "unclosed '\(close == ")" ? "(" : "[")'")
+            }
             i += 1
             return inner
         }
+        if chars[i] == "(" { return try group(")") }
         if chars[i] == "[" {
-            i += 1
-            let inner = try alternation()
-            skipSpace()
-            guard i < chars.count, chars[i] == "]" else { throw SyntaxError(line: 0, column: at, message: "unclosed '['") }
-            i += 1
+            let inner = try group("]")
             var type: String? = nil
             if i < chars.count, chars[i] == ":" {
                 i += 1
