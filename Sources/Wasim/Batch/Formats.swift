@@ -219,7 +219,7 @@ enum HTML {
             article { white-space: pre-wrap; }
             mark.e { background: #e0e0e0; border-radius: 3px; padding: 0 2px; cursor: help; }
             mark.e::after { content: attr(data-type); font: 0.55em sans-serif; vertical-align: super; margin-inline-start: 2px; color: #555; }
-            .legend span, footer span { border-radius: 3px; padding: 0 4px; margin-inline-end: 0.5em; }
+            .legend bdi, .legend span, footer span { border-radius: 3px; padding: 0 4px; margin-inline-end: 0.5em; }
             header a, li.error { font-family: sans-serif; font-size: 0.8em; }
             li.error { color: #a00; }
 
@@ -229,7 +229,8 @@ enum HTML {
     }
 
     static var legend: String {
-        "<p class=\"legend\">" + colors.map { "<span class=\"t-\($0.0)\">\($0.0): \($0.2)</span>" }.joined(separator: " ")
+        // Each item isolated (bdi), so that Latin type names and Arabic glosses keep their order.
+        "<p class=\"legend\">" + colors.map { "<bdi class=\"t-\($0.0)\">\($0.0): \($0.2)</bdi>" }.joined(separator: " ")
             + " <span class=\"e\">مرّر المؤشر فوق كيان لرؤية مصدره · hover an entity for its source</span></p>\n"
     }
 
