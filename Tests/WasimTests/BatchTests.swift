@@ -396,7 +396,9 @@ func entities(ofRecord line: String) -> [ParsedEntity] {
             let article = try #require(try doc.nodes(forXPath: "//article").first)
             let source = try String(contentsOfFile: t.path + "/in/\(rel).txt", encoding: .utf8)
             #expect(article.stringValue == source.replacingOccurrences(of: "\u{1}", with: "\u{FFFD}"))
-            #expect(try doc.nodes(forXPath: "//p[@class='legend']/span").count == 5)
+            // A legend item per type, and the hover hint.
+            #expect(try doc.nodes(forXPath: "//p[@class='legend']/bdi").count == 4)
+            #expect(try doc.nodes(forXPath: "//p[@class='legend']/span").count == 1)
         }
         let index = try XMLDocument(contentsOf: URL(fileURLWithPath: t.path + "/html/index.html"), options: [])
         let links = try index.nodes(forXPath: "//li/a") as! [XMLElement]
