@@ -106,3 +106,32 @@ let small = measure("segmentation+normalization+gazetteer (shipped lists)", try 
 let large = measure("segmentation+normalization+gazetteer (shipped lists + 1M synthetic entries)", try matchOnly(combined), jobs: 1)
 print(String(format: "gazetteer matching with 1M more entries: %.2f× the time", large.seconds / small.seconds))
 try? FileManager.default.removeItem(atPath: synthetic)
+
+// Rules: the time each rule takes over the corpus, so a rule author sees which rule is slow.
+do {
+    let options = PipelineOptions()
+    let gazetteer = try Wasim.loadGazetteer(options)
+    let rules = try Wasim.loadRules(options, gazetteer: gazetteer)
+    let prepare = try Pipeline([Segmentation(), Normalization(), GazetteerMatching(gazetteer)])
+    var documents: [Document] = []
+    for item in InputWalker.items([folder]).prefix(3000) {
+        guard let path = item.path, let data = FileManager.default.contents(atPath: path),
+              let d = try? TextDecoder.document(from: [UInt8](data)) else { continue }
+        documents.append(try prepare.run(d))
+    }
+    let tokens = documents.reduce(0) { $0 + $1.tokens.count }
+    // What a rule stage costs before any rule runs (indexing the lookups), taken off each rule.
+    let empty = RuleMatching(RuleSet(rules: []), gazetteer: gazetteer)
+    let (_, base) = try timed { for d in documents { d.candidates.removeAll(); try empty.process(d) } }
+    var times: [(String, Double)] = []
+    for rule in rules.rules {
+        let stage = RuleMatching(RuleSet(rules: [rule]), gazetteer: gazetteer)
+        let (_, seconds) = try timed { for d in documents { d.candidates.removeAll(); try stage.process(d) } }
+        times.append((rule.name, max(0, seconds - base)))
+    }
+    let total = times.reduce(0) { $0 + $1.1 }
+    print(String(format: "rules: %d rules over %d tokens, %.0f ns/token in all; slowest:", rules.rules.count, tokens, total / Double(tokens) * 1e9))
+    for (name, seconds) in times.sorted(by: { $0.1 > $1.1 }).prefix(6) {
+        print(String(format: "  %-36@ %5.1f ns/token", name as NSString, seconds / Double(tokens) * 1e9))
+    }
+}

@@ -40,6 +40,9 @@ struct Rules: ParsableCommand {
                         let rules = try RuleSet.load(files: [file], gazetteer: gazetteer).rules
                         checked += rules.count
                         examples += rules.reduce(0) { $0 + $1.fires.count + $1.skips.count }
+                        for rule in rules where !rule.isAnchored {
+                            print("\(rule.file):\(rule.line): note: rule '\(rule.name)' can start at any token, which slows tagging; start it with a list (@LIST) or a text (\"…\")")
+                        }
                         for failure in try RuleCheck.run(rules, gazetteer: gazetteer) {
                             failed = true
                             print(failure)

@@ -15,6 +15,9 @@ struct Condition: @unchecked Sendable {
     var excludedLists: UInt64 = 0
     /// A normalized literal (hash) the token or one of its readings must have.
     var text: UInt64? = nil
+    /// Or one of several: an alternation of literals (`"حزب" | "جيش" | …`) compiled into one
+    /// condition, so that a token is tested once rather than once per word.
+    var textSet: Unmanaged<TextSet>? = nil
     /// Length of the original token in code units (diacritics count).
     var minLength = 0
     var maxLength = Int.max
@@ -27,9 +30,48 @@ struct Condition: @unchecked Sendable {
     var requiredListMask: UInt64 { listA >= 0 ? 1 << UInt64(listA) : 0 }
 }
 
+/// Literal hashes, sorted, with a 1024-bit filter for a quick no (most tokens are no).
+final class TextSet: @unchecked Sendable {
+    let hashes: [UInt64]
+    private let filter: UnsafeMutablePointer<UInt64>
+
+    init(_ hashes: [UInt64]) {
+        self.hashes = Array(Set(hashes)).sorted()
+        filter = .allocate(capacity: 16)
+        filter.initialize(repeating: 0, count: 16)
+        for h in self.hashes { filter[Int(h >> 60)] |= 1 << ((h >> 54) & 63) }
+    }
+
+    deinit { filter.deallocate() }
+
+    @inline(__always) func contains(_ h: UInt64) -> Bool {
+        guard filter[Int(h >> 60)] & (1 << ((h >> 54) & 63)) != 0 else { return false }
+        var lo = 0, hi = hashes.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if hashes[mid] < h { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < hashes.count && hashes[lo] == h
+    }
+}
+
+extension Condition {
+    var hasText: Bool { text != nil || textSet != nil }
+
+    /// Whether a reading's hash satisfies the text part of the condition.
+    @inline(__always) func textAccepts(_ h: UInt64) -> Bool {
+        if let t = text { return t == h }
+        if let set = textSet { return set.takeUnretainedValue().contains(h) }
+        return true
+    }
+}
+
 /// The parts of a condition that need reference-counted storage.
 final class ConditionExtras: @unchecked Sendable {
-    var excludedTexts: [UInt64] = []
+    var excludedTexts: [UInt64] = [] { didSet { excluded = TextSet(excludedTexts) } }
+    private var excluded = TextSet([])
+
+    @inline(__always) func excludes(_ h: UInt64) -> Bool { excluded.contains(h) }
     var exact: [[UInt16]] = []
     var excludedExact: [[UInt16]] = []
     /// Affixes of the original text: any of `starts` / `ends` must match, none of the excluded.
@@ -49,7 +91,7 @@ final class ConditionExtras: @unchecked Sendable {
 extension Condition {
     /// Compiles a condition; its extras, if any, are appended to `keep`, which must outlive it.
     static func compile(_ text: String, column: Int, gazetteer: Gazetteer, normalizer: Normalizer,
-                        keep: inout [ConditionExtras]) throws -> Condition {
+                        keep: inout [AnyObject]) throws -> Condition {
         var c = Condition()
         let x = ConditionExtras()
         var offset = 0

@@ -26,6 +26,9 @@ public struct Rule: Sendable {
     /// the first conditions name (nil: anywhere).
     let startLists: UInt64?
     public let source: String
+    /// Whether the rule starts only where a list or a text occurs; an unanchored rule is tried
+    /// at every token.
+    public var isAnchored: Bool { startLists != nil }
 
     static let maximumCaptures = 5
 
@@ -40,7 +43,7 @@ public struct Rule: Sendable {
         var types: [EntityType] = []
         var program: [Instruction] = []
         var conditions: [Condition] = []
-        var extras: [ConditionExtras] = []
+        var extras: [AnyObject] = []
         let valid = Set((EntityType.builtIn + [.none]).map(\.rawValue))
         if let t = src.type, !valid.contains(t) {
             throw WasimError.data("\(src.file):\(src.typeLine):1: unknown entity type '\(t)' (types: \((EntityType.builtIn + [.none]).map(\.rawValue).joined(separator: ", ")))")
@@ -88,7 +91,15 @@ public struct Rule: Sendable {
             switch program[pc] {
             case .consume(let c):
                 let m = conditions[c].requiredListMask
-                if m != 0 { mask |= m } else if let t = conditions[c].text { texts.append(t) } else { anywhere = true }
+                if m != 0 {
+                    mask |= m
+                } else if let t = conditions[c].text {
+                    texts.append(t)
+                } else if let set = conditions[c].textSet {
+                    texts += set.takeUnretainedValue().hashes
+                } else {
+                    anywhere = true
+                }
             case .split(let a, let b): stack.append(a); stack.append(b)
             case .jump(let a): stack.append(a)
             case .open, .close: stack.append(pc + 1)
@@ -101,7 +112,7 @@ public struct Rule: Sendable {
     }
 
     private static func emit(_ node: PatternNode, into p: inout [Instruction], conditions: inout [Condition],
-                             extras: inout [ConditionExtras], types: inout [EntityType], ruleType: String?,
+                             extras: inout [AnyObject], types: inout [EntityType], ruleType: String?,
                              inRepetition: Bool, gazetteer: Gazetteer, normalizer: Normalizer) throws {
         func recurse(_ n: PatternNode, _ rep: Bool) throws {
             try emit(n, into: &p, conditions: &conditions, extras: &extras, types: &types, ruleType: ruleType,
@@ -118,6 +129,16 @@ public struct Rule: Sendable {
             p.append(.consume(conditions.count - 1))
         case .sequence(let items):
             for item in items { try recurse(item, inRepetition) }
+        case .alternation(let options) where literalAlternation(options) != nil:
+            // "a" | "b" | "c" (each with the same further conditions): one condition, one test.
+            let (column, rest, words) = literalAlternation(options)!
+            var c = try Condition.compile(rest.isEmpty ? "any" : rest, column: column, gazetteer: gazetteer,
+                                          normalizer: normalizer, keep: &extras)
+            let set = TextSet(words.map { normalizer.key($0) })
+            extras.append(set)
+            c.textSet = Unmanaged.passUnretained(set)
+            conditions.append(c)
+            p.append(.consume(conditions.count - 1))
         case .alternation(let options):
             var jumps: [Int] = []
             for (k, option) in options.enumerated() {
@@ -174,24 +195,45 @@ public struct Rule: Sendable {
     }
 }
 
+/// If every option is one token condition made of a normalized literal and the same further
+/// conditions (`"حزب"&!clitic | "جيش"&!clitic`), the column, those conditions and the words.
+private func literalAlternation(_ options: [PatternNode]) -> (Int, String, [String])? {
+    var rest: String? = nil
+    var words: [String] = []
+    var column = 0
+    for option in options {
+        guard case .atom(let text, let c, let line) = option, line == 0 || column == 0 || true else { return nil }
+        let parts = Condition.splitConditions(text)
+        let first = parts[0]
+        guard first.count >= 3, first.hasPrefix("\""), first.hasSuffix("\""), !first.dropFirst().dropLast().contains("\"") else { return nil }
+        let others = parts.dropFirst().joined(separator: "&")
+        if others.contains("\"") && !others.hasPrefix("!") { return nil }
+        if let r = rest, r != others { return nil }
+        rest = others
+        if column == 0 { column = c }
+        words.append(String(first.dropFirst().dropLast()))
+    }
+    return words.count >= 2 ? (column, rest ?? "", words) : nil
+}
+
 /// A rule's program and conditions in memory of their own: the matcher reads them through raw
 /// buffers, so threads sharing a rule never touch a reference count on the hot path.
 final class RuleCode: @unchecked Sendable {
     let program: UnsafeMutableBufferPointer<Instruction>
     let conditions: UnsafeMutableBufferPointer<Condition>
     /// Owns what the conditions point to without retaining it.
-    private let extras: [ConditionExtras]
+    private let extras: [AnyObject]
     let captureTypes: [EntityType]
     let source: String
     let priority: Int
     /// Where a match can start: a token with a lookup of one of these lists, or whose text (or a
     /// proclitic reading of it) is one of these; nil when anywhere.
     let startLists: UInt64?
-    let startTexts: [UInt64]
+    let startTexts: TextSet
 
-    init(program: [Instruction], conditions: [Condition], extras: [ConditionExtras], captureTypes: [EntityType],
+    init(program: [Instruction], conditions: [Condition], extras: [AnyObject], captureTypes: [EntityType],
          source: String, priority: Int, startLists: UInt64?, startTexts: [UInt64]) {
-        self.startTexts = startTexts
+        self.startTexts = TextSet(startTexts)
         self.captureTypes = captureTypes
         self.source = source
         self.priority = priority

@@ -44,6 +44,8 @@ public struct RuleMatching: Stage {
 struct MatchContext {
     let document: Document
     let tokens: ContiguousArray<Token>
+    /// The document's readings, held here so the hot loop reads a constant, not a class property.
+    let analyses: ContiguousArray<ProcliticAnalysis>
     let lookups: [Lookup]
     var lookupStart: [Int32]
     var listMask: [UInt64]
@@ -51,6 +53,7 @@ struct MatchContext {
     init(_ d: Document) {
         document = d
         tokens = d.tokens
+        analyses = d.analyses
         lookups = d.lookups.sorted { $0.tokens.lowerBound < $1.tokens.lowerBound }
         lookupStart = [Int32](repeating: 0, count: d.tokens.count + 1)
         listMask = [UInt64](repeating: 0, count: d.tokens.count)
@@ -91,7 +94,7 @@ struct MatchContext {
                 if c.listB >= 0, !lookups(at: i).contains(where: { $0.list == c.listB && $0.tokens.count == length && $0.prefixLength == prefix }) {
                     continue
                 }
-                if let text = c.text, text != hash(t, prefix) { continue }
+                if c.hasText, !c.textAccepts(hash(t, prefix)) { continue }
                 last = (length, prefix)
                 body(length, prefix)
             }
@@ -100,7 +103,7 @@ struct MatchContext {
         // A single token: which reading? The whole form, unless the condition asks for a
         // proclitic or names a text that only a proclitic reading has.
         if c.clitic == nil {
-            if c.text == nil || c.text == t.hash {
+            if c.textAccepts(t.hash) {
                 body(1, 0)
                 return
             }
@@ -109,7 +112,7 @@ struct MatchContext {
         if c.noClitic { return }
         for a in document.analyses(of: t) {
             if let required = c.clitic, !required.isEmpty, a.proclitics != required { continue }
-            if c.text == nil || c.text == a.hash {
+            if c.textAccepts(a.hash) {
                 body(1, a.prefixLength)
                 return
             }
@@ -131,8 +134,8 @@ struct MatchContext {
 
     private func extrasHold(_ x: ConditionExtras, _ t: Token) -> Bool {
         if !x.excludedTexts.isEmpty {
-            if x.excludedTexts.contains(t.hash) { return false }
-            for a in document.analyses(of: t) where x.excludedTexts.contains(a.hash) { return false }
+            if x.excludes(t.hash) { return false }
+            for r in 0..<Int(t.analysisCount) where x.excludes(document.analyses[Int(t.firstAnalysis) + r].hash) { return false }
         }
         let ok = document.utf16.withUnsafeBufferPointer { text -> Bool in
             let units = UnsafeBufferPointer(rebasing: text[Int(t.start)..<Int(t.end)])
@@ -182,14 +185,14 @@ struct PikeVM {
     /// non-overlapping match.
     mutating func run(_ code: RuleCode, _ ctx: MatchContext, _ sentence: Range<Int>, emit: (Slots) -> Void) {
         let program = code.program, conditions = code.conditions, captures = code.captureTypes.count
-        let startLists = code.startLists, startTexts = code.startTexts
+        let startLists = code.startLists, startTexts = code.startTexts, anyText = !code.startTexts.hashes.isEmpty
         @inline(__always) func canStart(_ i: Int) -> Bool {
             guard let mask = startLists else { return true }
             if ctx.listMask[i] & mask != 0 { return true }
-            if startTexts.isEmpty { return false }
+            if !anyText { return false }
             let t = ctx.tokens[i]
             if startTexts.contains(t.hash) { return true }
-            for r in 0..<Int(t.analysisCount) where startTexts.contains(ctx.document.analyses[Int(t.firstAnalysis) + r].hash) { return true }
+            for r in 0..<Int(t.analysisCount) where startTexts.contains(ctx.analyses[Int(t.firstAnalysis) + r].hash) { return true }
             return false
         }
         let end = sentence.upperBound
