@@ -160,7 +160,19 @@ enum RuleParser {
     /// Replaces `$NAME` atoms by their definitions.
     static func expand(_ node: PatternNode, _ macros: [String: PatternNode]) throws -> PatternNode {
         switch node {
-        case .atom(let text, let column, _):
+        case .atom(var text, let column, let line):
+            // `word&$name` splices in a definition that is one token condition.
+            if text.contains("&$") {
+                var parts = Condition.splitConditions(text)
+                for k in parts.indices.dropFirst() where parts[k].hasPrefix("$") {
+                    guard case .atom(let body, _, _)? = macros[String(parts[k].dropFirst())] else {
+                        throw SyntaxError(line: 0, column: column, message: "'\(parts[k])' inside a condition must name a definition of one token condition")
+                    }
+                    parts[k] = body
+                }
+                text = parts.joined(separator: "&")
+                if !text.hasPrefix("$") { return .atom(text, column: column, line: line) }
+            }
             guard text.hasPrefix("$") else { return node }
             // `$name&more` adds conditions to a definition that is one token condition (or
             // alternatives of them).
