@@ -9,7 +9,7 @@ public final class Gazetteer: Sendable {
     /// Helper lists the rules read; never tagged themselves.
     public static let helperTypes = [
         "GIVEN_NAME", "FAMILY_NAME", "NAME_PARTICLE", "TITLE", "NISBA", "ORG_DESIGNATOR",
-        "LOC_DESIGNATOR", "SITE_NOUN", "SAY_VERB", "COMMON", "AMBIGUOUS", "EVENT_NOUN",
+        "LOC_DESIGNATOR", "SITE_NOUN", "SAY_VERB", "COMMON", "VOCAB", "AMBIGUOUS", "EVENT_NOUN",
     ]
 
     public let typeNames: [String]
@@ -21,13 +21,14 @@ public final class Gazetteer: Sendable {
     /// Entries ending at each node: `terminals[terminalStart[n] ..< terminalStart[n + 1]]`.
     let terminalStart: [Int32]
     let terminals: [Int32]
-    /// Nodes whose whole token sequence is an AMBIGUOUS entry or a single COMMON word.
+    /// Nodes whose whole token sequence is an AMBIGUOUS entry or a single ordinary word
+    /// (COMMON or VOCAB): an entity entry there is never tagged on its own.
     let ambiguousNodes: Set<UInt32>
     public let files: [(name: String, priority: Int)]
     public let normalizer: Normalizer
     public let maximumLength: Int
     let ambiguousType: Int16
-    let commonType: Int16
+    let ordinaryTypes: Set<Int16>
 
     init(builder b: GazetteerBuilder) {
         typeNames = b.typeNames
@@ -48,7 +49,7 @@ public final class Gazetteer: Sendable {
         normalizer = b.normalizer
         maximumLength = b.maximumLength
         ambiguousType = Int16(b.typeIndex["AMBIGUOUS"]!)
-        commonType = Int16(b.typeIndex["COMMON"]!)
+        ordinaryTypes = [Int16(b.typeIndex["COMMON"]!), Int16(b.typeIndex["VOCAB"]!)]
         // Counting sort of entries by the node they end at.
         let nodes = Int(b.trie.nodeCount)
         var start = [Int32](repeating: 0, count: nodes + 1)
@@ -60,7 +61,7 @@ public final class Gazetteer: Sendable {
         for (e, n) in b.entryNode.enumerated() {
             terms[Int(fill[Int(n)])] = Int32(e)
             fill[Int(n)] += 1
-            if b.entryType[e] == ambiguousType || (b.entryType[e] == commonType && b.entryLength[e] == 1) {
+            if b.entryType[e] == ambiguousType || (ordinaryTypes.contains(b.entryType[e]) && b.entryLength[e] == 1) {
                 ambiguous.insert(n)
             }
         }
