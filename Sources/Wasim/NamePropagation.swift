@@ -8,16 +8,17 @@ public struct NamePropagation: Stage {
     public let requires: Set<Capability> = [.tokens, .normalizedForms, .entities]
     public let provides: Set<Capability> = [Capability("propagated-names")]
     /// Lists whose words are never a person's distinctive last part on their own.
-    let excludedLists: Set<Int32>
+    /// Bit per list id.
+    let excludedLists: UInt64
     let gazetteer: Gazetteer?
 
     public init(gazetteer: Gazetteer? = nil) {
         self.gazetteer = gazetteer
-        var excluded = Set<Int32>()
+        var excluded: UInt64 = 0
         if let g = gazetteer {
             for name in ["COMMON", "GIVEN_NAME", "NAME_PARTICLE", "TITLE", "NISBA", "AMBIGUOUS", "SAY_VERB",
                          "ORG_DESIGNATOR", "LOC_DESIGNATOR"] {
-                if let id = g.typeID(name) { excluded.insert(id) }
+                if let id = g.typeID(name), id < 64 { excluded |= 1 << UInt64(id) }
             }
         }
         excludedLists = excluded
@@ -36,9 +37,10 @@ public struct NamePropagation: Stage {
         guard !document.entities.isEmpty else { return }
         var byFirstKey: [UInt64: [Name]] = [:]
         var occupied = [Bool](repeating: false, count: tokens.count)
-        var excludedSingles = Set<Int>()  // tokens that are in an excluded list on their own
-        for l in document.lookups where l.tokens.count == 1 && excludedLists.contains(l.list) {
-            excludedSingles.insert(Int(l.tokens.lowerBound))
+        // Tokens that are in an excluded list on their own.
+        var excludedSingles = [Bool](repeating: false, count: tokens.count)
+        for l in document.lookups where l.tokens.count == 1 && l.list < 64 && excludedLists & (1 << UInt64(l.list)) != 0 {
+            excludedSingles[Int(l.tokens.lowerBound)] = true
         }
         for e in document.suppressed {
             for k in Int(e.tokens.lowerBound)..<Int(e.tokens.upperBound) { occupied[k] = true }
@@ -49,13 +51,13 @@ public struct NamePropagation: Stage {
             let first = Int(e.tokens.lowerBound)
             // A one-word name that is also an ordinary word or a given name (علي, which news
             // also writes for على) is not spread through the document.
-            if e.tokens.count == 1, excludedSingles.contains(first) { continue }
+            if e.tokens.count == 1, excludedSingles[first] { continue }
             let prefix = e.start - tokens[first].start
             var keys = [readingHash(document, first, prefix)]
             for k in (first + 1)..<Int(e.tokens.upperBound) { keys.append(tokens[k].hash) }
             byFirstKey[keys[0], default: []].append(Name(keys: keys, type: e.type, origin: n, id: e.id))
             let last = Int(e.tokens.upperBound) - 1
-            if e.type == .person, keys.count >= 2, !excludedSingles.contains(last),
+            if e.type == .person, keys.count >= 2, !excludedSingles[last],
                tokens[last].kind == .word, tokens[last].normEnd - tokens[last].normStart >= 3 {
                 byFirstKey[tokens[last].hash, default: []].append(Name(keys: [tokens[last].hash], type: e.type, origin: n, id: e.id))
             }

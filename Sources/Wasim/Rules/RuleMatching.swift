@@ -11,21 +11,62 @@ public struct RuleMatching: Stage {
 
     /// What the matcher reads of each rule, one reference each.
     private let codes: [RuleCode]
+    /// Which of the first 64 rules can start at a token, from its lists and texts: computed
+    /// once per token for all rules, so that each rule skips to its next start with a bit test.
+    private let rulesByList: [UInt64]
+    private let rulesByText: [UInt64: UInt64]
+    private let startTexts: TextSet
+    private let rulesAnywhere: UInt64
 
     public init(_ ruleSet: RuleSet, gazetteer: Gazetteer) {
         self.rules = ruleSet.rules
         self.gazetteer = gazetteer
         self.codes = ruleSet.rules.map(\.code)
+        var byList = [UInt64](repeating: 0, count: 64)
+        var byText: [UInt64: UInt64] = [:]
+        var anywhere: UInt64 = 0
+        for (r, code) in codes.prefix(64).enumerated() {
+            let bit: UInt64 = 1 << UInt64(r)
+            guard let lists = code.startLists else { anywhere |= bit; continue }
+            for l in 0..<64 where lists & (1 << UInt64(l)) != 0 { byList[l] |= bit }
+            for h in code.startTexts.hashes { byText[h, default: 0] |= bit }
+        }
+        rulesByList = byList
+        rulesByText = byText
+        startTexts = TextSet(Array(byText.keys))
+        rulesAnywhere = anywhere
+    }
+
+    /// For each token, a bit per rule (of the first 64) that can start there.
+    private func startMasks(_ ctx: MatchContext) -> [UInt64] {
+        var masks = [UInt64](repeating: rulesAnywhere, count: ctx.tokens.count)
+        for i in 0..<ctx.tokens.count {
+            var lists = ctx.listMask[i]
+            while lists != 0 {
+                let b = lists.trailingZeroBitCount
+                masks[i] |= rulesByList[b]
+                lists &= lists - 1
+            }
+            let t = ctx.tokens[i]
+            if startTexts.contains(t.hash) { masks[i] |= rulesByText[t.hash]! }
+            for r in 0..<Int(t.analysisCount) {
+                let h = ctx.analyses[Int(t.firstAnalysis) + r].hash
+                if startTexts.contains(h) { masks[i] |= rulesByText[h]! }
+            }
+        }
+        return masks
     }
 
     public func process(_ document: Document) throws {
-        let context = MatchContext(document)
+        var context = MatchContext(document)
+        context.startMask = startMasks(context)
         var vm = PikeVM()
         var found: [Entity] = []
         let tokens = document.tokens
-        for code in codes {
+        for (r, code) in codes.enumerated() {
+            let bit: UInt64? = r < 64 ? 1 << UInt64(r) : nil
             for sentence in document.sentences {
-                vm.run(code, context, Int(sentence.tokens.lowerBound)..<Int(sentence.tokens.upperBound)) { slots in
+                vm.run(code, startBit: bit, context, Int(sentence.tokens.lowerBound)..<Int(sentence.tokens.upperBound)) { slots in
                     for (c, type) in code.captureTypes.enumerated() {
                         let s = Int(slots[3 * c]), p = slots[3 * c + 1], e = Int(slots[3 * c + 2])
                         guard s >= 0, e > s, p >= 0 else { continue }
@@ -49,12 +90,16 @@ struct MatchContext {
     let lookups: [Lookup]
     var lookupStart: [Int32]
     var listMask: [UInt64]
+    /// Bit r: rule r of the stage can start at this token (see `RuleMatching.startMasks`).
+    var startMask: [UInt64] = []
 
     init(_ d: Document) {
         document = d
         tokens = d.tokens
         analyses = d.analyses
-        lookups = d.lookups.sorted { $0.tokens.lowerBound < $1.tokens.lowerBound }
+        // Gazetteer matching writes lookups in token order; a custom stage may not.
+        let sorted = zip(d.lookups, d.lookups.dropFirst()).allSatisfy { $0.tokens.lowerBound <= $1.tokens.lowerBound }
+        lookups = sorted ? d.lookups : d.lookups.sorted { $0.tokens.lowerBound < $1.tokens.lowerBound }
         lookupStart = [Int32](repeating: 0, count: d.tokens.count + 1)
         listMask = [UInt64](repeating: 0, count: d.tokens.count)
         for l in lookups {
@@ -183,10 +228,12 @@ struct PikeVM {
 
     /// Runs a rule over one sentence; calls `emit` with the slots of each leftmost-longest,
     /// non-overlapping match.
-    mutating func run(_ code: RuleCode, _ ctx: MatchContext, _ sentence: Range<Int>, emit: (Slots) -> Void) {
+    mutating func run(_ code: RuleCode, startBit: UInt64? = nil, _ ctx: MatchContext, _ sentence: Range<Int>,
+                      emit: (Slots) -> Void) {
         let program = code.program, conditions = code.conditions, captures = code.captureTypes.count
         let startLists = code.startLists, startTexts = code.startTexts, anyText = !code.startTexts.hashes.isEmpty
         @inline(__always) func canStart(_ i: Int) -> Bool {
+            if let bit = startBit { return ctx.startMask[i] & bit != 0 }
             guard let mask = startLists else { return true }
             if ctx.listMask[i] & mask != 0 { return true }
             if !anyText { return false }
