@@ -63,10 +63,11 @@ public struct RuleMatching: Stage {
         var vm = PikeVM()
         var found: [Entity] = []
         let tokens = document.tokens
+        let sentences = document.sentences.map { Int($0.tokens.lowerBound)..<Int($0.tokens.upperBound) }
         for (r, code) in codes.enumerated() {
             let bit: UInt64? = r < 64 ? 1 << UInt64(r) : nil
-            for sentence in document.sentences {
-                vm.run(code, startBit: bit, context, Int(sentence.tokens.lowerBound)..<Int(sentence.tokens.upperBound)) { slots in
+            for sentence in sentences {
+                vm.run(code, startBit: bit, context, sentence) { slots in
                     for (c, type) in code.captureTypes.enumerated() {
                         let s = Int(slots[3 * c]), p = slots[3 * c + 1], e = Int(slots[3 * c + 2])
                         guard s >= 0, e > s, p >= 0 else { continue }
@@ -155,7 +156,8 @@ struct MatchContext {
             if c.noClitic { return }
         }
         if c.noClitic { return }
-        for a in document.analyses(of: t) {
+        for r in 0..<Int(t.analysisCount) {
+            let a = analyses[Int(t.firstAnalysis) + r]
             if let required = c.clitic, !required.isEmpty, a.proclitics != required { continue }
             if c.textAccepts(a.hash) {
                 body(1, a.prefixLength)
@@ -166,7 +168,10 @@ struct MatchContext {
 
     @inline(__always) private func hash(_ t: Token, _ prefix: Int32) -> UInt64 {
         if prefix == 0 { return t.hash }
-        return document.analyses(of: t).first { $0.prefixLength == prefix }?.hash ?? 0
+        for r in 0..<Int(t.analysisCount) where analyses[Int(t.firstAnalysis) + r].prefixLength == prefix {
+            return analyses[Int(t.firstAnalysis) + r].hash
+        }
+        return 0
     }
 
     private func cliticAllowed(_ c: Condition, _ t: Token, _ prefix: Int32) -> Bool {
@@ -174,13 +179,17 @@ struct MatchContext {
         guard let required = c.clitic else { return true }
         guard prefix > 0 else { return false }
         if required.isEmpty { return true }
-        return document.analyses(of: t).contains { $0.prefixLength == prefix && $0.proclitics == required }
+        for r in 0..<Int(t.analysisCount) {
+            let a = analyses[Int(t.firstAnalysis) + r]
+            if a.prefixLength == prefix && a.proclitics == required { return true }
+        }
+        return false
     }
 
     private func extrasHold(_ x: ConditionExtras, _ t: Token) -> Bool {
         if !x.excludedTexts.isEmpty {
             if x.excludes(t.hash) { return false }
-            for r in 0..<Int(t.analysisCount) where x.excludes(document.analyses[Int(t.firstAnalysis) + r].hash) { return false }
+            for r in 0..<Int(t.analysisCount) where x.excludes(analyses[Int(t.firstAnalysis) + r].hash) { return false }
         }
         let ok = document.utf16.withUnsafeBufferPointer { text -> Bool in
             let units = UnsafeBufferPointer(rebasing: text[Int(t.start)..<Int(t.end)])
