@@ -4,24 +4,32 @@
 public enum JSON {
     /// A JSON string literal.
     public static func quote(_ s: String) -> String {
-        // Most strings need no escaping: copy them whole.
-        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) { return "\"" + s + "\"" }
-        var out = "\""
-        out.reserveCapacity(s.utf8.count + 2)
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
+        var out = ""
+        append(quoted: s, to: &out)
+        return out
+    }
+
+    /// Appends a JSON string literal: most strings need no escaping and are copied whole.
+    public static func append(quoted s: String, to out: inout String) {
+        out += "\""
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+            out += s
+        } else {
+            for scalar in s.unicodeScalars {
+                switch scalar {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "\n": out += "\\n"
+                case "\r": out += "\\r"
+                case "\t": out += "\\t"
+                case _ where scalar.value < 0x20:
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                default: out.unicodeScalars.append(scalar)
+                }
             }
         }
-        return out + "\""
+        out += "\""
     }
 
     /// A number as JSON writes it: whole values without a fraction.
@@ -32,24 +40,42 @@ public enum JSON {
 
     /// One entity object, offsets in code points.
     public static func entity(_ e: Entity, in document: Document) -> String {
-        var s = "{\"type\": \(quote(e.type.rawValue)), \"start\": \(document.codePointOffset(e.start)), "
-        s += "\"end\": \(document.codePointOffset(e.end)), \"text\": \(quote(document.text(of: e)))"
-        if let low = e.low { s += ", \"low\": \(number(low))" }
-        if let high = e.high { s += ", \"high\": \(number(high))" }
-        if let unit = e.unit { s += ", \"unit\": \(quote(unit))" }
-        if let id = e.id { s += ", \"id\": \(quote(id))" }
-        s += ", \"source\": \(quote(e.source))}"
+        var s = ""
+        append(entity: e, in: document, to: &s)
         return s
+    }
+
+    static func append(entity e: Entity, in document: Document, to s: inout String) {
+        s += "{\"type\": "
+        append(quoted: e.type.rawValue, to: &s)
+        s += ", \"start\": "
+        s += String(document.codePointOffset(e.start))
+        s += ", \"end\": "
+        s += String(document.codePointOffset(e.end))
+        s += ", \"text\": "
+        append(quoted: document.text(of: e), to: &s)
+        if let low = e.low { s += ", \"low\": " + number(low) }
+        if let high = e.high { s += ", \"high\": " + number(high) }
+        if let unit = e.unit { s += ", \"unit\": "; append(quoted: unit, to: &s) }
+        if let id = e.id { s += ", \"id\": "; append(quoted: id, to: &s) }
+        s += ", \"source\": "
+        append(quoted: e.source, to: &s)
+        s += "}"
     }
 
     /// The JSON Lines record of a tagged document (without the trailing newline).
     public static func record(_ document: Document) -> String {
         var s = "{"
-        if let id = document.id { s += "\"id\": \(quote(id)), " }
-        if let path = document.path { s += "\"path\": \(quote(path)), " }
+        s.reserveCapacity(64 + document.entities.count * 120)
+        if let id = document.id { s += "\"id\": "; append(quoted: id, to: &s); s += ", " }
+        if let path = document.path { s += "\"path\": "; append(quoted: path, to: &s); s += ", " }
         s += "\"entities\": ["
-        s += document.entities.sorted { ($0.start, $0.end) < ($1.start, $1.end) }
-            .map { entity($0, in: document) }.joined(separator: ", ")
+        let entities = document.entities
+        let inOrder = zip(entities, entities.dropFirst()).allSatisfy { ($0.start, $0.end) <= ($1.start, $1.end) }
+        for (k, e) in (inOrder ? entities : entities.sorted { ($0.start, $0.end) < ($1.start, $1.end) }).enumerated() {
+            if k > 0 { s += ", " }
+            append(entity: e, in: document, to: &s)
+        }
         return s + "]}"
     }
 

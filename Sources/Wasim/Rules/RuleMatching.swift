@@ -64,17 +64,37 @@ public struct RuleMatching: Stage {
         var found: [Entity] = []
         let tokens = document.tokens
         let sentences = document.sentences.map { Int($0.tokens.lowerBound)..<Int($0.tokens.upperBound) }
+        // Where each of the first 64 rules can start, in token order: a rule visits only the
+        // sentences that hold one of its starts, and jumps from start to start.
+        var startsOf = [[Int32]](repeating: [], count: min(codes.count, 64))
+        for (i, mask) in context.startMask.enumerated() {
+            var m = mask
+            while m != 0 {
+                startsOf[m.trailingZeroBitCount].append(Int32(i))
+                m &= m - 1
+            }
+        }
         for (r, code) in codes.enumerated() {
-            let bit: UInt64? = r < 64 ? 1 << UInt64(r) : nil
-            for sentence in sentences {
-                vm.run(code, startBit: bit, context, sentence) { slots in
-                    for (c, type) in code.captureTypes.enumerated() {
-                        let s = Int(slots[3 * c]), p = slots[3 * c + 1], e = Int(slots[3 * c + 2])
-                        guard s >= 0, e > s, p >= 0 else { continue }
-                        found.append(Entity(type: type, start: tokens[s].start + p, end: tokens[e - 1].end,
-                                            tokens: Int32(s)..<Int32(e), source: code.source, priority: code.priority))
-                    }
+            func emit(_ slots: Slots) {
+                for (c, type) in code.captureTypes.enumerated() {
+                    let s = Int(slots[3 * c]), p = slots[3 * c + 1], e = Int(slots[3 * c + 2])
+                    guard s >= 0, e > s, p >= 0 else { continue }
+                    found.append(Entity(type: type, start: tokens[s].start + p, end: tokens[e - 1].end,
+                                        tokens: Int32(s)..<Int32(e), source: code.source, priority: code.priority))
                 }
+            }
+            guard r < 64 else {
+                for sentence in sentences { vm.run(code, starts: nil, context, sentence, emit: emit) }
+                continue
+            }
+            let starts = startsOf[r]
+            var k = 0
+            while k < starts.count {
+                let s = Int(tokens[Int(starts[k])].sentence)
+                var next = k + 1
+                while next < starts.count, tokens[Int(starts[next])].sentence == s { next += 1 }
+                vm.run(code, starts: starts[k..<next], context, sentences[s], emit: emit)
+                k = next
             }
         }
         document.candidates.append(contentsOf: found)
@@ -237,12 +257,21 @@ struct PikeVM {
 
     /// Runs a rule over one sentence; calls `emit` with the slots of each leftmost-longest,
     /// non-overlapping match.
-    mutating func run(_ code: RuleCode, startBit: UInt64? = nil, _ ctx: MatchContext, _ sentence: Range<Int>,
+    /// `starts`: the tokens of the sentence where the rule can start, in order (nil: test each
+    /// token).
+    mutating func run(_ code: RuleCode, starts: ArraySlice<Int32>?, _ ctx: MatchContext, _ sentence: Range<Int>,
                       emit: (Slots) -> Void) {
         let program = code.program, conditions = code.conditions, captures = code.captureTypes.count
         let startLists = code.startLists, startTexts = code.startTexts, anyText = !code.startTexts.hashes.isEmpty
+        var nextStart = starts?.startIndex ?? 0
+        /// The first start at or after `i`, or nil.
+        @inline(__always) func firstStart(atOrAfter i: Int) -> Int? {
+            guard let starts else { return nil }
+            while nextStart < starts.endIndex, Int(starts[nextStart]) < i { nextStart += 1 }
+            return nextStart < starts.endIndex ? Int(starts[nextStart]) : nil
+        }
         @inline(__always) func canStart(_ i: Int) -> Bool {
-            if let bit = startBit { return ctx.startMask[i] & bit != 0 }
+            if starts != nil { return firstStart(atOrAfter: i) == i }
             guard let mask = startLists else { return true }
             if ctx.listMask[i] & mask != 0 { return true }
             if !anyText { return false }
@@ -254,7 +283,7 @@ struct PikeVM {
         let end = sentence.upperBound
         if visited.count < program.count { visited = Array(repeating: -1, count: program.count) }
         var best: (start: Int, end: Int, slots: Slots)? = nil
-        var pos = sentence.lowerBound
+        var pos = starts?.first.map(Int.init) ?? sentence.lowerBound
         let empty = Slots(repeating: -1)
         next.removeAll(keepingCapacity: true)
         later.removeAll(keepingCapacity: true)
@@ -286,8 +315,11 @@ struct PikeVM {
                     continue
                 }
                 pos += 1
-                if later.isEmpty, startLists != nil {
+                if later.isEmpty, starts != nil {
                     // Nothing in flight: jump to the next token where the rule can start.
+                    guard let p = firstStart(atOrAfter: pos) else { break }
+                    pos = p
+                } else if later.isEmpty, startLists != nil {
                     while pos < end, !canStart(pos) { pos += 1 }
                     if pos >= end { break }
                 }
