@@ -62,6 +62,11 @@ public struct NamePropagation: Stage {
                 byFirstKey[tokens[last].hash, default: []].append(Name(keys: [tokens[last].hash], type: e.type, origin: n, id: e.id))
             }
         }
+        // Most tokens begin no known name: a 1024-bit filter over first keys answers them before
+        // the dictionary (whose hashing would cost more than everything else here).
+        var filter = [UInt64](repeating: 0, count: 16)
+        for key in byFirstKey.keys { filter[Int(key >> 60)] |= 1 << ((key >> 54) & 63) }
+        @inline(__always) func mayBegin(_ h: UInt64) -> Bool { filter[Int(h >> 60)] & (1 << ((h >> 54) & 63)) != 0 }
         var found: [Entity] = []
         var i = 0
         while i < tokens.count {
@@ -72,7 +77,7 @@ public struct NamePropagation: Stage {
             for r in -1..<Int(t.analysisCount) {
                 let (hash, prefix) = r < 0 ? (t.hash, Int32(0))
                     : (document.analyses[Int(t.firstAnalysis) + r].hash, document.analyses[Int(t.firstAnalysis) + r].prefixLength)
-                guard let names = byFirstKey[hash] else { continue }
+                guard mayBegin(hash), let names = byFirstKey[hash] else { continue }
                 for name in names where best == nil || name.keys.count > best!.name.keys.count {
                     let end = i + name.keys.count
                     guard end <= tokens.count, tokens[end - 1].sentence == t.sentence else { continue }

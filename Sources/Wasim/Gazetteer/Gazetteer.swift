@@ -22,8 +22,10 @@ public final class Gazetteer: Sendable {
     let terminalStart: [Int32]
     let terminals: [Int32]
     /// Nodes whose whole token sequence is an AMBIGUOUS entry or a single ordinary word
-    /// (COMMON or VOCAB): an entity entry there is never tagged on its own.
-    let ambiguousNodes: Set<UInt32>
+    /// (COMMON or VOCAB): an entity entry there is never tagged on its own. A bit per node.
+    let ambiguousNodes: [UInt64]
+    /// Each entry's file priority, looked up on the hot path.
+    let entryPriority: [Int32]
     public let files: [(name: String, priority: Int)]
     public let normalizer: Normalizer
     public let maximumLength: Int
@@ -57,17 +59,18 @@ public final class Gazetteer: Sendable {
         for i in 0..<nodes { start[i + 1] += start[i] }
         var fill = start
         var terms = [Int32](repeating: 0, count: b.entryNode.count)
-        var ambiguous = Set<UInt32>()
+        var ambiguous = [UInt64](repeating: 0, count: nodes / 64 + 1)
         for (e, n) in b.entryNode.enumerated() {
             terms[Int(fill[Int(n)])] = Int32(e)
             fill[Int(n)] += 1
             if b.entryType[e] == ambiguousType || (ordinaryTypes.contains(b.entryType[e]) && b.entryLength[e] == 1) {
-                ambiguous.insert(n)
+                ambiguous[Int(n) >> 6] |= 1 << UInt64(n & 63)
             }
         }
         terminalStart = start
         terminals = terms
         ambiguousNodes = ambiguous
+        entryPriority = b.entryFile.map { Int32(b.files[Int($0)].priority) }
     }
 
     public var entryCount: Int { entryType.count }
@@ -76,7 +79,8 @@ public final class Gazetteer: Sendable {
     public func isEntityType(_ id: Int32) -> Bool { id < Int32(Gazetteer.entityTypes.count) }
     public func canonicalID(ofEntry e: Int32) -> String? { entryID[Int(e)] >= 0 ? ids[Int(entryID[Int(e)])] : nil }
     public func fileName(ofEntry e: Int32) -> String { files[Int(entryFile[Int(e)])].name }
-    public func priority(ofEntry e: Int32) -> Int { files[Int(entryFile[Int(e)])].priority }
+    public func priority(ofEntry e: Int32) -> Int { Int(entryPriority[Int(e)]) }
+    @inline(__always) func isAmbiguous(_ node: UInt32) -> Bool { ambiguousNodes[Int(node) >> 6] & (1 << UInt64(node & 63)) != 0 }
     func type(ofEntry e: Int32) -> Int32 { Int32(entryType[Int(e)]) }
 
     @inline(__always) func entries(endingAt node: UInt32) -> ArraySlice<Int32> {

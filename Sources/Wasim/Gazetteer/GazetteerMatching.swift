@@ -11,7 +11,10 @@ public struct GazetteerMatching: Stage {
 
     public func process(_ document: Document) throws {
         let g = gazetteer
+        let trie = g.trie, terminalStart = g.terminalStart, terminals = g.terminals, entryType = g.entryType
+        let entryPriority = g.entryPriority, entityTypes = Int16(Gazetteer.entityTypes.count)
         var lookups: [Lookup] = []
+        lookups.reserveCapacity(document.tokens.count * 2)
         var candidates: [Entity] = []
         let tokens = document.tokens
         let analyses = document.analyses
@@ -29,21 +32,22 @@ public struct GazetteerMatching: Stage {
                         ? (token.hash, 0)
                         : (analyses[Int(token.firstAnalysis) + reading].hash, analyses[Int(token.firstAnalysis) + reading].prefixLength)
                     reading += 1
-                    guard var node = g.trie.child(0, hash) else { continue }
+                    guard var node = trie.child(0, hash) else { continue }
                     var j = i + 1
                     while true {
                         let span = j - i
-                        for e in g.entries(endingAt: node) {
-                            let type = g.type(ofEntry: e)
-                            lookups.append(Lookup(list: type, tokens: Int32(i)..<Int32(j), prefixLength: prefix, entry: e))
-                            if g.isEntityType(type), !g.ambiguousNodes.contains(node),
+                        for k in Int(terminalStart[Int(node)])..<Int(terminalStart[Int(node) + 1]) {
+                            let e = terminals[k]
+                            let type = entryType[Int(e)]
+                            lookups.append(Lookup(list: Int32(type), tokens: Int32(i)..<Int32(j), prefixLength: prefix, entry: e))
+                            if type < entityTypes, !g.isAmbiguous(node),
                                best == nil || span > best!.length
-                                || (span == best!.length && g.priority(ofEntry: e) > g.priority(ofEntry: best!.entry)) {
-                                best = (span, prefix, e, type)
+                                || (span == best!.length && entryPriority[Int(e)] > entryPriority[Int(best!.entry)]) {
+                                best = (span, prefix, e, Int32(type))
                             }
                         }
                         guard j < end, tokens[j].kind != .punctuation || isJoiner(document, tokens[j]),
-                              let next = g.trie.child(node, tokens[j].hash) else { break }
+                              let next = trie.child(node, tokens[j].hash) else { break }
                         node = next
                         j += 1
                     }
