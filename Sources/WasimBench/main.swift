@@ -135,3 +135,24 @@ do {
         print(String(format: "  %-36@ %5.1f ns/token", name as NSString, seconds / Double(tokens) * 1e9))
     }
 }
+
+// Stages: the time each stage of the default pipeline takes per token, on the same articles.
+do {
+    let pipeline = try Wasim.pipeline()
+    var inputs: [[UInt8]] = []
+    for item in InputWalker.items([folder]).prefix(3000) {
+        if let path = item.path, let data = FileManager.default.contents(atPath: path) { inputs.append([UInt8](data)) }
+    }
+    var seconds = [Double](repeating: 0, count: pipeline.stages.count)
+    var tokens = 0
+    for data in inputs {
+        guard let d = try? TextDecoder.document(from: data) else { continue }
+        for (k, stage) in pipeline.stages.enumerated() {
+            let (_, s) = try timed { try stage.process(d) }
+            seconds[k] += s
+        }
+        tokens += d.tokens.count
+    }
+    print(String(format: "stages over %d tokens (ns/token): ", tokens)
+          + zip(pipeline.stages, seconds).map { String(format: "%@ %.0f", $0.name, $1 / Double(tokens) * 1e9) }.joined(separator: ", "))
+}
