@@ -19,16 +19,17 @@ public struct ConflictResolution: Stage {
         return 1
     }
 
-    static func beats(_ a: Entity, _ b: Entity) -> Bool {
-        if a.length != b.length { return a.length > b.length }
-        if a.priority != b.priority { return a.priority > b.priority }
-        let ra = sourceRank(a.source), rb = sourceRank(b.source)
-        if ra != rb { return ra > rb }
-        return a.start < b.start
-    }
-
     public func process(_ document: Document) throws {
-        let ordered = document.candidates.sorted(by: ConflictResolution.beats)
+        // The source's rank once per candidate, not once per comparison.
+        let candidates = document.candidates
+        let ranks = candidates.map { ConflictResolution.sourceRank($0.source) }
+        let ordered = candidates.indices.sorted { i, j in
+            let a = candidates[i], b = candidates[j]
+            if a.length != b.length { return a.length > b.length }
+            if a.priority != b.priority { return a.priority > b.priority }
+            if ranks[i] != ranks[j] { return ranks[i] > ranks[j] }
+            return a.start < b.start
+        }.map { candidates[$0] }
         var taken: [Entity] = []
         var beaten: [Int: [Entity]] = [:]
         // Which winner holds each token: overlap checks cost the candidate's length, not the
