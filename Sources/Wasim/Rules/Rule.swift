@@ -129,16 +129,24 @@ public struct Rule: Sendable {
             p.append(.consume(conditions.count - 1))
         case .sequence(let items):
             for item in items { try recurse(item, inRepetition) }
-        case .alternation(let options) where literalAlternation(options) != nil:
+        case .literalSet(let words, let rest, let column, let line):
             // "a" | "b" | "c" (each with the same further conditions): one condition, one test.
-            let (column, rest, words) = literalAlternation(options)!
-            var c = try Condition.compile(rest.isEmpty ? "any" : rest, column: column, gazetteer: gazetteer,
+            var c: Condition
+            do {
+                c = try Condition.compile(rest.isEmpty ? "any" : rest, column: column, gazetteer: gazetteer,
                                           normalizer: normalizer, keep: &extras)
+            } catch var e as SyntaxError {
+                e.line = line
+                throw e
+            }
             let set = TextSet(words.map { normalizer.key($0) })
             extras.append(set)
             c.textSet = Unmanaged.passUnretained(set)
             conditions.append(c)
             p.append(.consume(conditions.count - 1))
+        case .alternation(let options) where mergeLiterals(options).count < options.count:
+            let merged = mergeLiterals(options)
+            try recurse(merged.count == 1 ? merged[0] : .alternation(merged), inRepetition)
         case .alternation(let options):
             var jumps: [Int] = []
             for (k, option) in options.enumerated() {
@@ -195,25 +203,38 @@ public struct Rule: Sendable {
     }
 }
 
-/// If every option is one token condition made of a normalized literal and the same further
-/// conditions (`"حزب"&!clitic | "جيش"&!clitic`), the column, those conditions and the words.
-private func literalAlternation(_ options: [PatternNode]) -> (Int, String, [String])? {
-    var rest: String? = nil
-    var words: [String] = []
-    var column = 0
+/// Alternatives with nested alternations spliced in, and the options that are one normalized
+/// text with the same further conditions (`"حزب"&!clitic | "جيش"&!clitic`) merged into one set.
+private func mergeLiterals(_ options: [PatternNode]) -> [PatternNode] {
+    var flat: [PatternNode] = []
     for option in options {
-        guard case .atom(let text, let c, let line) = option, line == 0 || column == 0 || true else { return nil }
-        let parts = Condition.splitConditions(text)
-        let first = parts[0]
-        guard first.count >= 3, first.hasPrefix("\""), first.hasSuffix("\""), !first.dropFirst().dropLast().contains("\"") else { return nil }
-        let others = parts.dropFirst().joined(separator: "&")
-        if others.contains("\"") && !others.hasPrefix("!") { return nil }
-        if let r = rest, r != others { return nil }
-        rest = others
-        if column == 0 { column = c }
-        words.append(String(first.dropFirst().dropLast()))
+        if case .alternation(let inner) = option { flat += inner } else { flat.append(option) }
     }
-    return words.count >= 2 ? (column, rest ?? "", words) : nil
+    var groups: [String: (words: [String], column: Int, line: Int, first: Int)] = [:]
+    var others: [(Int, PatternNode)] = []
+    for (k, option) in flat.enumerated() {
+        if case .atom(let text, let column, let line) = option {
+            let parts = Condition.splitConditions(text)
+            let first = parts[0]
+            if first.count >= 3, first.hasPrefix("\""), first.hasSuffix("\""), !first.dropFirst().dropLast().contains("\"") {
+                let rest = parts.dropFirst().joined(separator: "&")
+                groups[rest, default: ([], column, line, k)].words.append(String(first.dropFirst().dropLast()))
+                continue
+            }
+        }
+        if case .literalSet(let words, let rest, let column, let line) = option {
+            groups[rest, default: ([], column, line, k)].words += words
+            continue
+        }
+        others.append((k, option))
+    }
+    var result = others
+    for (rest, g) in groups {
+        result.append((g.first, g.words.count == 1 ? .atom("\"" + g.words[0] + "\"" + (rest.isEmpty ? "" : "&" + rest), column: g.column, line: g.line)
+                                                   : .literalSet(g.words, rest: rest, column: g.column, line: g.line)))
+    }
+    // Keep the written order of the options (it decides which capture wins a tie).
+    return result.sorted { $0.0 < $1.0 }.map(\.1)
 }
 
 /// A rule's program and conditions in memory of their own: the matcher reads them through raw

@@ -66,11 +66,26 @@ public struct RuleMatching: Stage {
         let sentences = document.sentences.map { Int($0.tokens.lowerBound)..<Int($0.tokens.upperBound) }
         // Where each of the first 64 rules can start, in token order: a rule visits only the
         // sentences that hold one of its starts, and jumps from start to start.
-        var startsOf = [[Int32]](repeating: [], count: min(codes.count, 64))
+        // One flat array by rule (a counting sort): articles are short, and an array per rule
+        // per article cost more in allocations than the matching itself.
+        let ruleCount = min(codes.count, 64)
+        var offsets = [Int](repeating: 0, count: ruleCount + 1)
+        for mask in context.startMask {
+            var m = mask
+            while m != 0 {
+                offsets[m.trailingZeroBitCount + 1] += 1
+                m &= m - 1
+            }
+        }
+        for r in 0..<ruleCount { offsets[r + 1] += offsets[r] }
+        var fill = offsets
+        var flatStarts = [Int32](repeating: 0, count: offsets[ruleCount])
         for (i, mask) in context.startMask.enumerated() {
             var m = mask
             while m != 0 {
-                startsOf[m.trailingZeroBitCount].append(Int32(i))
+                let r = m.trailingZeroBitCount
+                flatStarts[fill[r]] = Int32(i)
+                fill[r] += 1
                 m &= m - 1
             }
         }
@@ -87,13 +102,12 @@ public struct RuleMatching: Stage {
                 for sentence in sentences { vm.run(code, starts: nil, context, sentence, emit: emit) }
                 continue
             }
-            let starts = startsOf[r]
-            var k = 0
-            while k < starts.count {
-                let s = Int(tokens[Int(starts[k])].sentence)
+            var k = offsets[r]
+            while k < offsets[r + 1] {
+                let s = Int(tokens[Int(flatStarts[k])].sentence)
                 var next = k + 1
-                while next < starts.count, tokens[Int(starts[next])].sentence == s { next += 1 }
-                vm.run(code, starts: starts[k..<next], context, sentences[s], emit: emit)
+                while next < offsets[r + 1], tokens[Int(flatStarts[next])].sentence == s { next += 1 }
+                vm.run(code, starts: flatStarts[k..<next], context, sentences[s], emit: emit)
                 k = next
             }
         }

@@ -9,10 +9,12 @@ indirect enum PatternNode {
     case alternation([PatternNode])
     case repetition(PatternNode, min: Int, max: Int?)
     case capture(PatternNode, type: String?, column: Int)
+    /// Alternatives that are plain texts with the same further conditions, merged by the compiler.
+    case literalSet([String], rest: String, column: Int, line: Int)
 
     var matchesEmpty: Bool {
         switch self {
-        case .atom: false
+        case .atom, .literalSet: false
         case .sequence(let items): items.allSatisfy(\.matchesEmpty)
         case .alternation(let items): items.contains(where: \.matchesEmpty)
         case .repetition(let node, let min, _): min == 0 || node.matchesEmpty
@@ -22,7 +24,7 @@ indirect enum PatternNode {
 
     var hasCapture: Bool {
         switch self {
-        case .atom: false
+        case .atom, .literalSet: false
         case .sequence(let items), .alternation(let items): items.contains(where: \.hasCapture)
         case .repetition(let node, _, _): node.hasCapture
         case .capture: true
@@ -196,6 +198,7 @@ enum RuleParser {
         case .alternation(let items): return .alternation(try items.map { try expand($0, macros) })
         case .repetition(let inner, let min, let max): return .repetition(try expand(inner, macros), min: min, max: max)
         case .capture(let inner, let type, let column): return .capture(try expand(inner, macros), type: type, column: column)
+        case .literalSet: return node
         }
     }
 
