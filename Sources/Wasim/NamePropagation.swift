@@ -33,7 +33,7 @@ public struct NamePropagation: Stage {
     }
 
     public func process(_ document: Document) throws {
-        let tokens = document.tokens
+        let tokens = document.tokens, analyses = document.analyses
         guard !document.entities.isEmpty else { return }
         var byFirstKey: [UInt64: [Name]] = [:]
         var occupied = [Bool](repeating: false, count: tokens.count)
@@ -76,7 +76,7 @@ public struct NamePropagation: Stage {
             // The whole token, then its proclitic readings.
             for r in -1..<Int(t.analysisCount) {
                 let (hash, prefix) = r < 0 ? (t.hash, Int32(0))
-                    : (document.analyses[Int(t.firstAnalysis) + r].hash, document.analyses[Int(t.firstAnalysis) + r].prefixLength)
+                    : (analyses[Int(t.firstAnalysis) + r].hash, analyses[Int(t.firstAnalysis) + r].prefixLength)
                 guard mayBegin(hash), let names = byFirstKey[hash] else { continue }
                 for name in names where best == nil || name.keys.count > best!.name.keys.count {
                     let end = i + name.keys.count

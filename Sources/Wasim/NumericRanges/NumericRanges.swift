@@ -15,9 +15,10 @@ public struct NumericRanges: Stage {
         let words = RangeWords.shared
         let numbers = NumberLexicon.shared
         var i = 0
-        let count = document.tokens.count
+        let tokens = document.tokens  // read once: a class property costs a check on every access
+        let count = tokens.count
         while i < count {
-            let t = document.tokens[i]
+            let t = tokens[i]
             var found: Entity? = nil
             switch t.kind {
             case .number:
