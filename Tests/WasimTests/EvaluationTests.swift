@@ -3,13 +3,13 @@ import Testing
 @testable import Wasim
 
 // F1 floors (fractions) that the default pipeline must keep, so a regression fails CI: a little
-// below what it scores now (news fixture PER 0.833, ORG 0.955, LOC 0.924, NUMRANGE 1.0 with all
-// values right; ANERcorp test micro 0.641). Raise them whenever the pipeline improves
+// below what it scores now (news fixture PER 0.880, ORG 0.958, LOC 0.936, NUMRANGE 1.0 with all
+// values right; ANERcorp test micro 0.645). Raise them whenever the pipeline improves
 // (`wasim eval --gold Tests/Fixtures/news.jsonl` and
 // `wasim eval --gold ../shared/corpora/anercorp/test.txt` print the scores).
-let newsFloorPER = 0.80
-let newsFloorORG = 0.92
-let newsFloorLOC = 0.90
+let newsFloorPER = 0.85
+let newsFloorORG = 0.93
+let newsFloorLOC = 0.91
 let newsFloorNUMRANGE = 0.98
 /// Share of exactly matched NUMRANGE spans with both values right.
 let newsFloorNUMRANGEValues = 0.98
