@@ -121,7 +121,7 @@ public struct Normalization: Stage {
                     normalized.withUnsafeBufferPointer { n in
                         let form = UnsafeBufferPointer(rebasing: n[from...])
                         tokens[i].hash = Normalizer.hash(form)
-                        if t.kind == .word, form.count >= 4 {
+                        if t.kind == .word, form.count >= 3 {
                             Normalization.analyse(form, origins: origins, into: &analyses)
                         }
                     }
@@ -138,17 +138,19 @@ public struct Normalization: Stage {
 
     /// The ways to read leading letters of `n` as proclitics: و ف ب ل ك; و/ف + ب ل ك; and ل
     /// before the article, written لل with the article's alef gone (`للأمم` = ل + `الأمم`).
-    /// A stem keeps at least three letters (`بين` is not ب + `ين`). Shortest prefix first.
+    /// A stem keeps at least three letters (`بين` is not ب + `ين`), two after و. Shortest prefix first.
     static func analyse(_ n: UnsafeBufferPointer<UInt16>, origins: (Int32, Int32, Int32),
                         into out: inout ContiguousArray<ProcliticAnalysis>) {
         let count = n.count
-        guard count >= 4, let first = Proclitics(letter: n[0]) else { return }
+        // و may stand before a two-letter stem that begins a name (وبن عروس، وأم درمان).
+        guard count >= (n[0] == waw ? 3 : 4), let first = Proclitics(letter: n[0]) else { return }
         if n[0] == lam && n[1] == lam {
             if count >= 4 {
                 out.append(ProcliticAnalysis(prefixLength: origins.1, proclitics: .li,
                                              hash: Normalizer.hash(prefix: alef, UnsafeBufferPointer(rebasing: n[1...]))))
             }
-        } else {
+        } else if n[0] != kaf || count >= 5 || (n[1] == alef && n[2] == lam) {
+            // ك ("like") is rare before a name: with a short stem, كنيس is a synagogue, not ك + نيس.
             out.append(ProcliticAnalysis(prefixLength: origins.1, proclitics: first,
                                          hash: Normalizer.hash(UnsafeBufferPointer(rebasing: n[1...]))))
         }
