@@ -89,26 +89,28 @@ public struct RuleMatching: Stage {
                 m &= m - 1
             }
         }
+        var matches: [Slots] = []
         for (r, code) in codes.enumerated() {
-            func emit(_ slots: Slots) {
+            matches.removeAll(keepingCapacity: true)
+            if r < 64 {
+                var k = offsets[r]
+                while k < offsets[r + 1] {
+                    let s = Int(tokens[Int(flatStarts[k])].sentence)
+                    var next = k + 1
+                    while next < offsets[r + 1], tokens[Int(flatStarts[next])].sentence == s { next += 1 }
+                    vm.run(code, starts: flatStarts[k..<next], context, sentences[s], into: &matches)
+                    k = next
+                }
+            } else {
+                for sentence in sentences { vm.run(code, starts: nil, context, sentence, into: &matches) }
+            }
+            for slots in matches {
                 for (c, type) in code.captureTypes.enumerated() {
                     let s = Int(slots[3 * c]), p = slots[3 * c + 1], e = Int(slots[3 * c + 2])
                     guard s >= 0, e > s, p >= 0 else { continue }
                     found.append(Entity(type: type, start: tokens[s].start + p, end: tokens[e - 1].end,
                                         tokens: Int32(s)..<Int32(e), source: code.source, priority: code.priority))
                 }
-            }
-            guard r < 64 else {
-                for sentence in sentences { vm.run(code, starts: nil, context, sentence, emit: emit) }
-                continue
-            }
-            var k = offsets[r]
-            while k < offsets[r + 1] {
-                let s = Int(tokens[Int(flatStarts[k])].sentence)
-                var next = k + 1
-                while next < offsets[r + 1], tokens[Int(flatStarts[next])].sentence == s { next += 1 }
-                vm.run(code, starts: flatStarts[k..<next], context, sentences[s], emit: emit)
-                k = next
             }
         }
         document.candidates.append(contentsOf: found)
@@ -149,8 +151,10 @@ struct MatchContext {
         lookups[Int(lookupStart[i])..<Int(lookupStart[i + 1])]
     }
 
-    /// Calls `emit(length, prefix)` for each way the condition matches at token `i`.
-    func outcomes(_ c: Condition, at i: Int, _ emit: (Int, Int32) -> Void) {
+    /// Appends to `out` each way (tokens consumed, proclitic prefix) the condition matches at
+    /// token `i`. A buffer, not a callback: captured state in a callback costs exclusivity
+    /// checks on the hottest path of the tagger.
+    func outcomes(_ c: Condition, at i: Int, into out: inout [(Int, Int32)]) {
         let t = tokens[i]
         let kindBit: UInt8 = 1 << t.kind.rawValue
         if c.kinds != 0 && c.kinds & kindBit == 0 { return }
@@ -161,7 +165,7 @@ struct MatchContext {
         var extrasOK: Bool? = c.extras == nil ? true : nil
         func body(_ length: Int, _ prefix: Int32) {
             if extrasOK == nil { extrasOK = extrasHold(c.extras!.takeUnretainedValue(), t) }
-            if extrasOK == true { emit(length, prefix) }
+            if extrasOK == true { out.append((length, prefix)) }
         }
 
         if c.listA >= 0 {
@@ -268,13 +272,14 @@ struct PikeVM {
     private var visited: [Int] = []
     private var generation = 0
     private var stack: [Thread] = []
+    private var outcomes: [(Int, Int32)] = []
 
-    /// Runs a rule over one sentence; calls `emit` with the slots of each leftmost-longest,
+    /// Runs a rule over one sentence; appends to `matches` the slots of each leftmost-longest,
     /// non-overlapping match.
     /// `starts`: the tokens of the sentence where the rule can start, in order (nil: test each
     /// token).
     mutating func run(_ code: RuleCode, starts: ArraySlice<Int32>?, _ ctx: MatchContext, _ sentence: Range<Int>,
-                      emit: (Slots) -> Void) {
+                      into matches: inout [Slots]) {
         let program = code.program, conditions = code.conditions, captures = code.captureTypes.count
         let startLists = code.startLists, startTexts = code.startTexts, anyText = !code.startTexts.hashes.isEmpty
         var nextStart = starts?.startIndex ?? 0
@@ -323,7 +328,7 @@ struct PikeVM {
             }
             if current.isEmpty {
                 if later.isEmpty, let b = best {
-                    emit(b.slots)
+                    matches.append(b.slots)
                     pos = b.end
                     best = nil
                     continue
@@ -366,10 +371,10 @@ struct PikeVM {
                         }
                     case .consume(let ci):
                         guard pos < end else { continue }
-                        let thread = t
-                        ctx.outcomes(conditions[ci], at: pos) { length, prefix in
-                            guard pos + length <= end else { return }
-                            var n = thread
+                        outcomes.removeAll(keepingCapacity: true)
+                        ctx.outcomes(conditions[ci], at: pos, into: &outcomes)
+                        for (length, prefix) in outcomes where pos + length <= end {
+                            var n = t
                             n.pc += 1
                             for c in 0..<captures where n.slots[3 * c] == Int32(pos) && n.slots[3 * c + 1] < 0 {
                                 n.slots[3 * c + 1] = prefix
@@ -382,11 +387,11 @@ struct PikeVM {
             current.removeAll(keepingCapacity: true)
             pos += 1
             if next.isEmpty, later.isEmpty, let b = best {
-                emit(b.slots)
+                matches.append(b.slots)
                 pos = b.end
                 best = nil
             }
         }
-        if let b = best { emit(b.slots) }
+        if let b = best { matches.append(b.slots) }
     }
 }
