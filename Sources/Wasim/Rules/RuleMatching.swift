@@ -122,8 +122,10 @@ public struct RuleMatching: Stage {
 struct MatchContext {
     let document: Document
     let tokens: ContiguousArray<Token>
-    /// The document's readings, held here so the hot loop reads a constant, not a class property.
+    /// The document's readings and text, held here so the hot loop reads constants, not class
+    /// properties (each read of those is an exclusivity check).
     let analyses: ContiguousArray<ProcliticAnalysis>
+    let utf16: ContiguousArray<UInt16>
     let lookups: [Lookup]
     var lookupStart: [Int32]
     var listMask: [UInt64]
@@ -134,6 +136,7 @@ struct MatchContext {
         document = d
         tokens = d.tokens
         analyses = d.analyses
+        utf16 = d.utf16
         // Gazetteer matching writes lookups in token order; a custom stage may not.
         let sorted = zip(d.lookups, d.lookups.dropFirst()).allSatisfy { $0.tokens.lowerBound <= $1.tokens.lowerBound }
         lookups = sorted ? d.lookups : d.lookups.sorted { $0.tokens.lowerBound < $1.tokens.lowerBound }
@@ -224,25 +227,29 @@ struct MatchContext {
         return false
     }
 
+    @inline(__always) static func has(_ units: ArraySlice<UInt16>, suffix p: [UInt16]) -> Bool {
+        guard units.count >= p.count else { return false }
+        var i = units.endIndex - p.count
+        for u in p {
+            if units[i] != u { return false }
+            i += 1
+        }
+        return true
+    }
+
     private func extrasHold(_ x: ConditionExtras, _ t: Token) -> Bool {
         if !x.excludedTexts.isEmpty {
             if x.excludes(t.hash) { return false }
             for r in 0..<Int(t.analysisCount) where x.excludes(analyses[Int(t.firstAnalysis) + r].hash) { return false }
         }
-        let ok = document.utf16.withUnsafeBufferPointer { text -> Bool in
-            let units = UnsafeBufferPointer(rebasing: text[Int(t.start)..<Int(t.end)])
-            func has(prefix p: [UInt16]) -> Bool { units.count >= p.count && zip(units, p).allSatisfy { $0 == $1 } }
-            func has(suffix p: [UInt16]) -> Bool {
-                units.count >= p.count && zip(units[(units.count - p.count)...], p).allSatisfy { $0 == $1 }
-            }
-            if !x.starts.isEmpty, !x.starts.contains(where: has(prefix:)) { return false }
-            if x.excludedStarts.contains(where: has(prefix:)) { return false }
-            if !x.ends.isEmpty, !x.ends.contains(where: has(suffix:)) { return false }
-            if x.excludedEnds.contains(where: has(suffix:)) { return false }
-            for e in x.exact where !units.elementsEqual(e) { return false }
-            for e in x.excludedExact where units.elementsEqual(e) { return false }
-            return true
-        }
+        let units = utf16[Int(t.start)..<Int(t.end)]
+        var ok = true
+        if !x.starts.isEmpty, !x.starts.contains(where: { units.starts(with: $0) }) { ok = false }
+        if ok, x.excludedStarts.contains(where: { units.starts(with: $0) }) { ok = false }
+        if ok, !x.ends.isEmpty, !x.ends.contains(where: { MatchContext.has(units, suffix: $0) }) { ok = false }
+        if ok, x.excludedEnds.contains(where: { MatchContext.has(units, suffix: $0) }) { ok = false }
+        if ok { for e in x.exact where !units.elementsEqual(e) { ok = false } }
+        if ok { for e in x.excludedExact where units.elementsEqual(e) { ok = false } }
         if !ok { return false }
         if x.regexes.isEmpty && x.excludedRegexes.isEmpty { return true }
         let text = document.text(of: t)
@@ -256,6 +263,25 @@ struct MatchContext {
 /// Capture slots: for capture c, [3c] first token, [3c+1] proclitic prefix at that token
 /// (-1 until the token is consumed), [3c+2] end token.
 typealias Slots = SIMD16<Int32>
+
+/// Walks a rule's start positions in order. A value with a mutating method, not a closure over
+/// a variable: the compiler checks it statically.
+struct StartCursor {
+    let starts: ArraySlice<Int32>?
+    var next: Int
+
+    init(starts: ArraySlice<Int32>?) {
+        self.starts = starts
+        next = starts?.startIndex ?? 0
+    }
+
+    /// The first start at or after `i`, or nil.
+    @inline(__always) mutating func first(atOrAfter i: Int) -> Int? {
+        guard let starts else { return nil }
+        while next < starts.endIndex, Int(starts[next]) < i { next += 1 }
+        return next < starts.endIndex ? Int(starts[next]) : nil
+    }
+}
 
 struct PikeVM {
     struct Thread {
@@ -282,15 +308,8 @@ struct PikeVM {
                       into matches: inout [Slots]) {
         let program = code.program, conditions = code.conditions, captures = code.captureTypes.count
         let startLists = code.startLists, startTexts = code.startTexts, anyText = !code.startTexts.hashes.isEmpty
-        var nextStart = starts?.startIndex ?? 0
-        /// The first start at or after `i`, or nil.
-        @inline(__always) func firstStart(atOrAfter i: Int) -> Int? {
-            guard let starts else { return nil }
-            while nextStart < starts.endIndex, Int(starts[nextStart]) < i { nextStart += 1 }
-            return nextStart < starts.endIndex ? Int(starts[nextStart]) : nil
-        }
-        @inline(__always) func canStart(_ i: Int) -> Bool {
-            if starts != nil { return firstStart(atOrAfter: i) == i }
+        var cursor = StartCursor(starts: starts)
+        @inline(__always) func canStartAnywhere(_ i: Int) -> Bool {
             guard let mask = startLists else { return true }
             if ctx.listMask[i] & mask != 0 { return true }
             if !anyText { return false }
@@ -323,7 +342,7 @@ struct PikeVM {
                     }
                 }
             }
-            if best == nil, pos < end, canStart(pos) {
+            if best == nil, pos < end, starts != nil ? cursor.first(atOrAfter: pos) == pos : canStartAnywhere(pos) {
                 current.append(Thread(pc: 0, start: pos, slots: empty))
             }
             if current.isEmpty {
@@ -336,10 +355,10 @@ struct PikeVM {
                 pos += 1
                 if later.isEmpty, starts != nil {
                     // Nothing in flight: jump to the next token where the rule can start.
-                    guard let p = firstStart(atOrAfter: pos) else { break }
+                    guard let p = cursor.first(atOrAfter: pos) else { break }
                     pos = p
                 } else if later.isEmpty, startLists != nil {
-                    while pos < end, !canStart(pos) { pos += 1 }
+                    while pos < end, !canStartAnywhere(pos) { pos += 1 }
                     if pos >= end { break }
                 }
                 continue
