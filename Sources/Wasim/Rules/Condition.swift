@@ -67,14 +67,11 @@ extension Condition {
 }
 
 /// The parts of a condition that need reference-counted storage.
-final class ConditionExtras: @unchecked Sendable {
-    var excludedTexts: [UInt64] = [] { didSet { excluded = TextSet(excludedTexts) } }
-    private var excluded = TextSet([])
-
-    @inline(__always) func excludes(_ h: UInt64) -> Bool { excluded.contains(h) }
+/// What a condition collects while it is compiled; frozen into `ConditionExtras`.
+struct ExtrasBuilder {
+    var excludedTexts: [UInt64] = []
     var exact: [[UInt16]] = []
     var excludedExact: [[UInt16]] = []
-    /// Affixes of the original text: any of `starts` / `ends` must match, none of the excluded.
     var starts: [[UInt16]] = []
     var excludedStarts: [[UInt16]] = []
     var ends: [[UInt16]] = []
@@ -88,12 +85,43 @@ final class ConditionExtras: @unchecked Sendable {
     }
 }
 
+/// The parts of a condition that need reference-counted storage. Constants only: reading a
+/// class's variable costs an exclusivity check, and these are read for many tokens.
+final class ConditionExtras: @unchecked Sendable {
+    let excludedTexts: [UInt64]
+    private let excluded: TextSet
+    let exact: [[UInt16]]
+    let excludedExact: [[UInt16]]
+    /// Affixes of the original text: any of `starts` / `ends` must match, none of the excluded.
+    let starts: [[UInt16]]
+    let excludedStarts: [[UInt16]]
+    let ends: [[UInt16]]
+    let excludedEnds: [[UInt16]]
+    let regexes: [NSRegularExpression]
+    let excludedRegexes: [NSRegularExpression]
+
+    init(_ b: ExtrasBuilder) {
+        excludedTexts = b.excludedTexts
+        excluded = TextSet(b.excludedTexts)
+        exact = b.exact
+        excludedExact = b.excludedExact
+        starts = b.starts
+        excludedStarts = b.excludedStarts
+        ends = b.ends
+        excludedEnds = b.excludedEnds
+        regexes = b.regexes
+        excludedRegexes = b.excludedRegexes
+    }
+
+    @inline(__always) func excludes(_ h: UInt64) -> Bool { excluded.contains(h) }
+}
+
 extension Condition {
     /// Compiles a condition; its extras, if any, are appended to `keep`, which must outlive it.
     static func compile(_ text: String, column: Int, gazetteer: Gazetteer, normalizer: Normalizer,
                         keep: inout [AnyObject]) throws -> Condition {
         var c = Condition()
-        let x = ConditionExtras()
+        var x = ExtrasBuilder()
         var offset = 0
         for part in splitConditions(text) {
             defer { offset += part.count + 1 }
@@ -177,8 +205,9 @@ extension Condition {
         }
         if c.noClitic && c.clitic != nil { throw SyntaxError(line: 0, column: column, message: "a condition cannot require and forbid a proclitic") }
         if !x.isEmpty {
-            keep.append(x)
-            c.extras = Unmanaged.passUnretained(x)
+            let extras = ConditionExtras(x)
+            keep.append(extras)
+            c.extras = Unmanaged.passUnretained(extras)
         }
         return c
     }
