@@ -149,8 +149,9 @@ public struct Normalization: Stage {
                 out.append(ProcliticAnalysis(prefixLength: origins.1, proclitics: .li,
                                              hash: Normalizer.hash(prefix: alef, UnsafeBufferPointer(rebasing: n[1...]))))
             }
-        } else if n[0] != kaf || count >= 5 || (n[1] == alef && n[2] == lam) {
-            // ك ("like") is rare before a name: with a short stem, كنيس is a synagogue, not ك + نيس.
+        } else if n[0] != kaf || (n[1] == alef && n[2] == lam) {
+            // ك ("like") comes before a name only with the article (كالعراق): كنيس is a
+            // synagogue, not ك + نيس, and كديما is Kadima, not ك + ديما.
             out.append(ProcliticAnalysis(prefixLength: origins.1, proclitics: first,
                                          hash: Normalizer.hash(UnsafeBufferPointer(rebasing: n[1...]))))
         }
