@@ -171,8 +171,15 @@ public final class Document {
     /// Where it came from, as given (a path or a record id); carried into the output.
     public var path: String?
     public var id: String?
-    /// The original text (after a byte-order mark, if there was one).
-    public let text: String
+    /// The original text (after a byte-order mark, if there was one), made from `utf16` the
+    /// first time it is asked for: tagging works on `utf16` and never needs it.
+    public var text: String {
+        if let t = storedText { return t }
+        let t = String(decoding: utf16, as: UTF16.self)
+        storedText = t
+        return t
+    }
+    private var storedText: String?
     public let utf16: ContiguousArray<UInt16>
 
     public var tokens: ContiguousArray<Token> = []
@@ -198,15 +205,14 @@ public final class Document {
     private var codePointIndex: [Int32]? = nil
 
     public init(text: String, path: String? = nil, id: String? = nil) {
-        self.text = text
+        self.storedText = text
         self.utf16 = ContiguousArray(text.utf16)
         self.path = path
         self.id = id
         self.hasSurrogates = utf16.contains { $0 & 0xF800 == 0xD800 }
     }
 
-    init(text: String, utf16: ContiguousArray<UInt16>, path: String?, id: String?) {
-        self.text = text
+    init(utf16: ContiguousArray<UInt16>, path: String?, id: String?) {
         self.utf16 = utf16
         self.path = path
         self.id = id

@@ -41,8 +41,7 @@ public enum TextDecoder {
         case .failure(let f):
             throw WasimError.input("invalid UTF-8 at byte \(f.byteOffset + (bytes.count - body.count))")
         case .success(let utf16):
-            let text = lossy ? String(decoding: utf16, as: UTF16.self) : String(decoding: body, as: UTF8.self)
-            return Document(text: text, utf16: utf16, path: path, id: id)
+            return Document(utf16: utf16, path: path, id: id)
         }
     }
 

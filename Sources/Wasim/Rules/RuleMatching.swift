@@ -150,10 +150,6 @@ struct MatchContext {
         for i in 0..<d.tokens.count { lookupStart[i + 1] += lookupStart[i] }
     }
 
-    @inline(__always) func lookups(at i: Int) -> ArraySlice<Lookup> {
-        lookups[Int(lookupStart[i])..<Int(lookupStart[i + 1])]
-    }
-
     /// Appends to `out` each way (tokens consumed, proclitic prefix) the condition matches at
     /// token `i`. A buffer, not a callback: captured state in a callback costs exclusivity
     /// checks on the hottest path of the tagger.
@@ -174,11 +170,15 @@ struct MatchContext {
         if c.listA >= 0 {
             if listMask[i] & (1 << UInt64(c.listA)) == 0 { return }
             var last: (Int, Int32) = (-1, -1)
-            for l in lookups(at: i) where l.list == c.listA {
+            let from = Int(lookupStart[i]), to = Int(lookupStart[i + 1])
+            for k in from..<to where lookups[k].list == c.listA {
+                let l = lookups[k]
                 let length = l.tokens.count, prefix = l.prefixLength
                 if (length, prefix) == last { continue }
                 guard cliticAllowed(c, t, prefix) else { continue }
-                if c.listB >= 0, !lookups(at: i).contains(where: { $0.list == c.listB && $0.tokens.count == length && $0.prefixLength == prefix }) {
+                if c.listB >= 0, !(from..<to).contains(where: {
+                    lookups[$0].list == c.listB && lookups[$0].tokens.count == length && lookups[$0].prefixLength == prefix
+                }) {
                     continue
                 }
                 if c.hasText, !c.textAccepts(hash(t, prefix)) { continue }
