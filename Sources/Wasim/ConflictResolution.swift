@@ -20,40 +20,47 @@ public struct ConflictResolution: Stage {
     }
 
     public func process(_ document: Document) throws {
-        // The source's rank once per candidate, not once per comparison.
+        // Indices, not entities, move through the sort and the selection: an entity holds four
+        // strings, and copying one costs four reference counts.
         let candidates = document.candidates
         let ranks = candidates.map { ConflictResolution.sourceRank($0.source) }
-        let ordered = candidates.indices.sorted { i, j in
+        let order = candidates.indices.sorted { i, j in
             let a = candidates[i], b = candidates[j]
             if a.length != b.length { return a.length > b.length }
             if a.priority != b.priority { return a.priority > b.priority }
             if ranks[i] != ranks[j] { return ranks[i] > ranks[j] }
             return a.start < b.start
-        }.map { candidates[$0] }
-        var taken: [Entity] = []
+        }
+        var taken: [Int] = []
+        var adoptedID: [Int: String] = [:]
         var beaten: [Int: [Entity]] = [:]
         // Which winner holds each token: overlap checks cost the candidate's length, not the
         // number of winners.
         var owner = [Int32](repeating: -1, count: document.tokens.count)
-        for candidate in ordered {
+        for c in order {
+            let candidate = candidates[c]
             let range = Int(candidate.tokens.lowerBound)..<Int(candidate.tokens.upperBound)
             if let held = range.first(where: { owner[$0] >= 0 }) {
-                let w = Int(owner[held])
+                let w = taken[Int(owner[held])]
                 if document.recordsResolutions { beaten[w, default: []].append(candidate) }
                 // A rule and a list that agree on a name: the entity keeps the list's canonical id.
-                if taken[w].id == nil, let id = candidate.id, taken[w].start == candidate.start,
-                   taken[w].end == candidate.end, taken[w].type == candidate.type {
-                    taken[w].id = id
+                let winner = candidates[w]
+                if winner.id == nil, adoptedID[w] == nil, let id = candidate.id, winner.start == candidate.start,
+                   winner.end == candidate.end, winner.type == candidate.type {
+                    adoptedID[w] = id
                 }
                 continue
             }
             for k in range { owner[k] = Int32(taken.count) }
-            taken.append(candidate)
+            taken.append(c)
         }
+        var winners = taken.map { candidates[$0] }
+        for (k, c) in taken.enumerated() where adoptedID[c] != nil { winners[k].id = adoptedID[c] }
         if document.recordsResolutions {
-            document.resolutions = taken.indices.map { Resolution(winner: taken[$0], beaten: beaten[$0] ?? []) }
+            document.resolutions = zip(taken, winners).map { Resolution(winner: $1, beaten: beaten[$0] ?? []) }
         }
-        document.suppressed = taken.filter { $0.type == .none }
-        document.entities = taken.filter { $0.type != .none }.sorted { ($0.start, $0.end) < ($1.start, $1.end) }
+        document.suppressed = winners.filter { $0.type == .none }
+        document.entities = winners.filter { $0.type != .none }.sorted { ($0.start, $0.end) < ($1.start, $1.end) }
     }
+
 }
