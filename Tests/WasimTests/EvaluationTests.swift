@@ -3,18 +3,18 @@ import Testing
 @testable import Wasim
 
 // F1 floors (fractions) that the default pipeline must keep, so a regression fails CI: a little
-// below what it scores now (news fixture PER 0.880, ORG 0.958, LOC 0.936, NUMRANGE 1.0 with all
-// values right; ANERcorp test micro 0.645). Raise them whenever the pipeline improves
+// below what it scores now (news fixture PER 0.908, ORG 0.962, LOC 0.949, NUMRANGE 1.0 with all
+// values right; ANERcorp test micro 0.6505). Raise them whenever the pipeline improves
 // (`wasim eval --gold Tests/Fixtures/news.jsonl` and
 // `wasim eval --gold ../shared/corpora/anercorp/test.txt` print the scores).
-let newsFloorPER = 0.85
+let newsFloorPER = 0.88
 let newsFloorORG = 0.93
-let newsFloorLOC = 0.91
+let newsFloorLOC = 0.92
 let newsFloorNUMRANGE = 0.98
 /// Share of exactly matched NUMRANGE spans with both values right.
 let newsFloorNUMRANGEValues = 0.98
 /// Micro-F1 over PER, LOC and ORG on ANERcorp's test split.
-let anercorpFloorMicroF1 = 0.62
+let anercorpFloorMicroF1 = 0.64
 
 let newsFixture = repositoryRoot.appendingPathComponent("Tests/Fixtures/news.jsonl").path
 
