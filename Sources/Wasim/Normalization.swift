@@ -75,11 +75,6 @@ public struct Normalizer: Sendable, Hashable {
         return out.withUnsafeBufferPointer { Normalizer.hash($0) }
     }
 
-    /// Matching keys of a phrase, one per space-separated token.
-    public func keys(_ phrase: String) -> [UInt64] {
-        phrase.split(whereSeparator: { $0 == " " || $0 == "\t" }).map { key(String($0)) }
-    }
-
     /// FNV-1a over UTF-16 units: the token's identity for every matcher.
     @inline(__always) public static func hash(_ units: UnsafeBufferPointer<UInt16>) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325

@@ -28,7 +28,6 @@ public final class Gazetteer: Sendable {
     let entryPriority: [Int32]
     public let files: [(name: String, priority: Int)]
     public let normalizer: Normalizer
-    public let maximumLength: Int
     let ambiguousType: Int16
     let ordinaryTypes: Set<Int16>
 
@@ -49,7 +48,6 @@ public final class Gazetteer: Sendable {
         ids = b.ids
         files = b.files
         normalizer = b.normalizer
-        maximumLength = b.maximumLength
         ambiguousType = Int16(b.typeIndex["AMBIGUOUS"]!)
         ordinaryTypes = [Int16(b.typeIndex["COMMON"]!), Int16(b.typeIndex["VOCAB"]!)]
         // Counting sort of entries by the node they end at.
@@ -76,16 +74,10 @@ public final class Gazetteer: Sendable {
     public var entryCount: Int { entryType.count }
     public func typeID(_ name: String) -> Int32? { typeNames.firstIndex(of: name).map(Int32.init) }
     public func typeName(_ id: Int32) -> String { typeNames[Int(id)] }
-    public func isEntityType(_ id: Int32) -> Bool { id < Int32(Gazetteer.entityTypes.count) }
     public func canonicalID(ofEntry e: Int32) -> String? { entryID[Int(e)] >= 0 ? ids[Int(entryID[Int(e)])] : nil }
     public func fileName(ofEntry e: Int32) -> String { files[Int(entryFile[Int(e)])].name }
     public func priority(ofEntry e: Int32) -> Int { Int(entryPriority[Int(e)]) }
     @inline(__always) func isAmbiguous(_ node: UInt32) -> Bool { ambiguousNodes[Int(node) >> 6] & (1 << UInt64(node & 63)) != 0 }
-    func type(ofEntry e: Int32) -> Int32 { Int32(entryType[Int(e)]) }
-
-    @inline(__always) func entries(endingAt node: UInt32) -> ArraySlice<Int32> {
-        terminals[Int(terminalStart[Int(node)])..<Int(terminalStart[Int(node) + 1])]
-    }
 
     /// Loads the default lists (every *.tsv in `Gazetteers/`) and any extra files.
     public static func load(directory: String?, extraFiles: [String] = [], normalizer: Normalizer = Normalizer()) throws -> Gazetteer {
@@ -114,7 +106,6 @@ public struct GazetteerBuilder {
     var ids: [String] = []
     var idIndex: [String: Int32] = [:]
     var files: [(name: String, priority: Int)] = []
-    var maximumLength = 0
     public let normalizer: Normalizer
     private var tokenizer: Pipeline? = nil
 
@@ -176,7 +167,6 @@ public struct GazetteerBuilder {
         entryFile.append(Int16(file))
         entryNode.append(node)
         entryLength.append(UInt8(min(keys.count, 255)))
-        maximumLength = max(maximumLength, keys.count)
         if let id, !id.isEmpty {
             if let existing = idIndex[id] {
                 entryID.append(existing)
@@ -212,7 +202,7 @@ public struct GazetteerBuilder {
         case .failure(let f): throw WasimError.data("\(path): invalid UTF-8 at byte \(f.byteOffset)")
         case .success(let t): text = t
         }
-        var file = fileIndex(name, defaultPriority)
+        let file = fileIndex(name, defaultPriority)
         var lastType: (units: [UInt16], type: Int) = ([0xFFFF], -1)  // matches no type name
         try text.withUnsafeBufferPointer { buf in
             var lineStart = 0
@@ -272,7 +262,6 @@ public struct GazetteerBuilder {
                 }
             }
         }
-        file = 0
     }
 
     static func error(_ path: String, _ line: Int, _ column: Int, _ message: String, _ text: UnsafeBufferPointer<UInt16>) -> WasimError {

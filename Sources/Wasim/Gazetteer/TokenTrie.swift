@@ -66,6 +66,4 @@ struct TokenTrie: Sendable {
             children[i] = old.2[j]
         }
     }
-
-    var memoryBytes: Int { parents.count * 16 }
 }

@@ -189,12 +189,9 @@ struct MatchContext {
         }
         // A single token: which reading? The whole form, unless the condition asks for a
         // proclitic or names a text that only a proclitic reading has.
-        if c.clitic == nil {
-            if c.textAccepts(t.hash) {
-                body(1, 0)
-                return
-            }
-            if c.noClitic { return }
+        if c.clitic == nil, c.textAccepts(t.hash) {
+            body(1, 0)
+            return
         }
         if c.noClitic { return }
         for r in 0..<Int(t.analysisCount) {
