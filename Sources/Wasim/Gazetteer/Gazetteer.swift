@@ -27,6 +27,7 @@ public final class Gazetteer: Sendable {
     /// Each entry's file priority, looked up on the hot path.
     let entryPriority: [Int32]
     public let files: [(name: String, priority: Int)]
+    private let sources: [String]
     public let normalizer: Normalizer
     let ambiguousType: Int16
     let ordinaryTypes: Set<Int16>
@@ -47,6 +48,7 @@ public final class Gazetteer: Sendable {
         }
         ids = b.ids
         files = b.files
+        sources = b.files.map { "gazetteer:" + $0.name }
         normalizer = b.normalizer
         ambiguousType = Int16(b.typeIndex["AMBIGUOUS"]!)
         ordinaryTypes = [Int16(b.typeIndex["COMMON"]!), Int16(b.typeIndex["VOCAB"]!)]
@@ -76,6 +78,8 @@ public final class Gazetteer: Sendable {
     public func typeName(_ id: Int32) -> String { typeNames[Int(id)] }
     public func canonicalID(ofEntry e: Int32) -> String? { entryID[Int(e)] >= 0 ? ids[Int(entryID[Int(e)])] : nil }
     public func fileName(ofEntry e: Int32) -> String { files[Int(entryFile[Int(e)])].name }
+    /// The `source` a candidate from this entry carries, made once per file, not per match.
+    func source(ofEntry e: Int32) -> String { sources[Int(entryFile[Int(e)])] }
     public func priority(ofEntry e: Int32) -> Int { Int(entryPriority[Int(e)]) }
     @inline(__always) func isAmbiguous(_ node: UInt32) -> Bool { ambiguousNodes[Int(node) >> 6] & (1 << UInt64(node & 63)) != 0 }
 

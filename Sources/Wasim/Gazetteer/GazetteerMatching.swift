@@ -57,7 +57,7 @@ public struct GazetteerMatching: Stage {
                 if let b = best, i >= coveredUntil {
                     var c = Entity(type: EntityType(g.typeName(b.type)), start: token.start + b.prefix,
                                    end: tokens[i + b.length - 1].end, tokens: Int32(i)..<Int32(i + b.length),
-                                   source: "gazetteer:" + g.fileName(ofEntry: b.entry), priority: g.priority(ofEntry: b.entry))
+                                   source: g.source(ofEntry: b.entry), priority: g.priority(ofEntry: b.entry))
                     c.id = g.canonicalID(ofEntry: b.entry)
                     candidates.append(c)
                     coveredUntil = i + b.length
