@@ -90,6 +90,7 @@ public struct RuleMatching: Stage {
             }
         }
         var matches: [Slots] = []
+        var seen: [CandidateKey: Int] = [:]
         for (r, code) in codes.enumerated() {
             matches.removeAll(keepingCapacity: true)
             if r < 64 {
@@ -108,13 +109,29 @@ public struct RuleMatching: Stage {
                 for (c, type) in code.captureTypes.enumerated() {
                     let s = Int(slots[3 * c]), p = slots[3 * c + 1], e = Int(slots[3 * c + 2])
                     guard s >= 0, e > s, p >= 0 else { continue }
-                    found.append(Entity(type: type, start: tokens[s].start + p, end: tokens[e - 1].end,
-                                        tokens: Int32(s)..<Int32(e), source: code.source, priority: code.priority))
+                    let entity = Entity(type: type, start: tokens[s].start + p, end: tokens[e - 1].end,
+                                        tokens: Int32(s)..<Int32(e), source: code.source, priority: code.priority)
+                    // One candidate per span and type, from the rule of highest priority (the
+                    // first on a tie): many rules that find the same spans cost no more memory
+                    // than one.
+                    let key = CandidateKey(start: entity.start, end: entity.end, type: type)
+                    if let k = seen[key] {
+                        if entity.priority > found[k].priority { found[k] = entity }
+                    } else {
+                        seen[key] = found.count
+                        found.append(entity)
+                    }
                 }
             }
         }
         document.candidates.append(contentsOf: found)
     }
+}
+
+private struct CandidateKey: Hashable {
+    var start: Int32
+    var end: Int32
+    var type: EntityType
 }
 
 /// What conditions read, computed once per document: lookups by first token and a bit mask of
@@ -234,6 +251,9 @@ struct MatchContext {
         return true
     }
 
+    /// Tokens longer than this (UTF-16 code units) match no /regex/ (and pass every !/regex/).
+    static let maximumRegexLength = 256
+
     private func extrasHold(_ x: ConditionExtras, _ t: Token) -> Bool {
         if !x.excludedTexts.isEmpty {
             if x.excludes(t.hash) { return false }
@@ -249,6 +269,9 @@ struct MatchContext {
         if ok { for e in x.excludedExact where units.elementsEqual(e) { ok = false } }
         if !ok { return false }
         if x.regexes.isEmpty && x.excludedRegexes.isEmpty { return true }
+        // ICU's engine backtracks: even with the constructs `backtrackingRisk` refuses, several
+        // quantifiers over one long token cost a power of its length. No word is this long.
+        if t.length > MatchContext.maximumRegexLength { return x.regexes.isEmpty }
         let text = document.text(of: t)
         let range = NSRange(location: 0, length: text.utf16.count)
         for re in x.regexes where re.firstMatch(in: text, range: range) == nil { return false }
