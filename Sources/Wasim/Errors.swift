@@ -24,10 +24,12 @@ public enum TextDecoder {
     /// Decodes UTF-8 bytes. A UTF-8 byte-order mark is dropped, and offsets count from the text
     /// after it. Invalid UTF-8 is an error naming the byte offset, unless `lossy`, which puts
     /// U+FFFD in its place. NUL bytes mean binary content; an empty (or BOM-only) input is an error.
+    /// `dropBOM`: only a file's own start may hold a byte-order mark to drop; a later piece of
+    /// a file, or a record's text, keeps its U+FEFF (or every later offset would be one short).
     public static func document(from bytes: UnsafeBufferPointer<UInt8>, path: String? = nil, id: String? = nil,
-                                lossy: Bool = false) throws -> Document {
+                                lossy: Bool = false, dropBOM: Bool = true) throws -> Document {
         var body = bytes
-        if body.count >= 3, body[0] == 0xEF, body[1] == 0xBB, body[2] == 0xBF {
+        if dropBOM, body.count >= 3, body[0] == 0xEF, body[1] == 0xBB, body[2] == 0xBF {
             body = UnsafeBufferPointer(rebasing: body[3...])
         }
         if body.isEmpty { throw WasimError.input("empty file") }
@@ -46,7 +48,7 @@ public enum TextDecoder {
     }
 
     public static func document(from bytes: [UInt8], path: String? = nil, id: String? = nil,
-                                lossy: Bool = false) throws -> Document {
-        try bytes.withUnsafeBufferPointer { try document(from: $0, path: path, id: id, lossy: lossy) }
+                                lossy: Bool = false, dropBOM: Bool = true) throws -> Document {
+        try bytes.withUnsafeBufferPointer { try document(from: $0, path: path, id: id, lossy: lossy, dropBOM: dropBOM) }
     }
 }
