@@ -51,4 +51,25 @@ public enum TextDecoder {
                                 lossy: Bool = false, dropBOM: Bool = true) throws -> Document {
         try bytes.withUnsafeBufferPointer { try document(from: $0, path: path, id: id, lossy: lossy, dropBOM: dropBOM) }
     }
+
+    /// A JSON text with every raw U+FEFF written as the escape `\ufeff`: Foundation's JSON
+    /// parser drops a raw U+FEFF inside a string, which would change a record's text and shift
+    /// every later offset. With `dropLeading`, a byte-order mark at the very start (a file's
+    /// own) is dropped instead.
+    public static func escapingBOMs(inJSON line: [UInt8], dropLeading: Bool = false) -> [UInt8] {
+        var i = dropLeading && line.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        guard line[i...].contains(0xEF) else { return i == 0 ? line : Array(line[i...]) }
+        var out: [UInt8] = []
+        out.reserveCapacity(line.count + 8)
+        while i < line.count {
+            if line[i] == 0xEF, i + 2 < line.count, line[i + 1] == 0xBB, line[i + 2] == 0xBF {
+                out += Array(#"\ufeff"#.utf8)
+                i += 3
+            } else {
+                out.append(line[i])
+                i += 1
+            }
+        }
+        return out
+    }
 }

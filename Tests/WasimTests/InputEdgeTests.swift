@@ -53,6 +53,13 @@ import Glibc
         #expect(summary.failed == 0)
     }
 
+    @Test func goldRecordsKeepARawByteOrderMarkInTheirText() throws {
+        let records = try GoldReader.parseJSONLines(#"{"text": "\#u{FEFF}بغداد", "entities": [{"type": "LOC", "start": 1, "end": 6, "text": "بغداد"}]}"#,
+                                                    file: "g.jsonl")
+        #expect(records.map { Array($0.text.unicodeScalars).count } == [6])
+        #expect(records.map { $0.entities.map { "\($0.start)..<\($0.end)" } } == [["1..<6"]])
+    }
+
     @Test func aNamedPipeIsReadAsAStream() throws {
         let t = TempDir()
         let fifo = t.path + "/pipe.txt"

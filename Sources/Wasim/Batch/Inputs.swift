@@ -230,29 +230,9 @@ public final class JSONLSource: BatchSource {
         return nil
     }
 
-    /// A record's line with every U+FEFF escaped: Foundation's JSON parser drops a raw U+FEFF
-    /// inside a string, which would change the text and shift every later offset. Only the
-    /// stream's own leading byte-order mark is dropped.
-    static func escapingBOMs(_ line: [UInt8], first: Bool) -> [UInt8] {
-        var i = first && line.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
-        guard line[i...].contains(0xEF) else { return i == 0 ? line : Array(line[i...]) }
-        var out: [UInt8] = []
-        out.reserveCapacity(line.count + 8)
-        while i < line.count {
-            if line[i] == 0xEF, i + 2 < line.count, line[i + 1] == 0xBB, line[i + 2] == 0xBF {
-                out += Array(#"\ufeff"#.utf8)
-                i += 3
-            } else {
-                out.append(line[i])
-                i += 1
-            }
-        }
-        return out
-    }
-
     private func parse(_ raw: [UInt8]) -> BatchItem {
         let fallback = "line-\(lineNumber)"
-        let line = JSONLSource.escapingBOMs(raw, first: lineNumber == 1)
+        let line = TextDecoder.escapingBOMs(inJSON: raw, dropLeading: lineNumber == 1)
         guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else {
             return BatchItem(source: .failed("line \(lineNumber): not a JSON object"), path: nil, id: nil, name: fallback)
         }
