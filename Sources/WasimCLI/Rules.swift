@@ -28,7 +28,7 @@ struct Rules: ParsableCommand {
         @OptionGroup var pipelineArguments: PipelineArguments
 
         func run() throws {
-            let gazetteer = try Wasim.loadGazetteer(pipelineArguments.options())
+            let gazetteer = try DefaultPipeline.loadGazetteer(pipelineArguments.options())
             var failed = false
             var checked = 0, examples = 0
             for path in files {

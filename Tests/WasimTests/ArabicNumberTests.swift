@@ -1,5 +1,7 @@
 import Testing
 @testable import Wasim
+@testable import WasimBatch
+@testable import WasimEvaluation
 
 @Suite struct ArabicNumberTests {
     func check(_ cases: [(String, Double?)], sourceLocation: SourceLocation = #_sourceLocation) {

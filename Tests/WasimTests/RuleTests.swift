@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import Wasim
+@testable import WasimBatch
+@testable import WasimEvaluation
 
 /// A small gazetteer for rule tests: a title, designators, a place.
 func ruleTestGazetteer() throws -> Gazetteer {
@@ -124,8 +126,8 @@ func ruleError(_ source: String) throws -> String {
 
     @Test func shippedRulesPassTheirExamples() throws {
         let options = PipelineOptions(dataDirectory: repositoryRoot.path)
-        let g = try Wasim.loadGazetteer(options)
-        let rules = try Wasim.loadRules(options, gazetteer: g).rules
+        let g = try DefaultPipeline.loadGazetteer(options)
+        let rules = try DefaultPipeline.loadRules(options, gazetteer: g).rules
         #expect(rules.count >= 5)
         let failures = try RuleCheck.run(rules, gazetteer: g)
         #expect(failures.isEmpty, "\(failures.map(\.description).joined(separator: "\n"))")
@@ -225,7 +227,7 @@ func ruleError(_ source: String) throws -> String {
 
 @Suite struct NamePropagationTests {
     @Test func laterMentionsAndLastNames() throws {
-        let pipeline = try Wasim.pipeline(PipelineOptions(dataDirectory: repositoryRoot.path))
+        let pipeline = try DefaultPipeline.make(PipelineOptions(dataDirectory: repositoryRoot.path))
         let text = "التقى رئيس الوزراء الكندي جاستن ترودوفيتش بالوفد. وقال ترودوفيتش إن جاستن ترودوفيتش سيزور بغداد"
         let d = try pipeline.tag(text)
         let persons = d.entities.filter { $0.type == .person }

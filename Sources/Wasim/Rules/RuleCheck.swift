@@ -1,17 +1,17 @@
 // Running the examples each rule carries, as SwiftLint runs its rules' triggering and
 // non-triggering examples: `wasim rules check` and the test suite both use this.
 
-public struct RuleCheckFailure: Sendable, CustomStringConvertible {
-    public var file: String
-    public var line: Int
-    public var rule: String
-    public var message: String
-    public var description: String { "\(file):\(line): rule '\(rule)': \(message)" }
+package struct RuleCheckFailure: Sendable, CustomStringConvertible {
+    package var file: String
+    package var line: Int
+    package var rule: String
+    package var message: String
+    package var description: String { "\(file):\(line): rule '\(rule)': \(message)" }
 }
 
-public enum RuleCheck {
+package enum RuleCheck {
     /// Runs every example of every rule, each rule alone on top of the gazetteer lookups.
-    public static func run(_ rules: [Rule], gazetteer: Gazetteer) throws -> [RuleCheckFailure] {
+    package static func run(_ rules: [Rule], gazetteer: Gazetteer) throws -> [RuleCheckFailure] {
         let base = [Segmentation(), Normalization(gazetteer.normalizer), GazetteerMatching(gazetteer)] as [any Stage]
         var failures: [RuleCheckFailure] = []
         for rule in rules {

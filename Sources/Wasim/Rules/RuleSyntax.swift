@@ -34,10 +34,10 @@ indirect enum PatternNode {
 
 /// An example that documents and tests a rule: a sentence and the entities the rule must find
 /// there (`fires`), or a sentence where it must find nothing (`skips`).
-public struct RuleExample: Sendable {
-    public var text: String
-    public var expected: [String]
-    public var line: Int
+package struct RuleExample: Sendable {
+    package var text: String
+    package var expected: [String]
+    package var line: Int
 }
 
 /// A rule as parsed, before compilation.
