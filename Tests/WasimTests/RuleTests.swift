@@ -143,9 +143,56 @@ func ruleError(_ source: String) throws -> String {
               skips: في العراق
             """, file: "w.rules", gazetteer: g)
         #expect(try RuleCheck.run(rules, gazetteer: g).map(\.description) == [
-            "w.rules:4: rule 'wrong': expected سوريا but found العراق in «في العراق»",
-            "w.rules:5: rule 'wrong': should find nothing but found العراق in «في العراق»",
+            "w.rules:4: rule 'wrong': expected LOC سوريا but found LOC العراق in «في العراق»",
+            "w.rules:5: rule 'wrong': should find nothing but found LOC العراق in «في العراق»",
         ])
+    }
+
+    @Test func anExampleOfTheWrongTypeFails() throws {
+        let g = try ruleTestGazetteer()
+        // The rule tags a person as a place; its example, rightly, expects a person.
+        let rules = try RuleSet.parse("""
+            rule person-as-place
+              type: LOC
+              pattern: @TITLE [word word]
+              fires: قال الرئيس دونالد ترامب => PER دونالد ترامب
+            """, file: "t.rules", gazetteer: g)
+        #expect(try RuleCheck.run(rules, gazetteer: g).map(\.description) == [
+            "t.rules:4: rule 'person-as-place': expected PER دونالد ترامب but found LOC دونالد ترامب in «قال الرئيس دونالد ترامب»",
+        ])
+        // The same rule with an untyped example takes the rule's type and passes: the type is
+        // what the rule says, and a wrong `type:` line is caught by typed examples only.
+        let untyped = try RuleSet.parse("""
+            rule person-as-place
+              type: LOC
+              pattern: @TITLE [word word]
+              fires: قال الرئيس دونالد ترامب => دونالد ترامب
+            """, file: "t.rules", gazetteer: g)
+        #expect(untyped[0].fires[0].expected == [ExpectedEntity(type: .location, text: "دونالد ترامب")])
+        #expect(try RuleCheck.run(untyped, gazetteer: g).isEmpty)
+    }
+
+    @Test func typedExamplesOfARuleWithTwoTypes() throws {
+        let g = try ruleTestGazetteer()
+        let source = { (example: String) in """
+            rule two-types
+              pattern: @TITLE [word word]:PER "في" [word]:LOC
+              fires: قال الرئيس دونالد ترامب في واشنطن => \(example)
+            """ }
+        let right = try RuleSet.parse(source("PER دونالد ترامب ; LOC واشنطن"), file: "t.rules", gazetteer: g)
+        #expect(try RuleCheck.run(right, gazetteer: g).isEmpty)
+        let swapped = try RuleSet.parse(source("LOC دونالد ترامب ; PER واشنطن"), file: "t.rules", gazetteer: g)
+        #expect(try RuleCheck.run(swapped, gazetteer: g).map(\.message) == [
+            "expected LOC دونالد ترامب ; PER واشنطن but found PER دونالد ترامب ; LOC واشنطن in «قال الرئيس دونالد ترامب في واشنطن»",
+        ])
+        // Untyped, the entity could be either: the file is rejected, pointing at it.
+        #expect(throws: WasimError.data("""
+            t.rules:3:66: this rule marks LOC and PER: write the type before the entity ('LOC واشنطن')
+                  fires: قال الرئيس دونالد ترامب في واشنطن => PER دونالد ترامب ; واشنطن
+                                                                                 ^
+            """)) { try RuleSet.parse(source("PER دونالد ترامب ; واشنطن"), file: "t.rules", gazetteer: g) }
+        #expect(try ruleError("rule a\n  type: PER\n  pattern: [word]\n  fires: زيد => PERS زيد\n").hasPrefix(
+            "test.rules:4:17: unknown entity type 'PERS' (types: PER, ORG, LOC, NUMRANGE, NONE)"))
     }
 }
 

@@ -38,7 +38,6 @@ package struct Rule: Sendable {
         file = src.file
         line = src.line
         priority = src.priority
-        fires = src.fires
         skips = src.skips
         var types: [EntityType] = []
         var program: [Instruction] = []
@@ -80,6 +79,21 @@ package struct Rule: Sendable {
         program.append(.match)
         for j in jumps { program[j] = .jump(program.count - 1) }
         self.captureTypes = types
+        // An example's entity without a type has the rule's only type; a rule that marks
+        // several types says which one each example expects.
+        let marked = Array(Set(types)).sorted { $0.rawValue < $1.rawValue }
+        fires = try src.fires.map { example in
+            RuleExample(text: example.text, expected: try example.expected.map { e in
+                // A written type the rule never marks is no load error: `RuleCheck` reports it
+                // with what the rule found, as for any other wrong example.
+                if let type = e.type { return ExpectedEntity(type: type, text: e.text) }
+                guard marked.count == 1 else {
+                    throw RuleParser.error(file: src.file, line: example.line, column: e.column, message:
+                        "this rule marks \(marked.map(\.rawValue).joined(separator: " and ")): write the type before the entity ('\(marked[0]) \(e.text)')", text: example.raw)
+                }
+                return ExpectedEntity(type: marked[0], text: e.text)
+            }, line: example.line)
+        }
         // Which conditions can come first: follow epsilons from the start.
         var seen = Set<Int>()
         var stack = [0]

@@ -16,22 +16,26 @@ package enum RuleCheck {
         var failures: [RuleCheckFailure] = []
         for rule in rules {
             let pipeline = try Pipeline(base + [RuleMatching(RuleSet(rules: [rule]), gazetteer: gazetteer)])
-            func found(_ text: String) throws -> [String] {
+            func found(_ text: String) throws -> [ExpectedEntity] {
                 let d = try pipeline.tag(text)
-                return d.candidates.filter { $0.source == rule.source }.sorted { $0.start < $1.start }.map { d.text(of: $0) }
+                return d.candidates.filter { $0.source == rule.source }.sorted { $0.start < $1.start }
+                    .map { ExpectedEntity(type: $0.type, text: d.text(of: $0)) }
+            }
+            func list(_ entities: [ExpectedEntity]) -> String {
+                entities.isEmpty ? "nothing" : entities.map(\.description).joined(separator: " ; ")
             }
             for example in rule.fires {
                 let got = try found(example.text)
                 if got != example.expected {
                     failures.append(RuleCheckFailure(file: rule.file, line: example.line, rule: rule.name,
-                        message: "expected \(example.expected.joined(separator: " ; ")) but found \(got.isEmpty ? "nothing" : got.joined(separator: " ; ")) in «\(example.text)»"))
+                        message: "expected \(list(example.expected)) but found \(list(got)) in «\(example.text)»"))
                 }
             }
             for example in rule.skips {
                 let got = try found(example.text)
                 if !got.isEmpty {
                     failures.append(RuleCheckFailure(file: rule.file, line: example.line, rule: rule.name,
-                        message: "should find nothing but found \(got.joined(separator: " ; ")) in «\(example.text)»"))
+                        message: "should find nothing but found \(list(got)) in «\(example.text)»"))
                 }
             }
             if rule.fires.isEmpty {
