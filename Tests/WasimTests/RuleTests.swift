@@ -128,7 +128,7 @@ func ruleError(_ source: String) throws -> String {
         let options = PipelineOptions(dataDirectory: repositoryRoot.path)
         let g = try DefaultPipeline.loadGazetteer(options)
         let rules = try DefaultPipeline.loadRules(options, gazetteer: g).rules
-        #expect(rules.count >= 5)
+        #expect(rules.count == 23)
         let failures = try RuleCheck.run(rules, gazetteer: g)
         #expect(failures.isEmpty, "\(failures.map(\.description).joined(separator: "\n"))")
     }
@@ -273,15 +273,18 @@ func ruleError(_ source: String) throws -> String {
 }
 
 @Suite struct NamePropagationTests {
-    @Test func laterMentionsAndLastNames() throws {
+    @Test func aLastNameAloneComesOnlyFromPropagation() throws {
         let pipeline = try DefaultPipeline.make(PipelineOptions(dataDirectory: repositoryRoot.path))
-        let text = "التقى رئيس الوزراء الكندي جاستن ترودوفيتش بالوفد. وقال ترودوفيتش إن جاستن ترودوفيتش سيزور بغداد"
+        // An invented surname, in no list, after وكان: no rule or list finds it alone.
+        let text = "التقى رئيس الوزراء الكندي جاستن ترودوفيتش بالوفد في بغداد. وكان ترودوفيتش قد زار المدينة العام الماضي."
         let d = try pipeline.tag(text)
         let persons = d.entities.filter { $0.type == .person }
-        #expect(persons.map { d.text(of: $0) } == ["جاستن ترودوفيتش", "ترودوفيتش", "جاستن ترودوفيتش"])
-        // The first is found by a rule; the others name the mention they came from.
-        #expect(persons[1].source == "propagation:جاستن ترودوفيتش@26" || persons[1].source.hasPrefix("rule:"))
-        #expect(persons[2].source == "propagation:جاستن ترودوفيتش@26" || persons[2].source.hasPrefix("rule:"))
+        #expect(persons.map { d.text(of: $0) } == ["جاستن ترودوفيتش", "ترودوفيتش"])
+        #expect(persons.map(\.source) == ["rule:person-after-title", "propagation:جاستن ترودوفيتش@26"])
+        // Without the propagation stage nothing proposes the second mention at all.
+        let without = try Pipeline(pipeline.stages.filter { $0.name != "name-propagation" }).tag(text)
+        #expect(without.candidates.filter { without.text(of: $0) == "ترودوفيتش" }.isEmpty)
+        #expect(without.entities.map { without.text(of: $0) } == ["جاستن ترودوفيتش", "بغداد"])
     }
 
     @Test func propagationOnlyFillsGaps() throws {
