@@ -133,6 +133,28 @@ func ruleError(_ source: String) throws -> String {
         #expect(failures.isEmpty, "\(failures.map(\.description).joined(separator: "\n"))")
     }
 
+    /// The rules were written looking at the development set; their examples must show each
+    /// construction in sentences of their own, not repeat the fixture's. Four words in a row
+    /// in common is a copied sentence, except for a name that long, allowed here by name.
+    @Test func ruleExamplesDoNotRepeatTheDevelopmentSet() throws {
+        func words(_ s: String) -> [Substring] { s.split { !$0.isLetter && !$0.isNumber } }
+        func fourGrams(_ w: [Substring]) -> [String] { w.count < 4 ? [] : (0...(w.count - 4)).map { w[$0..<$0 + 4].joined(separator: " ") } }
+        let corpus = try GoldReader.parseJSONLines(String(contentsOfFile: newsFixture, encoding: .utf8), file: newsFixture)
+        let fixture = Set(corpus.flatMap { fourGrams(words($0.text)) })
+        let names: Set<String> = ["تنظيم الدولة الإسلامية في"]
+        let options = PipelineOptions(dataDirectory: repositoryRoot.path)
+        let g = try DefaultPipeline.loadGazetteer(options)
+        let rules = try DefaultPipeline.loadRules(options, gazetteer: g).rules
+        var copied: [String] = []
+        for rule in rules {
+            for example in rule.fires + rule.skips {
+                let shared = fourGrams(words(example.text)).filter { fixture.contains($0) && !names.contains($0) }
+                if !shared.isEmpty { copied.append("\(rule.file):\(example.line): «\(shared[0])»") }
+            }
+        }
+        #expect(copied == [])
+    }
+
     @Test func failingExamplesAreReported() throws {
         let g = try ruleTestGazetteer()
         let rules = try RuleSet.parse("""
