@@ -75,27 +75,30 @@ print(String(format: "shipped lists: %d entries, loaded in %.3f s, +%.0f MB resi
 // A million entries of one to three pseudo-words over the Arabic alphabet, each word starting
 // with ظظ so that they never collide with real words: the shipped lists plus these should tag
 // the corpus exactly as the shipped lists alone, at the same speed.
-let letters = Array("ابتثجحخدذرزسشصضطظعغفقكلمنهوي".unicodeScalars)
 /// xorshift64, seeded: the same synthetic list on every run.
 struct XorShift {
     var state: UInt64 = 0x9E37_79B9_7F4A_7C15
     mutating func next() -> UInt64 { state ^= state << 13; state ^= state >> 7; state ^= state << 17; return state }
 }
-var rng = XorShift()
-var tsv = "# synthetic\n"
-tsv.reserveCapacity(40_000_000)
-for i in 0..<1_000_000 {
-    let words = Int(rng.next() % 3) + 1
-    for w in 0..<words {
-        if w > 0 { tsv += " " }
-        tsv += "ظظ"
-        for _ in 0..<(Int(rng.next() % 5) + 3) { tsv.unicodeScalars.append(letters[Int(rng.next() % UInt64(letters.count))]) }
+/// Writes the synthetic list; its generator and text are local, so nothing global is mutated.
+func writeSyntheticList(to path: String) throws {
+    let letters = Array("ابتثجحخدذرزسشصضطظعغفقكلمنهوي".unicodeScalars)
+    var rng = XorShift()
+    var tsv = "# synthetic\n"
+    tsv.reserveCapacity(40_000_000)
+    for i in 0..<1_000_000 {
+        let words = Int(rng.next() % 3) + 1
+        for w in 0..<words {
+            if w > 0 { tsv += " " }
+            tsv += "ظظ"
+            for _ in 0..<(Int(rng.next() % 5) + 3) { tsv.unicodeScalars.append(letters[Int(rng.next() % UInt64(letters.count))]) }
+        }
+        tsv += i % 3 == 0 ? "\tPER\n" : i % 3 == 1 ? "\tORG\n" : "\tLOC\n"
     }
-    tsv += i % 3 == 0 ? "\tPER\n" : i % 3 == 1 ? "\tORG\n" : "\tLOC\n"
+    try tsv.write(toFile: path, atomically: true, encoding: .utf8)
 }
 let synthetic = NSTemporaryDirectory() + "wasim-bench-1M.tsv"
-try tsv.write(toFile: synthetic, atomically: true, encoding: .utf8)
-tsv = ""
+try writeSyntheticList(to: synthetic)
 let beforeBig = residentMegabytes()
 resetPeakRSS()
 let (big, bigSeconds) = try timed { () throws -> Gazetteer in
