@@ -16,17 +16,17 @@ public enum WasimError: Error, CustomStringConvertible, Equatable {
 }
 
 /// Turning bytes into a `Document`: what is an error and what is quietly mended.
-public enum TextDecoder {
+package enum DocumentDecoder {
     /// The largest document tagged in one piece; larger inputs are rejected with a clear error
     /// (offsets are 32-bit internally and a document is held in memory whole).
-    public static let maximumBytes = 256 * 1024 * 1024
+    package static let maximumBytes = 256 * 1024 * 1024
 
     /// Decodes UTF-8 bytes. A UTF-8 byte-order mark is dropped, and offsets count from the text
     /// after it. Invalid UTF-8 is an error naming the byte offset, unless `lossy`, which puts
     /// U+FFFD in its place. NUL bytes mean binary content; an empty (or BOM-only) input is an error.
     /// `dropBOM`: only a file's own start may hold a byte-order mark to drop; a later piece of
     /// a file, or a record's text, keeps its U+FEFF (or every later offset would be one short).
-    public static func document(from bytes: UnsafeBufferPointer<UInt8>, path: String? = nil, id: String? = nil,
+    package static func document(from bytes: UnsafeBufferPointer<UInt8>, path: String? = nil, id: String? = nil,
                                 lossy: Bool = false, dropBOM: Bool = true) throws -> Document {
         var body = bytes
         if dropBOM, body.count >= 3, body[0] == 0xEF, body[1] == 0xBB, body[2] == 0xBF {
@@ -47,7 +47,7 @@ public enum TextDecoder {
         }
     }
 
-    public static func document(from bytes: [UInt8], path: String? = nil, id: String? = nil,
+    package static func document(from bytes: [UInt8], path: String? = nil, id: String? = nil,
                                 lossy: Bool = false, dropBOM: Bool = true) throws -> Document {
         try bytes.withUnsafeBufferPointer { try document(from: $0, path: path, id: id, lossy: lossy, dropBOM: dropBOM) }
     }
@@ -56,7 +56,7 @@ public enum TextDecoder {
     /// parser drops a raw U+FEFF inside a string, which would change a record's text and shift
     /// every later offset. With `dropLeading`, a byte-order mark at the very start (a file's
     /// own) is dropped instead.
-    public static func escapingBOMs(inJSON line: [UInt8], dropLeading: Bool = false) -> [UInt8] {
+    package static func escapingBOMs(inJSON line: [UInt8], dropLeading: Bool = false) -> [UInt8] {
         var i = dropLeading && line.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
         guard line[i...].contains(0xEF) else { return i == 0 ? line : Array(line[i...]) }
         var out: [UInt8] = []

@@ -29,7 +29,7 @@ public struct Normalizer: Sendable, Hashable {
     /// Whether a code unit is a format character (Unicode category Cf) of the BMP: bidi
     /// controls, joiners, the word joiner, the BOM… Invisible, so matching ignores them and no
     /// span starts or ends with one.
-    @inline(__always) public static func isFormat(_ u: UInt16) -> Bool {
+    @inline(__always) package static func isFormat(_ u: UInt16) -> Bool {
         guard u >= 0xAD else { return false }
         switch u {
         case 0x00AD, 0x0600...0x0605, 0x061C, 0x06DD, 0x070F, 0x0890...0x0891, 0x08E2, 0x180E, 0x200B...0x200F,
@@ -101,7 +101,7 @@ public struct Normalizer: Sendable, Hashable {
     }
 
     /// FNV-1a over UTF-16 units: the token's identity for every matcher.
-    @inline(__always) public static func hash(_ units: UnsafeBufferPointer<UInt16>) -> UInt64 {
+    @inline(__always) package static func hash(_ units: UnsafeBufferPointer<UInt16>) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for u in units { h = (h ^ UInt64(u)) &* 0x100_0000_01b3 }
         return h
@@ -119,7 +119,7 @@ public struct Normalization: Stage {
     public let name = "normalization"
     public let requires: Set<Capability> = [.tokens]
     public let provides: Set<Capability> = [.normalizedForms]
-    public let normalizer: Normalizer
+    package let normalizer: Normalizer
 
     public init(_ normalizer: Normalizer = Normalizer()) { self.normalizer = normalizer }
 

@@ -13,8 +13,9 @@ struct Rules: ParsableCommand {
             abstract: "Parse rule files and run every rule's examples.",
             discussion: """
                 Errors are reported as file:line:column with the line and a caret. Each rule's
-                'fires:' examples must produce exactly the entities after '=>', and its 'skips:'
-                examples nothing. Exits 0 only if every file parses and every example passes.
+                'fires:' examples must produce exactly the entities after '=>' (text and type:
+                '=> PER دونالد ترامب ; LOC واشنطن'; an untyped entity has the rule's only type),
+                and its 'skips:' examples nothing. Exits 0 only if every file parses and every example passes.
 
                 Examples:
                   wasim rules check Models/rules/*.rules
@@ -29,7 +30,7 @@ struct Rules: ParsableCommand {
 
         func run() throws {
             let options = pipelineArguments.options()
-            let gazetteer = try Wasim.loadGazetteer(options)
+            let gazetteer = try DefaultPipeline.loadGazetteer(options)
             var failed = false
             var checked = 0, examples = 0
             // The files are checked together and with the rules `tag` would load beside them
@@ -44,7 +45,7 @@ struct Rules: ParsableCommand {
                 for file in list where !named.map(identity).contains(identity(file)) { named.append(file) }
             }
             var beside: [String] = []
-            if options.defaultRules { beside = try RuleSet.files(in: try Wasim.dataDirectory(options.dataDirectory) + "/Models/rules") }
+            if options.defaultRules { beside = try RuleSet.files(in: try DefaultPipeline.dataDirectory(options.dataDirectory) + "/Models/rules") }
             beside += options.ruleFiles
             beside = beside.filter { b in !named.contains { identity($0) == identity(b) } }
             var all: [Rule] = []

@@ -3,6 +3,7 @@
 // `.ci/fuzz gold` (README, "Fuzzing").
 import Foundation
 import Wasim
+import WasimEvaluation
 import WasimFuzzSupport
 
 @main enum Harness {

@@ -7,7 +7,7 @@ import Wasim
 import WasimFuzzSupport
 
 private let pipeline: Pipeline = {
-    try! Wasim.pipeline(PipelineOptions(dataDirectory: fuzzDataDirectory()))
+    try! DefaultPipeline.make(PipelineOptions(dataDirectory: fuzzDataDirectory()))
 }()
 
 private func check(_ d: Document) {
@@ -19,7 +19,7 @@ private func check(_ d: Document) {
         precondition(Int(e.end) == units.count || !UTF16.isTrailSurrogate(units[Int(e.end)]), "entity ends inside a surrogate pair: \(e)")
     }
     for e in d.entities {
-        let record = JSON.entity(e, in: d)
+        let record = WasimJSON.entity(e, in: d)
         let object = try! JSONSerialization.jsonObject(with: Data(record.utf8)) as! [String: Any]
         let start = object["start"] as! Int, end = object["end"] as! Int
         var slice = String.UnicodeScalarView()
@@ -35,7 +35,7 @@ private func check(_ d: Document) {
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let bytes = UnsafeBufferPointer(start: data, count: size)
-    if let doc = try? TextDecoder.document(from: bytes, lossy: true) {
+    if let doc = try? DocumentDecoder.document(from: bytes, lossy: true) {
         _ = try! pipeline.run(doc)
         check(doc)
     }

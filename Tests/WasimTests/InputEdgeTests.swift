@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import Wasim
+@testable import WasimBatch
+@testable import WasimEvaluation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -13,19 +15,19 @@ import Glibc
         r.out.lines.flatMap { entities(ofRecord: $0).map { "\($0.start) \($0.text)" } }
     }
 
-    @Test func aByteOrderMarkAtAPieceBoundaryKeepsItsPlace() {
+    @Test func aByteOrderMarkAtAPieceBoundaryKeepsItsPlace() throws {
         let t = TempDir()
         let n = 1 << 20
         let f = t.write("big.txt", Array(repeating: 0x61, count: n - 1) + [0x0A] + Array("\u{FEFF}بغداد".utf8))
-        #expect(found(runBatch([f])) == ["1048577 بغداد"])
+        #expect(try found(runBatch([f])) == ["1048577 بغداد"])
         // A mark whose bytes straddle the end of the read buffer.
         for k in [1, 2] {
             let g = t.write("straddle\(k).txt", Array(repeating: 0x61, count: n - k) + Array("\u{FEFF}بغداد".utf8))
-            #expect(found(runBatch([g])) == ["\(n - k + 1) بغداد"])
+            #expect(try found(runBatch([g])) == ["\(n - k + 1) بغداد"])
         }
         // Only the file's own first mark is dropped.
         let h = t.write("small.txt", Array("\u{FEFF}بغداد\n\u{FEFF}بغداد".utf8))
-        #expect(found(runBatch([h]) { $0.chunkBytes = 16 }) == ["0 بغداد", "7 بغداد"])
+        #expect(try found(runBatch([h]) { $0.chunkBytes = 16 }) == ["0 بغداد", "7 بغداد"])
     }
 
     @Test func jsonlInputNeverChangesTheText() throws {
@@ -41,7 +43,7 @@ import Glibc
         let fd = open(f, O_RDONLY)
         defer { close(fd) }
         let out = MemoryOutput(), log = MemoryOutput()
-        let summary = BatchRunner(pipeline: testPipeline, options: BatchOptions())
+        let summary = try BatchRunner(pipeline: testPipeline, options: BatchOptions())
             .run(JSONLSource(fileDescriptor: fd), output: out, log: log)
         #expect(out.lines == [
             #"{"id": "a", "entities": [{"type": "LOC", "start": 2, "end": 7, "text": "بغداد", "source": "list:test"}]}"#,
@@ -73,7 +75,7 @@ import Glibc
             close(fd)
         }
         writer.start()
-        #expect(found(runBatch([fifo])) == ["4 أحمد", "9 بغداد"])
+        #expect(try found(runBatch([fifo])) == ["4 أحمد", "9 بغداد"])
     }
 
     @Test func processSubstitutionIsReadAsAStream() throws {
@@ -83,7 +85,7 @@ import Glibc
         _ = bytes.withUnsafeBytes { write(fds[1], $0.baseAddress, $0.count) }
         close(fds[1])
         defer { close(fds[0]) }
-        let r = runBatch(["/dev/fd/\(fds[0])"])
+        let r = try runBatch(["/dev/fd/\(fds[0])"])
         #expect(found(r) == ["4 أحمد", "9 بغداد"])
         #expect(r.summary.failed == 0)
     }
@@ -107,7 +109,7 @@ import Glibc
         t.write("in/sub/a.txt", "زار أحمد بغداد")
         t.write("in/b.txt", "زار أحمد بغداد")
         t.write("out/sub", "a file where a folder should be")
-        let r = runBatch([t.path + "/in"]) { $0.outputDirectory = t.path + "/out" }
+        let r = try runBatch([t.path + "/in"]) { $0.outputDirectory = t.path + "/out" }
         #expect(r.summary.failed == 1)
         #expect(r.out.lines == [#"{"path": "\#(t.path)/in/sub/a.txt", "error": "cannot create folder \#(t.path)/out/sub: a file of that name is in the way"}"#])
     }

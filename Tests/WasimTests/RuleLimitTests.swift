@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import Wasim
+@testable import WasimBatch
+@testable import WasimEvaluation
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -12,34 +12,34 @@ enum Instruction {
 }
 
 /// A rule ready to run.
-public struct Rule: Sendable {
-    public let name: String
-    public let file: String
-    public let line: Int
-    public let priority: Int
-    public let fires: [RuleExample]
-    public let skips: [RuleExample]
+package struct Rule: Sendable {
+    package let name: String
+    package let file: String
+    package let line: Int
+    package let priority: Int
+    package let fires: [RuleExample]
+    package let skips: [RuleExample]
     /// The type of each capture.
-    public let captureTypes: [EntityType]
+    package let captureTypes: [EntityType]
     let code: RuleCode
     /// A start is possible only where one of these lists has a lookup or one of the texts
     /// the first conditions name (nil: anywhere).
     let startLists: UInt64?
-    public let source: String
+    package let source: String
     /// Whether the rule starts only where a list or a text occurs; an unanchored rule is tried
     /// at every token.
-    public var isAnchored: Bool { startLists != nil }
+    package var isAnchored: Bool { startLists != nil }
 
     static let maximumCaptures = 5
     /// The most instructions one rule compiles to. The matcher's work at a token is at most one
     /// step per instruction of each rule, so this and `RuleSet.maximumSize` bound the cost per
     /// token; a bounded repetition is copied, so `(…){1,12}` nested costs 12× per level.
-    public static let maximumSize = 2_000
+    package static let maximumSize = 2_000
     /// What trying a rule at a token costs beyond its instructions (a thread, a start test, a
     /// candidate), in instructions: a thousand one-word rules cost as much as their count says.
-    public static let overhead = 25
+    package static let overhead = 25
     /// Instructions of this rule's compiled pattern, plus `overhead`.
-    public let size: Int
+    package let size: Int
 
     init(_ src: RuleSource, gazetteer: Gazetteer, normalizer: Normalizer) throws {
         name = src.name
@@ -47,15 +47,14 @@ public struct Rule: Sendable {
         file = src.file
         line = src.line
         priority = src.priority
-        fires = src.fires
         skips = src.skips
         var types: [EntityType] = []
         var program: [Instruction] = []
         var conditions: [Condition] = []
         var extras: [AnyObject] = []
-        let valid = Set((EntityType.builtIn + [.none]).map(\.rawValue))
+        let valid = Set((EntityType.builtIn + [.suppressed]).map(\.rawValue))
         if let t = src.type, !valid.contains(t) {
-            throw WasimError.data("\(src.file):\(src.typeLine):1: unknown entity type '\(t)' (types: \((EntityType.builtIn + [.none]).map(\.rawValue).joined(separator: ", ")))")
+            throw WasimError.data("\(src.file):\(src.typeLine):1: unknown entity type '\(t)' (types: \((EntityType.builtIn + [.suppressed]).map(\.rawValue).joined(separator: ", ")))")
         }
         // Alternative patterns of one rule are one alternation.
         var alternatives: [Int] = []  // split positions to patch
@@ -99,6 +98,21 @@ public struct Rule: Sendable {
         size = program.count + Rule.overhead
         for j in jumps { program[j] = .jump(program.count - 1) }
         self.captureTypes = types
+        // An example's entity without a type has the rule's only type; a rule that marks
+        // several types says which one each example expects.
+        let marked = Array(Set(types)).sorted { $0.rawValue < $1.rawValue }
+        fires = try src.fires.map { example in
+            RuleExample(text: example.text, expected: try example.expected.map { e in
+                // A written type the rule never marks is no load error: `RuleCheck` reports it
+                // with what the rule found, as for any other wrong example.
+                if let type = e.type { return ExpectedEntity(type: type, text: e.text) }
+                guard marked.count == 1 else {
+                    throw RuleParser.error(file: src.file, line: example.line, column: e.column, message:
+                        "this rule marks \(marked.map(\.rawValue).joined(separator: " and ")): write the type before the entity ('\(marked[0]) \(e.text)')", text: example.raw)
+                }
+                return ExpectedEntity(type: marked[0], text: e.text)
+            }, line: example.line)
+        }
         // Which conditions can come first: follow epsilons from the start.
         var seen = Set<Int>()
         var stack = [0]
@@ -210,8 +224,8 @@ public struct Rule: Sendable {
             guard let name = type ?? ruleType else {
                 throw SyntaxError(line: 0, column: column, message: "no entity type: add 'type: PER' (or ORG, LOC) to the rule, or write [..]:TYPE")
             }
-            guard (EntityType.builtIn + [.none]).map(\.rawValue).contains(name) else {
-                throw SyntaxError(line: 0, column: column, message: "unknown entity type '\(name)' (types: \((EntityType.builtIn + [.none]).map(\.rawValue).joined(separator: ", ")))")
+            guard (EntityType.builtIn + [.suppressed]).map(\.rawValue).contains(name) else {
+                throw SyntaxError(line: 0, column: column, message: "unknown entity type '\(name)' (types: \((EntityType.builtIn + [.suppressed]).map(\.rawValue).joined(separator: ", ")))")
             }
             let index = types.count
             types.append(EntityType(name))
@@ -258,6 +272,9 @@ private func mergeLiterals(_ options: [PatternNode]) -> [PatternNode] {
 
 /// A rule's program and conditions in memory of their own: the matcher reads them through raw
 /// buffers, so threads sharing a rule never touch a reference count on the hot path.
+/// Unchecked Sendable because of the two buffers: they are filled in `init`, before the object
+/// is shared, never written again (every field is a `let`) and freed in `deinit`; `extras`
+/// holds only `TextSet` and `ConditionExtras`, themselves immutable.
 final class RuleCode: @unchecked Sendable {
     let program: UnsafeMutableBufferPointer<Instruction>
     let conditions: UnsafeMutableBufferPointer<Condition>
@@ -293,19 +310,19 @@ final class RuleCode: @unchecked Sendable {
 
 /// Rule files parsed and compiled together: all or nothing.
 public struct RuleSet: Sendable {
-    public let rules: [Rule]
+    package let rules: [Rule]
 
     /// The most instructions all rules of a set compile to together, built-in rules included:
     /// it bounds the matcher's work per token (at most one step per instruction) and the memory
     /// the rules take.
-    public static let maximumSize = 10_000
+    package static let maximumSize = 10_000
 
-    public init(rules: [Rule]) { self.rules = rules }
+    package init(rules: [Rule]) { self.rules = rules }
 
     /// What makes rules unusable together, in order: a name defined twice (across files, or
     /// a built-in rule redefined), and a set that compiles past `maximumSize`, named at the
     /// rule that crosses the limit. `tag --rules` and `rules check` both apply it.
-    public static func problems(_ rules: [Rule]) -> [WasimError] {
+    package static func problems(_ rules: [Rule]) -> [WasimError] {
         var errors: [WasimError] = []
         var seen: [String: Rule] = [:]
         for r in rules {
@@ -328,7 +345,7 @@ public struct RuleSet: Sendable {
     }
 
     /// The rules of one file, parsed and compiled.
-    public static func read(file path: String, gazetteer: Gazetteer) throws -> [Rule] {
+    package static func read(file path: String, gazetteer: Gazetteer) throws -> [Rule] {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw WasimError.data("\(path): cannot read rule file")
         }
@@ -344,7 +361,7 @@ public struct RuleSet: Sendable {
         return RuleSet(rules: rules)
     }
 
-    public static func parse(_ text: String, file: String, gazetteer: Gazetteer) throws -> [Rule] {
+    package static func parse(_ text: String, file: String, gazetteer: Gazetteer) throws -> [Rule] {
         try RuleParser.parse(text, file: file).map { try Rule($0, gazetteer: gazetteer, normalizer: gazetteer.normalizer) }
     }
 
