@@ -26,7 +26,7 @@ private func ruleFileError(_ source: String) -> String {
             == "x.rules:1:6: a rule needs a name of letters, digits, '-', '_' or '.'\n    rule my club rule\n         ^")
         #expect(ruleFileError("rule\n  type: ORG\n  pattern: word\n")
             == "x.rules:1:6: a rule needs a name of letters, digits, '-', '_' or '.'\n    rule\n         ^")
-        #expect(ruleFileError("rule a\u{01}b\n  type: ORG\n  pattern: word\n").hasPrefix("x.rules:1:6: a rule needs a name"))
+        #expect(ruleFileError("rule a\u{01}b\n  type: ORG\n  pattern: word\n") == "x.rules:1:7: a control character (U+0001) in a rule file\n    rule a\u{01}b\n          ^")
     }
 
     @Test func crlfAndCrOnlyLineEnds() throws {
@@ -110,6 +110,18 @@ private func ruleFileError(_ source: String) -> String {
         // Still allowed: alternation that is not repeated, groups with flags, classes.
         #expect(ruleFileError("rule r\n  type: LOC\n  pattern: /^(?:ab)*$/\n") == "no error")
         #expect(ruleFileError("rule r\n  type: LOC\n  pattern: /^(ab|cd)?[a-z]+$/\n") == "no error")
+    }
+
+    @Test func controlCharactersAreRefused() throws {
+        // Found by the rules fuzzer: a /regex/ holding NUL bytes made Foundation's regex
+        // constructor leak.
+        #expect(ruleFileError("rule r\n  type: LOC\n  pattern: /[a\u{0}b]]+$/\n")
+            == "x.rules:3:15: a control character (U+0000) in a rule file\n      pattern: /[a\u{0}b]]+$/\n                  ^")
+        #expect(ruleFileError("rule r\u{1B}x\n  type: LOC\n  pattern: word\n").hasPrefix("x.rules:1:7: a control character (U+001B) in a rule file"))
+        let bytes = try #require(FileManager.default.contents(atPath: repositoryRoot.path + "/Tests/Fuzz/rules/leak-nul-in-regex.rules"))
+        let found = String(decoding: bytes, as: UTF8.self)
+        #expect(ruleFileError(found).hasPrefix("x.rules:6:"))
+        #expect(ruleFileError(found).contains("a control character (U+0000) in a rule file"))
     }
 
     @Test func aRegexIsNotRunOnAVeryLongToken() throws {

@@ -133,6 +133,14 @@ enum RuleParser {
         }
         for (index, raw) in lines.enumerated() {
             let lineNumber = index + 1
+            // A control character is never meant in a rule (and a NUL inside a /regex/ makes
+            // Foundation's regex constructor leak).
+            func isControl(_ u: Unicode.Scalar) -> Bool { (u.value < 0x20 && u != "\t") || (0x7F...0x9F).contains(u.value) }
+            if let k = raw.firstIndex(where: { $0.unicodeScalars.contains(where: isControl) }),
+               let u = raw[k].unicodeScalars.first(where: isControl) {
+                throw fail(lineNumber, raw.distance(from: raw.startIndex, to: k) + 1,
+                           "a control character (U+\(String(format: "%04X", u.value))) in a rule file")
+            }
             let indent = raw.prefix(while: { $0 == " " || $0 == "\t" }).count
             let line = raw.dropFirst(indent)
             if line.isEmpty || line.hasPrefix("#") { continue }
