@@ -21,6 +21,12 @@ struct CanonicalIDs: Sendable {
 
     /// The index of an id given as UTF-8, added if new.
     mutating func intern(_ id: UnsafeBufferPointer<UInt8>) -> Int32 {
+        if unindexed {
+            var size = slots.count
+            while (count + 1) * 2 > size { size <<= 1 }
+            rehash(size)
+            unindexed = false
+        }
         let h = CanonicalIDs.hash(id)
         let mask = slots.count - 1
         var i = Int(truncatingIfNeeded: h) & mask
@@ -36,11 +42,8 @@ struct CanonicalIDs: Sendable {
         let k = Int32(count)
         bytes.append(contentsOf: id)
         offsets.append(Int32(bytes.count))
-        if count * 2 > slots.count || unindexed {
-            var size = slots.count
-            while count * 2 > size { size <<= 1 }
-            rehash(size)
-            unindexed = false
+        if count * 2 > slots.count {
+            rehash(slots.count * 2)
         } else {
             slots[i] = k
         }
@@ -49,7 +52,7 @@ struct CanonicalIDs: Sendable {
 
     /// Appends ids without looking for them among the ones already there (a compiled list's
     /// ids, one per entry): a repeated id then costs a few bytes, and loading no hashing.
-    /// Returns the index of the first; the next `intern` indexes them all.
+    /// Returns the index of the first; the next `intern` indexes them all first.
     mutating func append(bytes newBytes: UnsafeBufferPointer<UInt8>, lengths: [UInt32]) -> Int32 {
         let first = Int32(count)
         bytes.append(contentsOf: newBytes)
