@@ -93,19 +93,35 @@ struct CompiledList {
         /// Best effort: a cache that cannot be written is no error.
         func write(_ list: CompiledList) {
             var payload: [UInt8] = []
-            payload.reserveCapacity(list.keys.count * 8 + list.entryTypes.count * 8 + list.idBytes.count + 64)
+            payload.reserveCapacity(list.keys.count * 8 + list.entryTypes.count * 8 + list.idBytes.count
+                                    + list.typeNames.count * 32 + list.declared.count * 32 + 64)
             list.serialize(into: &payload)
-            var out = CompiledList.magic
-            put(CompiledList.version, &out)
-            put(fingerprint, &out)
-            put(contentHash, &out)
-            put(contentLength, &out)
-            put(UInt64(payload.count), &out)
-            put(payload.withUnsafeBytes { CompiledList.hash($0) }, &out)
-            out.append(contentsOf: payload)
+            var header = CompiledList.magic
+            put(CompiledList.version, &header)
+            put(fingerprint, &header)
+            put(contentHash, &header)
+            put(contentLength, &header)
+            put(UInt64(payload.count), &header)
+            put(payload.withUnsafeBytes { CompiledList.hash($0) }, &header)
+            // Header and payload written from where they are: a big list's payload is tens of
+            // megabytes, and a joined copy would raise the peak of the first load by as much.
             let temporary = path + ".\(getpid()).tmp"
-            guard FileManager.default.createFile(atPath: temporary, contents: Data(out)) else { return }
-            if rename(temporary, path) != 0 { unlink(temporary) }
+            let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            guard fd >= 0 else { return }
+            func writeAll(_ bytes: [UInt8]) -> Bool {
+                bytes.withUnsafeBytes { raw in
+                    var done = 0
+                    while done < raw.count {
+                        let n = Foundation.write(fd, raw.baseAddress! + done, raw.count - done)
+                        if n <= 0 { return false }
+                        done += n
+                    }
+                    return true
+                }
+            }
+            let written = writeAll(header) && writeAll(payload)
+            close(fd)
+            if !written || rename(temporary, path) != 0 { unlink(temporary) }
         }
     }
 
