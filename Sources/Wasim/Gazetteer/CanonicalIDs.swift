@@ -50,6 +50,14 @@ struct CanonicalIDs: Sendable {
         return k
     }
 
+    /// Appends an id without looking for it among the ones already there (see below).
+    mutating func appendUnindexed(_ id: UnsafeBufferPointer<UInt8>) -> Int32 {
+        bytes.append(contentsOf: id)
+        offsets.append(Int32(bytes.count))
+        unindexed = true
+        return Int32(count - 1)
+    }
+
     /// Appends ids without looking for them among the ones already there (a compiled list's
     /// ids, one per entry): a repeated id then costs a few bytes, and loading no hashing.
     /// Returns the index of the first; the next `intern` indexes them all first.

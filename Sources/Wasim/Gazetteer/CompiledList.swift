@@ -5,17 +5,26 @@
 //   length) by the same normalization (a fingerprint of the normalizer's output on probe text),
 //   with the same format version;
 // - it is written under a temporary name and renamed into place, so a reader never sees half;
-// - a checksum covers everything after the header; any mismatch, truncation or out-of-bounds
-//   count makes the loader parse the list as if there were no cache (and write a new one);
+// - a checksum covers everything after the header, and every count is checked against the
+//   bytes before the first entry is added; any mismatch makes the loader parse the list as if
+//   there were no cache (and write a new one);
 // - a folder that cannot be written to just means no cache.
+//
+// Layout (little-endian): magic "WASIMLST", version u32, fingerprint u64, content hash u64,
+// content length u64, payload length u64, payload checksum u64; then the payload: priority
+// i64, declared type names and entry type names (count u32, then length u32 + UTF-8 each),
+// entry count u32, key count u64, id bytes u64, then each entry: type u16 (an index into the
+// entry type names), key count u16, id length u32 (u32 max: no id), its keys (u64 each), its id.
+// Entries are recorded straight into that byte layout while the list is parsed, and replayed
+// straight from the mapped file: no per-entry arrays on either side.
 import Foundation
 
 struct CompiledList {
     /// Lists smaller than this load faster than a cache could be checked.
     static let threshold = 1 << 20
     static let magic: [UInt8] = Array("WASIMLST".utf8)
-    /// Bump when the layout below changes.
-    static let version: UInt32 = 1
+    /// Bump when the layout changes.
+    static let version: UInt32 = 2
 
     /// How many type names the builder had before this file: the rest were declared by it.
     let typesBefore: Int
@@ -23,17 +32,19 @@ struct CompiledList {
     var declared: [String] = []
     /// Type names the entries use, by local index.
     var typeNames: [String] = []
-    var entryTypes: [UInt16] = []
-    var keyCounts: [UInt16] = []
-    var keys: [UInt64] = []
-    /// UTF-8 length of each entry's id, or UInt32.max for none.
-    var idLengths: [UInt32] = []
-    var idBytes: [UInt8] = []
+    var entryCount = 0
+    var keyCount = 0
+    var idByteCount = 0
+    /// The entries, in the layout above.
+    var entries: [UInt8] = []
     private var localType: [String: UInt16] = [:]
 
-    init(typesBefore: Int) { self.typesBefore = typesBefore }
+    init(typesBefore: Int, expectedBytes: Int) {
+        self.typesBefore = typesBefore
+        entries.reserveCapacity(expectedBytes)
+    }
 
-    mutating func record(keys entryKeys: UnsafeBufferPointer<UInt64>, type: String, id: Int32, ids: CanonicalIDs) {
+    mutating func record(keys: UnsafeBufferPointer<UInt64>, type: String, id: Int32, ids: CanonicalIDs) {
         let t: UInt16
         if let known = localType[type] {
             t = known
@@ -42,21 +53,36 @@ struct CompiledList {
             localType[type] = t
             typeNames.append(type)
         }
-        entryTypes.append(t)
-        keyCounts.append(UInt16(entryKeys.count))
-        keys.append(contentsOf: entryKeys)
-        if id >= 0 {
-            let before = idBytes.count
-            idBytes.append(contentsOf: ids.string(id).utf8)
-            idLengths.append(UInt32(idBytes.count - before))
-        } else {
-            idLengths.append(UInt32.max)
-        }
+        let idBytes = id >= 0 ? Array(ids.string(id).utf8) : []
+        putLittleEndian(t, &entries)
+        putLittleEndian(UInt16(keys.count), &entries)
+        putLittleEndian(id >= 0 ? UInt32(idBytes.count) : UInt32.max, &entries)
+        for k in keys { putLittleEndian(k, &entries) }
+        entries.append(contentsOf: idBytes)
+        entryCount += 1
+        keyCount += keys.count
+        idByteCount += idBytes.count
     }
 
-    mutating func finish(priority: Int, declared: [String]) {
-        self.priority = priority
-        self.declared = declared
+    /// Everything before the entries.
+    private func meta() -> [UInt8] {
+        var out: [UInt8] = []
+        putLittleEndian(Int64(priority), &out)
+        for names in [declared, typeNames] {
+            putLittleEndian(UInt32(names.count), &out)
+            for n in names {
+                putLittleEndian(UInt32(n.utf8.count), &out)
+                out.append(contentsOf: n.utf8)
+            }
+        }
+        putLittleEndian(UInt32(entryCount), &out)
+        putLittleEndian(UInt64(keyCount), &out)
+        putLittleEndian(UInt64(idByteCount), &out)
+        return out
+    }
+
+    static func checksum(_ meta: UnsafeRawBufferPointer, _ entries: UnsafeRawBufferPointer) -> UInt64 {
+        (hash(meta) &* 0x9E37_79B9_7F4A_7C15) ^ hash(entries)
     }
 
     /// Where a list's cache lives and what it must match.
@@ -74,37 +100,29 @@ struct CompiledList {
             fingerprint = CompiledList.fingerprint(normalizer)
         }
 
-        func read() -> CompiledList? {
-            // Mapped, not read: the entries are walked once, straight from the file's pages.
+        /// The cache's bytes, mapped, if its header says it was made from this list.
+        func read() -> Data? {
             guard let data = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) else { return nil }
-            return data.withUnsafeBytes { raw in
-                var reader = Reader(raw)
-                guard reader.bytes(CompiledList.magic.count).map({ Array($0) }) == CompiledList.magic,
-                      reader.u32() == CompiledList.version, reader.u64() == fingerprint,
-                      reader.u64() == contentHash, reader.u64() == contentLength,
-                      let payloadLength = reader.u64(), let checksum = reader.u64(),
-                      payloadLength == UInt64(raw.count - reader.offset),
-                      CompiledList.hash(UnsafeRawBufferPointer(rebasing: raw[reader.offset...])) == checksum
-                else { return nil }
-                return CompiledList(reading: &reader)
+            let valid = data.withUnsafeBytes { raw -> Bool in
+                var r = ByteReader(raw)
+                return r.bytes(CompiledList.magic.count).map({ Array($0) }) == CompiledList.magic
+                    && r.u32() == CompiledList.version && r.u64() == fingerprint
+                    && r.u64() == contentHash && r.u64() == contentLength
+                    && r.u64() == UInt64(raw.count - CompiledList.headerSize)
             }
+            return valid ? data : nil
         }
 
         /// Best effort: a cache that cannot be written is no error.
         func write(_ list: CompiledList) {
-            var payload: [UInt8] = []
-            payload.reserveCapacity(list.keys.count * 8 + list.entryTypes.count * 8 + list.idBytes.count
-                                    + list.typeNames.count * 32 + list.declared.count * 32 + 64)
-            list.serialize(into: &payload)
+            let meta = list.meta()
             var header = CompiledList.magic
-            put(CompiledList.version, &header)
-            put(fingerprint, &header)
-            put(contentHash, &header)
-            put(contentLength, &header)
-            put(UInt64(payload.count), &header)
-            put(payload.withUnsafeBytes { CompiledList.hash($0) }, &header)
-            // Header and payload written from where they are: a big list's payload is tens of
-            // megabytes, and a joined copy would raise the peak of the first load by as much.
+            putLittleEndian(CompiledList.version, &header)
+            putLittleEndian(fingerprint, &header)
+            putLittleEndian(contentHash, &header)
+            putLittleEndian(contentLength, &header)
+            putLittleEndian(UInt64(meta.count + list.entries.count), &header)
+            putLittleEndian(meta.withUnsafeBytes { m in list.entries.withUnsafeBytes { CompiledList.checksum(m, $0) } }, &header)
             let temporary = path + ".\(getpid()).tmp"
             let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
             guard fd >= 0 else { return }
@@ -119,64 +137,13 @@ struct CompiledList {
                     return true
                 }
             }
-            let written = writeAll(header) && writeAll(payload)
+            let written = writeAll(header) && writeAll(meta) && writeAll(list.entries)
             close(fd)
             if !written || rename(temporary, path) != 0 { unlink(temporary) }
         }
     }
 
-    private func serialize(into out: inout [UInt8]) {
-        put(Int64(priority), &out)
-        for names in [declared, typeNames] {
-            put(UInt32(names.count), &out)
-            for n in names {
-                put(UInt32(n.utf8.count), &out)
-                out.append(contentsOf: n.utf8)
-            }
-        }
-        put(UInt32(entryTypes.count), &out)
-        for t in entryTypes { put(t, &out) }
-        for c in keyCounts { put(c, &out) }
-        for l in idLengths { put(l, &out) }
-        put(UInt64(keys.count), &out)
-        for k in keys { put(k, &out) }
-        put(UInt64(idBytes.count), &out)
-        out.append(contentsOf: idBytes)
-    }
-
-    /// Reads what `serialize` wrote; nil on any count that does not fit the data.
-    private init?(reading r: inout Reader) {
-        typesBefore = 0
-        guard let p = r.i64() else { return nil }
-        priority = Int(p)
-        var lists: [[String]] = []
-        for _ in 0..<2 {
-            guard let n = r.u32(), Int(n) <= r.remaining else { return nil }
-            var names: [String] = []
-            for _ in 0..<n {
-                guard let length = r.u32(), let bytes = r.bytes(Int(length)) else { return nil }
-                names.append(String(decoding: bytes, as: UTF8.self))
-            }
-            lists.append(names)
-        }
-        declared = lists[0]
-        typeNames = lists[1]
-        guard let n = r.u32().map(Int.init), n * 8 <= r.remaining,
-              let types = r.array(UInt16.self, n), let counts = r.array(UInt16.self, n), let lengths = r.array(UInt32.self, n),
-              let keyCount = r.u64().map(Int.init), keyCount <= r.remaining / 8,
-              let keys = r.array(UInt64.self, keyCount), let idCount = r.u64().map(Int.init),
-              let idBytes = r.bytes(idCount), r.remaining == 0
-        else { return nil }
-        guard types.allSatisfy({ Int($0) < typeNames.count }),
-              counts.reduce(0, { $0 + Int($1) }) == keyCount, !counts.contains(0),
-              lengths.reduce(0, { $0 + ($1 == UInt32.max ? 0 : Int($1)) }) == idCount
-        else { return nil }
-        entryTypes = types
-        keyCounts = counts
-        idLengths = lengths
-        self.keys = keys
-        self.idBytes = Array(idBytes)
-    }
+    static let headerSize = 8 + 4 + 8 * 5
 
     /// A 64-bit hash of bytes, eight at a time.
     static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
@@ -210,46 +177,67 @@ struct CompiledList {
 }
 
 extension GazetteerBuilder {
-    /// Adds a compiled list's entries; false (having added nothing) if its types are unknown.
-    mutating func replay(_ list: CompiledList, file: Int) -> Bool {
-        for t in list.declared { declare(type: t) }
-        var types: [Int] = []
-        for name in list.typeNames {
-            guard let t = typeIndex[name] else { return false }
-            types.append(t)
-        }
-        files[file].priority = list.priority
-        trie.reserve(list.keys.count)
-        let n = list.entryTypes.count
-        entryType.reserveCapacity(entryType.count + n)
-        entryFile.reserveCapacity(entryFile.count + n)
-        entryNode.reserveCapacity(entryNode.count + n)
-        entryLength.reserveCapacity(entryLength.count + n)
-        entryID.reserveCapacity(entryID.count + n)
-        var nextID = list.idBytes.withUnsafeBufferPointer { ids.append(bytes: $0, lengths: list.idLengths) }
-        var k = 0
-        list.keys.withUnsafeBufferPointer { keys in
-            for e in 0..<n {
-                let count = Int(list.keyCounts[e])
-                var id: Int32 = -1
-                if list.idLengths[e] != UInt32.max {
-                    id = nextID
-                    nextID += 1
-                }
-                addEntry(keys: UnsafeBufferPointer(rebasing: keys[k..<(k + count)]), type: types[Int(list.entryTypes[e])], id: id, file: file)
-                k += count
+    /// Adds a cached list's entries, checking the checksum and every count first; false, having
+    /// added nothing, if anything is off (or a type is unknown).
+    mutating func replay(_ data: Data, file: Int) -> Bool {
+        data.withUnsafeBytes { raw -> Bool in
+            var r = ByteReader(raw)
+            _ = r.bytes(CompiledList.headerSize - 8)
+            guard let checksum = r.u64() else { return false }
+            // The meta part, then the entries: checked whole before anything is added.
+            let metaStart = r.offset
+            guard let priority = r.i64(), let declared = r.names(), let typeNames = r.names(),
+                  let entryCount = r.u32().map(Int.init), let keyCount = r.u64().map(Int.init),
+                  let idByteCount = r.u64().map(Int.init)
+            else { return false }
+            let meta = UnsafeRawBufferPointer(rebasing: raw[metaStart..<r.offset])
+            let entries = UnsafeRawBufferPointer(rebasing: raw[r.offset...])
+            guard CompiledList.checksum(meta, entries) == checksum,
+                  entries.count == entryCount * 8 + keyCount * 8 + idByteCount
+            else { return false }
+            var check = ByteReader(entries)
+            for _ in 0..<entryCount {
+                guard let t = check.value(UInt16.self), Int(t) < typeNames.count, let k = check.value(UInt16.self), k > 0,
+                      let idLength = check.u32(), check.bytes(Int(k) * 8) != nil,
+                      idLength == UInt32.max || check.bytes(Int(idLength)) != nil
+                else { return false }
             }
+            guard check.remaining == 0 else { return false }
+
+            for t in declared { declare(type: t) }
+            var types: [Int] = []
+            for name in typeNames {
+                guard let t = typeIndex[name] else { return false }
+                types.append(t)
+            }
+            files[file].priority = Int(priority)
+            trie.reserve(keyCount)
+            entryType.reserveCapacity(entryType.count + entryCount)
+            entryFile.reserveCapacity(entryFile.count + entryCount)
+            entryNode.reserveCapacity(entryNode.count + entryCount)
+            entryLength.reserveCapacity(entryLength.count + entryCount)
+            entryID.reserveCapacity(entryID.count + entryCount)
+            var e = ByteReader(entries)
+            var keys = [UInt64](repeating: 0, count: 64)
+            for _ in 0..<entryCount {
+                let t = e.value(UInt16.self)!, k = Int(e.value(UInt16.self)!), idLength = e.u32()!
+                if k > keys.count { keys = [UInt64](repeating: 0, count: k) }
+                for i in 0..<k { keys[i] = e.u64()! }
+                var id: Int32 = -1
+                if idLength != UInt32.max { id = ids.appendUnindexed(e.bytes(Int(idLength))!) }
+                keys.withUnsafeBufferPointer { addEntry(keys: UnsafeBufferPointer(rebasing: $0[0..<k]), type: types[Int(t)], id: id, file: file) }
+            }
+            return true
         }
-        return true
     }
 }
 
-private func put<T: FixedWidthInteger>(_ value: T, _ out: inout [UInt8]) {
+func putLittleEndian<T: FixedWidthInteger>(_ value: T, _ out: inout [UInt8]) {
     withUnsafeBytes(of: value.littleEndian) { out.append(contentsOf: $0) }
 }
 
 /// Bounds-checked little-endian reads.
-private struct Reader {
+struct ByteReader {
     let raw: UnsafeRawBufferPointer
     var offset = 0
     init(_ raw: UnsafeRawBufferPointer) { self.raw = raw }
@@ -269,16 +257,14 @@ private struct Reader {
     mutating func u32() -> UInt32? { value(UInt32.self) }
     mutating func u64() -> UInt64? { value(UInt64.self) }
     mutating func i64() -> Int64? { value(Int64.self) }
-    mutating func array<T: FixedWidthInteger>(_: T.Type, _ n: Int) -> [T]? {
-        let size = MemoryLayout<T>.size
-        guard n >= 0, n <= remaining / size else { return nil }
-        let source = UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + n * size)])
-        var out = [T](unsafeUninitializedCapacity: n) { buffer, initialized in
-            UnsafeMutableRawBufferPointer(buffer).copyMemory(from: source)
-            initialized = n
+    /// A count, then that many length-prefixed UTF-8 strings.
+    mutating func names() -> [String]? {
+        guard let n = u32(), Int(n) <= remaining / 4 else { return nil }
+        var out: [String] = []
+        for _ in 0..<n {
+            guard let length = u32(), let b = bytes(Int(length)) else { return nil }
+            out.append(String(decoding: b, as: UTF8.self))
         }
-        offset += n * size
-        if T(littleEndian: 1) != 1 { for i in 0..<n { out[i] = T(littleEndian: out[i]) } }
         return out
     }
 }

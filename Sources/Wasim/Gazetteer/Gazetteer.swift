@@ -219,7 +219,7 @@ public struct GazetteerBuilder {
         // fills holds the old and the new one at once.
         trie.reserve(text.reduce(0) { $0 + ($1 == 0x20 || $1 == 0x0A ? 1 : 0) })
         if compiled != nil {
-            recording = CompiledList(typesBefore: typeNames.count)
+            recording = CompiledList(typesBefore: typeNames.count, expectedBytes: data.count)
         }
         defer { recording = nil }
         var lastType: (units: [UInt16], type: Int) = ([0xFFFF], -1)  // matches no type name
@@ -282,7 +282,8 @@ public struct GazetteerBuilder {
             }
         }
         if let compiled, var list = recording {
-            list.finish(priority: files[file].priority, declared: Array(typeNames[list.typesBefore...]))
+            list.priority = files[file].priority
+            list.declared = Array(typeNames[list.typesBefore...])
             compiled.write(list)
         }
     }
