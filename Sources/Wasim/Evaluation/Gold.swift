@@ -41,6 +41,8 @@ public struct GoldRecord: Sendable {
     public var entities: [GoldSpan]
     /// "file:line", for messages.
     public var location: String
+    /// The file the text was read from, for a standoff record (`"text_file"`, resolved).
+    public var textFile: String? = nil
 }
 
 /// One CoNLL sentence: tokens and their tags as written (types renamed, see `GoldReader.typeName`).
@@ -223,6 +225,7 @@ public enum GoldReader {
             guard let object = try jsonObject(line, at: at) else { continue }
             let body: String
             var path = try optionalString(object, "path", at: at)
+            var source: String?
             if let textFile = try optionalString(object, "text_file", at: at) {
                 guard object["text"] == nil else {
                     throw WasimError.data("\(at): a gold record has \"text\" or \"text_file\", not both")
@@ -237,6 +240,7 @@ public enum GoldReader {
                     throw WasimError.data("\(at): \"text_file\" '\(textFile)': \(error)")
                 }
                 path = path ?? resolved
+                source = resolved
             } else {
                 guard let text = object["text"] as? String else {
                     throw WasimError.data("\(at): a gold record needs \"text\" (a string) or \"text_file\" (a path relative to the gold file's folder)")
@@ -246,7 +250,7 @@ public enum GoldReader {
             let scalars = Array(body.unicodeScalars)
             let spans = try entities(object, at: at, textLength: scalars.count, text: scalars, required: true)
             out.append(GoldRecord(id: try optionalString(object, "id", at: at), path: path,
-                                  text: body, entities: spans, location: at))
+                                  text: body, entities: spans, location: at, textFile: source))
         }
         return out
     }
