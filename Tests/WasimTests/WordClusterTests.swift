@@ -29,6 +29,10 @@ import Testing
         #expect(WordClusters.prefix(0b1_1011011, bits: 4) == 0b1_1011)
         #expect(WordClusters.prefix(0b1_10, bits: 4) == 0b1_10)
         #expect(WordClusters.prefix(0, bits: 4) == 0)
+        let n = Normalizer()
+        #expect(clusters.code(ofHash: n.key("أكد"))! == (0b1011011, 7))
+        #expect(clusters.code(ofHash: n.key("العراق"))! == (0b0110, 4))
+        #expect(clusters.code(ofHash: n.key("سوريا")) == nil)
     }
 
     @Test func looksUpByTheHashesOfTheNormalizationStage() throws {
