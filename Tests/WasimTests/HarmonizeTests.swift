@@ -11,7 +11,8 @@ import Testing
         locDesignators: ["محافظة", "مدينة", "منطقة"],
         nisba: ["اللبناني", "الأمريكية", "الأميركي"],
         states: ["جنوب أفريقيا", "جنوب السودان", "قطر"],
-        organizations: ["البيت الأبيض"])
+        organizations: ["البيت الأبيض"],
+        places: ["تندوف", "الأردن"])
 
     /// "token TAG" pairs separated by spaces → a sentence.
     func sentence(_ pairs: String, file: String = "t.txt") -> CoNLLSentence {
@@ -42,6 +43,8 @@ import Testing
         // A quoted name keeps its designator outside; a designator already inside is left alone.
         #expect(anercorp("جماعة O \" O أنصار B-ORG الله I-ORG \" O").log.changes.isEmpty)
         #expect(anercorp("حركة B-ORG حماس I-ORG").log.changes.isEmpty)
+        // A name joined by و is a second name, not the designator's.
+        #expect(anercorp("حركة O والجهاد B-ORG").log.changes.isEmpty)
     }
 
     @Test func stateInstitutionsBecomeOrg() {
@@ -53,6 +56,8 @@ import Testing
         #expect(anercorp("ووافق O المجلس O التشريعي O على O").tags == "O B-ORG I-ORG O")
         // A board of directors is no state institution; a tagged one is left as it is.
         #expect(anercorp("اجتمع O مجلس O الإدارة O").log.changes.isEmpty)
+        // An adjective of the meeting is not the council's.
+        #expect(anercorp("جلسة O مجلس O الوزراء O الأسبوعية O").tags == "O B-ORG I-ORG O")
         #expect(anercorp("مجلس B-ORG الأمن I-ORG الدولي I-ORG").log.changes.isEmpty)
         // الجيش without a nisba is generic.
         #expect(anercorp("انسحب O الجيش O من O").log.changes.isEmpty)
@@ -63,6 +68,9 @@ import Testing
         #expect(r.tags == "O B-LOC I-LOC")
         #expect(r.log.counts == ["site-noun-inside-loc": 1])
         #expect(anercorp("في O شارع O الحبيب B-LOC بورقيبة I-LOC").tags == "O B-LOC I-LOC I-LOC")
+        // A place after a preposition says where the site is.
+        #expect(anercorp("في O ميناء O بتندوف B-LOC").log.changes.isEmpty)
+        #expect(anercorp("في O ميناء O بالأردن B-LOC").log.changes.isEmpty)
     }
 
     @Test func directionWords() {
