@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Wasim
+import WasimEvaluation
 
 struct Clusters: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Wasim
+@testable import WasimEvaluation
 
 /// The training-data converters: each rewrite kind on a crafted sentence, with exact tags.
 @Suite struct HarmonizeTests {

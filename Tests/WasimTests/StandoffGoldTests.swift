@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Wasim
+@testable import WasimEvaluation
 
 /// Gold records that point at a text file instead of holding the text (gold over a corpus that
 /// is not copied into the repository).

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Wasim
+@testable import WasimEvaluation
 
 @Suite struct WordClusterTests {
     static let file = """

@@ -8,6 +8,7 @@
 // place names), a long one a fine class (Tunisian towns, months). Everything runs in a fixed
 // order over arrays: the same corpus gives the same bytes.
 import Foundation
+import Wasim
 
 public struct WordClusterOptions: Sendable {
     /// Words seen fewer times than this get no code.
@@ -159,7 +160,7 @@ public enum WordClusterBuilder {
             }
             let document: Document
             do {
-                document = try TextDecoder.document(from: [UInt8](data), path: file)
+                document = try DocumentDecoder.document(from: [UInt8](data), path: file)
             } catch {
                 skipped("\(file): \(error)")
                 continue

@@ -4,6 +4,7 @@
 // sentences and a log of every change, counted by kind. The word lists come from Gazetteers/
 // (the ones the rules read), so the data and the rules agree on what a designator or a title is.
 import Foundation
+import Wasim
 
 /// One change the converter made.
 public struct HarmonizeChange: Sendable, Equatable {
@@ -200,10 +201,9 @@ struct HarmonizeTokens {
         readings = []
         normalized = []
         for w in words {
-            var out = ContiguousArray<UInt16>()
-            let units = Array(w.utf16)
-            units.withUnsafeBufferPointer { _ = normalizer.normalize($0, into: &out) }
-            normalized.append(String(decoding: out, as: UTF16.self))
+            let form = normalizer.normalize(w)
+            let out = ContiguousArray(form.utf16)
+            normalized.append(form)
             var analyses = ContiguousArray<ProcliticAnalysis>()
             out.withUnsafeBufferPointer { n in
                 whole.append(Normalizer.hash(n))
