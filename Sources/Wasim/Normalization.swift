@@ -134,7 +134,7 @@ public struct Normalization: Stage {
     /// The ways to read leading letters of `n` as proclitics: و ف ب ل ك; و/ف + ب ل ك; and ل
     /// before the article, written لل with the article's alef gone (`للأمم` = ل + `الأمم`).
     /// A stem keeps at least three letters (`بين` is not ب + `ين`), two after و. Shortest prefix first.
-    static func analyse(_ n: UnsafeBufferPointer<UInt16>, origins: (Int32, Int32, Int32),
+    package static func analyse(_ n: UnsafeBufferPointer<UInt16>, origins: (Int32, Int32, Int32),
                         into out: inout ContiguousArray<ProcliticAnalysis>) {
         let count = n.count
         // و may stand before a two-letter stem that begins a name (وبن عروس، وأم درمان).
