@@ -33,8 +33,25 @@ public struct Segmentation: Stage {
 
     /// ICU keeps a proclitic glued to digits (`و23`, `ب2018`, `و١٬٥٠٠`): split it off as its
     /// own word token. And a run of periods is one ellipsis token, not three.
+    /// Format characters (bidi controls, joiners, the BOM…) at either end of a token are left
+    /// out of it, so that no span starts or ends with an invisible character; a token of
+    /// format characters only is dropped.
     @inline(__always)
-    static func append(_ token: Token, to out: inout ContiguousArray<Token>, text: UnsafeBufferPointer<UInt16>) {
+    static func append(_ raw: Token, to out: inout ContiguousArray<Token>, text: UnsafeBufferPointer<UInt16>) {
+        var token = raw
+        while token.start < token.end {
+            let u = text[Int(token.start)]
+            if Normalizer.isFormat(u) { token.start += 1; continue }
+            if token.end - token.start >= 2, Normalizer.isFormat(high: u, low: text[Int(token.start) + 1]) { token.start += 2; continue }
+            break
+        }
+        while token.start < token.end {
+            let u = text[Int(token.end) - 1]
+            if Normalizer.isFormat(u) { token.end -= 1; continue }
+            if token.end - token.start >= 2, Normalizer.isFormat(high: text[Int(token.end) - 2], low: u) { token.end -= 2; continue }
+            break
+        }
+        if token.start == token.end { return }
         if token.kind == .punctuation, text[Int(token.start)] == 0x2E, let last = out.last,
            last.kind == .punctuation, last.end == token.start, text[Int(last.start)] == 0x2E {
             out[out.count - 1].end = token.end

@@ -134,11 +134,14 @@ public struct GazetteerBuilder {
         guard let t = typeIndex[type] else { throw WasimError.data("unknown type \(type)") }
         let f = fileIndex(file, priority)
         let units = ContiguousArray(surface.utf16)
-        try units.withUnsafeBufferPointer { try add(units: $0, type: t, id: id, file: f) }
+        try units.withUnsafeBufferPointer {
+            if let (_, problem) = GazetteerBuilder.surfaceProblem($0) { throw WasimError.data("'\(surface)': \(problem)") }
+            try add(units: $0, type: t, id: id, file: f)
+        }
     }
 
     public mutating func declare(type: String) {
-        if typeIndex[type] == nil {
+        if typeIndex[type] == nil, GazetteerBuilder.isTypeName(type) {
             typeIndex[type] = typeNames.count
             typeNames.append(type)
         }
@@ -190,6 +193,44 @@ public struct GazetteerBuilder {
         recording?.record(keys: keys, type: typeNames[type], id: id, ids: ids)
     }
 
+    /// Why a surface can never be a name, with the column (in code points) to point at: a
+    /// control character (NUL…), or no letter or digit at all (only harakat, tatweel, format
+    /// characters or punctuation: such a surface would match a lone ـ, or nothing).
+    static func surfaceProblem(_ units: UnsafeBufferPointer<UInt16>) -> (Int, String)? {
+        // Lists are long: code units first, scalars only when no common letter was seen.
+        var column = 0
+        var hasLetter = false
+        for u in units {
+            if !UTF16.isTrailSurrogate(u) { column += 1 }
+            if u < 0x20 || (0x7F...0x9F).contains(u) {
+                return (column, "a control character (U+\(String(format: "%04X", u))) in a surface")
+            }
+            if (0x0621...0x063A).contains(u) || (0x0641...0x064A).contains(u) || (0x30...0x39).contains(u)
+                || (0x41...0x5A).contains(u) || (0x61...0x7A).contains(u) {
+                hasLetter = true
+            }
+        }
+        if hasLetter { return nil }
+        for scalar in String(decoding: units, as: UTF16.self).unicodeScalars {
+            let category = scalar.properties.generalCategory
+            if scalar.value == 0x0640 { continue }  // tatweel, a letter by category only
+            switch category {
+            case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
+                 .decimalNumber, .letterNumber, .otherNumber:
+                hasLetter = true
+            default: break
+            }
+        }
+        if !hasLetter { return (1, "a surface needs a letter or a digit (this one has only harakat, tatweel, punctuation, symbols or invisible characters)") }
+        return nil
+    }
+
+    /// A type name that rules can write as @NAME.
+    static func isTypeName<S: StringProtocol>(_ name: S) -> Bool {
+        guard let first = name.unicodeScalars.first, first.isASCII, first.properties.isAlphabetic else { return false }
+        return name.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" || $0 == "-") }
+    }
+
     /// Characters ICU splits off as their own tokens.
     static func needsSegmentation(_ u: UInt16) -> Bool {
         switch u {
@@ -206,22 +247,32 @@ public struct GazetteerBuilder {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw WasimError.data("\(path): cannot read gazetteer file")
         }
-        let file = fileIndex(name, defaultPriority)
         // A big list is read from its compiled form when one beside it matches its bytes.
         let compiled = data.count >= CompiledList.threshold ? CompiledList.Cache(list: path, data: data, normalizer: normalizer) : nil
-        if let compiled, let list = compiled.read(), replay(list, file: file) { return }
+        if let compiled, let cached = compiled.read(), replay(cached, file: fileIndex(name, defaultPriority)) { return }
+        if compiled != nil {
+            recording = CompiledList(typesBefore: typeNames.count, expectedBytes: data.count)
+        }
+        defer { recording = nil }
+        try data.withUnsafeBytes { try load(contents: $0.bindMemory(to: UInt8.self), path: path, name: name, defaultPriority: defaultPriority) }
+        if let compiled, var list = recording {
+            list.priority = files[fileIndex(name, defaultPriority)].priority
+            list.declared = Array(typeNames[list.typesBefore...])
+            compiled.write(list)
+        }
+    }
+
+    /// Loads a TSV file's bytes; `path` names it in errors.
+    public mutating func load(contents bytes: UnsafeBufferPointer<UInt8>, path: String, name: String, defaultPriority: Int = 10) throws {
         let text: ContiguousArray<UInt16>
-        switch data.withUnsafeBytes({ ICU.utf16(fromUTF8: $0.bindMemory(to: UInt8.self), lossy: false) }) {
+        switch ICU.utf16(fromUTF8: bytes, lossy: false) {
         case .failure(let f): throw WasimError.data("\(path): invalid UTF-8 at byte \(f.byteOffset)")
         case .success(let t): text = t
         }
         // Room for every word of the file in the trie up front: growing a big table while it
         // fills holds the old and the new one at once.
         trie.reserve(text.reduce(0) { $0 + ($1 == 0x20 || $1 == 0x0A ? 1 : 0) })
-        if compiled != nil {
-            recording = CompiledList(typesBefore: typeNames.count, expectedBytes: data.count)
-        }
-        defer { recording = nil }
+        let file = fileIndex(name, defaultPriority)
         var lastType: (units: [UInt16], type: Int) = ([0xFFFF], -1)  // matches no type name
         try text.withUnsafeBufferPointer { buf in
             var lineStart = 0
@@ -244,7 +295,14 @@ public struct GazetteerBuilder {
                         }
                         files[file].priority = p
                     } else if comment.hasPrefix("declare-types:") {
-                        for t in comment.dropFirst("declare-types:".count).split(separator: " ") { declare(type: String(t)) }
+                        let raw = String(decoding: line, as: UTF16.self)
+                        for t in comment.dropFirst("declare-types:".count).split(separator: " ") {
+                            guard Self.isTypeName(t) else {
+                                let at = raw.range(of: String(t)).map { raw.distance(from: raw.startIndex, to: $0.lowerBound) + 1 } ?? 1
+                                throw Self.error(path, lineNumber, at, "a type name is ASCII letters, digits, '_' or '-', starting with a letter (rules name it as @NAME): '\(t)'", line)
+                            }
+                            declare(type: String(t))
+                        }
                     }
                     continue
                 }
@@ -261,6 +319,9 @@ public struct GazetteerBuilder {
                 }
                 let surface = UnsafeBufferPointer(rebasing: line[0..<tabs.0])
                 if surface.allSatisfy({ $0 == 0x20 }) { throw Self.error(path, lineNumber, 1, "empty surface", line) }
+                if let (column, problem) = Self.surfaceProblem(surface) {
+                    throw Self.error(path, lineNumber, column, problem, line)
+                }
                 let typeRange = (tabs.0 + 1)..<(tabCount == 2 ? tabs.1 : line.count)
                 let typeUnits = UnsafeBufferPointer(rebasing: line[typeRange])
                 // Files list one type over and over: compare with the last one before making a String.
@@ -280,11 +341,6 @@ public struct GazetteerBuilder {
                     throw Self.error(path, lineNumber, 1, e.description, line)
                 }
             }
-        }
-        if let compiled, var list = recording {
-            list.priority = files[file].priority
-            list.declared = Array(typeNames[list.typesBefore...])
-            compiled.write(list)
         }
     }
 
