@@ -27,6 +27,9 @@ public final class Gazetteer: Sendable {
     /// Each entry's file priority, looked up on the hot path.
     let entryPriority: [Int32]
     public let files: [(name: String, priority: Int)]
+    /// Per file: its entries outrank every overlapping built-in candidate (`# precedence: user`,
+    /// the default of `--gazetteer` files), see ConflictResolution.
+    public let userFirst: [Bool]
     private let sources: [String]
     public let normalizer: Normalizer
     let ambiguousType: Int16
@@ -48,6 +51,7 @@ public final class Gazetteer: Sendable {
         }
         ids = b.ids
         files = b.files
+        userFirst = b.userFirst
         sources = b.files.map { "gazetteer:" + $0.name }
         normalizer = b.normalizer
         ambiguousType = Int16(b.typeIndex["AMBIGUOUS"]!)
@@ -81,6 +85,9 @@ public final class Gazetteer: Sendable {
     /// The `source` a candidate from this entry carries, made once per file, not per match.
     func source(ofEntry e: Int32) -> String { sources[Int(entryFile[Int(e)])] }
     public func priority(ofEntry e: Int32) -> Int { Int(entryPriority[Int(e)]) }
+    @inline(__always) func userFirst(_ e: Int32) -> Bool { userFirst[Int(entryFile[Int(e)])] }
+    /// The precedence a candidate from this entry carries (see `Entity.precedence`).
+    public func precedence(ofEntry e: Int32) -> Int { userFirst[Int(entryFile[Int(e)])] ? Entity.userPrecedence : 0 }
     @inline(__always) func isAmbiguous(_ node: UInt32) -> Bool { ambiguousNodes[Int(node) >> 6] & (1 << UInt64(node & 63)) != 0 }
 
     /// Loads the default lists (every *.tsv in `Gazetteers/`) and any extra files.
@@ -91,7 +98,7 @@ public final class Gazetteer: Sendable {
             for name in names { try builder.load(path: directory + "/" + name, name: name) }
         }
         for path in extraFiles {
-            try builder.load(path: path, name: (path as NSString).lastPathComponent, defaultPriority: 30)
+            try builder.load(path: path, name: (path as NSString).lastPathComponent, defaultPriority: 30, userFirst: true)
         }
         return builder.build()
     }
@@ -110,6 +117,7 @@ public struct GazetteerBuilder {
     var ids: [String] = []
     var idIndex: [String: Int32] = [:]
     var files: [(name: String, priority: Int)] = []
+    var userFirst: [Bool] = []
     public let normalizer: Normalizer
     private var tokenizer: Pipeline? = nil
 
@@ -121,9 +129,12 @@ public struct GazetteerBuilder {
     public func build() -> Gazetteer { Gazetteer(builder: self) }
 
     /// Adds one entry. `type` must be known (built in, or declared by `declare(type:)`).
-    public mutating func add(_ surface: String, type: String, id: String? = nil, file: String = "api", priority: Int = 30) throws {
+    /// `userFirst`: the entry outranks built-in lists and rules that overlap it, as a
+    /// `--gazetteer` file's entries do (its file's first entry decides for the whole file).
+    public mutating func add(_ surface: String, type: String, id: String? = nil, file: String = "api", priority: Int = 30,
+                             userFirst: Bool = false) throws {
         guard let t = typeIndex[type] else { throw WasimError.data("unknown type \(type)") }
-        let f = fileIndex(file, priority)
+        let f = fileIndex(file, priority, userFirst: userFirst)
         let units = ContiguousArray(surface.utf16)
         try units.withUnsafeBufferPointer { try add(units: $0, type: t, id: id, file: f) }
     }
@@ -135,9 +146,10 @@ public struct GazetteerBuilder {
         }
     }
 
-    mutating func fileIndex(_ name: String, _ priority: Int) -> Int {
+    mutating func fileIndex(_ name: String, _ priority: Int, userFirst: Bool = false) -> Int {
         if let i = files.firstIndex(where: { $0.name == name }) { return i }
         files.append((name, priority))
+        self.userFirst.append(userFirst)
         return files.count - 1
     }
 
@@ -196,7 +208,7 @@ public struct GazetteerBuilder {
     }
 
     /// Loads a TSV file. A malformed line is an error naming the file, line and column.
-    public mutating func load(path: String, name: String, defaultPriority: Int = 10) throws {
+    public mutating func load(path: String, name: String, defaultPriority: Int = 10, userFirst: Bool = false) throws {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw WasimError.data("\(path): cannot read gazetteer file")
         }
@@ -206,8 +218,11 @@ public struct GazetteerBuilder {
         case .failure(let f): throw WasimError.data("\(path): invalid UTF-8 at byte \(f.byteOffset)")
         case .success(let t): text = t
         }
-        let file = fileIndex(name, defaultPriority)
+        let file = fileIndex(name, defaultPriority, userFirst: userFirst)
         var lastType: (units: [UInt16], type: Int) = ([0xFFFF], -1)  // matches no type name
+        // `# also-types: COUNTRY`: every later entry is also a lookup of these helper types, so
+        // that rules can tell a country from a city without a second copy of the list.
+        var alsoTypes: [Int] = []
         try text.withUnsafeBufferPointer { buf in
             var lineStart = 0
             var lineNumber = 0
@@ -228,8 +243,23 @@ public struct GazetteerBuilder {
                             throw Self.error(path, lineNumber, 3, "priority must be a whole number", line)
                         }
                         files[file].priority = p
+                    } else if comment.hasPrefix("precedence:") {
+                        switch comment.dropFirst("precedence:".count).trimmingCharacters(in: .whitespaces) {
+                        case "user": self.userFirst[file] = true
+                        case "list": self.userFirst[file] = false
+                        default: throw Self.error(path, lineNumber, 3, "precedence must be 'user' (outranks built-in lists and rules) or 'list' (competes by length and priority)", line)
+                        }
                     } else if comment.hasPrefix("declare-types:") {
                         for t in comment.dropFirst("declare-types:".count).split(separator: " ") { declare(type: String(t)) }
+                    } else if comment.hasPrefix("also-types:") {
+                        alsoTypes = []
+                        for t in comment.dropFirst("also-types:".count).split(separator: " ") {
+                            declare(type: String(t))
+                            guard let i = typeIndex[String(t)], i >= Gazetteer.entityTypes.count else {
+                                throw Self.error(path, lineNumber, 3, "also-types takes helper types only, not \(t)", line)
+                            }
+                            alsoTypes.append(i)
+                        }
                     }
                     continue
                 }
@@ -261,6 +291,7 @@ public struct GazetteerBuilder {
                 let id = tabCount == 2 ? String(decoding: UnsafeBufferPointer(rebasing: line[(tabs.1 + 1)...]), as: UTF16.self) : nil
                 do {
                     try add(units: surface, type: type, id: id, file: file)
+                    for t in alsoTypes { try add(units: surface, type: t, id: nil, file: file) }
                 } catch let e as WasimError {
                     throw Self.error(path, lineNumber, 1, e.description, line)
                 }

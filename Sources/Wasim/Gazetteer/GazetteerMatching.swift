@@ -19,6 +19,14 @@ public struct GazetteerMatching: Stage {
         let tokens = document.tokens
         let analyses = document.analyses
         var coveredUntil = 0  // candidates do not start inside an earlier candidate
+        // A user's own entry first, then the longest, then the file's priority.
+        func better(_ e: Int32, _ span: Int, _ best: (length: Int, prefix: Int32, entry: Int32, type: Int32)?) -> Bool {
+            guard let b = best else { return true }
+            let user = g.userFirst(e)
+            if user != g.userFirst(b.entry) { return user }
+            if span != b.length { return span > b.length }
+            return entryPriority[Int(e)] > entryPriority[Int(b.entry)]
+        }
         for sentence in document.sentences {
             let end = Int(sentence.tokens.upperBound)
             for i in Int(sentence.tokens.lowerBound)..<end {
@@ -40,9 +48,7 @@ public struct GazetteerMatching: Stage {
                             let e = terminals[k]
                             let type = entryType[Int(e)]
                             lookups.append(Lookup(list: Int32(type), tokens: Int32(i)..<Int32(j), prefixLength: prefix, entry: e))
-                            if type < entityTypes, !g.isAmbiguous(node),
-                               best == nil || span > best!.length
-                                || (span == best!.length && entryPriority[Int(e)] > entryPriority[Int(best!.entry)]) {
+                            if type < entityTypes, !g.isAmbiguous(node), better(e, span, best) {
                                 best = (span, prefix, e, Int32(type))
                             }
                         }
@@ -54,13 +60,15 @@ public struct GazetteerMatching: Stage {
                     // A stripped reading is tried only when the whole form matched nothing.
                     if best != nil, reading == 0 { break }
                 }
-                if let b = best, i >= coveredUntil {
+                // A user's entry may start inside a built-in match: conflict resolution ranks them.
+                if let b = best, i >= coveredUntil || g.userFirst(b.entry) {
                     var c = Entity(type: EntityType(g.typeName(b.type)), start: token.start + b.prefix,
                                    end: tokens[i + b.length - 1].end, tokens: Int32(i)..<Int32(i + b.length),
                                    source: g.source(ofEntry: b.entry), priority: g.priority(ofEntry: b.entry))
+                    c.precedence = g.precedence(ofEntry: b.entry)
                     c.id = g.canonicalID(ofEntry: b.entry)
                     candidates.append(c)
-                    coveredUntil = i + b.length
+                    coveredUntil = max(coveredUntil, i + b.length)
                 }
             }
         }
