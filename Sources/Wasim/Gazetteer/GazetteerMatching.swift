@@ -34,6 +34,9 @@ public struct GazetteerMatching: Stage {
                 if token.kind == .punctuation { continue }
                 // The unstripped form first, then proclitic readings, shortest prefix first.
                 var best: (length: Int, prefix: Int32, entry: Int32, type: Int32)? = nil
+                // A token that is itself an ordinary word or an ambiguous entry (بابها "its door")
+                // is not read as a proclitic and a name (ب + أبها).
+                let wholeIsOrdinary = trie.child(0, token.hash).map { g.isAmbiguous($0) } ?? false
                 var reading = -1
                 while reading < Int(token.analysisCount) {
                     let (hash, prefix): (UInt64, Int32) = reading < 0
@@ -48,7 +51,7 @@ public struct GazetteerMatching: Stage {
                             let e = terminals[k]
                             let type = entryType[Int(e)]
                             lookups.append(Lookup(list: Int32(type), tokens: Int32(i)..<Int32(j), prefixLength: prefix, entry: e))
-                            if type < entityTypes, !g.isAmbiguous(node), better(e, span, best) {
+                            if type < entityTypes, !g.isAmbiguous(node), prefix == 0 || !wholeIsOrdinary, better(e, span, best) {
                                 best = (span, prefix, e, Int32(type))
                             }
                         }
