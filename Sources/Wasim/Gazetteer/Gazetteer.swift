@@ -16,6 +16,8 @@ public final class Gazetteer: Sendable {
     let trie: TokenTrie
     let entryType: [Int16]
     let entryFile: [Int16]
+    /// The line of each entry in its file (0 for entries added through the API), for the audit.
+    let entryLine: [Int32]
     let entryID: [Int32]
     let ids: [String]
     /// Entries ending at each node: `terminals[terminalStart[n] ..< terminalStart[n + 1]]`.
@@ -40,6 +42,7 @@ public final class Gazetteer: Sendable {
         trie = b.trie
         entryType = b.entryType
         entryFile = b.entryFile
+        entryLine = b.entryLine
         // An entry without an id takes the id of an entry with the same tokens and type from
         // another list, so that every list's داعش reports org:isis.
         var idOf: [UInt64: Int32] = [:]
@@ -111,6 +114,7 @@ public struct GazetteerBuilder {
     var typeIndex: [String: Int] = [:]
     var entryType: [Int16] = []
     var entryFile: [Int16] = []
+    var entryLine: [Int32] = []
     var entryID: [Int32] = []
     var entryNode: [UInt32] = []
     var entryLength: [UInt8] = []
@@ -155,7 +159,7 @@ public struct GazetteerBuilder {
 
     /// Adds a surface given as UTF-16: tokens split at spaces, or by ICU when the surface has
     /// punctuation in it, so that entries split exactly as documents do.
-    mutating func add(units: UnsafeBufferPointer<UInt16>, type: Int, id: String?, file: Int) throws {
+    mutating func add(units: UnsafeBufferPointer<UInt16>, type: Int, id: String?, file: Int, line: Int = 0) throws {
         var keys: [UInt64] = []
         if units.contains(where: GazetteerBuilder.needsSegmentation) {
             if tokenizer == nil { tokenizer = try Pipeline.tokenizer(normalizer: normalizer) }
@@ -181,6 +185,7 @@ public struct GazetteerBuilder {
         for k in keys { node = trie.insert(node, k) }
         entryType.append(Int16(type))
         entryFile.append(Int16(file))
+        entryLine.append(Int32(line))
         entryNode.append(node)
         entryLength.append(UInt8(min(keys.count, 255)))
         if let id, !id.isEmpty {
@@ -290,8 +295,8 @@ public struct GazetteerBuilder {
                 let type = lastType.type
                 let id = tabCount == 2 ? String(decoding: UnsafeBufferPointer(rebasing: line[(tabs.1 + 1)...]), as: UTF16.self) : nil
                 do {
-                    try add(units: surface, type: type, id: id, file: file)
-                    for t in alsoTypes { try add(units: surface, type: t, id: nil, file: file) }
+                    try add(units: surface, type: type, id: id, file: file, line: lineNumber)
+                    for t in alsoTypes { try add(units: surface, type: t, id: nil, file: file, line: lineNumber) }
                 } catch let e as WasimError {
                     throw Self.error(path, lineNumber, 1, e.description, line)
                 }
