@@ -91,3 +91,46 @@ func tagged(_ text: String, _ pipeline: Pipeline = defaultPipeline) throws -> [S
         #expect(throws: WasimError.self) { try b.load(path: bad, name: "bad.tsv") }
     }
 }
+
+@Suite struct ListAuditTests {
+    @Test func shippedListsHaveNoProcliticEntryAndNoUnsettledTypeConflict() throws {
+        let audit = try ListAudit(directory: repositoryRoot.appendingPathComponent("Gazetteers").path)
+        let report = try audit.run()
+        #expect(report.findings.filter { $0.kind == .proclitic }.map { "\($0.entry.surface) \($0.entry.place)" } == [])
+        #expect(report.findings.filter { $0.kind == .typeConflict }.map { "\($0.entry.surface) \($0.detail)" } == [])
+        // Without lexicon or corpus, the given names and folding collisions are all decided.
+        #expect(report.findings.map { "\($0.kind.rawValue) \($0.entry.surface)" } == [])
+    }
+
+    @Test func findsEachKindInASmallList() throws {
+        let dir = NSTemporaryDirectory() + "wasim-audit-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try "ليبيا\tLOC\tcountry:LY\n".write(toFile: dir + "/countries.tsv", atomically: true, encoding: .utf8)
+        try "وليبيا\tLOC\nسارة\tLOC\tgeonames:1\nليون\tLOC\nلانس\tORG\n".write(toFile: dir + "/cities.tsv", atomically: true, encoding: .utf8)
+        try "ليون\tORG\n".write(toFile: dir + "/clubs.tsv", atomically: true, encoding: .utf8)
+        try "سارة\tGIVEN_NAME\nأنس\tGIVEN_NAME\n".write(toFile: dir + "/names.tsv", atomically: true, encoding: .utf8)
+        let report = try ListAudit(directory: dir).run()
+        #expect(report.findings.map { "\($0.kind.rawValue) \($0.entry.surface) \($0.entry.place)" } == [
+            "proclitic وليبيا cities.tsv:1",
+            "ordinary-word سارة cities.tsv:2",
+            "type-conflict ليون cities.tsv:3",
+            "folding-collision لانس cities.tsv:4",
+        ])
+        #expect(ListAudit.jsonLines(report).split(separator: "\n").count == 4)
+        // A priority settles the conflict; an AUDIT_OK entry settles a finding a person checked.
+        try "# priority: 20\nليون\tORG\n".write(toFile: dir + "/clubs.tsv", atomically: true, encoding: .utf8)
+        try "# declare-types: AUDIT_OK\nلانس\tAUDIT_OK\tthe club Lens\n".write(toFile: dir + "/ok.tsv", atomically: true, encoding: .utf8)
+        #expect(try ListAudit(directory: dir).run().findings.map(\.kind) == [.proclitic, .ordinaryWord])
+    }
+
+    @Test func corpusCountsFiresAndWins() throws {
+        var b = GazetteerBuilder()
+        let path = try temporaryFile(named: "c.tsv", "السلط\tLOC\n")
+        try b.load(path: path, name: "c.tsv")
+        let g = b.build()
+        let audit = try ListAudit(directory: nil, extraFiles: [path])
+        let docs = ["قررت السلط المحلية", "طالبوا السلط الجهوية", "وزار السلط", "السلطة قررت", "السلطة الجديدة"].map { Document(text: $0) }
+        let report = try audit.run(corpus: docs, pipeline: gazetteerPipeline(g), gazetteer: g)
+        #expect(report.findings.map { "\($0.kind.rawValue) \($0.fires) \($0.wins)" } == ["corpus-context 3 3"])
+    }
+}
