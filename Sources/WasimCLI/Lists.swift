@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Wasim
+import WasimEvaluation
 
 struct Lists: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -44,7 +45,7 @@ struct Lists: ParsableCommand {
 
         func run() throws {
             let options = pipelineArguments.options()
-            let directory = options.defaultGazetteers ? try Wasim.dataDirectory(options.dataDirectory) + "/Gazetteers" : nil
+            let directory = options.defaultGazetteers ? try DefaultPipeline.dataDirectory(options.dataDirectory) + "/Gazetteers" : nil
             let audit = try ListAudit(directory: directory, extraFiles: options.gazetteerFiles)
             var documents: [Document] = []
             if let corpus {
@@ -56,8 +57,8 @@ struct Lists: ParsableCommand {
                     documents.append(Document(text: text, path: path))
                 }
             }
-            let gazetteer = try Wasim.loadGazetteer(options)
-            let pipeline = documents.isEmpty ? nil : try Wasim.pipeline(options)
+            let gazetteer = try DefaultPipeline.loadGazetteer(options)
+            let pipeline = documents.isEmpty ? nil : try DefaultPipeline.make(options)
             let report = try audit.run(lexicon: noLexicon ? nil : audit.ayaspellWords(), corpus: documents,
                                        pipeline: pipeline, gazetteer: gazetteer)
             print(json ? ListAudit.jsonLines(report) : ListAudit.table(report, limit: limit), terminator: "")

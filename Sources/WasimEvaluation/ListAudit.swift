@@ -4,6 +4,7 @@
 // typed twice. The audit reads the lists as text (it is no hot path) and, given a corpus, tags
 // it to count how often each entry fires and wins.
 import Foundation
+import Wasim
 
 public struct ListAudit {
     public enum Kind: String, CaseIterable, Sendable {
@@ -277,9 +278,9 @@ public struct ListAudit {
     public static func jsonLines(_ r: Report) -> String {
         var out = ""
         for f in r.findings {
-            out += "{\"kind\": \(JSON.quote(f.kind.rawValue)), \"harm\": \(f.harm), \"surface\": \(JSON.quote(f.entry.surface)), "
-            out += "\"type\": \(JSON.quote(f.entry.type)), \"file\": \(JSON.quote(f.entry.file)), \"line\": \(f.entry.line), "
-            out += "\"fires\": \(f.fires), \"wins\": \(f.wins), \"detail\": \(JSON.quote(f.detail))}\n"
+            out += "{\"kind\": \(WasimJSON.quote(f.kind.rawValue)), \"harm\": \(f.harm), \"surface\": \(WasimJSON.quote(f.entry.surface)), "
+            out += "\"type\": \(WasimJSON.quote(f.entry.type)), \"file\": \(WasimJSON.quote(f.entry.file)), \"line\": \(f.entry.line), "
+            out += "\"fires\": \(f.fires), \"wins\": \(f.wins), \"detail\": \(WasimJSON.quote(f.detail))}\n"
         }
         return out
     }
