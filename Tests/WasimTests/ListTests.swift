@@ -32,6 +32,12 @@ func tagged(_ text: String, _ pipeline: Pipeline = defaultPipeline) throws -> [S
         }
     }
 
+    @Test func aFinalHaIsNoTaMarbuta() throws {
+        // Matching folds ة to ه, but جده with ه is "his grandfather", not جدة.
+        #expect(try tagged("وصل الوفد إلى جدة أمس") == ["LOC جدة"])
+        #expect(try tagged("وجده من أمه كان تاجرا").allSatisfy { !$0.hasPrefix("LOC") })
+    }
+
     @Test func proclicticsStayOutsideListSpans() throws {
         #expect(try tagged("تجول الوفد بأفريقيا ثم سافر لفرنسا وليبيا") == ["LOC أفريقيا", "LOC فرنسا", "LOC ليبيا"])
     }

@@ -18,6 +18,9 @@ public final class Gazetteer: Sendable {
     let entryFile: [Int16]
     /// The line of each entry in its file (0 for entries added through the API), for the audit.
     package let entryLine: [Int32]
+    /// Entries written with a final ة (جدة، مقرة): matching folds ة to ه, but a token written
+    /// with ه there is another word with a pronoun (جده "his grandfather", مقره "its seat").
+    let entryEndsInTaMarbuta: [Bool]
     let entryID: [Int32]
     let ids: [String]
     /// Entries ending at each node: `terminals[terminalStart[n] ..< terminalStart[n + 1]]`.
@@ -43,6 +46,7 @@ public final class Gazetteer: Sendable {
         entryType = b.entryType
         entryFile = b.entryFile
         entryLine = b.entryLine
+        entryEndsInTaMarbuta = b.entryEndsInTaMarbuta
         // An entry without an id takes the id of an entry with the same tokens and type from
         // another list, so that every list's داعش reports org:isis.
         var idOf: [UInt64: Int32] = [:]
@@ -115,6 +119,7 @@ public struct GazetteerBuilder {
     var entryType: [Int16] = []
     var entryFile: [Int16] = []
     var entryLine: [Int32] = []
+    var entryEndsInTaMarbuta: [Bool] = []
     var entryID: [Int32] = []
     var entryNode: [UInt32] = []
     var entryLength: [UInt8] = []
@@ -186,6 +191,7 @@ public struct GazetteerBuilder {
         entryType.append(Int16(type))
         entryFile.append(Int16(file))
         entryLine.append(Int32(line))
+        entryEndsInTaMarbuta.append(units.last(where: { !Normalizer.isDiacritic($0) }) == 0x0629)
         entryNode.append(node)
         entryLength.append(UInt8(min(keys.count, 255)))
         if let id, !id.isEmpty {

@@ -51,7 +51,8 @@ public struct GazetteerMatching: Stage {
                             let e = terminals[k]
                             let type = entryType[Int(e)]
                             lookups.append(Lookup(list: Int32(type), tokens: Int32(i)..<Int32(j), prefixLength: prefix, entry: e))
-                            if type < entityTypes, !g.isAmbiguous(node), prefix == 0 || !wholeIsOrdinary, better(e, span, best) {
+                            if type < entityTypes, !g.isAmbiguous(node), prefix == 0 || !wholeIsOrdinary,
+                               !(g.entryEndsInTaMarbuta[Int(e)] && endsInHa(document, tokens[j - 1])), better(e, span, best) {
                                 best = (span, prefix, e, Int32(type))
                             }
                         }
@@ -77,6 +78,13 @@ public struct GazetteerMatching: Stage {
         }
         document.lookups = lookups
         document.candidates.append(contentsOf: candidates)
+    }
+
+    /// The token's last letter, diacritics aside, is ه.
+    @inline(__always) private func endsInHa(_ d: Document, _ t: Token) -> Bool {
+        var k = Int(t.end) - 1
+        while k > Int(t.start), Normalizer.isDiacritic(d.utf16[k]) { k -= 1 }
+        return d.utf16[k] == 0x0647
     }
 
     /// Punctuation that entries may contain (a period in an abbreviation such as `د.`).
