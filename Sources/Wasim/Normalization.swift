@@ -47,6 +47,9 @@ public struct Normalizer: Sendable, Hashable {
         return Unicode.Scalar(v)?.properties.generalCategory == .format
     }
 
+    /// Harakat, superscript alef and tatweel: dropped from normalized forms.
+    @inline(__always) static func isDiacritic(_ u: UInt16) -> Bool { (0x064B...0x065F).contains(u) || u == 0x0670 || u == 0x0640 }
+
     /// Compatibility characters (presentation forms) go through ICU's NFKC first.
     @inline(__always) static func needsNFKC(_ u: UInt16) -> Bool { u >= 0xFB50 && (u <= 0xFDFF || u >= 0xFE70) }
 
