@@ -47,6 +47,9 @@ public struct Normalizer: Sendable, Hashable {
         return Unicode.Scalar(v)?.properties.generalCategory == .format
     }
 
+    /// Harakat, superscript alef and tatweel: dropped from normalized forms.
+    @inline(__always) static func isDiacritic(_ u: UInt16) -> Bool { (0x064B...0x065F).contains(u) || u == 0x0670 || u == 0x0640 }
+
     /// Compatibility characters (presentation forms) go through ICU's NFKC first.
     @inline(__always) static func needsNFKC(_ u: UInt16) -> Bool { u >= 0xFB50 && (u <= 0xFDFF || u >= 0xFE70) }
 
@@ -159,7 +162,7 @@ public struct Normalization: Stage {
     /// The ways to read leading letters of `n` as proclitics: و ف ب ل ك; و/ف + ب ل ك; and ل
     /// before the article, written لل with the article's alef gone (`للأمم` = ل + `الأمم`).
     /// A stem keeps at least three letters (`بين` is not ب + `ين`), two after و. Shortest prefix first.
-    static func analyse(_ n: UnsafeBufferPointer<UInt16>, origins: (Int32, Int32, Int32),
+    package static func analyse(_ n: UnsafeBufferPointer<UInt16>, origins: (Int32, Int32, Int32),
                         into out: inout ContiguousArray<ProcliticAnalysis>) {
         let count = n.count
         // و may stand before a two-letter stem that begins a name (وبن عروس، وأم درمان).
