@@ -10,6 +10,10 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
     ],
     targets: [
         // The system ICU (Debian's libicu-dev). Only the C wrapper below includes its headers:
@@ -23,13 +27,35 @@ let package = Package(
         // Opaque handles and plain integer types only; no ICU type crosses this header.
         .target(name: "CWasimICU", dependencies: ["CICU"], path: "Sources/CWasimICU"),
         .target(name: "Wasim", dependencies: ["CWasimICU"], path: "Sources/Wasim"),
+        // `wasim serve`: the HTTP service and its page, on Hummingbird.
+        .target(
+            name: "WasimServer",
+            dependencies: [
+                "Wasim",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/WasimServer",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
         .executableTarget(
             name: "WasimCLI",
-            dependencies: ["Wasim", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Wasim", "WasimServer", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/WasimCLI"
         ),
         .executableTarget(name: "WasimBench", dependencies: ["Wasim"], path: "Sources/WasimBench"),
         .testTarget(name: "WasimTests", dependencies: ["Wasim"], path: "Tests/WasimTests"),
+        .testTarget(
+            name: "WasimServerTests",
+            dependencies: ["Wasim", "WasimServer"],
+            path: "Tests/WasimServerTests",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        // Runs the built `wasim` binary as a user would (it needs `swift build` to have made it,
+        // which `swift test` does).
+        .testTarget(name: "WasimCLITests", dependencies: [], path: "Tests/WasimCLITests"),
     ],
     swiftLanguageModes: [.v5]
 )
