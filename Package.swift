@@ -55,7 +55,8 @@ let package = Package(
         ),
         // Runs the built `wasim` binary as a user would (it needs `swift build` to have made it,
         // which `swift test` does).
-        .testTarget(name: "WasimCLITests", dependencies: [], path: "Tests/WasimCLITests"),
+        .testTarget(name: "WasimCLITests", dependencies: [], path: "Tests/WasimCLITests",
+                    swiftSettings: [.swiftLanguageMode(.v6)]),
     ],
     swiftLanguageModes: [.v5]
 )

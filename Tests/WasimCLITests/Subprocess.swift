@@ -2,6 +2,9 @@
 // output and standard error apart.
 import Foundation
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 struct Finished {
     var status: Int32
@@ -35,25 +38,29 @@ enum CLI {
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         if let environment { process.environment = environment }
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
+        // Output to files, not pipes: a pipe that nobody reads would block the child.
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("wasim-run-\(UUID().uuidString)").path
+        FileManager.default.createFile(atPath: base + ".out", contents: nil)
+        FileManager.default.createFile(atPath: base + ".err", contents: nil)
+        defer {
+            try? FileManager.default.removeItem(atPath: base + ".out")
+            try? FileManager.default.removeItem(atPath: base + ".err")
+        }
+        let input = Pipe()
+        process.standardOutput = FileHandle(forWritingAtPath: base + ".out")
+        process.standardError = FileHandle(forWritingAtPath: base + ".err")
         process.standardInput = input
         try process.run()
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try input.fileHandleForWriting.close()
-        let timer = DispatchWorkItem { if process.isRunning { process.terminate() } }
-        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: timer)
-        // Read both pipes before waiting, so that a full pipe never blocks the child.
-        var errData = Data()
-        let group = DispatchGroup()
-        DispatchQueue.global().async(group: group) { errData = err.fileHandleForReading.readDataToEndOfFile() }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
+        // Bounded: a hung child is killed, and the test fails on its status.
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        if process.isRunning { process.terminate() }
         process.waitUntilExit()
-        timer.cancel()
         return Finished(status: process.terminationStatus,
-                        stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+                        stdout: (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? "",
+                        stderr: (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? "")
     }
 
     /// Runs the built `wasim`; nil (and the test says why) when it has not been built.

@@ -229,7 +229,7 @@ enum HTML {
             table { border-collapse: collapse; width: 100%; }
             th, td { padding: 0.15em 0.5em; border-bottom: 1px solid #eee; text-align: start; vertical-align: top; }
             td.n, th.n { text-align: center; font-family: sans-serif; font-size: 0.8em; }
-            td.file { font-family: sans-serif; font-size: 0.7em; color: #666; }
+            .file { font-family: sans-serif; font-size: 0.7em; color: #666; }
             .filter { font-family: sans-serif; font-size: 0.8em; }
             header a, li.error { font-family: sans-serif; font-size: 0.8em; }
             li.error { color: #a00; }
