@@ -1,10 +1,17 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// The layers, bottom up: CWasimICU (ICU behind a plain C header) → Wasim (the tagger: document,
+// stages, pipeline, lists, rules) → WasimEvaluation (gold, scoring, reports) and WasimBatch
+// (inputs, outputs, formats, the parallel runner) → the `wasim` and `wasim-bench` executables.
+// A library target never exits the process or writes to the terminal: it throws or takes an
+// output, and the executables decide.
 let package = Package(
     name: "Wasim",
     products: [
         .library(name: "Wasim", targets: ["Wasim"]),
+        .library(name: "WasimEvaluation", targets: ["WasimEvaluation"]),
+        .library(name: "WasimBatch", targets: ["WasimBatch"]),
         .executable(name: "wasim", targets: ["WasimCLI"]),
         .executable(name: "wasim-bench", targets: ["WasimBench"]),
     ],
@@ -27,6 +34,8 @@ let package = Package(
         // Opaque handles and plain integer types only; no ICU type crosses this header.
         .target(name: "CWasimICU", dependencies: ["CICU"], path: "Sources/CWasimICU"),
         .target(name: "Wasim", dependencies: ["CWasimICU"], path: "Sources/Wasim"),
+        .target(name: "WasimEvaluation", dependencies: ["Wasim"], path: "Sources/WasimEvaluation"),
+        .target(name: "WasimBatch", dependencies: ["Wasim"], path: "Sources/WasimBatch"),
         // `wasim serve`: the HTTP service and its page, on Hummingbird.
         .target(
             name: "WasimServer",
@@ -37,26 +46,20 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            path: "Sources/WasimServer",
-            swiftSettings: [.swiftLanguageMode(.v6)]
+            path: "Sources/WasimServer"
         ),
         .executableTarget(
             name: "WasimCLI",
-            dependencies: ["Wasim", "WasimServer", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Wasim", "WasimEvaluation", "WasimBatch", "WasimServer",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/WasimCLI"
         ),
-        .executableTarget(name: "WasimBench", dependencies: ["Wasim"], path: "Sources/WasimBench"),
-        .testTarget(name: "WasimTests", dependencies: ["Wasim"], path: "Tests/WasimTests"),
-        .testTarget(
-            name: "WasimServerTests",
-            dependencies: ["Wasim", "WasimServer"],
-            path: "Tests/WasimServerTests",
-            swiftSettings: [.swiftLanguageMode(.v6)]
-        ),
+        .executableTarget(name: "WasimBench", dependencies: ["Wasim", "WasimBatch"], path: "Sources/WasimBench"),
+        .testTarget(name: "WasimTests", dependencies: ["Wasim", "WasimEvaluation", "WasimBatch"], path: "Tests/WasimTests"),
+        .testTarget(name: "WasimServerTests", dependencies: ["Wasim", "WasimServer"], path: "Tests/WasimServerTests"),
         // Runs the built `wasim` binary as a user would (it needs `swift build` to have made it,
         // which `swift test` does).
-        .testTarget(name: "WasimCLITests", dependencies: [], path: "Tests/WasimCLITests",
-                    swiftSettings: [.swiftLanguageMode(.v6)]),
+        .testTarget(name: "WasimCLITests", dependencies: [], path: "Tests/WasimCLITests"),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )

@@ -1,7 +1,7 @@
 // `wasim explain`: the tokens, then each entity with what produced it and what it beat.
 
-public enum Explanation {
-    public static func render(_ d: Document, gazetteer: Gazetteer? = nil, tokens showTokens: Bool = true) -> String {
+package enum Explanation {
+    package static func render(_ d: Document, gazetteer: Gazetteer? = nil, tokens showTokens: Bool = true) -> String {
         var out: [String] = []
         if showTokens {
             out.append("tokens:")
@@ -24,7 +24,7 @@ public enum Explanation {
         for e in (d.entities + d.suppressed).sorted(by: { $0.start < $1.start }) {
             out.append("  \(e.type)\t\(d.codePointOffset(e.start))-\(d.codePointOffset(e.end))\t\(d.text(of: e))\t← \(e.source)"
                        + (e.priority != 0 ? " (priority \(e.priority))" : "") + (e.id.map { " id=\($0)" } ?? "")
-                       + (e.low.map { " low=\(JSON.number($0)) high=\(JSON.number(e.high ?? $0))" } ?? "")
+                       + (e.low.map { " low=\(WasimJSON.number($0)) high=\(WasimJSON.number(e.high ?? $0))" } ?? "")
                        + (e.unit.map { " unit=\($0)" } ?? ""))
             if let r = d.resolutions.first(where: { $0.winner == e }) {
                 for b in r.beaten {
@@ -41,25 +41,25 @@ extension Explanation {
     /// their proclitic readings and lists, then every entity, and the suppressed spans (type NONE,
     /// not in the output) that beat candidates, each with the candidates it beat. Offsets are
     /// code points, as in `wasim tag`.
-    public static func json(_ d: Document, gazetteer: Gazetteer? = nil) -> String {
+    package static func json(_ d: Document, gazetteer: Gazetteer? = nil) -> String {
         var s = "{"
-        if let id = d.id { s += "\"id\": \(JSON.quote(id)), " }
+        if let id = d.id { s += "\"id\": \(WasimJSON.quote(id)), " }
         s += "\"tokens\": ["
         for (i, t) in d.tokens.enumerated() {
             if i > 0 { s += ", " }
             s += "{\"i\": \(i), \"start\": \(d.codePointOffset(t.start)), \"end\": \(d.codePointOffset(t.end)), "
-            s += "\"text\": \(JSON.quote(d.text(of: t))), \"kind\": \(JSON.quote(t.kind.description))"
-            let readings = d.analyses(of: t).map { JSON.quote("\($0.proclitics)+\(d.substring(t.start + $0.prefixLength, t.end))") }
+            s += "\"text\": \(WasimJSON.quote(d.text(of: t))), \"kind\": \(WasimJSON.quote(t.kind.description))"
+            let readings = d.analyses(of: t).map { WasimJSON.quote("\($0.proclitics)+\(d.substring(t.start + $0.prefixLength, t.end))") }
             if !readings.isEmpty { s += ", \"readings\": [" + readings.joined(separator: ", ") + "]" }
             let lists = Set(d.lookups.filter { $0.tokens.lowerBound == Int32(i) }.map { l in
                 (gazetteer?.typeName(l.list) ?? "#\(l.list)") + (l.tokens.count > 1 ? "×\(l.tokens.count)" : "")
             }).sorted()
-            if !lists.isEmpty { s += ", \"lists\": [" + lists.map(JSON.quote).joined(separator: ", ") + "]" }
+            if !lists.isEmpty { s += ", \"lists\": [" + lists.map(WasimJSON.quote).joined(separator: ", ") + "]" }
             s += "}"
         }
         s += "], \"entities\": ["
         func fields(_ e: Entity) -> String {
-            var f = String(JSON.entity(e, in: d).dropLast())
+            var f = String(WasimJSON.entity(e, in: d).dropLast())
             if e.priority != 0 { f += ", \"priority\": \(e.priority)" }
             return f
         }

@@ -4,6 +4,7 @@
 //   swift build -c release && .build/release/wasim-bench ../shared/corpora/ant-news
 import Foundation
 import Wasim
+import WasimBatch
 
 /// Peak resident memory since the last reset (VmHWM).
 func peakRSSMegabytes() -> Double {
@@ -27,13 +28,13 @@ guard let folder = args.first else {
 }
 
 @discardableResult
-func measure(_ label: String, _ pipeline: Pipeline, jobs: Int) -> BatchSummary {
+func measure(_ label: String, _ pipeline: Pipeline, jobs: Int) throws -> BatchSummary {
     var options = BatchOptions()
     options.jobs = jobs
     let items = InputWalker.items([folder])
     let output = DiscardingOutput()
     resetPeakRSS()
-    let s = BatchRunner(pipeline: pipeline, options: options).run(ListSource(items), output: output, log: DiscardingOutput())
+    let s = try BatchRunner(pipeline: pipeline, options: options).run(ListSource(items), output: output, log: DiscardingOutput())
     let entities = EntityType.builtIn.map { "\($0.rawValue) \(s.entities[$0.rawValue] ?? 0)" }.joined(separator: ", ")
     print(String(format: "%@, %d job%@: %d documents (%d failed), %d tokens, %d entities (%@), %.2f s, %.1f MB/s, %.2fM tokens/s, output %.1f MB, peak RSS %.0f MB",
                  label, jobs, jobs == 1 ? "" : "s", s.files, s.failed, s.tokens, s.entityCount, entities, s.seconds,
@@ -41,12 +42,12 @@ func measure(_ label: String, _ pipeline: Pipeline, jobs: Int) -> BatchSummary {
     return s
 }
 
-let full = try Wasim.pipeline()
+let full = try DefaultPipeline.make()
 // A first pass warms the page cache and the lists, so both timed runs read from memory.
-_ = measure("warm-up (full pipeline)", full, jobs: 2)
-measure("segmentation+normalization", try Pipeline.tokenizer(), jobs: 1)
-let one = measure("full pipeline", full, jobs: 1)
-let two = measure("full pipeline", full, jobs: 2)
+_ = try measure("warm-up (full pipeline)", full, jobs: 2)
+try measure("segmentation+normalization", try Pipeline.tokenizer(), jobs: 1)
+let one = try measure("full pipeline", full, jobs: 1)
+let two = try measure("full pipeline", full, jobs: 2)
 print(String(format: "speed-up with 2 jobs: %.2f×", one.seconds / two.seconds))
 
 // Gazetteers: load time and memory of the shipped lists and of a million synthetic entries,
@@ -65,7 +66,7 @@ func timed<T>(_ body: () throws -> T) rethrows -> (T, Double) {
     return (value, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
 }
 
-let dataDirectory = try Wasim.dataDirectory()
+let dataDirectory = try DefaultPipeline.dataDirectory()
 let before = residentMegabytes()
 let (shipped, shippedSeconds) = try timed { try Gazetteer.load(directory: dataDirectory + "/Gazetteers") }
 print(String(format: "shipped lists: %d entries, loaded in %.3f s, +%.0f MB resident", shipped.entryCount, shippedSeconds,
@@ -74,23 +75,30 @@ print(String(format: "shipped lists: %d entries, loaded in %.3f s, +%.0f MB resi
 // A million entries of one to three pseudo-words over the Arabic alphabet, each word starting
 // with ظظ so that they never collide with real words: the shipped lists plus these should tag
 // the corpus exactly as the shipped lists alone, at the same speed.
-let letters = Array("ابتثجحخدذرزسشصضطظعغفقكلمنهوي".unicodeScalars)
-var rng = UInt64(0x9E37_79B9_7F4A_7C15)
-func nextRandom() -> UInt64 { rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17; return rng }
-var tsv = "# synthetic\n"
-tsv.reserveCapacity(40_000_000)
-for i in 0..<1_000_000 {
-    let words = Int(nextRandom() % 3) + 1
-    for w in 0..<words {
-        if w > 0 { tsv += " " }
-        tsv += "ظظ"
-        for _ in 0..<(Int(nextRandom() % 5) + 3) { tsv.unicodeScalars.append(letters[Int(nextRandom() % UInt64(letters.count))]) }
+/// xorshift64, seeded: the same synthetic list on every run.
+struct XorShift {
+    var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+    mutating func next() -> UInt64 { state ^= state << 13; state ^= state >> 7; state ^= state << 17; return state }
+}
+/// Writes the synthetic list; its generator and text are local, so nothing global is mutated.
+func writeSyntheticList(to path: String) throws {
+    let letters = Array("ابتثجحخدذرزسشصضطظعغفقكلمنهوي".unicodeScalars)
+    var rng = XorShift()
+    var tsv = "# synthetic\n"
+    tsv.reserveCapacity(40_000_000)
+    for i in 0..<1_000_000 {
+        let words = Int(rng.next() % 3) + 1
+        for w in 0..<words {
+            if w > 0 { tsv += " " }
+            tsv += "ظظ"
+            for _ in 0..<(Int(rng.next() % 5) + 3) { tsv.unicodeScalars.append(letters[Int(rng.next() % UInt64(letters.count))]) }
+        }
+        tsv += i % 3 == 0 ? "\tPER\n" : i % 3 == 1 ? "\tORG\n" : "\tLOC\n"
     }
-    tsv += i % 3 == 0 ? "\tPER\n" : i % 3 == 1 ? "\tORG\n" : "\tLOC\n"
+    try tsv.write(toFile: path, atomically: true, encoding: .utf8)
 }
 let synthetic = NSTemporaryDirectory() + "wasim-bench-1M.tsv"
-try tsv.write(toFile: synthetic, atomically: true, encoding: .utf8)
-tsv = ""
+try writeSyntheticList(to: synthetic)
 let beforeBig = residentMegabytes()
 resetPeakRSS()
 let (big, bigSeconds) = try timed { () throws -> Gazetteer in
@@ -102,21 +110,21 @@ print(String(format: "1M synthetic entries: %d entries, built in %.3f s, +%.0f M
              residentMegabytes() - beforeBig, peakRSSMegabytes()))
 let combined = try Gazetteer.load(directory: dataDirectory + "/Gazetteers", extraFiles: [synthetic])
 let matchOnly = { (g: Gazetteer) in try Pipeline([Segmentation(), Normalization(), GazetteerMatching(g), ConflictResolution()]) }
-let small = measure("segmentation+normalization+gazetteer (shipped lists)", try matchOnly(shipped), jobs: 1)
-let large = measure("segmentation+normalization+gazetteer (shipped lists + 1M synthetic entries)", try matchOnly(combined), jobs: 1)
+let small = try measure("segmentation+normalization+gazetteer (shipped lists)", try matchOnly(shipped), jobs: 1)
+let large = try measure("segmentation+normalization+gazetteer (shipped lists + 1M synthetic entries)", try matchOnly(combined), jobs: 1)
 print(String(format: "gazetteer matching with 1M more entries: %.2f× the time", large.seconds / small.seconds))
 try? FileManager.default.removeItem(atPath: synthetic)
 
 // Rules: the time each rule takes over the corpus, so a rule author sees which rule is slow.
 do {
     let options = PipelineOptions()
-    let gazetteer = try Wasim.loadGazetteer(options)
-    let rules = try Wasim.loadRules(options, gazetteer: gazetteer)
+    let gazetteer = try DefaultPipeline.loadGazetteer(options)
+    let rules = try DefaultPipeline.loadRules(options, gazetteer: gazetteer)
     let prepare = try Pipeline([Segmentation(), Normalization(), GazetteerMatching(gazetteer)])
     var documents: [Document] = []
     for item in InputWalker.items([folder]).prefix(3000) {
         guard let path = item.path, let data = FileManager.default.contents(atPath: path),
-              let d = try? TextDecoder.document(from: [UInt8](data)) else { continue }
+              let d = try? DocumentDecoder.document(from: [UInt8](data)) else { continue }
         documents.append(try prepare.run(d))
     }
     let tokens = documents.reduce(0) { $0 + $1.tokens.count }
@@ -142,7 +150,7 @@ do {
 
 // Stages: the time each stage of the default pipeline takes per token, on the same articles.
 do {
-    let pipeline = try Wasim.pipeline()
+    let pipeline = try DefaultPipeline.make()
     var inputs: [[UInt8]] = []
     for item in InputWalker.items([folder]).prefix(3000) {
         if let path = item.path, let data = FileManager.default.contents(atPath: path) { inputs.append([UInt8](data)) }
@@ -150,7 +158,7 @@ do {
     var seconds = [Double](repeating: 0, count: pipeline.stages.count)
     var tokens = 0
     for data in inputs {
-        guard let d = try? TextDecoder.document(from: data) else { continue }
+        guard let d = try? DocumentDecoder.document(from: data) else { continue }
         for (k, stage) in pipeline.stages.enumerated() {
             let (_, s) = try timed { try stage.process(d) }
             seconds[k] += s

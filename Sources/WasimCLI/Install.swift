@@ -25,7 +25,7 @@ struct Install: ParsableCommand {
 
     func run() throws {
         let fm = FileManager.default
-        let source = try Wasim.dataDirectory(data)
+        let source = try DefaultPipeline.dataDirectory(data)
         let prefixURL = URL(fileURLWithPath: (prefix as NSString).expandingTildeInPath).standardizedFileURL
         let bin = prefixURL.appendingPathComponent("bin")
         let share = prefixURL.appendingPathComponent("share/wasim")

@@ -14,8 +14,9 @@ struct Rules: ParsableCommand {
             discussion: """
                 Errors are reported on standard error as file:line:column with the line and a
                 caret, as `tag` and `eval` do; the summary goes to standard output. Each rule's
-                'fires:' examples must produce exactly the entities after '=>', and its 'skips:'
-                examples nothing. Exits 0 only if every file parses and every example passes.
+                'fires:' examples must produce exactly the entities after '=>' (text and type:
+                '=> PER دونالد ترامب ; LOC واشنطن'; an untyped entity has the rule's only type),
+                and its 'skips:' examples nothing. Exits 0 only if every file parses and every example passes.
 
                 Examples:
                   wasim rules check Models/rules/*.rules
@@ -29,7 +30,7 @@ struct Rules: ParsableCommand {
         @OptionGroup var pipelineArguments: PipelineArguments
 
         func run() throws {
-            let gazetteer = try Wasim.loadGazetteer(pipelineArguments.options())
+            let gazetteer = try DefaultPipeline.loadGazetteer(pipelineArguments.options())
             var failed = false
             var checked = 0, examples = 0
             for path in files {

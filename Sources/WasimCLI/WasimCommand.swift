@@ -80,6 +80,6 @@ func printError(_ message: Any) {
 /// `wasim --version`: the version, and the data folder this wasim would use (or why none).
 func versionText() -> String {
     let data: String
-    do { data = try Wasim.dataDirectory() } catch { data = "not found (\(error))" }
+    do { data = try DefaultPipeline.dataDirectory() } catch { data = "not found (\(error))" }
     return "wasim \(wasimVersion)\ndata: \(data)"
 }

@@ -19,7 +19,7 @@ enum RequestText {
 
     static func text(_ bytes: [UInt8], what: String, id: String? = nil) throws -> Document {
         do {
-            return try bytes.withUnsafeBufferPointer { try TextDecoder.document(from: $0, id: id) }
+            return try bytes.withUnsafeBufferPointer { try DocumentDecoder.document(from: $0, id: id) }
         } catch let error as WasimError {
             // "empty file" is the batch's word; here it is a request.
             let message = error.description == "empty file" ? "empty text" : error.description

@@ -18,7 +18,7 @@ struct Routes: Sendable {
         router.get("/v1/health") { _, _ in json(.ok, "{\"status\": \"ok\"}") }
         router.get("/v1/info") { _, _ in json(.ok, info()) }
         router.post("/v1/tag") { request, _ in
-            try await tagged(request) { document, _ in JSON.record(document) }
+            try await tagged(request) { document, _ in WasimJSON.record(document) }
         }
         router.post("/v1/explain") { request, _ in
             try await tagged(request, explain: true) { document, loaded in
@@ -60,22 +60,22 @@ struct Routes: Sendable {
 
     private func info() -> String {
         let loaded = tagger.current
-        var s = "{\"version\": \(JSON.quote(wasimVersion))"
-        s += ", \"data\": " + (tagger.dataDirectory.map(JSON.quote) ?? "null")
-        s += ", \"stages\": [" + loaded.pipeline.stages.map { JSON.quote($0.name) }.joined(separator: ", ") + "]"
+        var s = "{\"version\": \(WasimJSON.quote(wasimVersion))"
+        s += ", \"data\": " + (tagger.dataDirectory.map(WasimJSON.quote) ?? "null")
+        s += ", \"stages\": [" + loaded.pipeline.stages.map { WasimJSON.quote($0.name) }.joined(separator: ", ") + "]"
         if let g = loaded.gazetteer {
             s += ", \"lists\": {\"entries\": \(g.entryCount), \"files\": ["
-                + g.files.map { JSON.quote($0.name) }.joined(separator: ", ") + "]}"
+                + g.files.map { WasimJSON.quote($0.name) }.joined(separator: ", ") + "]}"
         } else {
             s += ", \"lists\": null"
         }
         s += ", \"rules\": {\"count\": \(loaded.ruleCount), \"files\": ["
-            + loaded.ruleFiles.map(JSON.quote).joined(separator: ", ") + "]}"
-        s += ", \"model\": " + (model().map(JSON.quote) ?? "null")
-        s += ", \"loaded\": \(JSON.quote(loaded.loadedAt.ISO8601Format()))"
+            + loaded.ruleFiles.map(WasimJSON.quote).joined(separator: ", ") + "]}"
+        s += ", \"model\": " + (model().map(WasimJSON.quote) ?? "null")
+        s += ", \"loaded\": \(WasimJSON.quote(loaded.loadedAt.ISO8601Format()))"
         s += ", \"watch\": \(watch)"
         if let error = tagger.error {
-            s += ", \"error\": {\"message\": \(JSON.quote(error.message)), \"at\": \(JSON.quote(error.at.ISO8601Format()))}"
+            s += ", \"error\": {\"message\": \(WasimJSON.quote(error.message)), \"at\": \(WasimJSON.quote(error.at.ISO8601Format()))}"
         } else {
             s += ", \"error\": null"
         }
@@ -95,4 +95,4 @@ func json(_ status: HTTPResponse.Status, _ body: String) -> Response {
              body: .init(byteBuffer: ByteBuffer(string: body)))
 }
 
-func errorBody(_ message: String) -> String { "{\"error\": \(JSON.quote(message))}\n" }
+func errorBody(_ message: String) -> String { "{\"error\": \(WasimJSON.quote(message))}\n" }

@@ -30,7 +30,7 @@ final class Tagger: Sendable {
     /// Loads the pipeline once; an error here stops the server before it listens.
     init(options: PipelineOptions) throws {
         self.options = options
-        self.dataDirectory = try? Wasim.dataDirectory(options.dataDirectory)
+        self.dataDirectory = try? DefaultPipeline.dataDirectory(options.dataDirectory)
         let stamps = Self.stamps(Self.watchedFiles(options, data: dataDirectory))
         state = Mutex(State(loaded: try Self.load(options), error: nil, errorAt: nil, stamps: stamps))
     }
@@ -42,7 +42,7 @@ final class Tagger: Sendable {
 
     /// The same pipeline as `wasim tag` builds; the lists and rules are read back from its stages.
     static func load(_ options: PipelineOptions) throws -> Loaded {
-        let pipeline = try Wasim.pipeline(options)
+        let pipeline = try DefaultPipeline.make(options)
         let gazetteer = pipeline.stages.lazy.compactMap { ($0 as? GazetteerMatching)?.gazetteer }.first
         let rules = pipeline.stages.compactMap { ($0 as? RuleMatching)?.rules }.flatMap { $0 }
         return Loaded(pipeline: pipeline, gazetteer: gazetteer, ruleCount: rules.count,

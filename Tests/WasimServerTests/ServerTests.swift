@@ -60,27 +60,27 @@ let json = ["Content-Type": "application/json"]
             #expect(info.headers["content-type"] == "application/json; charset=utf-8")
             let object = try JSONSerialization.jsonObject(with: Data(info.body.utf8)) as! [String: Any]
             #expect(object["version"] as? String == wasimVersion)
-            #expect(object["data"] as? String == (try Wasim.dataDirectory()))
-            #expect(object["stages"] as? [String] == (try Wasim.pipeline()).stages.map(\.name))
+            #expect(object["data"] as? String == (try DefaultPipeline.dataDirectory()))
+            #expect(object["stages"] as? [String] == (try DefaultPipeline.make()).stages.map(\.name))
             let rules = try #require(object["rules"] as? [String: Any])
-            let expectedRules = try Wasim.loadRules(PipelineOptions(), gazetteer: Wasim.loadGazetteer(PipelineOptions()))
+            let expectedRules = try DefaultPipeline.loadRules(PipelineOptions(), gazetteer: DefaultPipeline.loadGazetteer(PipelineOptions()))
             #expect(rules["count"] as? Int == expectedRules.rules.count)
             let lists = try #require(object["lists"] as? [String: Any])
-            #expect(lists["entries"] as? Int == (try Wasim.loadGazetteer(PipelineOptions())).entryCount)
+            #expect(lists["entries"] as? Int == (try DefaultPipeline.loadGazetteer(PipelineOptions())).entryCount)
             #expect(object["error"] is NSNull)
             #expect(object["watch"] as? Bool == false)
         }
     }
 
     @Test func tagAnswersWhatWasimTagWrites() async throws {
-        let expected = JSON.record(try Wasim.pipeline().tag(article)) + "\n"
+        let expected = WasimJSON.record(try DefaultPipeline.make().tag(article)) + "\n"
         #expect(expected.contains("{\"type\": \"LOC\", \"start\": 85, \"end\": 89, \"text\": \"إدلب\""))
         try await withServer { port in
             let plain = try await call(port, "POST", "/v1/tag", body: Array(article.utf8))
             #expect(plain.status == 200)
             #expect(plain.body == expected)
 
-            let record = "{\"id\": \"a1\", \"text\": \(JSON.quote(article))}"
+            let record = "{\"id\": \"a1\", \"text\": \(WasimJSON.quote(article))}"
             let withID = try await call(port, "POST", "/v1/tag", body: Array(record.utf8), headers: json)
             #expect(withID.status == 200)
             #expect(withID.body == "{\"id\": \"a1\", " + expected.dropFirst())
@@ -96,7 +96,7 @@ let json = ["Content-Type": "application/json"]
     @Test func explainAnswersWhatWasimExplainFinds() async throws {
         let document = Document(text: article)
         document.recordsResolutions = true
-        let pipeline = try Wasim.pipeline()
+        let pipeline = try DefaultPipeline.make()
         try pipeline.run(document)
         let gazetteer = pipeline.stages.lazy.compactMap { ($0 as? GazetteerMatching)?.gazetteer }.first
         try await withServer { port in

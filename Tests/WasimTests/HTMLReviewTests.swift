@@ -4,6 +4,7 @@ import Foundation
 import FoundationXML
 import Testing
 @testable import Wasim
+@testable import WasimBatch
 
 @Suite struct HTMLReviewTests {
     @Test func naturalOrderComparesDigitRunsAsNumbers() {
@@ -17,7 +18,7 @@ import Testing
         t.write("in/2.txt", "\n  الأمم في بغداد  \nنص")
         t.write("in/100.txt", "لا شيء هنا")
         t.write("in/1.txt", [0xFF])
-        let run = runBatch([t.path + "/in"]) { $0.format = .html; $0.outputDirectory = t.path + "/html" }
+        let run = try runBatch([t.path + "/in"]) { $0.format = .html; $0.outputDirectory = t.path + "/html" }
         #expect(run.summary.tagged == 3 && run.summary.failed == 1)
         let index = try XMLDocument(contentsOf: URL(fileURLWithPath: t.path + "/html/index.html"), options: [])
         let rows = try index.nodes(forXPath: "//tbody/tr") as! [XMLElement]
@@ -48,7 +49,7 @@ import Testing
     @Test func footerIsALeftToRightParagraphOfIsolatedCounts() throws {
         let t = TempDir()
         t.write("in/a.txt", "وصل أحمد إلى بغداد ثم العراق مع الأمم")
-        _ = runBatch([t.path + "/in"]) { $0.format = .html; $0.outputDirectory = t.path + "/html" }
+        _ = try runBatch([t.path + "/in"]) { $0.format = .html; $0.outputDirectory = t.path + "/html" }
         let page = try String(contentsOfFile: t.path + "/html/a.html", encoding: .utf8)
         #expect(page.contains("<footer>\n<p dir=\"ltr\">8 tokens · 4 entities: <bdi class=\"e t-LOC\">LOC 2</bdi> <bdi class=\"e t-ORG\">ORG 1</bdi> <bdi class=\"e t-PER\">PER 1</bdi></p>\n</footer>\n"))
         #expect(page.contains("<script type=\"application/json\" id=\"wasim-index\">{\"headline\": \"وصل أحمد إلى بغداد ثم العراق مع الأمم\", \"counts\": {\"LOC\": 2, \"ORG\": 1, \"PER\": 1}}</script>\n</body>"))
@@ -72,13 +73,13 @@ import Testing
             t.write("corpus/\(i).txt", "خبر \(i) عن بغداد\nزار أحمد العراق \(i) مرة مع الأمم")
         }
         t.write("corpus/bad.txt", [0xC3])
-        _ = runBatch([t.path + "/corpus"]) { $0.format = .html; $0.outputDirectory = t.path + "/full" }
+        _ = try runBatch([t.path + "/corpus"]) { $0.format = .html; $0.outputDirectory = t.path + "/full" }
         // An interrupted run: some pages written, no index yet.
-        _ = runBatch([t.path + "/corpus"]) { $0.format = .html; $0.outputDirectory = t.path + "/out"; $0.shard = Shard("1/2") }
+        _ = try runBatch([t.path + "/corpus"]) { $0.format = .html; $0.outputDirectory = t.path + "/out"; $0.shard = Shard("1/2") }
         try FileManager.default.removeItem(atPath: t.path + "/out/index-1-of-2.html")
         let written = t.tree("out").count
         #expect(written > 0 && written < 7)
-        let resumed = runBatch([t.path + "/corpus"]) { $0.format = .html; $0.outputDirectory = t.path + "/out"; $0.resume = true }
+        let resumed = try runBatch([t.path + "/corpus"]) { $0.format = .html; $0.outputDirectory = t.path + "/out"; $0.resume = true }
         #expect(resumed.summary.skipped == written && resumed.summary.tagged == 7 - written)
         #expect(t.tree("out") == t.tree("full"))
         #expect(t.tree("full").count == 8)
