@@ -47,7 +47,7 @@ mark.e::after { content: attr(data-type); font: 0.55em sans-serif; vertical-alig
 <div id="out" lang="ar"></div>
 <aside id="why" hidden></aside>
 </main>
-<footer><p id="counts"></p></footer>
+<footer><p id="counts" dir="ltr"></p></footer>
 <script>
 "use strict";
 const $ = id => document.getElementById(id);

@@ -35,8 +35,10 @@ public enum WasimServer {
                            onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
         let tagger = try Tagger(options: options.pipeline)
         let app = application(options, tagger: tagger, onListening: onListening)
+        var groupLogger = Logger(label: "wasim-serve")
+        groupLogger.logLevel = .warning
         let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint],
-                                                      logger: Logger(label: "wasim-serve")))
+                                                      logger: groupLogger))
         stop?.attach(group)
         let watcher = options.watch ? Task {
             while !Task.isCancelled {

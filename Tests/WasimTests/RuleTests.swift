@@ -288,8 +288,10 @@ func ruleError(_ source: String) throws -> String {
         let bad = try temporaryFile(named: "bad.rules", "rule b\n  type: LOC\n  pattern: [@NOPE]\n")
         let r = try runCLI(["rules", "check", bad], cwd: repositoryRoot.path)
         #expect(r.status == 1)
-        #expect(r.stdout.contains("bad.rules:3:13: unknown list '@NOPE'"))
-        #expect(r.stdout.contains("    pattern: [@NOPE]\n                ^"))
+        // Errors on standard error, as tag and eval report theirs; the summary on standard output.
+        #expect(r.stderr.contains("bad.rules:3:13: unknown list '@NOPE'"))
+        #expect(r.stderr.contains("    pattern: [@NOPE]\n                ^"))
+        #expect(r.stdout == "0 rules, 0 examples: FAILED\n")
     }
 
     @Test func explainShowsProvenanceAndBeatenCandidates() throws {
