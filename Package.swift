@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "WasimBatch", targets: ["WasimBatch"]),
         .executable(name: "wasim", targets: ["WasimCLI"]),
         .executable(name: "wasim-bench", targets: ["WasimBench"]),
+        .executable(name: "wasim-icu-floor", targets: ["WasimICUFloor"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -54,7 +55,10 @@ let package = Package(
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/WasimCLI"
         ),
-        .executableTarget(name: "WasimBench", dependencies: ["Wasim", "WasimBatch"], path: "Sources/WasimBench"),
+        // The bench reaches ICU's break iterator through the wrapper to measure the floor.
+        .executableTarget(name: "WasimBench", dependencies: ["Wasim", "WasimBatch", "CWasimICU"], path: "Sources/WasimBench"),
+        // The plain C program whole-process speed is compared with (see Sources/WasimICUFloor/main.c).
+        .executableTarget(name: "WasimICUFloor", dependencies: ["CICU"], path: "Sources/WasimICUFloor"),
         .testTarget(name: "WasimTests", dependencies: ["Wasim", "WasimEvaluation", "WasimBatch"], path: "Tests/WasimTests"),
         .testTarget(name: "WasimServerTests", dependencies: ["Wasim", "WasimServer"], path: "Tests/WasimServerTests"),
         // Runs the built `wasim` binary as a user would (it needs `swift build` to have made it,
@@ -63,3 +67,13 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// libFuzzer harnesses, only when asked for: they call libFuzzer's driver, so they link only
+// with the sanitizer flags of `.ci/fuzz` (README, "Fuzzing").
+if Context.environment["WASIM_FUZZ"] == "1" {
+    package.targets.append(.target(name: "WasimFuzzSupport", path: "Sources/WasimFuzzSupport"))
+    for name in ["Pipeline", "Rules", "Gazetteer", "Gold"] {
+        package.targets.append(.executableTarget(name: "WasimFuzz" + name, dependencies: ["Wasim", "WasimEvaluation", "WasimFuzzSupport"],
+                                                 path: "Sources/WasimFuzz" + name))
+    }
+}

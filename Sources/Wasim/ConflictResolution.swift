@@ -1,7 +1,8 @@
 // The last stage: candidates from every source overlap; pick a consistent set.
 
-/// Resolves overlapping candidates: the longer span wins, then the higher priority, then the
-/// source (see `sourceRank`), then the earlier start. Greedy, as spaCy's EntityRuler does it.
+/// Resolves overlapping candidates: the higher precedence wins (a user's own list entry beats any
+/// built-in guess it overlaps), then the longer span, then the higher priority, then the source
+/// (see `sourceRank`), then the earlier start. Gazetteers/README.md has the whole table. Greedy, as spaCy's EntityRuler does it.
 /// A winning NONE span (an event's name, say) keeps what it covers free of entities and is
 /// itself left out.
 public struct ConflictResolution: Stage {
@@ -16,6 +17,8 @@ public struct ConflictResolution: Stage {
         if source.hasPrefix("rule:") { return 3 }
         if source.hasPrefix("gazetteer:") { return 2 }
         if source.hasPrefix("propagation:") { return 0 }
+        // MODEL: the learned stage (`model:NAME`) ranks here for now, with numeric ranges and
+        // other stages' guesses; its helper decides its final place in the conflict table.
         return 1
     }
 
@@ -26,6 +29,7 @@ public struct ConflictResolution: Stage {
         let ranks = candidates.map { ConflictResolution.sourceRank($0.source) }
         let order = candidates.indices.sorted { i, j in
             let a = candidates[i], b = candidates[j]
+            if a.precedence != b.precedence { return a.precedence > b.precedence }
             if a.length != b.length { return a.length > b.length }
             if a.priority != b.priority { return a.priority > b.priority }
             if ranks[i] != ranks[j] { return ranks[i] > ranks[j] }

@@ -20,7 +20,8 @@ struct WasimCommand: AsyncParsableCommand {
               swift run -c release wasim install --prefix ~/.local
             """,
         version: versionText(),
-        subcommands: [Tag.self, Eval.self, Explain.self, Rules.self, Serve.self, Install.self],
+        subcommands: [Tag.self, Eval.self, Explain.self, Rules.self, Lists.self, Clusters.self, Convert.self,
+                      Serve.self, Install.self],
         defaultSubcommand: nil
     )
 
