@@ -4,6 +4,11 @@ import CWasimICU
 /// ICU's word and sentence break iterators for one thread at a time.
 final class ICUSegmenter {
     private let handle: OpaquePointer
+    /// Reused from document to document (a segmenter serves one thread at a time).
+    private static let capacity: Int32 = 1024
+    private let starts = UnsafeMutablePointer<Int32>.allocate(capacity: Int(capacity))
+    private let ends = UnsafeMutablePointer<Int32>.allocate(capacity: Int(capacity))
+    private let kinds = UnsafeMutablePointer<UInt8>.allocate(capacity: Int(capacity))
 
     init(locale: String = "ar") throws {
         var error: Int32 = 0
@@ -13,7 +18,12 @@ final class ICUSegmenter {
         handle = h
     }
 
-    deinit { wasim_segmenter_close(handle) }
+    deinit {
+        wasim_segmenter_close(handle)
+        starts.deallocate()
+        ends.deallocate()
+        kinds.deallocate()
+    }
 
     /// Segments `text` into raw tokens and sentence end offsets. The buffer stays pinned for
     /// the whole call, which ICU needs: it does not copy the text.
@@ -23,19 +33,16 @@ final class ICUSegmenter {
         guard let base = text.baseAddress, text.count > 0 else { return }
         let status = wasim_segmenter_set_text(handle, base, Int32(text.count))
         if status != 0 { throw WasimError.icu("ubrk_setText failed (ICU error \(status))") }
-        let capacity: Int32 = 1024
-        var starts = [Int32](repeating: 0, count: Int(capacity))
-        var ends = [Int32](repeating: 0, count: Int(capacity))
-        var kinds = [UInt8](repeating: 0, count: Int(capacity))
+        let capacity = ICUSegmenter.capacity, starts = self.starts, ends = self.ends, kinds = self.kinds
         while true {
-            let n = wasim_segmenter_next_tokens(handle, &starts, &ends, &kinds, capacity)
+            let n = wasim_segmenter_next_tokens(handle, starts, ends, kinds, capacity)
             if n == 0 { break }
             for i in 0..<Int(n) {
                 token(starts[i], ends[i], TokenKind(rawValue: kinds[i]) ?? .symbol)
             }
         }
         while true {
-            let n = wasim_segmenter_next_sentences(handle, &ends, capacity)
+            let n = wasim_segmenter_next_sentences(handle, ends, capacity)
             if n == 0 { break }
             for i in 0..<Int(n) { sentenceEnd(ends[i]) }
         }

@@ -65,18 +65,49 @@ public enum JSON {
 
     /// The JSON Lines record of a tagged document (without the trailing newline).
     public static func record(_ document: Document) -> String {
-        var s = "{"
-        s.reserveCapacity(64 + document.entities.count * 120)
-        if let id = document.id { s += "\"id\": "; append(quoted: id, to: &s); s += ", " }
-        if let path = document.path { s += "\"path\": "; append(quoted: path, to: &s); s += ", " }
-        s += "\"entities\": ["
+        var bytes: [UInt8] = []
+        appendRecord(document, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends the record's UTF-8 bytes (without the trailing newline) to `out`: what `record`
+    /// returns, written straight from the document's UTF-16 text, with no String per entity.
+    public static func appendRecord(_ document: Document, to out: inout [UInt8]) {
+        var w = ByteWriter(out)
+        out = []
+        w.reserve(64 + document.entities.count * 160)
+        w.ascii("{")
+        if let id = document.id { w.ascii("\"id\": "); w.quoted(id); w.ascii(", ") }
+        if let path = document.path { w.ascii("\"path\": "); w.quoted(path); w.ascii(", ") }
+        w.ascii("\"entities\": [")
         let entities = document.entities
-        let inOrder = zip(entities, entities.dropFirst()).allSatisfy { ($0.start, $0.end) <= ($1.start, $1.end) }
-        for (k, e) in (inOrder ? entities : entities.sorted { ($0.start, $0.end) < ($1.start, $1.end) }).enumerated() {
-            if k > 0 { s += ", " }
-            append(entity: e, in: document, to: &s)
+        var inOrder = true
+        for k in entities.indices.dropFirst() where (entities[k - 1].start, entities[k - 1].end) > (entities[k].start, entities[k].end) {
+            inOrder = false
+            break
         }
-        return s + "]}"
+        document.utf16.withUnsafeBufferPointer { text in
+            for (k, e) in (inOrder ? entities : entities.sorted { ($0.start, $0.end) < ($1.start, $1.end) }).enumerated() {
+                if k > 0 { w.ascii(", ") }
+                w.ascii("{\"type\": ")
+                w.quoted(e.type.rawValue)
+                w.ascii(", \"start\": ")
+                w.int(document.codePointOffset(e.start))
+                w.ascii(", \"end\": ")
+                w.int(document.codePointOffset(e.end))
+                w.ascii(", \"text\": ")
+                w.quoted(UnsafeBufferPointer(rebasing: text[Int(e.start)..<Int(e.end)]))
+                if let low = e.low { w.ascii(", \"low\": "); w.string(number(low)) }
+                if let high = e.high { w.ascii(", \"high\": "); w.string(number(high)) }
+                if let unit = e.unit { w.ascii(", \"unit\": "); w.quoted(unit) }
+                if let id = e.id { w.ascii(", \"id\": "); w.quoted(id) }
+                w.ascii(", \"source\": ")
+                w.quoted(e.source)
+                w.ascii("}")
+            }
+        }
+        w.ascii("]}")
+        out = w.bytes
     }
 
     /// The record for an input that could not be tagged.
@@ -109,5 +140,109 @@ public enum JSON {
         }
         if !readings.isEmpty { s += ", \"proclitics\": [" + readings.joined(separator: ", ") + "]" }
         return s + "}"
+    }
+}
+
+/// UTF-8 bytes of JSON, appended to one buffer: what `JSON.append(quoted:to:)` writes, byte for
+/// byte, without a String in between.
+struct ByteWriter {
+    var bytes: [UInt8]
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    mutating func reserve(_ n: Int) { bytes.reserveCapacity(bytes.count + n) }
+
+    /// A literal made of ASCII characters.
+    @inline(__always) mutating func ascii(_ s: StaticString) {
+        s.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func string(_ s: String) {
+        var s = s
+        s.withUTF8 { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func int(_ v: Int) {
+        if v < 0 { bytes.append(0x2D) }
+        var m = v.magnitude
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var n = 0
+        withUnsafeMutableBytes(of: &digits) { d in
+            repeat {
+                d[n] = UInt8(truncatingIfNeeded: m % 10) + 0x30
+                m /= 10
+                n += 1
+            } while m > 0
+            while n > 0 {
+                n -= 1
+                bytes.append(d[n])
+            }
+        }
+    }
+
+    @inline(__always) private mutating func escape(_ b: UInt8) {
+        switch b {
+        case 0x22: bytes.append(0x5C); bytes.append(0x22)
+        case 0x5C: bytes.append(0x5C); bytes.append(0x5C)
+        case 0x0A: bytes.append(0x5C); bytes.append(0x6E)
+        case 0x0D: bytes.append(0x5C); bytes.append(0x72)
+        case 0x09: bytes.append(0x5C); bytes.append(0x74)
+        default:
+            let hex: [UInt8] = Array("0123456789abcdef".utf8)
+            bytes.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 15)]])
+        }
+    }
+
+    @inline(__always) private static func needsEscape(_ b: UInt8) -> Bool { b < 0x20 || b == 0x22 || b == 0x5C }
+
+    /// A JSON string literal of a String.
+    mutating func quoted(_ s: String) {
+        var s = s
+        bytes.append(0x22)
+        s.withUTF8 { u in
+            var clean = true
+            for b in u where ByteWriter.needsEscape(b) { clean = false; break }
+            if clean {
+                bytes.append(contentsOf: u)
+            } else {
+                for b in u { if ByteWriter.needsEscape(b) { escape(b) } else { bytes.append(b) } }
+            }
+        }
+        bytes.append(0x22)
+    }
+
+    /// A JSON string literal of UTF-16 text, transcoded here; an unpaired surrogate becomes
+    /// U+FFFD, as `String(decoding:as:)` makes it.
+    mutating func quoted(_ units: UnsafeBufferPointer<UInt16>) {
+        bytes.append(0x22)
+        var i = 0
+        let n = units.count
+        while i < n {
+            let u = units[i]
+            i += 1
+            if u < 0x80 {
+                let b = UInt8(u)
+                if ByteWriter.needsEscape(b) { escape(b) } else { bytes.append(b) }
+            } else if u < 0x800 {
+                bytes.append(0xC0 | UInt8(u >> 6))
+                bytes.append(0x80 | UInt8(u & 0x3F))
+            } else if u & 0xF800 != 0xD800 {
+                bytes.append(0xE0 | UInt8(u >> 12))
+                bytes.append(0x80 | UInt8((u >> 6) & 0x3F))
+                bytes.append(0x80 | UInt8(u & 0x3F))
+            } else if u < 0xDC00, i < n, units[i] & 0xFC00 == 0xDC00 {
+                let c = 0x10000 + ((UInt32(u) - 0xD800) << 10) + (UInt32(units[i]) - 0xDC00)
+                i += 1
+                bytes.append(0xF0 | UInt8(c >> 18))
+                bytes.append(0x80 | UInt8((c >> 12) & 0x3F))
+                bytes.append(0x80 | UInt8((c >> 6) & 0x3F))
+                bytes.append(0x80 | UInt8(c & 0x3F))
+            } else {
+                bytes.append(0xEF); bytes.append(0xBF); bytes.append(0xBD)
+            }
+        }
+        bytes.append(0x22)
     }
 }
