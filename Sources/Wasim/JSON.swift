@@ -73,9 +73,7 @@ public enum JSON {
     /// Appends the record's UTF-8 bytes (without the trailing newline) to `out`: what `record`
     /// returns, written straight from the document's UTF-16 text, with no String per entity.
     public static func appendRecord(_ document: Document, to out: inout [UInt8]) {
-        var w = ByteWriter(out)
-        out = []
-        w.reserve(64 + document.entities.count * 160)
+        var w = ByteWriter(capacity: 256 + document.entities.count * 200)
         w.ascii("{")
         if let id = document.id { w.ascii("\"id\": "); w.quoted(id); w.ascii(", ") }
         if let path = document.path { w.ascii("\"path\": "); w.quoted(path); w.ascii(", ") }
@@ -107,7 +105,7 @@ public enum JSON {
             }
         }
         w.ascii("]}")
-        out = w.bytes
+        w.finish(into: &out)
     }
 
     /// The record for an input that could not be tagged.
@@ -143,55 +141,91 @@ public enum JSON {
     }
 }
 
-/// UTF-8 bytes of JSON, appended to one buffer: what `JSON.append(quoted:to:)` writes, byte for
-/// byte, without a String in between.
+/// UTF-8 bytes of JSON, written into raw memory that grows on demand: what
+/// `JSON.append(quoted:to:)` writes, byte for byte, without a String in between, and without
+/// an array's checks on every byte. Call `finish(into:)` once, which frees it.
 struct ByteWriter {
-    var bytes: [UInt8]
+    private var base: UnsafeMutablePointer<UInt8>
+    private var count = 0
+    private var capacity: Int
 
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    init(capacity: Int) {
+        self.capacity = max(capacity, 64)
+        base = .allocate(capacity: self.capacity)
+    }
 
-    mutating func reserve(_ n: Int) { bytes.reserveCapacity(bytes.count + n) }
+    /// Appends what was written to `out` and frees the writer's memory.
+    func finish(into out: inout [UInt8]) {
+        out.append(contentsOf: UnsafeBufferPointer(start: base, count: count))
+        base.deallocate()
+    }
+
+    @inline(__always) private mutating func ensure(_ n: Int) {
+        if count + n > capacity { grow(count + n) }
+    }
+
+    private mutating func grow(_ needed: Int) {
+        let bigger = max(capacity * 2, needed)
+        let b = UnsafeMutablePointer<UInt8>.allocate(capacity: bigger)
+        b.update(from: base, count: count)
+        base.deallocate()
+        base = b
+        capacity = bigger
+    }
+
+    @inline(__always) private mutating func put(_ b: UInt8) {
+        base[count] = b
+        count += 1
+    }
 
     /// A literal made of ASCII characters.
     @inline(__always) mutating func ascii(_ s: StaticString) {
-        s.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        let n = s.utf8CodeUnitCount
+        ensure(n)
+        (base + count).update(from: s.utf8Start, count: n)
+        count += n
     }
 
     mutating func string(_ s: String) {
         var s = s
-        s.withUTF8 { bytes.append(contentsOf: $0) }
-    }
-
-    mutating func int(_ v: Int) {
-        if v < 0 { bytes.append(0x2D) }
-        var m = v.magnitude
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var n = 0
-        withUnsafeMutableBytes(of: &digits) { d in
-            repeat {
-                d[n] = UInt8(truncatingIfNeeded: m % 10) + 0x30
-                m /= 10
-                n += 1
-            } while m > 0
-            while n > 0 {
-                n -= 1
-                bytes.append(d[n])
-            }
+        s.withUTF8 { u in
+            ensure(u.count)
+            for b in u { put(b) }
         }
     }
 
+    mutating func int(_ v: Int) {
+        ensure(21)
+        if v < 0 { put(0x2D) }
+        var m = v.magnitude
+        let first = count
+        repeat {
+            put(UInt8(truncatingIfNeeded: m % 10) + 0x30)
+            m /= 10
+        } while m > 0
+        // Digits came out last first.
+        var i = first, j = count - 1
+        while i < j {
+            let t = base[i]
+            base[i] = base[j]
+            base[j] = t
+            i += 1
+            j -= 1
+        }
+    }
+
+    /// Room for the worst case is made by the caller (six bytes: \u00XX).
     @inline(__always) private mutating func escape(_ b: UInt8) {
         switch b {
-        case 0x22: bytes.append(0x5C); bytes.append(0x22)
-        case 0x5C: bytes.append(0x5C); bytes.append(0x5C)
-        case 0x0A: bytes.append(0x5C); bytes.append(0x6E)
-        case 0x0D: bytes.append(0x5C); bytes.append(0x72)
-        case 0x09: bytes.append(0x5C); bytes.append(0x74)
+        case 0x22: put(0x5C); put(0x22)
+        case 0x5C: put(0x5C); put(0x5C)
+        case 0x0A: put(0x5C); put(0x6E)
+        case 0x0D: put(0x5C); put(0x72)
+        case 0x09: put(0x5C); put(0x74)
         default:
-            let hex: [UInt8] = Array("0123456789abcdef".utf8)
-            bytes.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 15)]])
+            let hex: StaticString = "0123456789abcdef"
+            put(0x5C); put(0x75); put(0x30); put(0x30)
+            put(hex.utf8Start[Int(b >> 4)]); put(hex.utf8Start[Int(b & 15)])
         }
     }
 
@@ -200,23 +234,19 @@ struct ByteWriter {
     /// A JSON string literal of a String.
     mutating func quoted(_ s: String) {
         var s = s
-        bytes.append(0x22)
         s.withUTF8 { u in
-            var clean = true
-            for b in u where ByteWriter.needsEscape(b) { clean = false; break }
-            if clean {
-                bytes.append(contentsOf: u)
-            } else {
-                for b in u { if ByteWriter.needsEscape(b) { escape(b) } else { bytes.append(b) } }
-            }
+            ensure(u.count * 6 + 2)
+            put(0x22)
+            for b in u { if ByteWriter.needsEscape(b) { escape(b) } else { put(b) } }
+            put(0x22)
         }
-        bytes.append(0x22)
     }
 
     /// A JSON string literal of UTF-16 text, transcoded here; an unpaired surrogate becomes
     /// U+FFFD, as `String(decoding:as:)` makes it.
     mutating func quoted(_ units: UnsafeBufferPointer<UInt16>) {
-        bytes.append(0x22)
+        ensure(units.count * 6 + 2)
+        put(0x22)
         var i = 0
         let n = units.count
         while i < n {
@@ -224,25 +254,25 @@ struct ByteWriter {
             i += 1
             if u < 0x80 {
                 let b = UInt8(u)
-                if ByteWriter.needsEscape(b) { escape(b) } else { bytes.append(b) }
+                if ByteWriter.needsEscape(b) { escape(b) } else { put(b) }
             } else if u < 0x800 {
-                bytes.append(0xC0 | UInt8(u >> 6))
-                bytes.append(0x80 | UInt8(u & 0x3F))
+                put(0xC0 | UInt8(u >> 6))
+                put(0x80 | UInt8(u & 0x3F))
             } else if u & 0xF800 != 0xD800 {
-                bytes.append(0xE0 | UInt8(u >> 12))
-                bytes.append(0x80 | UInt8((u >> 6) & 0x3F))
-                bytes.append(0x80 | UInt8(u & 0x3F))
+                put(0xE0 | UInt8(u >> 12))
+                put(0x80 | UInt8((u >> 6) & 0x3F))
+                put(0x80 | UInt8(u & 0x3F))
             } else if u < 0xDC00, i < n, units[i] & 0xFC00 == 0xDC00 {
                 let c = 0x10000 + ((UInt32(u) - 0xD800) << 10) + (UInt32(units[i]) - 0xDC00)
                 i += 1
-                bytes.append(0xF0 | UInt8(c >> 18))
-                bytes.append(0x80 | UInt8((c >> 12) & 0x3F))
-                bytes.append(0x80 | UInt8((c >> 6) & 0x3F))
-                bytes.append(0x80 | UInt8(c & 0x3F))
+                put(0xF0 | UInt8(c >> 18))
+                put(0x80 | UInt8((c >> 12) & 0x3F))
+                put(0x80 | UInt8((c >> 6) & 0x3F))
+                put(0x80 | UInt8(c & 0x3F))
             } else {
-                bytes.append(0xEF); bytes.append(0xBF); bytes.append(0xBD)
+                put(0xEF); put(0xBF); put(0xBD)
             }
         }
-        bytes.append(0x22)
+        put(0x22)
     }
 }

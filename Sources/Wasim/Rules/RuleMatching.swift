@@ -75,8 +75,8 @@ public struct RuleMatching: Stage {
     }
 
     private func match(_ document: Document, _ context: MatchContext) {
-        var context = context
-        context.startMask = startMasks(context)
+        // Bit r: rule r of the stage can start at this token.
+        let startMask = startMasks(context)
         var vm = PikeVM()
         defer { vm.free() }
         var found: [Entity] = []
@@ -88,7 +88,7 @@ public struct RuleMatching: Stage {
         // per article cost more in allocations than the matching itself.
         let ruleCount = min(codes.count, 64)
         var offsets = [Int](repeating: 0, count: ruleCount + 1)
-        for mask in context.startMask {
+        for mask in startMask {
             var m = mask
             while m != 0 {
                 offsets[m.trailingZeroBitCount + 1] += 1
@@ -97,17 +97,22 @@ public struct RuleMatching: Stage {
         }
         for r in 0..<ruleCount { offsets[r + 1] += offsets[r] }
         var fill = offsets
-        var flatStarts = [Int32](repeating: 0, count: offsets[ruleCount])
-        for (i, mask) in context.startMask.enumerated() {
+        var flatStartsArray = [Int32](repeating: 0, count: offsets[ruleCount])
+        for (i, mask) in startMask.enumerated() {
             var m = mask
             while m != 0 {
                 let r = m.trailingZeroBitCount
-                flatStarts[fill[r]] = Int32(i)
+                flatStartsArray[fill[r]] = Int32(i)
                 fill[r] += 1
                 m &= m - 1
             }
         }
         var matches: [Slots] = []
+        // Starts go to the matcher as raw slices: an array slice costs a retain and a release
+        // per sentence.
+        let flatStarts = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(1, flatStartsArray.count))
+        _ = flatStarts.initialize(from: flatStartsArray)
+        defer { flatStarts.deallocate() }
         for (r, code) in codes.enumerated() {
             matches.removeAll(keepingCapacity: true)
             if r < 64 {
@@ -116,7 +121,7 @@ public struct RuleMatching: Stage {
                     let s = Int(tokens[Int(flatStarts[k])].sentence)
                     var next = k + 1
                     while next < offsets[r + 1], tokens[Int(flatStarts[next])].sentence == s { next += 1 }
-                    vm.run(code, starts: flatStarts[k..<next], context, sentences[s], into: &matches)
+                    vm.run(code, starts: UnsafeBufferPointer(rebasing: flatStarts[k..<next]), context, sentences[s], into: &matches)
                     k = next
                 }
             } else {
@@ -138,15 +143,15 @@ public struct RuleMatching: Stage {
 /// What conditions read, computed once per document: lookups by first token and a bit mask of
 /// the lists present there. Raw buffers, valid while `RuleMatching.process` runs.
 struct MatchContext {
-    let document: Document
+    /// Unowned: the context is copied into every run of the matcher, and a reference counted
+    /// field would cost a retain and a release each time (the caller holds the document).
+    unowned(unsafe) let document: Document
     let tokens: UnsafeBufferPointer<Token>
     let analyses: UnsafeBufferPointer<ProcliticAnalysis>
     let utf16: UnsafeBufferPointer<UInt16>
     let lookups: UnsafeBufferPointer<Lookup>
     let lookupStart: UnsafeMutableBufferPointer<Int32>
     let listMask: UnsafeMutableBufferPointer<UInt64>
-    /// Bit r: rule r of the stage can start at this token (see `RuleMatching.startMasks`).
-    var startMask: [UInt64] = []
 
     /// Gazetteer matching writes lookups in token order; a custom stage may not.
     static func lookupsInOrder(_ d: Document) -> [Lookup] {
@@ -295,12 +300,12 @@ typealias Slots = SIMD16<Int32>
 /// Walks a rule's start positions in order. A value with a mutating method, not a closure over
 /// a variable: the compiler checks it statically.
 struct StartCursor {
-    let starts: ArraySlice<Int32>?
+    let starts: UnsafeBufferPointer<Int32>?
     var next: Int
 
-    init(starts: ArraySlice<Int32>?) {
+    init(starts: UnsafeBufferPointer<Int32>?) {
         self.starts = starts
-        next = starts?.startIndex ?? 0
+        next = 0
     }
 
     /// The first start at or after `i`, or nil.
@@ -337,7 +342,7 @@ struct PikeVM {
     /// non-overlapping match.
     /// `starts`: the tokens of the sentence where the rule can start, in order (nil: test each
     /// token).
-    mutating func run(_ code: RuleCode, starts: ArraySlice<Int32>?, _ ctx: MatchContext, _ sentence: Range<Int>,
+    mutating func run(_ code: RuleCode, starts: UnsafeBufferPointer<Int32>?, _ ctx: MatchContext, _ sentence: Range<Int>,
                       into matches: inout [Slots]) {
         let program = code.program, conditions = code.conditions, captures = code.captureTypes.count
         let startLists = code.startLists, startTexts = code.startTexts, anyText = !code.startTexts.hashes.isEmpty
