@@ -64,10 +64,15 @@ public struct NamePropagation: Stage {
         }
         // Most tokens begin no known name: a 1024-bit filter over first keys answers them before
         // the dictionary (whose hashing would cost more than everything else here).
-        var filter = [UInt64](repeating: 0, count: 16)
-        for key in byFirstKey.keys { filter[Int(key >> 60)] |= 1 << ((key >> 54) & 63) }
-        @inline(__always) func mayBegin(_ h: UInt64) -> Bool { filter[Int(h >> 60)] & (1 << ((h >> 54) & 63)) != 0 }
+        var filterArray = [UInt64](repeating: 0, count: 16)
+        for key in byFirstKey.keys { filterArray[Int(key >> 60)] |= 1 << ((key >> 54) & 63) }
         var found: [Entity] = []
+        // Raw buffers for the walk over every token: array reads there cost more than the rest.
+        filterArray.withUnsafeBufferPointer { filter in
+        tokens.withUnsafeBufferPointer { tokens in
+        analyses.withUnsafeBufferPointer { analyses in
+        occupied.withUnsafeMutableBufferPointer { occupied in
+        @inline(__always) func mayBegin(_ h: UInt64) -> Bool { filter[Int(h >> 60)] & (1 << ((h >> 54) & 63)) != 0 }
         var i = 0
         while i < tokens.count {
             guard !occupied[i], tokens[i].kind == .word else { i += 1; continue }
@@ -100,6 +105,10 @@ public struct NamePropagation: Stage {
             } else {
                 i += 1
             }
+        }
+        }
+        }
+        }
         }
         if !found.isEmpty {
             document.entities.append(contentsOf: found)

@@ -199,7 +199,8 @@ struct MatchContext {
         // Extras compare text: run them last, once a reading has matched.
         var extrasOK: Bool? = c.extras == nil ? true : nil
         func body(_ length: Int, _ prefix: Int32) {
-            if extrasOK == nil { extrasOK = extrasHold(c.extras!.takeUnretainedValue(), t) }
+            // Guaranteed, not retained: the rule keeps its extras alive.
+            if extrasOK == nil { extrasOK = c.extras!._withUnsafeGuaranteedRef { extrasHold($0, t) } }
             if extrasOK == true { out.append((length, prefix)) }
         }
 
