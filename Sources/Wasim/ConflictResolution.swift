@@ -12,7 +12,7 @@ public struct ConflictResolution: Stage {
     public init() {}
 
     /// Among equals, a rule outranks a gazetteer entry, which outranks a stage's own guess.
-    public static func sourceRank(_ source: String) -> Int {
+    package static func sourceRank(_ source: String) -> Int {
         // Bytes: the prefixes are ASCII.
         var source = source
         return source.withUTF8 { u in
@@ -78,8 +78,8 @@ public struct ConflictResolution: Stage {
         if document.recordsResolutions {
             document.resolutions = zip(taken, winners).map { Resolution(winner: $1, beaten: beaten[$0] ?? []) }
         }
-        document.suppressed = winners.filter { $0.type == .none }
-        document.entities = winners.filter { $0.type != .none }.sorted { ($0.start, $0.end) < ($1.start, $1.end) }
+        document.suppressed = winners.filter { $0.type == .suppressed }
+        document.entities = winners.filter { $0.type != .suppressed }.sorted { ($0.start, $0.end) < ($1.start, $1.end) }
     }
 
 }

@@ -116,7 +116,7 @@ public struct Normalizer: Sendable, Hashable {
     }
 
     /// FNV-1a over UTF-16 units: the token's identity for every matcher.
-    @inline(__always) public static func hash(_ units: UnsafeBufferPointer<UInt16>) -> UInt64 {
+    @inline(__always) package static func hash(_ units: UnsafeBufferPointer<UInt16>) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for u in units { h = (h ^ UInt64(u)) &* 0x100_0000_01b3 }
         return h
@@ -134,7 +134,7 @@ public struct Normalization: Stage {
     public let name = "normalization"
     public let requires: Set<Capability> = [.tokens]
     public let provides: Set<Capability> = [.normalizedForms]
-    public let normalizer: Normalizer
+    package let normalizer: Normalizer
 
     public init(_ normalizer: Normalizer = Normalizer()) { self.normalizer = normalizer }
 

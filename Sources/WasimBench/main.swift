@@ -8,6 +8,7 @@
 import CWasimICU
 import Foundation
 import Wasim
+import WasimBatch
 
 struct Arguments {
     var folder = ""
@@ -97,7 +98,7 @@ let folder = arguments.folder
 
 /// The default pipeline, or the stages of it that `--stages` names.
 func selectedPipeline() throws -> Pipeline {
-    let full = try Wasim.pipeline()
+    let full = try DefaultPipeline.make()
     guard let names = arguments.stages else { return full }
     let known = full.stages.map(\.name)
     for n in names where !known.contains(n) {
@@ -113,14 +114,14 @@ struct Run {
 }
 
 @discardableResult
-func measure(_ label: String, _ pipeline: Pipeline, jobs: Int, floor: Double? = nil) -> Run {
+func measure(_ label: String, _ pipeline: Pipeline, jobs: Int, floor: Double? = nil) throws -> Run {
     var options = BatchOptions()
     options.jobs = jobs
     let items = InputWalker.items([folder])
     let output = DiscardingOutput()
     resetPeakRSS()
     let cpu0 = cpuSeconds()
-    let s = BatchRunner(pipeline: pipeline, options: options).run(ListSource(items), output: output, log: DiscardingOutput())
+    let s = try BatchRunner(pipeline: pipeline, options: options).run(ListSource(items), output: output, log: DiscardingOutput())
     let cpu = cpuSeconds() - cpu0
     let entities = EntityType.builtIn.map { "\($0.rawValue) \(s.entities[$0.rawValue] ?? 0)" }.joined(separator: ", ")
     var line = String(format: "%@, %d job%@: %d documents (%d failed), %d tokens, %d entities (%@), %.2f s (CPU %.2f s), %.1f MB/s, %.2fM tokens/s, output %.1f MB, peak RSS %.0f MB",
@@ -168,16 +169,16 @@ func icuFloor(_ documents: [Document]) -> Double {
 }
 
 let inputs = readAll()
-let documents = inputs.compactMap { try? TextDecoder.document(from: $0) }
+let documents = inputs.compactMap { try? DocumentDecoder.document(from: $0) }
 let floor = icuFloor(documents)
 
 let pipeline = try selectedPipeline()
 print("stages: " + pipeline.stages.map(\.name).joined(separator: " → "))
 // A first pass warms the page cache and the lists, so both timed runs read from memory.
-_ = measure("warm-up", pipeline, jobs: 2)
-if arguments.stages == nil { measure("segmentation+normalization", try Pipeline.tokenizer(), jobs: 1, floor: floor) }
-let one = measure(arguments.stages == nil ? "full pipeline" : "selected stages", pipeline, jobs: 1, floor: floor)
-let two = measure(arguments.stages == nil ? "full pipeline" : "selected stages", pipeline, jobs: 2)
+_ = try measure("warm-up", pipeline, jobs: 2)
+if arguments.stages == nil { try measure("segmentation+normalization", try Pipeline.tokenizer(), jobs: 1, floor: floor) }
+let one = try measure(arguments.stages == nil ? "full pipeline" : "selected stages", pipeline, jobs: 1, floor: floor)
+let two = try measure(arguments.stages == nil ? "full pipeline" : "selected stages", pipeline, jobs: 2)
 print(String(format: "speed-up with 2 jobs: %.2f×", one.summary.seconds / two.summary.seconds))
 
 // Stages: the time each stage takes per token, on the same articles, in memory.
@@ -185,7 +186,7 @@ do {
     var seconds = [Double](repeating: 0, count: pipeline.stages.count)
     var tokens = 0
     for data in inputs.prefix(3000) {
-        guard let d = try? TextDecoder.document(from: data) else { continue }
+        guard let d = try? DocumentDecoder.document(from: data) else { continue }
         for (k, stage) in pipeline.stages.enumerated() {
             let (_, s) = try timed { try stage.process(d) }
             seconds[k] += s
@@ -257,7 +258,7 @@ func realisticList(count: Int, data: String) throws -> String {
 }
 
 do {
-    let dataDirectory = try Wasim.dataDirectory()
+    let dataDirectory = try DefaultPipeline.dataDirectory()
     let before = residentMegabytes()
     let (shipped, shippedSeconds) = try timed { try Gazetteer.load(directory: dataDirectory + "/Gazetteers") }
     print(String(format: "shipped lists: %d entries, loaded in %.3f s, +%.0f MB resident", shipped.entryCount, shippedSeconds,
@@ -278,8 +279,8 @@ do {
                  big.entryCount, Double(size) / 1e6, bigSeconds, residentMegabytes() - beforeBig, peakRSSMegabytes()))
     let combined = try Gazetteer.load(directory: dataDirectory + "/Gazetteers", extraFiles: [listPath])
     let matchOnly = { (g: Gazetteer) in try Pipeline([Segmentation(), Normalization(), GazetteerMatching(g), ConflictResolution()]) }
-    let small = measure("segmentation+normalization+gazetteer (shipped lists)", try matchOnly(shipped), jobs: 1)
-    let large = measure("segmentation+normalization+gazetteer (shipped lists + big list)", try matchOnly(combined), jobs: 1)
+    let small = try measure("segmentation+normalization+gazetteer (shipped lists)", try matchOnly(shipped), jobs: 1)
+    let large = try measure("segmentation+normalization+gazetteer (shipped lists + big list)", try matchOnly(combined), jobs: 1)
     print(String(format: "gazetteer matching with the big list: %.2f× the time (CPU %.2f×)",
                  large.summary.seconds / small.summary.seconds, large.cpu / small.cpu))
 }
@@ -287,12 +288,12 @@ do {
 // Rules: the time each rule takes over the corpus, so a rule author sees which rule is slow.
 do {
     let options = PipelineOptions()
-    let gazetteer = try Wasim.loadGazetteer(options)
-    let rules = try Wasim.loadRules(options, gazetteer: gazetteer)
+    let gazetteer = try DefaultPipeline.loadGazetteer(options)
+    let rules = try DefaultPipeline.loadRules(options, gazetteer: gazetteer)
     let prepare = try Pipeline([Segmentation(), Normalization(), GazetteerMatching(gazetteer)])
     var prepared: [Document] = []
     for data in inputs.prefix(3000) {
-        guard let d = try? TextDecoder.document(from: data) else { continue }
+        guard let d = try? DocumentDecoder.document(from: data) else { continue }
         prepared.append(try prepare.run(d))
     }
     let tokens = prepared.reduce(0) { $0 + $1.tokens.count }

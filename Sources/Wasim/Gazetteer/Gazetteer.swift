@@ -5,14 +5,14 @@ import Foundation
 /// All loaded lists, immutable once built and shared by every thread.
 public final class Gazetteer: Sendable {
     /// Entity types: a match of these becomes a candidate entity.
-    public static let entityTypes = ["PER", "ORG", "LOC"]
+    package static let entityTypes = ["PER", "ORG", "LOC"]
     /// Helper lists the rules read; never tagged themselves.
-    public static let helperTypes = [
+    package static let helperTypes = [
         "GIVEN_NAME", "FAMILY_NAME", "NAME_PARTICLE", "TITLE", "NISBA", "ORG_DESIGNATOR",
         "LOC_DESIGNATOR", "SITE_NOUN", "SAY_VERB", "COMMON", "VOCAB", "AMBIGUOUS", "EVENT_NOUN",
     ]
 
-    public let typeNames: [String]
+    package let typeNames: [String]
     let trie: TokenTrie
     let entryType: [Int16]
     let entryFile: [Int16]
@@ -26,9 +26,9 @@ public final class Gazetteer: Sendable {
     let ambiguousNodes: [UInt64]
     /// Each entry's file priority, looked up on the hot path.
     let entryPriority: [Int32]
-    public let files: [(name: String, priority: Int)]
+    package let files: [(name: String, priority: Int)]
     private let sources: [String]
-    public let normalizer: Normalizer
+    package let normalizer: Normalizer
     let ambiguousType: Int16
     let ordinaryTypes: Set<Int16>
 
@@ -74,13 +74,13 @@ public final class Gazetteer: Sendable {
     }
 
     public var entryCount: Int { entryType.count }
-    public func typeID(_ name: String) -> Int32? { typeNames.firstIndex(of: name).map(Int32.init) }
-    public func typeName(_ id: Int32) -> String { typeNames[Int(id)] }
-    public func canonicalID(ofEntry e: Int32) -> String? { entryID[Int(e)] >= 0 ? ids[Int(entryID[Int(e)])] : nil }
-    public func fileName(ofEntry e: Int32) -> String { files[Int(entryFile[Int(e)])].name }
+    package func typeID(_ name: String) -> Int32? { typeNames.firstIndex(of: name).map(Int32.init) }
+    package func typeName(_ id: Int32) -> String { typeNames[Int(id)] }
+    package func canonicalID(ofEntry e: Int32) -> String? { entryID[Int(e)] >= 0 ? ids[Int(entryID[Int(e)])] : nil }
+    package func fileName(ofEntry e: Int32) -> String { files[Int(entryFile[Int(e)])].name }
     /// The `source` a candidate from this entry carries, made once per file, not per match.
     func source(ofEntry e: Int32) -> String { sources[Int(entryFile[Int(e)])] }
-    public func priority(ofEntry e: Int32) -> Int { Int(entryPriority[Int(e)]) }
+    package func priority(ofEntry e: Int32) -> Int { Int(entryPriority[Int(e)]) }
     @inline(__always) func isAmbiguous(_ node: UInt32) -> Bool { ambiguousNodes[Int(node) >> 6] & (1 << UInt64(node & 63)) != 0 }
 
     /// Loads the default lists (every *.tsv in `Gazetteers/`) and any extra files.
@@ -110,7 +110,7 @@ public struct GazetteerBuilder {
     var ids: [String] = []
     var idIndex: [String: Int32] = [:]
     var files: [(name: String, priority: Int)] = []
-    public let normalizer: Normalizer
+    package let normalizer: Normalizer
     private var tokenizer: Pipeline? = nil
 
     public init(normalizer: Normalizer = Normalizer()) {

@@ -2,6 +2,7 @@
 // records with code-point offsets (the project's fixtures), plus the prediction files that
 // `wasim tag` writes. Every reader reports malformed input as `WasimError.data("file:line: …")`.
 import Foundation
+import Wasim
 
 /// An annotated span. In a JSON Lines record, `start`/`end` are code points into the record's
 /// text; in a CoNLL sentence, token indices. End exclusive either way.
@@ -79,7 +80,7 @@ public enum GoldReader {
     /// File extensions read from a folder. Which format a file is in is decided by its content,
     /// not its name: a file whose first non-blank line starts with `{` is JSON Lines, any other
     /// is CoNLL. (ANERcorp's files are `.txt`; a fixture may be `.json`.)
-    public static let extensions: Set<String> = ["jsonl", "json", "conll", "txt", "iob", "iob2", "bio", "tsv"]
+    package static let extensions: Set<String> = ["jsonl", "json", "conll", "txt", "iob", "iob2", "bio", "tsv"]
 
     /// Reads a file, or every file with one of `extensions` below a folder (sorted by path).
     /// All files of a folder must be in the same format, since the two are scored differently.
@@ -163,7 +164,7 @@ public enum GoldReader {
     /// Two or more columns separated by tabs or spaces: the first is the token, the last the tag
     /// (so CoNLL-2003's four columns work too). A blank line ends a sentence; a `-DOCSTART-` line
     /// ends a document. Tags are O or B-/I-/E-/S- and a type.
-    public static func parseCoNLL(_ text: String, file: String) throws -> [CoNLLSentence] {
+    package static func parseCoNLL(_ text: String, file: String) throws -> [CoNLLSentence] {
         var out: [CoNLLSentence] = []
         var tokens: [String] = [], tags: [String] = []
         var firstLine = 0
@@ -209,7 +210,7 @@ public enum GoldReader {
     /// `{"id"?, "path"?, "text", "entities": [{"type", "start", "end", "text"?, "low"?, "high"?, "unit"?}]}`,
     /// offsets in code points. An entity's `text`, when given, must be the slice it names: that
     /// catches offsets counted in UTF-16 or bytes.
-    public static func parseJSONLines(_ text: String, file: String) throws -> [GoldRecord] {
+    package static func parseJSONLines(_ text: String, file: String) throws -> [GoldRecord] {
         var out: [GoldRecord] = []
         var lineNumber = 0
         for line in lines(text) {
@@ -230,7 +231,7 @@ public enum GoldReader {
     /// A prediction file: JSON Lines records with "id" or "path" and "entities" (code points).
     /// A record with "error" (a file `wasim tag` could not read) is refused: its gold would be
     /// scored as all missed without saying why.
-    public static func parsePredictions(path: String) throws -> [PredictionRecord] {
+    package static func parsePredictions(path: String) throws -> [PredictionRecord] {
         let text = try readText(path)
         var out: [PredictionRecord] = []
         var lineNumber = 0
@@ -268,7 +269,7 @@ public enum GoldReader {
         return s
     }
 
-    /// An integer from JSON. On Linux `1 is Bool` holds for an NSNumber, so booleans are told
+    /// An integer from WasimJSON. On Linux `1 is Bool` holds for an NSNumber, so booleans are told
     /// apart by objCType instead.
     static func integer(_ value: Any?) -> Int? {
         guard let n = value as? NSNumber, !isBoolean(n) else { return nil }
