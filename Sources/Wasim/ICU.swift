@@ -68,13 +68,14 @@ enum ICU {
     static func utf16(fromUTF8 bytes: UnsafeBufferPointer<UInt8>, lossy: Bool)
         -> Result<ContiguousArray<UInt16>, UTF8Failure> {
         guard let src = bytes.baseAddress, bytes.count > 0 else { return .success([]) }
-        var out = ContiguousArray<UInt16>(repeating: 0, count: bytes.count)
         var errorOffset: Int32 = 0
-        let n = out.withUnsafeMutableBufferPointer {
-            wasim_utf8_to_utf16(src, Int32(bytes.count), $0.baseAddress!, lossy ? 1 : 0, &errorOffset)
+        var n: Int32 = 0
+        // Written in place, uninitialized until then: no zeroing first, no trimming after.
+        let out = ContiguousArray<UInt16>(unsafeUninitializedCapacity: bytes.count) { buffer, count in
+            n = wasim_utf8_to_utf16(src, Int32(bytes.count), buffer.baseAddress!, lossy ? 1 : 0, &errorOffset)
+            count = max(0, Int(n))
         }
         if n < 0 { return .failure(UTF8Failure(byteOffset: Int(errorOffset))) }
-        out.removeSubrange(Int(n)...)
         return .success(out)
     }
 
