@@ -1,7 +1,8 @@
 // The last stage: candidates from every source overlap; pick a consistent set.
 
-/// Resolves overlapping candidates: the longer span wins, then the higher priority, then the
-/// source (see `sourceRank`), then the earlier start. Greedy, as spaCy's EntityRuler does it.
+/// Resolves overlapping candidates: the higher precedence wins (a user's own list entry beats any
+/// built-in guess it overlaps), then the longer span, then the higher priority, then the source
+/// (see `sourceRank`), then the earlier start. Gazetteers/README.md has the whole table. Greedy, as spaCy's EntityRuler does it.
 /// A winning NONE span (an event's name, say) keeps what it covers free of entities and is
 /// itself left out.
 public struct ConflictResolution: Stage {
@@ -25,6 +26,8 @@ public struct ConflictResolution: Stage {
             if starts("rule:") { return 3 }
             if starts("gazetteer:") { return 2 }
             if starts("propagation:") { return 0 }
+            // MODEL: the learned stage (`model:NAME`) ranks here for now, with numeric ranges and
+            // other stages' guesses; its helper decides its final place in the conflict table.
             return 1
         }
     }
@@ -34,16 +37,18 @@ public struct ConflictResolution: Stage {
         // strings, and copying one costs four reference counts.
         let candidates = document.candidates
         // The sort reads plain keys: reading an entity copies it, four reference counts.
-        struct Key { var length: Int32; var priority: Int; var rank: Int; var start: Int32 }
+        struct Key { var precedence: Int; var length: Int32; var priority: Int; var rank: Int; var start: Int32 }
         var keys: [Key] = []
         keys.reserveCapacity(candidates.count)
         for i in candidates.indices {
-            keys.append(Key(length: candidates[i].length, priority: candidates[i].priority,
+            keys.append(Key(precedence: Int(candidates[i].precedence), length: candidates[i].length,
+                            priority: candidates[i].priority,
                             rank: ConflictResolution.sourceRank(candidates[i].source), start: candidates[i].start))
         }
         let order = keys.withUnsafeBufferPointer { keys in
             candidates.indices.sorted { i, j in
                 let a = keys[i], b = keys[j]
+                if a.precedence != b.precedence { return a.precedence > b.precedence }
                 if a.length != b.length { return a.length > b.length }
                 if a.priority != b.priority { return a.priority > b.priority }
                 if a.rank != b.rank { return a.rank > b.rank }

@@ -21,10 +21,34 @@ public struct Normalizer: Sendable, Hashable {
         case 0x066B: 0x2E                                              // ٫ → .
         case 0x066C: 0x2C                                              // ٬ → ,
         case 0x066A: 0x25                                              // ٪ → %
-        case 0x200B...0x200F, 0x061C, 0xFEFF: nil                      // invisible marks
+        case _ where Normalizer.isFormat(u): nil                       // format characters (Cf)
         default: u
         }
     }
+
+    /// Whether a code unit is a format character (Unicode category Cf) of the BMP: bidi
+    /// controls, joiners, the word joiner, the BOM… Invisible, so matching ignores them and no
+    /// span starts or ends with one.
+    @inline(__always) package static func isFormat(_ u: UInt16) -> Bool {
+        guard u >= 0xAD else { return false }
+        switch u {
+        case 0x00AD, 0x0600...0x0605, 0x061C, 0x06DD, 0x070F, 0x0890...0x0891, 0x08E2, 0x180E, 0x200B...0x200F,
+             0x202A...0x202E, 0x2060...0x2064, 0x2066...0x206F, 0xFEFF, 0xFFF9...0xFFFB:
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// Whether a surrogate pair is a format character (tags, musical and shorthand controls).
+    @inline(__always) static func isFormat(high: UInt16, low: UInt16) -> Bool {
+        guard UTF16.isLeadSurrogate(high), UTF16.isTrailSurrogate(low) else { return false }
+        let v = 0x10000 + (UInt32(high - 0xD800) << 10) + UInt32(low - 0xDC00)
+        return Unicode.Scalar(v)?.properties.generalCategory == .format
+    }
+
+    /// Harakat, superscript alef and tatweel: dropped from normalized forms.
+    @inline(__always) static func isDiacritic(_ u: UInt16) -> Bool { (0x064B...0x065F).contains(u) || u == 0x0670 || u == 0x0640 }
 
     /// Compatibility characters (presentation forms) go through ICU's NFKC first.
     @inline(__always) static func needsNFKC(_ u: UInt16) -> Bool { u >= 0xFB50 && (u <= 0xFDFF || u >= 0xFE70) }
@@ -43,6 +67,10 @@ public struct Normalizer: Sendable, Hashable {
                 let rest = UnsafeBufferPointer(rebasing: units[i...])
                 for v in ICU.nfkc(rest) ?? Array(rest) { if let f = fold(v) { out.append(f) } }
                 return origins
+            }
+            if UTF16.isLeadSurrogate(u), i + 1 < units.count, Normalizer.isFormat(high: u, low: units[i + 1]) {
+                i += 2
+                continue
             }
             if let f = fold(u) {
                 switch produced {
@@ -77,15 +105,15 @@ public struct Normalizer: Sendable, Hashable {
         for i in 0..<units.count {
             let u = units[i]
             var f = u
-            if u >= 0x0600 {
-                if u < 0x0700 {
-                    f = table[Int(u - 0x0600)]
-                    if f == 0 { continue }
-                } else if u >= 0x200B && (u <= 0x200F || u == 0xFEFF) {
-                    continue
-                } else if Normalizer.needsNFKC(u) {
-                    return nil
-                }
+            if u < 0x0600 {
+                if u == 0x00AD { continue }  // the only format character below the Arabic block
+            } else if u < 0x0700 {
+                f = table[Int(u - 0x0600)]
+                if f == 0 { continue }
+            } else if Normalizer.needsNFKC(u) || UTF16.isLeadSurrogate(u) {
+                return nil  // rare: the general path (NFKC, format characters beyond the BMP)
+            } else if Normalizer.isFormat(u) {
+                continue
             }
             switch produced {
             case 0: origins.0 = Int32(i)
@@ -199,7 +227,7 @@ public struct Normalization: Stage {
     /// The ways to read leading letters of `n` as proclitics: و ف ب ل ك; و/ف + ب ل ك; and ل
     /// before the article, written لل with the article's alef gone (`للأمم` = ل + `الأمم`).
     /// A stem keeps at least three letters (`بين` is not ب + `ين`), two after و. Shortest prefix first.
-    static func analyse(_ n: UnsafeBufferPointer<UInt16>, origins: (Int32, Int32, Int32),
+    package static func analyse(_ n: UnsafeBufferPointer<UInt16>, origins: (Int32, Int32, Int32),
                         into out: inout ContiguousArray<ProcliticAnalysis>) {
         let count = n.count
         // و may stand before a two-letter stem that begins a name (وبن عروس، وأم درمان).
