@@ -56,7 +56,8 @@ let package = Package(
             path: "Sources/WasimCLI"
         ),
         // The bench reaches ICU's break iterator through the wrapper to measure the floor.
-        .executableTarget(name: "WasimBench", dependencies: ["Wasim", "WasimBatch", "CWasimICU"], path: "Sources/WasimBench"),
+        .executableTarget(name: "WasimBench", dependencies: ["Wasim", "WasimBatch", "CWasimICU"], path: "Sources/WasimBench",
+                          exclude: ["spacy_baseline.py"]),
         // The plain C program whole-process speed is compared with (see Sources/WasimICUFloor/main.c).
         .executableTarget(name: "WasimICUFloor", dependencies: ["CICU"], path: "Sources/WasimICUFloor"),
         .testTarget(name: "WasimTests", dependencies: ["Wasim", "WasimEvaluation", "WasimBatch"], path: "Tests/WasimTests"),

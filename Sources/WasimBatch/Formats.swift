@@ -6,14 +6,17 @@ import Wasim
 
 protocol TextSink: AnyObject {
     func put(_ s: String) throws
+    func put(bytes: UnsafeRawBufferPointer) throws
 }
 
 extension Spool: TextSink {
     func put(_ s: String) { append(s) }
+    func put(bytes: UnsafeRawBufferPointer) { append(bytes) }
 }
 
 extension AtomicFile: TextSink {
     func put(_ s: String) throws { try append(s) }
+    func put(bytes: UnsafeRawBufferPointer) throws { try append(bytes) }
 }
 
 /// Writes one article in the chosen format.
@@ -36,6 +39,7 @@ final class ArticleWriter {
     private(set) var entityCounts: [String: Int] = [:]
     /// The article's first non-blank line, for the HTML index.
     private(set) var headline: String?
+    private var record: [UInt8] = []
 
     init(format: BatchFormat, path: String?, id: String?, name: String, sink: TextSink, textSink: TextSink? = nil) {
         self.format = format
@@ -73,7 +77,13 @@ final class ArticleWriter {
     // MARK: jsonl
 
     private func jsonl(_ doc: Document, first: Bool, last: Bool) throws {
-        if first && last { return try sink.put(WasimJSON.record(doc) + "\n") }
+        if first && last {
+            // The usual case, a whole article: bytes written straight from its UTF-16 text.
+            record.removeAll(keepingCapacity: true)
+            WasimJSON.appendRecord(doc, to: &record)
+            record.append(0x0A)
+            return try record.withUnsafeBytes { try sink.put(bytes: $0) }
+        }
         var s = first ? header + "\"entities\": [" : ""
         for e in doc.entities {
             let start = doc.codePointOffset(e.start), end = doc.codePointOffset(e.end)

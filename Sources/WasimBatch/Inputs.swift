@@ -108,7 +108,7 @@ public enum InputWalker {
         }
         closedir(handle)
         // Byte order, so that the order (and stdout) is the same on every machine and locale.
-        names.sort { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+        names.sort(by: bytewise)
         for name in names {
             let full = dir + "/" + name
             let rel = relative.isEmpty ? name : relative + "/" + name
@@ -147,11 +147,27 @@ public enum InputWalker {
         }
     }
 
+    /// Byte order of UTF-8, compared in place (a copy of each name per comparison cost more
+    /// than the rest of the walk).
+    static func bytewise(_ a: String, _ b: String) -> Bool {
+        var a = a, b = b
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                let n = min(x.count, y.count)
+                if n > 0, let p = x.baseAddress, let q = y.baseAddress {
+                    let r = memcmp(p, q, n)
+                    if r != 0 { return r < 0 }
+                }
+                return x.count < y.count
+            }
+        }
+    }
+
     /// Case is ignored (GNU FNM_CASEFOLD), so that the default `*.txt` also takes `A.TXT` from
     /// a Windows or camera-era archive; a folder holding both `a.txt` and `a.TXT` gets both.
     static func matches(_ glob: String, name: String, relative: String) -> Bool {
         let caseFold: Int32 = 1 << 4
-        if glob.contains("/") { return fnmatch(glob, relative, caseFold) == 0 }
+        if glob.utf8.contains(0x2F) { return fnmatch(glob, relative, caseFold) == 0 }
         return fnmatch(glob, name, caseFold) == 0
     }
 
@@ -205,8 +221,10 @@ public enum InputWalker {
 
     /// `a/b.txt` → `a/b`; a dot at the start of the name is not an extension.
     static func stripExtension(_ rel: String) -> String {
-        let slash = rel.lastIndex(of: "/").map { rel.index(after: $0) } ?? rel.startIndex
-        if let dot = rel[slash...].lastIndex(of: "."), dot > slash { return String(rel[..<dot]) }
+        // Byte positions: '/' and '.' are ASCII, so they never sit inside a character.
+        let u = rel.utf8
+        let slash = u.lastIndex(of: 0x2F).map { u.index(after: $0) } ?? u.startIndex
+        if let dot = u[slash...].lastIndex(of: 0x2E), dot > slash { return String(rel[..<dot]) }
         return rel
     }
 
