@@ -281,9 +281,16 @@ public struct GazetteerBuilder {
         }
         let file = fileIndex(name, defaultPriority, userFirst: userFirst)
         // A compiled list keeps no directives but the priority: read the precedence from the header.
-        let header = String(decoding: data.prefix(4096), as: UTF8.self)
-        if header.contains("# precedence: list") { self.userFirst[file] = false }
-        if header.contains("# precedence: user") { self.userFirst[file] = true }
+        // Bytes, not String.contains: Foundation's search folds character clusters, which cost
+        // more than parsing a small list.
+        let header = [UInt8](data.prefix(4096))
+        func mentions(_ directive: String) -> Bool {
+            let needle = Array(directive.utf8)
+            guard header.count >= needle.count else { return false }
+            return (0...(header.count - needle.count)).contains { i in header[i..<(i + needle.count)].elementsEqual(needle) }
+        }
+        if mentions("# precedence: list") { self.userFirst[file] = false }
+        if mentions("# precedence: user") { self.userFirst[file] = true }
         // A big list is read from its compiled form when one beside it matches its bytes.
         let compiled = data.count >= CompiledList.threshold ? CompiledList.Cache(list: path, data: data, normalizer: normalizer) : nil
         if let compiled, let cached = compiled.read(), replay(cached, file: file) { return }
