@@ -150,7 +150,7 @@ private func ruleFileError(_ source: String) -> String {
         t.write("b.rules", rule)
         let both = try runCLI(["rules", "check", "a.rules", "b.rules"], cwd: t.path)
         #expect(both.status == 1)
-        #expect(both.stdout.contains("b.rules:1:6: rule 'r1' is already defined at a.rules:1\n"))
+        #expect(both.stderr.contains("b.rules:1:6: rule 'r1' is already defined at a.rules:1\n"))
         #expect(both.stdout.hasSuffix("FAILED\n"))
         let one = try runCLI(["rules", "check", "a.rules"], cwd: t.path)
         #expect(one.status == 0)
@@ -159,7 +159,7 @@ private func ruleFileError(_ source: String) -> String {
         t.write("builtin.rules", rule.replacingOccurrences(of: "rule r1", with: "rule event-quoted-name"))
         let redefined = try runCLI(["rules", "check", "builtin.rules"], cwd: t.path)
         #expect(redefined.status == 1)
-        #expect(redefined.stdout.contains("builtin.rules:1:6: rule 'event-quoted-name' is already defined at "))
+        #expect(redefined.stderr.contains("builtin.rules:1:6: rule 'event-quoted-name' is already defined at "))
         // The built-in files themselves are not loaded twice.
         let builtIn = try runCLI(["rules", "check", repositoryRoot.path + "/Models/rules"], cwd: t.path)
         #expect(builtIn.status == 0)
