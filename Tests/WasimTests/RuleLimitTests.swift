@@ -124,6 +124,15 @@ private func ruleFileError(_ source: String) -> String {
         #expect(ruleFileError(found).contains("a control character (U+0000) in a rule file"))
     }
 
+    @Test func aLongRegexIsRefused() throws {
+        let long = String(repeating: "a", count: 129)
+        #expect(ruleFileError("rule r\n  type: LOC\n  pattern: /\(long)/\n").hasPrefix("x.rules:3:12: a regular expression is at most 128 characters; this one has 129\n"))
+        #expect(ruleFileError("rule r\n  type: LOC\n  pattern: /\(long.dropLast())/\n") == "no error")
+        // Found by the rules fuzzer: a long invalid regex made Foundation's regex constructor leak.
+        let bytes = try #require(FileManager.default.contents(atPath: repositoryRoot.path + "/Tests/Fuzz/rules/leak-long-invalid-regex.rules"))
+        #expect(ruleFileError(String(decoding: bytes, as: UTF8.self)).contains("a regular expression is at most 128 characters"))
+    }
+
     @Test func aRegexIsNotRunOnAVeryLongToken() throws {
         let rules = "rule r\n  type: LOC\n  pattern: [/^a+b$/]\n"
         #expect(try runRules(rules, on: "x aaab y") == ["LOC aaab"])

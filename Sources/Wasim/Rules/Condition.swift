@@ -171,6 +171,11 @@ extension Condition {
                 if negated { x.excludedExact.append(units) } else { x.exact.append(units) }
             } else if body.hasPrefix("/"), body.hasSuffix("/"), body.count >= 3 {
                 let source = String(body.dropFirst().dropLast()).replacingOccurrences(of: "\\/", with: "/")
+                // Token regexes are short; long invalid ones made Foundation's regex constructor
+                // leak (found by the rules fuzzer).
+                if source.utf16.count > maximumRegexLength {
+                    throw fail("a regular expression is at most \(maximumRegexLength) characters; this one has \(source.utf16.count)")
+                }
                 if let problem = backtrackingRisk(source) { throw fail("regular expression rejected: \(problem)") }
                 guard let re = try? NSRegularExpression(pattern: source) else { throw fail("invalid regular expression /\(source)/") }
                 if negated { x.excludedRegexes.append(re) } else { x.regexes.append(re) }
@@ -253,6 +258,9 @@ extension Condition {
         default: nil
         }
     }
+
+    /// The longest /regex/ source, in UTF-16 code units.
+    static let maximumRegexLength = 128
 
     /// Token regexes run on one token at a time, but ICU's regex engine backtracks: refuse the
     /// constructs that make it exponential (nested quantifiers) or that are not regular at all.
