@@ -4,12 +4,36 @@
 /// source (see `sourceRank`), then the earlier start. Greedy, as spaCy's EntityRuler does it.
 /// A winning NONE span (an event's name, say) keeps what it covers free of entities and is
 /// itself left out.
+///
+/// With the learned labeller's candidates (`model:…`), candidates come in tiers first (README's
+/// conflict table): NONE spans, numeric ranges, high-priority rules and user lists (`--gazetteer`)
+/// beat the model; the model beats the shipped lists and low-priority rules, which also never
+/// stand on their own where the model saw them and said no (the model read them as features).
+/// A list entry that agrees with the model's span and type lends it its canonical id.
 public struct ConflictResolution: Stage {
     public let name = "conflict-resolution"
     public let requires: Set<Capability> = [.tokens]
     public let provides: Set<Capability> = [.entities]
 
-    public init() {}
+    /// Rules of at least this priority beat the model.
+    public var highPriority: Int
+    /// Lower-tier PER/ORG/LOC candidates are dropped when the model ran (it saw them and said no).
+    public var modelVetoes: Bool
+
+    public init(highPriority: Int = 60, modelVetoes: Bool = true) {
+        self.highPriority = highPriority
+        self.modelVetoes = modelVetoes
+    }
+
+    /// 2: beats the model; 1: the model; 0: below the model.
+    public func tier(_ c: Entity) -> Int {
+        if c.source.hasPrefix("model:") { return 1 }
+        if c.type == .none || c.type == .numericRange { return 2 }
+        if c.source.hasPrefix("rule:") { return c.priority >= highPriority ? 2 : 0 }
+        // User lists load with priority 30, the shipped ones with 10 or 20.
+        if c.source.hasPrefix("gazetteer:") { return c.priority >= 30 ? 2 : 0 }
+        return 0
+    }
 
     /// Among equals, a rule outranks a gazetteer entry, which outranks a stage's own guess.
     public static func sourceRank(_ source: String) -> Int {
@@ -22,10 +46,22 @@ public struct ConflictResolution: Stage {
     public func process(_ document: Document) throws {
         // Indices, not entities, move through the sort and the selection: an entity holds four
         // strings, and copying one costs four reference counts.
-        let candidates = document.candidates
+        var candidates = document.candidates
+        let withModel = document.provided.contains(.modelCandidates)
+        var tiers = withModel ? candidates.map(tier) : [Int](repeating: 0, count: candidates.count)
+        if withModel && modelVetoes {
+            let model = Set(candidates.lazy.filter { $0.source.hasPrefix("model:") }.map { SpanKey(type: $0.type, start: Int($0.start), end: Int($0.end)) })
+            let keep = candidates.indices.filter {
+                tiers[$0] > 0 || !Self.isName(candidates[$0].type)
+                    || model.contains(SpanKey(type: candidates[$0].type, start: Int(candidates[$0].start), end: Int(candidates[$0].end)))
+            }
+            candidates = keep.map { candidates[$0] }
+            tiers = keep.map { tiers[$0] }
+        }
         let ranks = candidates.map { ConflictResolution.sourceRank($0.source) }
         let order = candidates.indices.sorted { i, j in
             let a = candidates[i], b = candidates[j]
+            if tiers[i] != tiers[j] { return tiers[i] > tiers[j] }
             if a.length != b.length { return a.length > b.length }
             if a.priority != b.priority { return a.priority > b.priority }
             if ranks[i] != ranks[j] { return ranks[i] > ranks[j] }
@@ -63,4 +99,6 @@ public struct ConflictResolution: Stage {
         document.entities = winners.filter { $0.type != .none }.sorted { ($0.start, $0.end) < ($1.start, $1.end) }
     }
 
+
+    static func isName(_ t: EntityType) -> Bool { t == .person || t == .organization || t == .location }
 }

@@ -18,7 +18,7 @@ struct WasimCommand: ParsableCommand {
               wasim eval --gold Tests/Fixtures/news.jsonl
               wasim rules check Models/rules
             """,
-        subcommands: [Tag.self, Eval.self, Explain.self, Rules.self],
+        subcommands: [Tag.self, Eval.self, Explain.self, Rules.self, Train.self],
         defaultSubcommand: nil
     )
 
@@ -55,12 +55,20 @@ struct PipelineArguments: ParsableArguments {
     @Flag(help: "Leave out the built-in lists of Gazetteers/ (keeps only --gazetteer files).")
     var noDefaultGazetteers = false
 
+    @Option(name: .long, help: ArgumentHelp("The labeller's model file (default: Models/wasim.model when it exists).", valueName: "file"))
+    var model: String?
+
+    @Flag(help: "Leave out the learned labeller: lists and rules only.")
+    var noModel = false
+
     func options() -> PipelineOptions {
         var o = PipelineOptions(dataDirectory: data)
         o.gazetteerFiles = gazetteers
         o.ruleFiles = rules
         o.defaultRules = !noDefaultRules
         o.defaultGazetteers = !noDefaultGazetteers
+        o.modelFile = model
+        o.useModel = !noModel
         return o
     }
 }

@@ -1,0 +1,151 @@
+// The learned stage: a sequence labeller (averaged perceptron over BIO labels, Viterbi decoding
+// under BIO constraints) that reads every earlier stage's findings as features and proposes
+// PER/ORG/LOC candidates with source `model:<name>`. Conflict resolution weighs them against the
+// rules' and lists' candidates (see `ConflictResolution`).
+
+public struct Labeller: Stage {
+    public let name = "labeller"
+    public let requires: Set<Capability> = [.tokens, .normalizedForms, .lookups]
+    public let provides: Set<Capability> = [.modelCandidates]
+    public let model: LabellerModel
+    public let gazetteer: Gazetteer?
+    public let clusters: (any ClusterCodes)?
+    /// `model:<name>`, made once.
+    public let source: String
+    let listHashes: [UInt64]
+
+    public init(model: LabellerModel, gazetteer: Gazetteer?, clusters: (any ClusterCodes)? = nil) {
+        self.model = model
+        self.gazetteer = gazetteer
+        self.clusters = clusters
+        self.source = "model:" + model.name
+        self.listHashes = gazetteer?.files.map { stringHash($0.name) } ?? []
+    }
+
+    func extractor(_ document: Document) -> FeatureExtractor {
+        FeatureExtractor(document: document, groups: model.groups, gazetteer: gazetteer, listHashes: listHashes, clusters: clusters)
+    }
+
+    public func process(_ document: Document) throws {
+        guard !document.tokens.isEmpty else { return }
+        let fx = extractor(document)
+        var emissions = [Float]()
+        for sentence in document.sentences {
+            let range = Int(sentence.tokens.lowerBound)..<Int(sentence.tokens.upperBound)
+            emissions.removeAll(keepingCapacity: true)
+            var sink = ScoreSink(model: model)
+            for i in range {
+                sink.reset()
+                fx.features(of: i, in: range, into: &sink)
+                for l in 0..<7 { emissions.append(Float(sink.sums[l]) * model.scale) }
+            }
+            let labels = Labeller.viterbi(emissions, count: range.count, transitions: model.transitions)
+            for span in Labeller.spans(labels) {
+                let first = range.lowerBound + span.tokens.lowerBound
+                let last = range.lowerBound + span.tokens.upperBound - 1
+                let start = document.tokens[first].start + Labeller.procliticLength(document, token: first, type: span.type)
+                document.candidates.append(Entity(type: span.type, start: start, end: document.tokens[last].end,
+                                                  tokens: Int32(first)..<Int32(last + 1), source: source))
+            }
+        }
+    }
+
+    /// The best label sequence under BIO constraints (an I-X only after B-X or I-X).
+    static func viterbi(_ emissions: [Float], count n: Int, transitions: [Float]) -> [Int] {
+        guard n > 0 else { return [] }
+        var score = [Float](repeating: 0, count: n * 7)
+        var back = [Int8](repeating: 0, count: n * 7)
+        for l in 0..<7 {
+            score[l] = BIOLabel.allowed(from: 0, to: l) ? transitions[l] + emissions[l] : -.infinity
+        }
+        for i in 1..<max(n, 1) {
+            for l in 0..<7 {
+                var best = -Float.infinity, arg = 0
+                for p in 0..<7 where BIOLabel.allowed(from: p, to: l) {
+                    let s = score[(i - 1) * 7 + p] + transitions[(p + 1) * 7 + l]
+                    if s > best { best = s; arg = p }
+                }
+                score[i * 7 + l] = best + emissions[i * 7 + l]
+                back[i * 7 + l] = Int8(arg)
+            }
+        }
+        var labels = [Int](repeating: 0, count: n)
+        var best = -Float.infinity
+        for l in 0..<7 where score[(n - 1) * 7 + l] > best { best = score[(n - 1) * 7 + l]; labels[n - 1] = l }
+        if n > 1 { for i in stride(from: n - 1, to: 0, by: -1) { labels[i - 1] = Int(back[i * 7 + labels[i]]) } }
+        return labels
+    }
+
+    /// Spans of a label sequence (token indices within it).
+    static func spans(_ labels: [Int]) -> [(type: EntityType, tokens: Range<Int>)] {
+        var out: [(type: EntityType, tokens: Range<Int>)] = []
+        var i = 0
+        while i < labels.count {
+            guard let label = BIOLabel(rawValue: labels[i]), let type = label.type else { i += 1; continue }
+            var j = i + 1
+            while j < labels.count, labels[j] == label.rawValue + (label.isInside ? 0 : 1) { j += 1 }
+            out.append((type, i..<j))
+            i = j
+        }
+        return out
+    }
+
+    /// How much of the first token is a proclitic outside the entity (ANNOTATION.md: و ف ب ل ك
+    /// stay outside). The model labels whole tokens, so this decides from what the lists and rules
+    /// found there, then from the article: a list or rule match of the whole token (وليد) keeps
+    /// it whole; a match of a stripped reading (و+سارة) strips; a stem starting with ال strips;
+    /// otherwise a single و before a stem of four letters or more strips.
+    static func procliticLength(_ d: Document, token i: Int, type: EntityType) -> Int32 {
+        let t = d.tokens[i]
+        guard t.analysisCount > 0 else { return 0 }
+        var fromCandidates: Int32? = nil
+        for c in d.candidates where Int(c.tokens.lowerBound) == i && c.type != .numericRange {
+            let p = c.start - t.start
+            if c.type == type { return p }
+            fromCandidates = fromCandidates ?? p
+        }
+        if let p = fromCandidates { return p }
+        var fromLists: Int32? = nil
+        for l in d.lookups where Int(l.tokens.lowerBound) == i {
+            if l.prefixLength == 0 { return 0 }
+            fromLists = min(fromLists ?? l.prefixLength, l.prefixLength)
+        }
+        if let p = fromLists { return p }
+        let readings = d.analyses(of: t)
+        // The longest reading whose stem has the article.
+        for a in readings.reversed() {
+            let s = Int(t.start + a.prefixLength)
+            if s + 2 <= Int(t.end), d.utf16[s] == 0x627 || d.utf16[s] == 0x623 || d.utf16[s] == 0x625, d.utf16[s + 1] == 0x644 {
+                return a.prefixLength
+            }
+            // لل: the article's alef was dropped (للأمم = ل + الأمم).
+            if a.proclitics.contains(.li), d.utf16[s] == 0x644, d.utf16[s - 1] == 0x644 { return a.prefixLength }
+        }
+        if let a = readings.first, a.proclitics == .wa, t.normEnd - t.normStart >= 5 { return a.prefixLength }
+        return 0
+    }
+}
+
+extension Capability {
+    /// Entity candidates from the learned labeller.
+    public static let modelCandidates: Capability = "model-candidates"
+}
+
+/// Sums a token's quantized weights per label.
+struct ScoreSink: FeatureSink {
+    let model: LabellerModel
+    var sums = [Int32](repeating: 0, count: 7)
+
+    init(model: LabellerModel) { self.model = model }
+
+    @inline(__always) mutating func reset() { for l in 0..<7 { sums[l] = 0 } }
+
+    @inline(__always) mutating func add(_ key: UInt64, _ name: @autoclosure () -> String) {
+        let s = model.slot(key)
+        guard s >= 0 else { return }
+        model.weights.withUnsafeBufferPointer { w in
+            let base = s * 7
+            for l in 0..<7 { sums[l] &+= Int32(w[base + l]) }
+        }
+    }
+}
