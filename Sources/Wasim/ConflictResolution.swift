@@ -20,18 +20,25 @@ public struct ConflictResolution: Stage {
     /// Lower-tier PER/ORG/LOC candidates are dropped when the model ran (it saw them and said no).
     public var modelVetoes: Bool
 
-    public init(highPriority: Int = 60, modelVetoes: Bool = true) {
+    /// Lists of at least this priority beat the model (user lists load with 30, the shipped ones 10 or 20).
+    public var listPriority: Int
+    /// The types the model decides; for the others its candidates only fill gaps the rules and lists leave.
+    public var modelTypes: Set<EntityType>
+
+    public init(highPriority: Int = 60, listPriority: Int = 30, modelTypes: Set<EntityType> = [.person, .organization, .location],
+                modelVetoes: Bool = true) {
         self.highPriority = highPriority
+        self.listPriority = listPriority
+        self.modelTypes = modelTypes
         self.modelVetoes = modelVetoes
     }
 
-    /// 2: beats the model; 1: the model; 0: below the model.
+    /// 2: beats the model; 1: the model; 0: below the model; -1: the model outside its types.
     public func tier(_ c: Entity) -> Int {
-        if c.source.hasPrefix("model:") { return 1 }
+        if c.source.hasPrefix("model:") { return modelTypes.contains(c.type) ? 1 : -1 }
         if c.type == .none || c.type == .numericRange { return 2 }
         if c.source.hasPrefix("rule:") { return c.priority >= highPriority ? 2 : 0 }
-        // User lists load with priority 30, the shipped ones with 10 or 20.
-        if c.source.hasPrefix("gazetteer:") { return c.priority >= 30 ? 2 : 0 }
+        if c.source.hasPrefix("gazetteer:") { return c.priority >= listPriority ? 2 : 0 }
         return 0
     }
 
@@ -52,7 +59,7 @@ public struct ConflictResolution: Stage {
         if withModel && modelVetoes {
             let model = Set(candidates.lazy.filter { $0.source.hasPrefix("model:") }.map { SpanKey(type: $0.type, start: Int($0.start), end: Int($0.end)) })
             let keep = candidates.indices.filter {
-                tiers[$0] > 0 || !Self.isName(candidates[$0].type)
+                tiers[$0] != 0 || !modelTypes.contains(candidates[$0].type)
                     || model.contains(SpanKey(type: candidates[$0].type, start: Int(candidates[$0].start), end: Int(candidates[$0].end)))
             }
             candidates = keep.map { candidates[$0] }

@@ -39,7 +39,15 @@ public enum Wasim {
         if let model = try loadModel(options) {
             stages.append(Labeller(model: model, gazetteer: gazetteer, clusters: options.clusters))
         }
-        stages += [ConflictResolution(), NamePropagation(gazetteer: gazetteer)] as [any Stage]
+        var resolution = ConflictResolution()
+        if let x = ProcessInfo.processInfo.environment["WASIM_CR"] {  // EXPERIMENT
+            let parts = x.split(separator: ",")
+            resolution.modelVetoes = parts[0] == "veto"
+            resolution.highPriority = Int(parts[1])!
+            resolution.listPriority = Int(parts[2])!
+            resolution.modelTypes = Set(parts[3].split(separator: "+").map { EntityType(String($0)) })
+        }
+        stages += [resolution, NamePropagation(gazetteer: gazetteer)] as [any Stage]
         return try Pipeline(stages)
     }
 

@@ -25,6 +25,7 @@ struct Explain: ParsableCommand {
         document.recordsResolutions = true
         try pipeline.run(document)
         let gazetteer = pipeline.stages.lazy.compactMap { ($0 as? GazetteerMatching)?.gazetteer }.first
-        print(Explanation.render(document, gazetteer: gazetteer, tokens: !noTokens))
+        let labeller = pipeline.stages.lazy.compactMap { $0 as? Labeller }.first
+        print(Explanation.render(document, gazetteer: gazetteer, labeller: labeller, tokens: !noTokens))
     }
 }

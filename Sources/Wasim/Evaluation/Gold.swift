@@ -216,8 +216,15 @@ public enum GoldReader {
             lineNumber += 1
             let at = "\(file):\(lineNumber)"
             guard let object = try jsonObject(line, at: at) else { continue }
-            guard let body = object["text"] as? String else {
-                throw WasimError.data("\(at): a gold record needs \"text\" (a string)")
+            var body: String
+            if let t = object["text"] as? String {
+                body = t
+            } else if let f = object["text_file"] as? String {
+                // Standoff gold: the text lives in a file, relative to the gold file's folder.
+                let path = f.hasPrefix("/") ? f : (file as NSString).deletingLastPathComponent + "/" + f
+                do { body = try readText(path) } catch { throw WasimError.data("\(at): \"text_file\" \(path): cannot read it") }
+            } else {
+                throw WasimError.data("\(at): a gold record needs \"text\" (a string) or \"text_file\"")
             }
             let scalars = Array(body.unicodeScalars)
             let spans = try entities(object, at: at, textLength: scalars.count, text: scalars, required: true)

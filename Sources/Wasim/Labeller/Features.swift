@@ -142,9 +142,16 @@ struct FeatureExtractor {
         return 3
     }
 
+    /// The candidates the features read: those of the stages before the labeller.
+    let candidates: [Entity]
+
     init(document d: Document, groups: FeatureGroups, gazetteer: Gazetteer?, listHashes: [UInt64],
-         clusters: (any ClusterCodes)?) {
+         clusters: (any ClusterCodes)?, afterTheFact: Bool = false) {
         document = d
+        // Explaining after the whole pipeline ran: leave out what the labeller and later stages added.
+        candidates = afterTheFact
+            ? d.candidates.filter { !$0.source.hasPrefix("model:") && !$0.source.hasPrefix("propagation:") }
+            : d.candidates
         self.groups = groups
         self.gazetteer = gazetteer
         self.listHashes = listHashes
@@ -166,7 +173,7 @@ struct FeatureExtractor {
         var count = [Int32](repeating: 0, count: n + 1)
         let useLists = groups.contains(.lookups), useCandidates = groups.contains(.candidates) || groups.contains(.ranges)
         if useLists { for l in d.lookups { for k in l.tokens { count[Int(k) + 1] += 1 } } }
-        if useCandidates { for c in d.candidates { for k in c.tokens { count[Int(k) + 1] += 1 } } }
+        if useCandidates { for c in candidates { for k in c.tokens { count[Int(k) + 1] += 1 } } }
         for i in 0..<n { count[i + 1] += count[i] }
         markStart = count
         marks = [Mark](repeating: Mark(kind: .list, type: 0, source: 0, sourceIndex: 0, inside: false), count: Int(count[n]))
@@ -182,7 +189,7 @@ struct FeatureExtractor {
             }
         }
         if useCandidates {
-            for (ci, c) in d.candidates.enumerated() {
+            for (ci, c) in candidates.enumerated() {
                 let isRange = c.type == .numericRange
                 let source = isRange ? 0 : stringHash(c.source)
                 for k in c.tokens {
@@ -200,7 +207,7 @@ struct FeatureExtractor {
     private mutating func computeDocumentFlags() {
         let d = document
         var proposed: [UInt64: (types: UInt8, firstMulti: [Int32])] = [:]
-        for c in d.candidates {
+        for c in candidates {
             let t = FeatureExtractor.typeIndex(c.type)
             guard t < 3 else { continue }
             for k in c.tokens {
@@ -263,7 +270,7 @@ struct FeatureExtractor {
     func sourceName(_ m: Mark) -> String {
         switch m.kind {
         case .list: gazetteer?.files[Int(m.sourceIndex)].name ?? "#\(m.sourceIndex)"
-        case .candidate, .range: document.candidates[Int(m.sourceIndex)].source
+        case .candidate, .range: candidates[Int(m.sourceIndex)].source
         }
     }
     func listTypeName(_ m: Mark) -> String { gazetteer?.typeName(m.type) ?? "#\(m.type)" }

@@ -50,6 +50,42 @@ public struct Labeller: Stage {
         }
     }
 
+    /// For an entity the model proposed, the features that weighed most for and against its labels
+    /// (per token: the weight of the entity's label minus that of O), summed over its tokens.
+    public func explain(_ document: Document, entity: Entity, top: Int = 6) -> (for: [(feature: String, weight: Float)], against: [(feature: String, weight: Float)]) {
+        let fx = FeatureExtractor(document: document, groups: model.groups, gazetteer: gazetteer, listHashes: listHashes,
+                                  clusters: clusters, afterTheFact: true)
+        guard let sentence = document.sentences.first(where: { $0.tokens.contains(entity.tokens.lowerBound) }),
+              let begin = BIOLabel.begin(entity.type) else { return ([], []) }
+        let range = Int(sentence.tokens.lowerBound)..<Int(sentence.tokens.upperBound)
+        var total: [String: Float] = [:]
+        var order: [String] = []
+        for k in Int(entity.tokens.lowerBound)..<Int(entity.tokens.upperBound) {
+            let label = k == Int(entity.tokens.lowerBound) ? begin.rawValue : begin.rawValue + 1
+            var sink = NamedSink()
+            fx.features(of: k, in: range, into: &sink)
+            for f in sink.features {
+                let w = model.weights(ofKey: f.key)
+                let name = (entity.tokens.count > 1 ? document.text(of: document.tokens[k]) + ": " : "") + f.name
+                if total[name] == nil { order.append(name) }
+                total[name, default: 0] += w[label] - w[0]
+            }
+        }
+        let ranked = order.map { ($0, total[$0]!) }
+        return (Array(ranked.filter { $0.1 > 0 }.sorted { $0.1 > $1.1 }.prefix(top)),
+                Array(ranked.filter { $0.1 < 0 }.sorted { $0.1 < $1.1 }.prefix(top)))
+    }
+
+    /// The names of the features of token `i` (for tests and explanations).
+    public func featureNames(_ document: Document, token i: Int) -> [String] {
+        let fx = FeatureExtractor(document: document, groups: model.groups, gazetteer: gazetteer, listHashes: listHashes,
+                                  clusters: clusters, afterTheFact: true)
+        guard let sentence = document.sentences.first(where: { $0.tokens.contains(Int32(i)) }) else { return [] }
+        var sink = NamedSink()
+        fx.features(of: i, in: Int(sentence.tokens.lowerBound)..<Int(sentence.tokens.upperBound), into: &sink)
+        return sink.features.map(\.name)
+    }
+
     /// The best label sequence under BIO constraints (an I-X only after B-X or I-X).
     static func viterbi(_ emissions: [Float], count n: Int, transitions: [Float]) -> [Int] {
         guard n > 0 else { return [] }
