@@ -7,9 +7,11 @@
 ///
 /// With the learned labeller's candidates (`model:…`), candidates come in tiers first (README's
 /// conflict table): NONE spans, numeric ranges, high-priority rules and user lists (`--gazetteer`)
-/// beat the model; the model beats the shipped lists and low-priority rules, which also never
-/// stand on their own where the model saw them and said no (the model read them as features).
-/// A list entry that agrees with the model's span and type lends it its canonical id.
+/// beat the model. A shipped-list or low-priority-rule candidate that overlaps a model candidate
+/// of its own type agrees with it on the name, and its boundaries (written to ANNOTATION.md,
+/// where the model learned partly from ANERcorp's) win; one that no model candidate of its type
+/// overlaps is dropped: the model read it as a feature and said no. The model decides the types
+/// in `modelTypes`; for the others its candidates only fill gaps.
 public struct ConflictResolution: Stage {
     public let name = "conflict-resolution"
     public let requires: Set<Capability> = [.tokens]
@@ -25,20 +27,26 @@ public struct ConflictResolution: Stage {
     /// The types the model decides; for the others its candidates only fill gaps the rules and lists leave.
     public var modelTypes: Set<EntityType>
 
-    public init(highPriority: Int = 60, listPriority: Int = 30, modelTypes: Set<EntityType> = [.person, .organization, .location],
-                modelVetoes: Bool = true) {
+    /// The types where a lower-tier candidate overlapping a model candidate of its type sets the
+    /// boundaries (places: the lists and rules know ANNOTATION.md's site nouns and direction words).
+    public var boundaryTypes: Set<EntityType>
+
+    public init(highPriority: Int = 60, listPriority: Int = 30, modelTypes: Set<EntityType> = [.person, .location],
+                modelVetoes: Bool = true, boundaryTypes: Set<EntityType> = [.location]) {
         self.highPriority = highPriority
         self.listPriority = listPriority
         self.modelTypes = modelTypes
         self.modelVetoes = modelVetoes
+        self.boundaryTypes = boundaryTypes
     }
 
-    /// 2: beats the model; 1: the model; 0: below the model; -1: the model outside its types.
+    /// 3: beats the model; 1: the model; 0: below the model; -1: the model outside its types.
+    /// (2: a lower-tier candidate that agrees with the model, see `process`.)
     public func tier(_ c: Entity) -> Int {
         if c.source.hasPrefix("model:") { return modelTypes.contains(c.type) ? 1 : -1 }
-        if c.type == .none || c.type == .numericRange { return 2 }
-        if c.source.hasPrefix("rule:") { return c.priority >= highPriority ? 2 : 0 }
-        if c.source.hasPrefix("gazetteer:") { return c.priority >= listPriority ? 2 : 0 }
+        if c.type == .none || c.type == .numericRange { return 3 }
+        if c.source.hasPrefix("rule:") { return c.priority >= highPriority ? 3 : 0 }
+        if c.source.hasPrefix("gazetteer:") { return c.priority >= listPriority ? 3 : 0 }
         return 0
     }
 
@@ -56,11 +64,20 @@ public struct ConflictResolution: Stage {
         var candidates = document.candidates
         let withModel = document.provided.contains(.modelCandidates)
         var tiers = withModel ? candidates.map(tier) : [Int](repeating: 0, count: candidates.count)
-        if withModel && modelVetoes {
-            let model = Set(candidates.lazy.filter { $0.source.hasPrefix("model:") }.map { SpanKey(type: $0.type, start: Int($0.start), end: Int($0.end)) })
-            let keep = candidates.indices.filter {
-                tiers[$0] != 0 || !modelTypes.contains(candidates[$0].type)
-                    || model.contains(SpanKey(type: candidates[$0].type, start: Int(candidates[$0].start), end: Int(candidates[$0].end)))
+        if withModel {
+            // The model's type at each token (bit per type: PER 1, ORG 2, LOC 4).
+            var modelAt = [UInt8](repeating: 0, count: document.tokens.count)
+            var exact = Set<SpanKey>()
+            for (i, c) in candidates.enumerated() where tiers[i] == 1 {
+                for k in c.tokens { modelAt[Int(k)] |= Self.bit(c.type) }
+                exact.insert(SpanKey(type: c.type, start: Int(c.start), end: Int(c.end)))
+            }
+            var keep: [Int] = []
+            for (i, c) in candidates.enumerated() {
+                guard tiers[i] == 0, modelTypes.contains(c.type) else { keep.append(i); continue }
+                let agrees = c.tokens.contains { modelAt[Int($0)] & Self.bit(c.type) != 0 }
+                if agrees && boundaryTypes.contains(c.type) { tiers[i] = 2 }
+                if agrees || !modelVetoes || exact.contains(SpanKey(type: c.type, start: Int(c.start), end: Int(c.end))) { keep.append(i) }
             }
             candidates = keep.map { candidates[$0] }
             tiers = keep.map { tiers[$0] }
@@ -107,5 +124,12 @@ public struct ConflictResolution: Stage {
     }
 
 
-    static func isName(_ t: EntityType) -> Bool { t == .person || t == .organization || t == .location }
+    static func bit(_ t: EntityType) -> UInt8 {
+        switch t {
+        case .person: 1
+        case .organization: 2
+        case .location: 4
+        default: 0
+        }
+    }
 }

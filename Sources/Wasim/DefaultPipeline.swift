@@ -37,18 +37,18 @@ public enum Wasim {
             NumericRanges(),
         ]
         if let model = try loadModel(options) {
-            stages.append(Labeller(model: model, gazetteer: gazetteer, clusters: options.clusters))
+            let clusters = model.groups.contains(.clusters) ? try options.clusters ?? loadClusters(options) : nil
+            stages.append(Labeller(model: model, gazetteer: gazetteer, clusters: clusters))
         }
-        var resolution = ConflictResolution()
-        if let x = ProcessInfo.processInfo.environment["WASIM_CR"] {  // EXPERIMENT
-            let parts = x.split(separator: ",")
-            resolution.modelVetoes = parts[0] == "veto"
-            resolution.highPriority = Int(parts[1])!
-            resolution.listPriority = Int(parts[2])!
-            resolution.modelTypes = Set(parts[3].split(separator: "+").map { EntityType(String($0)) })
-        }
-        stages += [resolution, NamePropagation(gazetteer: gazetteer)] as [any Stage]
+        stages += [ConflictResolution(), NamePropagation(gazetteer: gazetteer)] as [any Stage]
         return try Pipeline(stages)
+    }
+
+    /// `Models/clusters.tsv`, the word clusters the labeller's cluster features read, if present.
+    public static func loadClusters(_ options: PipelineOptions) throws -> WordClusters? {
+        let path = try dataDirectory(options.dataDirectory) + "/Models/clusters.tsv"
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        return try WordClusters(contentsOf: path, normalizer: options.normalizer)
     }
 
     /// The model `--model` names, else `Models/wasim.model` if there is one; nil with `--no-model`.

@@ -41,6 +41,12 @@ func measure(_ label: String, _ pipeline: Pipeline, jobs: Int) -> BatchSummary {
     return s
 }
 
+func timed<T>(_ body: () throws -> T) rethrows -> (T, Double) {
+    let start = DispatchTime.now().uptimeNanoseconds
+    let value = try body()
+    return (value, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+}
+
 let full = try Wasim.pipeline()
 // A first pass warms the page cache and the lists, so both timed runs read from memory.
 _ = measure("warm-up (full pipeline)", full, jobs: 2)
@@ -48,6 +54,19 @@ measure("segmentation+normalization", try Pipeline.tokenizer(), jobs: 1)
 let one = measure("full pipeline", full, jobs: 1)
 let two = measure("full pipeline", full, jobs: 2)
 print(String(format: "speed-up with 2 jobs: %.2f×", one.seconds / two.seconds))
+
+// The learned labeller: the same run without it, and the model's load time.
+var withoutModelOptions = PipelineOptions()
+withoutModelOptions.useModel = false
+let (model, modelSeconds) = try timed { try Wasim.loadModel(PipelineOptions()) }
+if let model {
+    print(String(format: "model %@: %d features, loaded in %.3f s", model.name, model.featureCount, modelSeconds))
+    let without = measure("full pipeline without the model", try Wasim.pipeline(withoutModelOptions), jobs: 1)
+    let with = measure("full pipeline with the model", full, jobs: 1)
+    print(String(format: "throughput with the model: %.1f%% of without (%.0f ns/token more)",
+                 100 * with.tokensPerSecond / without.tokensPerSecond,
+                 (with.seconds - without.seconds) / Double(max(with.tokens, 1)) * 1e9))
+}
 
 // Gazetteers: load time and memory of the shipped lists and of a million synthetic entries,
 // and matching speed with each (the same corpus; matching should not slow down with size).
@@ -59,11 +78,6 @@ func residentMegabytes() -> Double {
     return 0
 }
 
-func timed<T>(_ body: () throws -> T) rethrows -> (T, Double) {
-    let start = DispatchTime.now().uptimeNanoseconds
-    let value = try body()
-    return (value, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-}
 
 let dataDirectory = try Wasim.dataDirectory()
 let before = residentMegabytes()

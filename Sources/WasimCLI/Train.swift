@@ -32,6 +32,9 @@ struct Train: ParsableCommand {
     @Option(help: ArgumentHelp("Where to write the model.", valueName: "file"))
     var out: String
 
+    @Option(name: .customLong("repeat"), help: "How many times each --gold file counts (the --jackknife corpus counts once): weighs small gold against a large corpus.")
+    var repeatCount = 1
+
     @Option(help: "Name of the model (entities carry source model:NAME).")
     var name = "wasim"
 
@@ -50,10 +53,17 @@ struct Train: ParsableCommand {
     @Option(name: .long, parsing: .upToNextOption, help: ArgumentHelp("Leave out feature groups: \(FeatureGroups.names.map(\.0).joined(separator: ", ")).", valueName: "group"))
     var without: [String] = []
 
+    @Option(name: .long, parsing: .upToNextOption, help: ArgumentHelp("Evaluation gold kept out of training: --gold sentences or records sharing 40 letters in a row with it are dropped (NewsFANE repeats ANERcorp's articles).", valueName: "file"))
+    var exclude: [String] = []
+
+    @Option(help: ArgumentHelp("Only write the train-split lists derived from the --jackknife gold into this folder, and stop.", valueName: "dir"))
+    var listsOut: String?
+
     @OptionGroup var pipelineArguments: PipelineArguments
 
     func validate() throws {
         if gold.isEmpty && jackknife.isEmpty { throw ValidationError("give gold with --gold or --jackknife") }
+        if repeatCount < 1 { throw ValidationError("--repeat must be 1 or more") }
         if epochs < 1 { throw ValidationError("--epochs must be 1 or more") }
         if folds < 2 { throw ValidationError("--folds must be 2 or more") }
         for w in without where !FeatureGroups.names.contains(where: { $0.0 == w }) {
@@ -61,7 +71,7 @@ struct Train: ParsableCommand {
         }
     }
 
-    func run() throws {
+    mutating func run() throws {
         var options = TrainingOptions()
         options.name = name
         options.epochs = epochs
@@ -76,12 +86,56 @@ struct Train: ParsableCommand {
             FileHandle.standardError.write(Data((String(format: "[%6.1fs] ", Date().timeIntervalSince(start)) + s + "\n").utf8))
         }
         do {
-            var corpora: [(corpus: GoldCorpus, jackknife: Bool)] = []
-            for g in gold { corpora.append((try GoldReader.read(path: g), false)); log("read \(g)") }
-            for g in jackknife { corpora.append((try GoldReader.read(path: g), true)); log("read \(g) (jackknife)") }
-            let devCorpus = try dev.map { try GoldReader.read(path: $0) }
+            let gazetteers = try Wasim.dataDirectory(pipelineOptions.dataDirectory) + "/Gazetteers"
+            // `anercorp:PATH` and `newsfane:PATH` are converted to ANNOTATION.md's spans (Harmonize).
+            // `FILE@even` / `FILE@odd`: the records (or sentences) at even or odd positions, counted from 0.
+            func read(_ fullSpec: String) throws -> (GoldCorpus, GoldCorpus?) {
+                var spec = fullSpec, parity: Int? = nil
+                for (suffix, p) in [("@even", 0), ("@odd", 1)] where spec.hasSuffix(suffix) {
+                    spec = String(spec.dropLast(suffix.count))
+                    parity = p
+                }
+                let (whole, log) = try Harmonize.readGold(spec, gazetteers: gazetteers)
+                var corpus = whole
+                if let parity {
+                    switch whole {
+                    case .records(let r): corpus = .records(r.enumerated().filter { $0.offset % 2 == parity }.map(\.element))
+                    case .conll(let s): corpus = .conll(s.enumerated().filter { $0.offset % 2 == parity }.map(\.element))
+                    }
+                }
+                guard log != nil, let colon = spec.firstIndex(of: ":") else { return (corpus, nil) }
+                return (corpus, try GoldReader.read(path: String(spec[spec.index(after: colon)...])))
+            }
+            var corpora: [(corpus: GoldCorpus, jackknife: Bool, listSource: GoldCorpus?)] = []
+            let excluded = try exclude.map { try GoldReader.read(path: $0) }
+            for g in gold {
+                var (c, raw) = try read(g)
+                for e in excluded {
+                    let (kept, dropped) = Decontamination.filter(c, excluding: e)
+                    if dropped > 0 { log("\(g): \(dropped) sentences or records dropped (shared with an --exclude file)") }
+                    c = kept
+                }
+                for _ in 0..<repeatCount { corpora.append((c, false, raw)) }
+                log("read \(g)" + (repeatCount > 1 ? " (×\(repeatCount))" : ""))
+            }
+            for g in jackknife { let (c, raw) = try read(g); corpora.append((c, true, raw)); log("read \(g) (jackknife)") }
+            if let listsOut {
+                for c in corpora where c.jackknife {
+                    guard case .conll(let sentences) = c.listSource ?? c.corpus else { continue }
+                    try TrainSplitLists.write(TrainSplitLists.derive(sentences), to: listsOut)
+                    log("wrote the train-split lists into \(listsOut)")
+                }
+                return
+            }
+            let devCorpus = try dev.map { try read($0).0 }
+            var clusters: (any ClusterCodes)? = nil
+            if options.groups.contains(.clusters) {
+                clusters = try Wasim.loadClusters(pipelineOptions)
+                log(clusters == nil ? "no Models/clusters.tsv: training without cluster features" : "read Models/clusters.tsv")
+                if clusters == nil { options.groups.remove(.clusters) }
+            }
             let model = try Trainer.train(gold: corpora, dev: devCorpus, pipelineOptions: pipelineOptions, options: options,
-                                          clusters: pipelineOptions.clusters, progress: log)
+                                          clusters: clusters, progress: log)
             try model.write(to: out)
             log("wrote \(out) (\(model.featureCount) features, \(model.serialized().count) bytes)")
         } catch let error as WasimError {

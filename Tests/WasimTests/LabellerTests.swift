@@ -76,16 +76,18 @@ private func tinyModel() throws -> LabellerModel {
         let model = LabellerModel(name: "t", groups: [.words, .affixes, .shape, .lookups, .candidates, .document], features: [],
                                   transitions: [Float](repeating: 0, count: 56))
         let names = Labeller(model: model, gazetteer: g).featureNames(d, token: 2)
+        // Context features first, then what each token at -2…+2 gives (the stem is the longest
+        // proclitic reading's: و + ب + غداد).
         #expect(names == [
-            "bias",
-            "form[-2]=زار", "form[-1]=محمد", "form[0]=وبغداد", "form[1]=<edge>", "form[2]=<edge>",
-            "stem[-1]=محمد", "stem[0]=بغداد",
-            "form[-1,0]=محمد وبغداد",
-            "prefix1=و", "suffix1=د", "prefix2=وب", "suffix2=اد", "prefix3=وبغ", "suffix3=داد",
-            "shape[-1]=word,len5,arabic", "shape[0]=word,len7,arabic",
-            "proclitics=و",
+            "bias", "form[-1,0]=محمد وبغداد",
             "list-type[-1]=B-GIVEN_NAME",
             "list-type[0]=B-LOC", "list=B-places.tsv", "candidate[0]=B-LOC/list", "source=B-gazetteer:places.tsv",
+            "form[-2]=زار",
+            "form[-1]=محمد", "stem[-1]=محمد", "shape[-1]=word,len5,arabic",
+            "form[0]=وبغداد", "stem[0]=غداد",
+            "prefix1=و", "suffix1=د", "prefix2=وب", "suffix2=اد", "prefix3=وبغ", "suffix3=داد",
+            "shape[0]=word,len7,arabic", "proclitics=و", "proclitics=وب",
+            "form[1]=<edge>", "form[2]=<edge>",
         ])
     }
 
@@ -143,5 +145,28 @@ private func tinyModel() throws -> LabellerModel {
         ]
         try ConflictResolution().process(d)
         #expect(d.entities.map { "\($0.type) \(d.text(of: $0)) \($0.source)" } == ["PER محمد علي rule:person-after-title", "LOC بغداد model:wasim"])
+    }
+
+    @Test func aListThatAgreesWithTheModelOnAPlaceDrawsItsBoundaries() throws {
+        let d = try Pipeline.tokenizer().tag("وصلت السفينة إلى ميناء حيفا وقالت شركة زيم إن")
+        d.markProvided([.modelCandidates])
+        func c(_ type: EntityType, _ a: Int, _ b: Int, _ source: String, _ priority: Int = 0) -> Entity {
+            Entity(type: type, start: d.tokens[a].start, end: d.tokens[b - 1].end, tokens: Int32(a)..<Int32(b), source: source, priority: priority)
+        }
+        d.candidates = [
+            c(.location, 4, 5, "model:wasim"),
+            c(.location, 3, 5, "rule:loc-site", 45),        // agrees on the place: its span (site noun inside) wins
+            c(.organization, 6, 8, "model:wasim"),           // ORG from the model: below the lists
+            c(.organization, 7, 8, "gazetteer:organizations.tsv", 10),  // ORG: lists and rules before the model
+        ]
+        try ConflictResolution().process(d)
+        #expect(d.entities.map { "\($0.type) \(d.text(of: $0)) \($0.source)" } == [
+            "LOC ميناء حيفا rule:loc-site", "ORG زيم gazetteer:organizations.tsv",
+        ])
+        // Without the model, the same candidates resolve as before: the longest wins.
+        let plain = try Pipeline.tokenizer().tag("وصلت السفينة إلى ميناء حيفا وقالت شركة زيم إن")
+        plain.candidates = [c(.location, 4, 5, "other"), c(.organization, 6, 8, "other")]
+        try ConflictResolution().process(plain)
+        #expect(plain.entities.map { "\($0.type) \(plain.text(of: $0))" } == ["LOC حيفا", "ORG شركة زيم"])
     }
 }

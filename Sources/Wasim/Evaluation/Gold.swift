@@ -209,6 +209,11 @@ public enum GoldReader {
     /// `{"id"?, "path"?, "text", "entities": [{"type", "start", "end", "text"?, "low"?, "high"?, "unit"?}]}`,
     /// offsets in code points. An entity's `text`, when given, must be the slice it names: that
     /// catches offsets counted in UTF-16 or bytes.
+    ///
+    /// Standoff records name a file instead of holding the text, so gold over a corpus that may
+    /// not be copied stays out of the repository: `"text_file"` is a path relative to the gold
+    /// file's folder, and the text is that file's content after a leading byte-order mark, as
+    /// `wasim tag` reads it. The record's `path` is then the resolved file unless it gives one.
     public static func parseJSONLines(_ text: String, file: String) throws -> [GoldRecord] {
         var out: [GoldRecord] = []
         var lineNumber = 0
@@ -216,22 +221,41 @@ public enum GoldReader {
             lineNumber += 1
             let at = "\(file):\(lineNumber)"
             guard let object = try jsonObject(line, at: at) else { continue }
-            var body: String
-            if let t = object["text"] as? String {
-                body = t
-            } else if let f = object["text_file"] as? String {
-                // Standoff gold: the text lives in a file, relative to the gold file's folder.
-                let path = f.hasPrefix("/") ? f : (file as NSString).deletingLastPathComponent + "/" + f
-                do { body = try readText(path) } catch { throw WasimError.data("\(at): \"text_file\" \(path): cannot read it") }
+            let body: String
+            var path = try optionalString(object, "path", at: at)
+            if let textFile = try optionalString(object, "text_file", at: at) {
+                guard object["text"] == nil else {
+                    throw WasimError.data("\(at): a gold record has \"text\" or \"text_file\", not both")
+                }
+                let resolved = resolve(textFile, besides: file)
+                guard FileManager.default.fileExists(atPath: resolved) else {
+                    throw WasimError.data("\(at): \"text_file\" '\(textFile)' does not exist (looked for \(resolved))")
+                }
+                do {
+                    body = try readText(resolved)
+                } catch {
+                    throw WasimError.data("\(at): \"text_file\" '\(textFile)': \(error)")
+                }
+                path = path ?? resolved
             } else {
-                throw WasimError.data("\(at): a gold record needs \"text\" (a string) or \"text_file\"")
+                guard let text = object["text"] as? String else {
+                    throw WasimError.data("\(at): a gold record needs \"text\" (a string) or \"text_file\" (a path relative to the gold file's folder)")
+                }
+                body = text
             }
             let scalars = Array(body.unicodeScalars)
             let spans = try entities(object, at: at, textLength: scalars.count, text: scalars, required: true)
-            out.append(GoldRecord(id: try optionalString(object, "id", at: at), path: try optionalString(object, "path", at: at),
+            out.append(GoldRecord(id: try optionalString(object, "id", at: at), path: path,
                                   text: body, entities: spans, location: at))
         }
         return out
+    }
+
+    /// A standoff record's text file: relative to the folder of the gold file naming it.
+    static func resolve(_ textFile: String, besides goldFile: String) -> String {
+        if textFile.hasPrefix("/") { return textFile }
+        let folder = URL(fileURLWithPath: goldFile).deletingLastPathComponent()
+        return folder.appendingPathComponent(textFile).standardizedFileURL.path
     }
 
     /// A prediction file: JSON Lines records with "id" or "path" and "entities" (code points).

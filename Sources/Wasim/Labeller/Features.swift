@@ -39,6 +39,16 @@ public protocol ClusterCodes: Sendable {
     func code(ofHash hash: UInt64) -> (bits: UInt32, length: UInt8)?
 }
 
+extension WordClusters: ClusterCodes {
+    /// The code without its leading 1, and its length.
+    public func code(ofHash hash: UInt64) -> (bits: UInt32, length: UInt8)? {
+        let c = code(hash)
+        guard c != 0 else { return nil }
+        let n = WordClusters.length(c)
+        return (c & ~(1 << UInt32(n)), UInt8(n))
+    }
+}
+
 /// Feature templates. Their numbers are part of the model file's feature set: never renumber.
 enum Template: UInt8, CaseIterable {
     case bias = 0, form = 1, stem = 2, prefix = 3, suffix = 4, shape = 5, proclitics = 6
@@ -206,29 +216,38 @@ struct FeatureExtractor {
     /// Forms and stems proposed (by rules and lists) somewhere in the document.
     private mutating func computeDocumentFlags() {
         let d = document
-        var proposed: [UInt64: (types: UInt8, firstMulti: [Int32])] = [:]
+        // Per form or stem: the types proposed (bits 0…2) and, per type, the first token of a
+        // multi-word candidate holding it.
+        var types: [UInt64: UInt8] = [:]
+        var firstMulti: [UInt64: SIMD4<Int32>] = [:]
         for c in candidates {
-            let t = FeatureExtractor.typeIndex(c.type)
+            let t = Int(FeatureExtractor.typeIndex(c.type))
             guard t < 3 else { continue }
             for k in c.tokens {
-                for h in [d.tokens[Int(k)].hash, stems[Int(k)]] {
-                    var e = proposed[h] ?? (0, [Int32.max, Int32.max, Int32.max])
-                    e.types |= 1 << UInt8(t)
-                    if c.tokens.count > 1 { e.firstMulti[Int(t)] = min(e.firstMulti[Int(t)], c.tokens.lowerBound) }
-                    proposed[h] = e
+                let a = d.tokens[Int(k)].hash, b = stems[Int(k)]
+                types[a, default: 0] |= 1 << UInt8(t)
+                types[b, default: 0] |= 1 << UInt8(t)
+                if c.tokens.count > 1 {
+                    for h in CollectionOfOne(a) + (a == b ? [] : [b]) {
+                        var f = firstMulti[h] ?? SIMD4(repeating: Int32.max)
+                        f[t] = min(f[t], c.tokens.lowerBound)
+                        firstMulti[h] = f
+                    }
                 }
             }
         }
-        guard !proposed.isEmpty else { return }
+        guard !types.isEmpty else { return }
         for i in 0..<d.tokens.count where d.tokens[i].kind == .word {
-            var flags: UInt8 = 0
-            for h in [d.tokens[i].hash, stems[i]] {
-                guard let e = proposed[h] else { continue }
-                // Elsewhere: a type proposed for this word that no candidate covering the token gives it.
-                var own: UInt8 = 0
-                for m in marks[Int(markStart[i])..<Int(markStart[i + 1])] where m.kind == .candidate && m.type < 3 { own |= 1 << UInt8(m.type) }
-                flags |= e.types & ~own
-                for t in 0..<3 where e.firstMulti[t] < Int32(i) - 1 { flags |= 1 << UInt8(4 + t) }
+            let a = d.tokens[i].hash, b = stems[i]
+            let proposed = (types[a] ?? 0) | (types[b] ?? 0)
+            guard proposed != 0 else { continue }
+            // Elsewhere: a type proposed for this word that no candidate covering the token gives it.
+            var own: UInt8 = 0
+            for m in marks[Int(markStart[i])..<Int(markStart[i + 1])] where m.kind == .candidate && m.type < 3 { own |= 1 << UInt8(m.type) }
+            var flags = proposed & ~own
+            for h in [a, b] {
+                guard let f = firstMulti[h] else { continue }
+                for t in 0..<3 where f[t] < Int32(i) - 1 { flags |= 1 << UInt8(4 + t) }
             }
             docFlags[i] = flags
         }
@@ -277,48 +296,73 @@ struct FeatureExtractor {
 
     // MARK: The features of one token
 
-    /// Calls `sink.add` for every feature of token `i` of the sentence `range`.
+    /// Calls `sink.add` for every feature of token `i` of the sentence `range`: its context
+    /// features, then what each token at -2…+2 contributes by itself (`wordFeatures`).
     @inline(__always)
     func features<S: FeatureSink>(of i: Int, in range: Range<Int>, into sink: inout S) {
-        let d = document
-        let tokens = d.tokens
-        sink.add(featureKey(.bias, 0, 0), "bias")
-        if groups.contains(.words) {
-            for o in -2...2 {
-                let j = i + o
-                if range.contains(j) {
-                    sink.add(featureKey(.form, o, tokens[j].hash), "form[\(o)]=\(form(j))")
-                } else {
-                    sink.add(featureKey(.form, o, 1), "form[\(o)]=<edge>")
-                }
-            }
-            for o in -1...1 where range.contains(i + o) {
-                sink.add(featureKey(.stem, o, stems[i + o]), "stem[\(o)]=\(stemName(i + o))")
-            }
-            if range.contains(i - 1) {
-                sink.add(featureKey(.formBigram, 0, tokens[i - 1].hash &* 31 ^ tokens[i].hash), "form[-1,0]=\(form(i - 1)) \(form(i))")
-            }
+        contextFeatures(of: i, in: range, into: &sink)
+        for o in -2...2 {
+            if range.contains(i + o) { wordFeatures(token: i + o, offset: o, into: &sink) } else { edgeFeatures(offset: o, into: &sink) }
         }
-        if groups.contains(.affixes) {
-            let t = tokens[i]
+    }
+
+    /// Features of a position outside the sentence.
+    @inline(__always)
+    func edgeFeatures<S: FeatureSink>(offset o: Int, into sink: inout S) {
+        if groups.contains(.words) { sink.add(featureKey(.form, o, 1), "form[\(o)]=<edge>") }
+    }
+
+    /// The features token `j` gives the token at `j - o`: a function of the token's normalized
+    /// form alone (its form, stem, affixes, shape, proclitic readings, cluster), which lets the
+    /// labeller cache their weights per word.
+    @inline(__always)
+    func wordFeatures<S: FeatureSink>(token j: Int, offset o: Int, into sink: inout S) {
+        let d = document
+        let t = d.tokens[j]
+        if groups.contains(.words) {
+            sink.add(featureKey(.form, o, t.hash), "form[\(o)]=\(form(j))")
+            if abs(o) <= 1 { sink.add(featureKey(.stem, o, stems[j]), "stem[\(o)]=\(stemName(j))") }
+        }
+        if o == 0, groups.contains(.affixes) {
             let n = Int(t.normEnd - t.normStart)
             d.normalized.withUnsafeBufferPointer { norm in
                 for k in 1...3 where n > k {
                     let p = Normalizer.hash(UnsafeBufferPointer(rebasing: norm[Int(t.normStart)..<Int(t.normStart) + k]))
-                    sink.add(featureKey(.prefix, k, p), "prefix\(k)=\(String(form(i).prefix(k)))")
+                    sink.add(featureKey(.prefix, k, p), "prefix\(k)=\(String(form(j).prefix(k)))")
                     let s = Normalizer.hash(UnsafeBufferPointer(rebasing: norm[Int(t.normEnd) - k..<Int(t.normEnd)]))
-                    sink.add(featureKey(.suffix, k, s), "suffix\(k)=\(String(form(i).suffix(k)))")
+                    sink.add(featureKey(.suffix, k, s), "suffix\(k)=\(String(form(j).suffix(k)))")
                 }
             }
         }
-        if groups.contains(.shape) {
-            for o in -1...1 where range.contains(i + o) {
-                sink.add(featureKey(.shape, o, shapes[i + o]), "shape[\(o)]=\(FeatureExtractor.shapeName(shapes[i + o]))")
+        if abs(o) <= 1, groups.contains(.shape) {
+            sink.add(featureKey(.shape, o, shapes[j]), "shape[\(o)]=\(FeatureExtractor.shapeName(shapes[j]))")
+            if o == 0 {
+                for a in d.analyses[Int(t.firstAnalysis)..<Int(t.firstAnalysis + t.analysisCount)] {
+                    sink.add(featureKey(.proclitics, 0, UInt64(a.proclitics.rawValue)), "proclitics=\(a.proclitics)")
+                }
             }
-            let t = tokens[i]
-            for a in d.analyses[Int(t.firstAnalysis)..<Int(t.firstAnalysis + t.analysisCount)] {
-                sink.add(featureKey(.proclitics, 0, UInt64(a.proclitics.rawValue)), "proclitics=\(a.proclitics)")
+        }
+        if abs(o) <= 1, groups.contains(.clusters), let clusters, let c = clusters.code(ofHash: t.hash) {
+            // Prefixes of 4, 8 and 12 bits, and the whole path.
+            var p = 4
+            while true {
+                let len = min(p, Int(c.length))
+                let bits = c.bits >> UInt32(Int(c.length) - len)
+                sink.add(featureKey(.cluster, o * 32 + len, UInt64(bits)), "cluster[\(o)]=\(String(bits, radix: 2).leftPadded(len))")
+                if len == Int(c.length) { break }
+                p = p >= 12 ? Int(c.length) : p + 4
             }
+        }
+    }
+
+    /// The features of token `i` that depend on more than one token: the bias, the bigram, the
+    /// lookups and candidates at -1…+1, the document.
+    @inline(__always)
+    func contextFeatures<S: FeatureSink>(of i: Int, in range: Range<Int>, into sink: inout S) {
+        let tokens = document.tokens
+        sink.add(featureKey(.bias, 0, 0), "bias")
+        if groups.contains(.words), range.contains(i - 1) {
+            sink.add(featureKey(.formBigram, 0, tokens[i - 1].hash &* 31 ^ tokens[i].hash), "form[-1,0]=\(form(i - 1)) \(form(i))")
         }
         if groups.contains(.lookups) || groups.contains(.candidates) || groups.contains(.ranges) {
             for o in -1...1 where range.contains(i + o) {
@@ -355,18 +399,6 @@ struct FeatureExtractor {
                 }
                 if f & 1 << UInt8(4 + t) != 0 {
                     sink.add(featureKey(.docEarlierInName, 0, UInt64(t)), "doc-earlier-in-name=\(FeatureExtractor.typeNames[t])")
-                }
-            }
-        }
-        if groups.contains(.clusters), let clusters {
-            for o in -1...1 where range.contains(i + o) {
-                guard let c = clusters.code(ofHash: tokens[i + o].hash) else { continue }
-                for p in [4, 8, 12, 16] where Int(c.length) >= p || p == 16 {
-                    let bits = p >= Int(c.length) ? c.bits : c.bits >> UInt32(Int(c.length) - p)
-                    let len = min(p, Int(c.length))
-                    sink.add(featureKey(.cluster, o * 32 + len, UInt64(bits)),
-                             "cluster[\(o)]=\(String(bits, radix: 2).leftPadded(len))")
-                    if p >= Int(c.length) { break }
                 }
             }
         }

@@ -1,3 +1,4 @@
+import Synchronization
 // The learned stage: a sequence labeller (averaged perceptron over BIO labels, Viterbi decoding
 // under BIO constraints) that reads every earlier stage's findings as features and proposes
 // PER/ORG/LOC candidates with source `model:<name>`. Conflict resolution weighs them against the
@@ -13,6 +14,10 @@ public struct Labeller: Stage {
     /// `model:<name>`, made once.
     public let source: String
     let listHashes: [UInt64]
+    /// Per-thread caches of what each word contributes at -2…+2 (see `wordFeatures`).
+    private let caches = WordCachePool()
+    /// What a position outside the sentence contributes at -2…+2.
+    private let edges: [SIMD8<Int32>]
 
     public init(model: LabellerModel, gazetteer: Gazetteer?, clusters: (any ClusterCodes)? = nil) {
         self.model = model
@@ -20,6 +25,16 @@ public struct Labeller: Stage {
         self.clusters = clusters
         self.source = "model:" + model.name
         self.listHashes = gazetteer?.files.map { stringHash($0.name) } ?? []
+        let probe = FeatureExtractor(document: Document(text: ""), groups: model.groups, gazetteer: nil, listHashes: [], clusters: nil)
+        edges = model.keys.withUnsafeBufferPointer { keys in
+            model.weights.withUnsafeBufferPointer { weights in
+                (-2...2).map { o in
+                    var sink = ScoreSink(keys: keys, weights: weights, mask: keys.count - 1)
+                    probe.edgeFeatures(offset: o, into: &sink)
+                    return sink.sums
+                }
+            }
+        }
     }
 
     func extractor(_ document: Document) -> FeatureExtractor {
@@ -30,20 +45,51 @@ public struct Labeller: Stage {
         guard !document.tokens.isEmpty else { return }
         let fx = extractor(document)
         var emissions = [Float]()
+        var starts: ProcliticEvidence? = nil
+        let cache = caches.take()
+        defer { caches.give(cache) }
+        if cache.index.count > 200_000 { cache.clear() }
+        var wordBase: [Int] = []
         for sentence in document.sentences {
             let range = Int(sentence.tokens.lowerBound)..<Int(sentence.tokens.upperBound)
             emissions.removeAll(keepingCapacity: true)
-            var sink = ScoreSink(model: model)
-            for i in range {
-                sink.reset()
-                fx.features(of: i, in: range, into: &sink)
-                for l in 0..<7 { emissions.append(Float(sink.sums[l]) * model.scale) }
+            model.keys.withUnsafeBufferPointer { keys in
+                model.weights.withUnsafeBufferPointer { weights in
+                    var sink = ScoreSink(keys: keys, weights: weights, mask: keys.count - 1)
+                    // Each token's word features, through the cache: most words of a text are
+                    // words the thread has seen, and a hit replaces some thirty table probes.
+                    let first = range.lowerBound
+                    wordBase.removeAll(keepingCapacity: true)
+                    for j in range {
+                        let h = document.tokens[j].hash
+                        if let b = cache.index[h] { wordBase.append(Int(b)); continue }
+                        let b = cache.vectors.count
+                        for o in -2...2 {
+                            sink.reset()
+                            fx.wordFeatures(token: j, offset: o, into: &sink)
+                            cache.vectors.append(sink.sums)
+                        }
+                        cache.index[h] = Int32(b)
+                        wordBase.append(b)
+                    }
+                    for i in range {
+                        sink.reset()
+                        fx.contextFeatures(of: i, in: range, into: &sink)
+                        var total = sink.sums
+                        for o in -2...2 {
+                            let j = i + o
+                            total &+= range.contains(j) ? cache.vectors[wordBase[j - first] + o + 2] : edges[o + 2]
+                        }
+                        for l in 0..<7 { emissions.append(Float(total[l]) * model.scale) }
+                    }
+                }
             }
             let labels = Labeller.viterbi(emissions, count: range.count, transitions: model.transitions)
             for span in Labeller.spans(labels) {
                 let first = range.lowerBound + span.tokens.lowerBound
                 let last = range.lowerBound + span.tokens.upperBound - 1
-                let start = document.tokens[first].start + Labeller.procliticLength(document, token: first, type: span.type)
+                if starts == nil { starts = ProcliticEvidence(document) }
+                let start = document.tokens[first].start + Labeller.procliticLength(document, token: first, type: span.type, evidence: starts!)
                 document.candidates.append(Entity(type: span.type, start: start, end: document.tokens[last].end,
                                                   tokens: Int32(first)..<Int32(last + 1), source: source))
             }
@@ -131,20 +177,27 @@ public struct Labeller: Stage {
     /// found there, then from the article: a list or rule match of the whole token (وليد) keeps
     /// it whole; a match of a stripped reading (و+سارة) strips; a stem starting with ال strips;
     /// otherwise a single و before a stem of four letters or more strips.
-    static func procliticLength(_ d: Document, token i: Int, type: EntityType) -> Int32 {
+    static func procliticLength(_ d: Document, token i: Int, type: EntityType, evidence: ProcliticEvidence? = nil) -> Int32 {
         let t = d.tokens[i]
         guard t.analysisCount > 0 else { return 0 }
+        let e = evidence ?? ProcliticEvidence(d)
         var fromCandidates: Int32? = nil
-        for c in d.candidates where Int(c.tokens.lowerBound) == i && c.type != .numericRange {
+        var k = e.candidateStart[i]
+        while k >= 0 {
+            let c = d.candidates[Int(k)]
             let p = c.start - t.start
             if c.type == type { return p }
             fromCandidates = fromCandidates ?? p
+            k = e.nextCandidate[Int(k)]
         }
         if let p = fromCandidates { return p }
         var fromLists: Int32? = nil
-        for l in d.lookups where Int(l.tokens.lowerBound) == i {
-            if l.prefixLength == 0 { return 0 }
-            fromLists = min(fromLists ?? l.prefixLength, l.prefixLength)
+        var l = d.lookups.partitioningIndex { Int($0.tokens.lowerBound) >= i }
+        while l < d.lookups.count, Int(d.lookups[l].tokens.lowerBound) == i {
+            let lookup = d.lookups[l]
+            if lookup.prefixLength == 0 { return 0 }
+            fromLists = min(fromLists ?? lookup.prefixLength, lookup.prefixLength)
+            l += 1
         }
         if let p = fromLists { return p }
         let readings = d.analyses(of: t)
@@ -162,26 +215,75 @@ public struct Labeller: Stage {
     }
 }
 
+/// A thread's cache: a word's hash → its five contributions (offsets -2…+2) in `vectors`.
+final class WordCache {
+    var index: [UInt64: Int32] = [:]
+    var vectors: ContiguousArray<SIMD8<Int32>> = []
+    func clear() {
+        index.removeAll(keepingCapacity: true)
+        vectors.removeAll(keepingCapacity: true)
+    }
+}
+
+final class WordCachePool: Sendable {
+    private let free = Mutex<[UnsafeSendable<WordCache>]>([])
+    func take() -> WordCache { free.withLock { $0.popLast() }?.value ?? WordCache() }
+    func give(_ cache: WordCache) { free.withLock { $0.append(UnsafeSendable(value: cache)) } }
+}
+
+/// Which candidates of the earlier stages start at each token (a linked list per token), made
+/// once per document when the model proposes something.
+struct ProcliticEvidence {
+    var candidateStart: [Int32]
+    var nextCandidate: [Int32]
+
+    init(_ d: Document) {
+        candidateStart = [Int32](repeating: -1, count: d.tokens.count)
+        nextCandidate = [Int32](repeating: -1, count: d.candidates.count)
+        for (k, c) in d.candidates.enumerated().reversed() where c.type != .numericRange && !c.source.hasPrefix("model:") {
+            let i = Int(c.tokens.lowerBound)
+            nextCandidate[k] = candidateStart[i]
+            candidateStart[i] = Int32(k)
+        }
+    }
+}
+
+extension Array {
+    /// The first index whose element satisfies `belongs` (elements that do come after those that do not).
+    func partitioningIndex(where belongs: (Element) -> Bool) -> Int {
+        var lo = 0, hi = count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if belongs(self[mid]) { hi = mid } else { lo = mid + 1 }
+        }
+        return lo
+    }
+}
+
 extension Capability {
     /// Entity candidates from the learned labeller.
     public static let modelCandidates: Capability = "model-candidates"
 }
 
-/// Sums a token's quantized weights per label.
+/// Sums a token's quantized weights per label, straight from the model's flat arrays.
 struct ScoreSink: FeatureSink {
-    let model: LabellerModel
-    var sums = [Int32](repeating: 0, count: 7)
+    let keys: UnsafeBufferPointer<UInt64>
+    let weights: UnsafeBufferPointer<Int16>
+    let mask: Int
+    var sums = SIMD8<Int32>(repeating: 0)
 
-    init(model: LabellerModel) { self.model = model }
-
-    @inline(__always) mutating func reset() { for l in 0..<7 { sums[l] = 0 } }
+    @inline(__always) mutating func reset() { sums = SIMD8(repeating: 0) }
 
     @inline(__always) mutating func add(_ key: UInt64, _ name: @autoclosure () -> String) {
-        let s = model.slot(key)
-        guard s >= 0 else { return }
-        model.weights.withUnsafeBufferPointer { w in
-            let base = s * 7
-            for l in 0..<7 { sums[l] &+= Int32(w[base + l]) }
+        var slot = Int(truncatingIfNeeded: key) & mask
+        while true {
+            let found = keys[slot]
+            if found == key { break }
+            if found == 0 { return }
+            slot = (slot + 1) & mask
         }
+        let base = slot * 7
+        sums &+= SIMD8(Int32(weights[base]), Int32(weights[base + 1]), Int32(weights[base + 2]), Int32(weights[base + 3]),
+                       Int32(weights[base + 4]), Int32(weights[base + 5]), Int32(weights[base + 6]), 0)
     }
 }

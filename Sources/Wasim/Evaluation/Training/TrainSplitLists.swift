@@ -115,6 +115,23 @@ public enum TrainSplitLists {
         return lists
     }
 
+    /// Writes the lists as the three TSV files into `directory` (to evaluate on a held-out part
+    /// of the corpus with lists that never saw it).
+    public static func write(_ lists: DerivedLists, to directory: String) throws {
+        let header = "# Derived in memory by wasim train --lists-out (TrainSplitLists.derive); see Gazetteers/train-split-*.tsv.\n"
+        let files: [(String, [String])] = [
+            (Self.files[0], lists.entities.map { "\($0.surface)\t\($0.type)" } + lists.ambiguous.map { "\($0)\tAMBIGUOUS" }),
+            (Self.files[1], lists.givenNames.map { "\($0)\tGIVEN_NAME" }),
+            (Self.files[2], lists.vocabulary.map { "\($0)\tVOCAB" }),
+        ]
+        for (name, lines) in files {
+            let path = directory + "/" + name
+            guard FileManager.default.createFile(atPath: path, contents: Data((header + lines.joined(separator: "\n") + "\n").utf8)) else {
+                throw WasimError.data("\(path): cannot write")
+            }
+        }
+    }
+
     /// The default lists with the `train-split-*` files replaced by `lists` (same file names and
     /// priority, so that features naming a list mean the same thing at training and tagging time).
     public static func gazetteer(replacingWith lists: DerivedLists, options: PipelineOptions) throws -> Gazetteer {

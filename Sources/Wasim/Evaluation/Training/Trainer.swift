@@ -132,7 +132,7 @@ public enum Trainer {
 
     /// Features by jackknife: the texts are cut into `folds` contiguous parts, and each part is
     /// tagged with the `train-split-*` lists replaced by lists derived from the other parts only.
-    static func featurizeJackknife(_ sentences: [CoNLLSentence], options: PipelineOptions, training: TrainingOptions,
+    static func featurizeJackknife(_ sentences: [CoNLLSentence], raw: [CoNLLSentence], options: PipelineOptions, training: TrainingOptions,
                                    clusters: (any ClusterCodes)?, progress: (String) -> Void) throws -> Featurized {
         let documents = Evaluation.documents(sentences, documentTokens: training.documentTokens)
         let k = max(2, training.folds)
@@ -140,7 +140,7 @@ public enum Trainer {
         for f in 0..<k {
             let fold = documents[(documents.count * f / k)..<(documents.count * (f + 1) / k)]
             guard let first = fold.first?.lowerBound, let last = fold.last?.upperBound else { continue }
-            let others = Array(sentences[..<first]) + Array(sentences[last...])
+            let others = Array(raw[..<first]) + Array(raw[last...])
             let gazetteer = try TrainSplitLists.gazetteer(replacingWith: TrainSplitLists.derive(others), options: options)
             let pipeline = try featurePipeline(options, gazetteer: gazetteer)
             let texts = fold.map { conllText(sentences[$0]) }
@@ -260,15 +260,24 @@ public enum Trainer {
 
     /// Trains from gold corpora. `jackknife` marks the corpora whose gold the `train-split-*`
     /// lists were derived from: their features come from a jackknife (see `featurizeJackknife`).
-    public static func train(gold: [(corpus: GoldCorpus, jackknife: Bool)], dev: GoldCorpus?, pipelineOptions: PipelineOptions,
-                             options: TrainingOptions, clusters: (any ClusterCodes)? = nil,
+    /// `listSource` is the corpus as the lists were derived from it (raw ANERcorp), when the gold
+    /// is a converted version of it (same sentences and tokens, other tags).
+    public static func train(gold: [(corpus: GoldCorpus, jackknife: Bool, listSource: GoldCorpus?)], dev: GoldCorpus?,
+                             pipelineOptions: PipelineOptions, options: TrainingOptions, clusters: (any ClusterCodes)? = nil,
                              progress: (String) -> Void) throws -> LabellerModel {
         let gazetteer = try Wasim.loadGazetteer(pipelineOptions)
         let pipeline = try featurePipeline(pipelineOptions, gazetteer: gazetteer)
         var data = Featurized()
         for g in gold {
             if g.jackknife, case .conll(let sentences) = g.corpus {
-                data.sentences += try featurizeJackknife(sentences, options: pipelineOptions, training: options, clusters: clusters,
+                var raw = sentences
+                if case .conll(let r)? = g.listSource {
+                    guard r.count == sentences.count, zip(r, sentences).allSatisfy({ $0.tokens == $1.tokens }) else {
+                        throw WasimError.data("\(sentences.first?.location ?? "gold"): the converted corpus does not have the raw corpus's sentences and tokens")
+                    }
+                    raw = r
+                }
+                data.sentences += try featurizeJackknife(sentences, raw: raw, options: pipelineOptions, training: options, clusters: clusters,
                                                          progress: progress).sentences
             } else {
                 data.sentences += try featurize(texts(g.corpus, documentTokens: options.documentTokens), pipeline: pipeline,
@@ -280,6 +289,60 @@ public enum Trainer {
                           groups: options.groups, clusters: clusters)
         }
         return train(data, dev: devData, options: options, progress: progress)
+    }
+}
+
+/// Keeps training text apart from evaluation text. NewsFANE re-annotates ANERcorp's articles
+/// (about half of its sentences are ANERcorp sentences, 165 of them from ANERcorp test), so its
+/// sentences that share 40 letters in a row with an excluded corpus are dropped.
+public enum Decontamination {
+    static func key(_ s: String) -> [Character] {
+        let n = Normalizer().normalize(s)
+        return Array(n.unicodeScalars.compactMap { u -> Character? in
+            switch u {
+            case " ", "\t", "\n", "ء": nil
+            case "ؤ": "و"
+            case "ئ": "ي"
+            default: Character(u)
+            }
+        })
+    }
+    static let width = 40
+
+    static func shingles(_ texts: [String]) -> Set<String> {
+        var out = Set<String>()
+        for t in texts {
+            let k = key(t)
+            guard k.count >= width else { continue }
+            for i in 0...(k.count - width) { out.insert(String(k[i..<(i + width)])) }
+        }
+        return out
+    }
+
+    static func overlaps(_ text: String, _ excluded: Set<String>) -> Bool {
+        let k = key(text)
+        guard k.count >= width else { return false }
+        return stride(from: 0, through: k.count - width, by: 10).contains { excluded.contains(String(k[$0..<($0 + width)])) }
+    }
+
+    /// The sentences (CoNLL) or records of `corpus` that share no 40-letter run with `excluded`.
+    public static func filter(_ corpus: GoldCorpus, excluding excluded: GoldCorpus) -> (GoldCorpus, dropped: Int) {
+        let set = shingles(texts(excluded))
+        switch corpus {
+        case .conll(let sentences):
+            let kept = sentences.filter { !overlaps($0.tokens.joined(separator: " "), set) }
+            return (.conll(kept), sentences.count - kept.count)
+        case .records(let records):
+            let kept = records.filter { !overlaps($0.text, set) }
+            return (.records(kept), records.count - kept.count)
+        }
+    }
+
+    static func texts(_ c: GoldCorpus) -> [String] {
+        switch c {
+        case .conll(let s): s.map { $0.tokens.joined(separator: " ") }
+        case .records(let r): r.map(\.text)
+        }
     }
 }
 

@@ -1,0 +1,146 @@
+// Word clusters learned from unlabeled news (`Models/clusters.tsv`, made by `wasim clusters`):
+// a hierarchical code per normalized word, so that a feature can name a word's cluster at
+// several granularities (its first 4, 8, 12… bits) and rare names share weight with frequent
+// ones of the same kind.
+import Foundation
+
+/// Word → hierarchical cluster code, looked up by the pipeline's token hash.
+///
+/// A code is a bit path in the cluster tree stored under a leading 1 (the path `0110` is
+/// `0b1_0110`), so 0 is "unknown", a code knows its own length, and a prefix is a shift.
+/// Lookup is an open-addressing table over flat arrays: no allocation per token.
+public struct WordClusters: Sendable {
+    /// Table slots: the word's hash (`Token.hash`, `ProcliticAnalysis.hash`), 0 for empty.
+    private let keys: ContiguousArray<UInt64>
+    private let codes: ContiguousArray<UInt32>
+    private let mask: Int
+    /// A word whose hash happens to be 0 cannot sit in the table (0 marks empty).
+    private let zeroHashCode: UInt32
+    /// Words loaded.
+    public let count: Int
+    /// The longest bit path.
+    public let maxDepth: Int
+    /// The header's comment lines, without `# ` (source, licence, method, command).
+    public let header: [String]
+
+    /// The longest path a code can hold: 31 bits under the leading 1.
+    public static let maximumPathLength = 31
+
+    /// Reads `word<TAB>bits[<TAB>frequency]` lines; `#` starts a comment. Words are hashed the
+    /// way `Normalization` hashes tokens, after normalizing them with `normalizer`.
+    public init(contentsOf path: String, normalizer: Normalizer = Normalizer()) throws {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw WasimError.data("\(path): cannot read the word-cluster file")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw WasimError.data("\(path): not valid UTF-8")
+        }
+        try self.init(text: text, file: path, normalizer: normalizer)
+    }
+
+    public init(text: String, file: String = "<clusters>", normalizer: Normalizer = Normalizer()) throws {
+        var entries: [(UInt64, UInt32)] = []
+        var header: [String] = []
+        var seen: [UInt64: (word: String, line: Int)] = [:]
+        var depth = 0
+        var lineNumber = 0
+        var body = Substring(text)
+        if body.unicodeScalars.first == "\u{FEFF}" { body = body.dropFirst() }
+        for rawLine in body.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
+            lineNumber += 1
+            var line = rawLine
+            if line.last == "\r" { line = line.dropLast() }
+            if line.isEmpty { continue }
+            if line.first == "#" {
+                header.append(String(line.dropFirst().drop { $0 == " " }))
+                continue
+            }
+            let at = "\(file):\(lineNumber)"
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+            guard fields.count == 2 || fields.count == 3 else {
+                throw WasimError.data("\(at): expected word<TAB>bits[<TAB>frequency], found \(fields.count) field\(fields.count == 1 ? "" : "s")")
+            }
+            let word = fields[0]
+            guard !word.isEmpty, !word.contains(" ") else {
+                throw WasimError.data("\(at): the word must be one token without spaces, found '\(word)'")
+            }
+            let bits = fields[1]
+            guard !bits.isEmpty, bits.count <= WordClusters.maximumPathLength, bits.allSatisfy({ $0 == "0" || $0 == "1" }) else {
+                throw WasimError.data("\(at): the cluster must be 1 to \(WordClusters.maximumPathLength) bits (0 and 1), found '\(bits)'")
+            }
+            if fields.count == 3, UInt64(fields[2]) == nil {
+                throw WasimError.data("\(at): the frequency must be a whole number, found '\(fields[2])'")
+            }
+            var code: UInt32 = 1
+            for b in bits.utf8 { code = code << 1 | UInt32(b - 0x30) }
+            let hash = normalizer.key(String(word))
+            if let before = seen[hash] {
+                throw WasimError.data("\(at): '\(word)' is listed twice (first at line \(before.line) as '\(before.word)'; words are compared normalized)")
+            }
+            seen[hash] = (String(word), lineNumber)
+            entries.append((hash, code))
+            depth = max(depth, bits.count)
+        }
+        var capacity = 16
+        while capacity < entries.count * 2 { capacity <<= 1 }
+        var keys = ContiguousArray<UInt64>(repeating: 0, count: capacity)
+        var codes = ContiguousArray<UInt32>(repeating: 0, count: capacity)
+        var zero: UInt32 = 0
+        for (hash, code) in entries {
+            if hash == 0 { zero = code; continue }
+            var slot = WordClusters.slot(hash, capacity - 1)
+            while keys[slot] != 0 { slot = (slot + 1) & (capacity - 1) }
+            keys[slot] = hash
+            codes[slot] = code
+        }
+        self.keys = keys
+        self.codes = codes
+        self.mask = capacity - 1
+        self.zeroHashCode = zero
+        self.count = entries.count
+        self.maxDepth = depth
+        self.header = header
+    }
+
+    /// FNV's low bits are weak for nearby strings: mix before masking.
+    @inline(__always) private static func slot(_ hash: UInt64, _ mask: Int) -> Int {
+        Int(truncatingIfNeeded: ((hash ^ (hash >> 29)) &* 0xbf58_476d_1ce4_e5b9) >> 32) & mask
+    }
+
+    /// The code of the word with this hash, 0 when it has none.
+    @inline(__always) public func code(_ hash: UInt64) -> UInt32 {
+        if hash == 0 { return zeroHashCode }
+        return keys.withUnsafeBufferPointer { k in
+            var slot = WordClusters.slot(hash, mask)
+            while true {
+                let key = k[slot]
+                if key == hash { return codes[slot] }
+                if key == 0 { return 0 }
+                slot = (slot + 1) & mask
+            }
+        }
+    }
+
+    /// The code of a word as written (normalized first); for tools and tests, not the hot path.
+    public func code(word: String, normalizer: Normalizer = Normalizer()) -> UInt32 {
+        code(normalizer.key(word))
+    }
+
+    /// The number of bits in a code's path (0 for the unknown code).
+    @inline(__always) public static func length(_ code: UInt32) -> Int {
+        code == 0 ? 0 : 31 - code.leadingZeroBitCount
+    }
+
+    /// The code of the path's first `bits` bits (the whole code when it is shorter), still
+    /// under its leading 1, so prefixes of different lengths never collide.
+    @inline(__always) public static func prefix(_ code: UInt32, bits: Int) -> UInt32 {
+        let n = length(code)
+        return n <= bits ? code : code >> UInt32(n - bits)
+    }
+
+    /// The path as 0s and 1s ("" for unknown), for display.
+    public static func path(_ code: UInt32) -> String {
+        let n = length(code)
+        return String((0..<n).map { code >> UInt32(n - 1 - $0) & 1 == 1 ? "1" : "0" })
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+@testable import Wasim
+
+/// Gold records that point at a text file instead of holding the text (gold over a corpus that
+/// is not copied into the repository).
+@Suite struct StandoffGoldTests {
+    @Test func readsTheTextFromTheFileRelativeToTheGoldFile() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("wasim-standoff-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        // A BOM, then an emoji (one code point, two UTF-16 units) and a CRLF: offsets count code
+        // points of the text after the BOM.
+        let corpus = root.appendingPathComponent("corpus/sport")
+        try FileManager.default.createDirectory(at: corpus, withIntermediateDirectories: true)
+        try Data([0xEF, 0xBB, 0xBF] + Array("😀 فاز الترجي\r\nفي تونس".utf8)).write(to: corpus.appendingPathComponent("1.txt"))
+        let gold = try temporaryFile("g.jsonl", """
+            {"id": "s1", "text_file": "../corpus/sport/1.txt", "entities": [{"type": "ORG", "start": 6, "end": 12, "text": "الترجي"}, {"type": "LOC", "start": 17, "end": 21, "text": "تونس"}]}
+            """, in: root.appendingPathComponent("gold"))
+        let corpusRead = try GoldReader.read(path: gold.path)
+        guard case .records(let records) = corpusRead else {
+            Issue.record("standoff gold should read as JSON Lines records")
+            return
+        }
+        #expect(records.count == 1)
+        #expect(records[0].id == "s1")
+        #expect(records[0].text == "😀 فاز الترجي\r\nفي تونس")
+        #expect(records[0].path == corpus.appendingPathComponent("1.txt").standardizedFileURL.path)
+        #expect(records[0].entities == [GoldSpan(type: .organization, start: 6, end: 12), GoldSpan(type: .location, start: 17, end: 21)])
+        #expect(records[0].location == gold.path + ":1")
+    }
+
+    @Test func errorsNameTheGoldFileAndLine() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("wasim-standoff-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        try Data("زار العراق".utf8).write(to: root.appendingPathComponent("a.txt"))
+        let ok = #"{"text_file": "a.txt", "entities": []}"#
+        let missing = try temporaryFile("m.jsonl", ok + "\n" + #"{"text_file": "b.txt", "entities": []}"#, in: root)
+        expectDataError("\(missing.path):2: \"text_file\" 'b.txt' does not exist (looked for \(root.appendingPathComponent("b.txt").standardizedFileURL.path))") {
+            _ = try GoldReader.read(path: missing.path)
+        }
+        let wrongText = try temporaryFile("w.jsonl", #"{"text_file": "a.txt", "entities": [{"type": "LOC", "start": 4, "end": 9, "text": "العراق"}]}"#, in: root)
+        expectDataError("\(wrongText.path):1: entity 1 (LOC 4..<9): \"text\" is 'العراق' but the slice is 'العرا'") {
+            _ = try GoldReader.read(path: wrongText.path)
+        }
+        let pastEnd = try temporaryFile("p.jsonl", #"{"text_file": "a.txt", "entities": [{"type": "LOC", "start": 4, "end": 11}]}"#, in: root)
+        expectDataError("\(pastEnd.path):1: entity 1 (LOC) ends at 11, past the text's 10 code points") {
+            _ = try GoldReader.read(path: pastEnd.path)
+        }
+        let both = try temporaryFile("b.jsonl", #"{"text": "زار", "text_file": "a.txt", "entities": []}"#, in: root)
+        expectDataError("\(both.path):1: a gold record has \"text\" or \"text_file\", not both") {
+            _ = try GoldReader.read(path: both.path)
+        }
+        let notString = try temporaryFile("n.jsonl", #"{"text_file": 3, "entities": []}"#, in: root)
+        expectDataError("\(notString.path):1: \"text_file\" must be a string") {
+            _ = try GoldReader.read(path: notString.path)
+        }
+    }
+}
