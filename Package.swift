@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "WasimBatch", targets: ["WasimBatch"]),
         .executable(name: "wasim", targets: ["WasimCLI"]),
         .executable(name: "wasim-bench", targets: ["WasimBench"]),
+        .executable(name: "wasim-icu-floor", targets: ["WasimICUFloor"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -38,7 +39,10 @@ let package = Package(
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/WasimCLI"
         ),
-        .executableTarget(name: "WasimBench", dependencies: ["Wasim", "WasimBatch"], path: "Sources/WasimBench"),
+        // The bench reaches ICU's break iterator through the wrapper to measure the floor.
+        .executableTarget(name: "WasimBench", dependencies: ["Wasim", "WasimBatch", "CWasimICU"], path: "Sources/WasimBench"),
+        // The plain C program whole-process speed is compared with (see Sources/WasimICUFloor/main.c).
+        .executableTarget(name: "WasimICUFloor", dependencies: ["CICU"], path: "Sources/WasimICUFloor"),
         .testTarget(name: "WasimTests", dependencies: ["Wasim", "WasimEvaluation", "WasimBatch"], path: "Tests/WasimTests"),
     ],
     swiftLanguageModes: [.v6]
