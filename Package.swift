@@ -1,12 +1,20 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// The layers, bottom up: CWasimICU (ICU behind a plain C header) → Wasim (the tagger: document,
+// stages, pipeline, lists, rules) → WasimEvaluation (gold, scoring, reports) and WasimBatch
+// (inputs, outputs, formats, the parallel runner) → the `wasim` and `wasim-bench` executables.
+// A library target never exits the process or writes to the terminal: it throws or takes an
+// output, and the executables decide.
 let package = Package(
     name: "Wasim",
     products: [
         .library(name: "Wasim", targets: ["Wasim"]),
+        .library(name: "WasimEvaluation", targets: ["WasimEvaluation"]),
+        .library(name: "WasimBatch", targets: ["WasimBatch"]),
         .executable(name: "wasim", targets: ["WasimCLI"]),
         .executable(name: "wasim-bench", targets: ["WasimBench"]),
+        .executable(name: "wasim-icu-floor", targets: ["WasimICUFloor"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -23,13 +31,19 @@ let package = Package(
         // Opaque handles and plain integer types only; no ICU type crosses this header.
         .target(name: "CWasimICU", dependencies: ["CICU"], path: "Sources/CWasimICU"),
         .target(name: "Wasim", dependencies: ["CWasimICU"], path: "Sources/Wasim"),
+        .target(name: "WasimEvaluation", dependencies: ["Wasim"], path: "Sources/WasimEvaluation"),
+        .target(name: "WasimBatch", dependencies: ["Wasim"], path: "Sources/WasimBatch"),
         .executableTarget(
             name: "WasimCLI",
-            dependencies: ["Wasim", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Wasim", "WasimEvaluation", "WasimBatch",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/WasimCLI"
         ),
-        .executableTarget(name: "WasimBench", dependencies: ["Wasim"], path: "Sources/WasimBench"),
-        .testTarget(name: "WasimTests", dependencies: ["Wasim"], path: "Tests/WasimTests"),
+        // The bench reaches ICU's break iterator through the wrapper to measure the floor.
+        .executableTarget(name: "WasimBench", dependencies: ["Wasim", "WasimBatch", "CWasimICU"], path: "Sources/WasimBench"),
+        // The plain C program whole-process speed is compared with (see Sources/WasimICUFloor/main.c).
+        .executableTarget(name: "WasimICUFloor", dependencies: ["CICU"], path: "Sources/WasimICUFloor"),
+        .testTarget(name: "WasimTests", dependencies: ["Wasim", "WasimEvaluation", "WasimBatch"], path: "Tests/WasimTests"),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )

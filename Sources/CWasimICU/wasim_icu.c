@@ -88,6 +88,22 @@ int32_t wasim_segmenter_next_tokens(wasim_segmenter *s, int32_t *starts, int32_t
     return n;
 }
 
+int64_t wasim_segmenter_count_words(wasim_segmenter *s, const uint16_t *text, int32_t length) {
+    UErrorCode status = U_ZERO_ERROR;
+    ubrk_setText(s->words, (const UChar *)text, length, &status);
+    if (U_FAILURE(status)) return -1;
+    int64_t n = 0;
+    int32_t start = 0, end;
+    while ((end = ubrk_next(s->words)) != UBRK_DONE) {
+        if (ubrk_getRuleStatus(s->words) >= UBRK_WORD_NUMBER || classify_other((const UChar *)text, start, end) >= 0) n++;
+        start = end;
+    }
+    // Leave the iterators pointing at no text the caller may free.
+    s->text = NULL;
+    s->length = 0;
+    return n;
+}
+
 int32_t wasim_segmenter_next_sentences(wasim_segmenter *s, int32_t *ends, int32_t capacity) {
     int32_t n = 0;
     while (n < capacity) {

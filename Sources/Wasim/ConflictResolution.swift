@@ -44,14 +44,14 @@ public struct ConflictResolution: Stage {
     /// (2: a lower-tier candidate that agrees with the model, see `process`.)
     public func tier(_ c: Entity) -> Int {
         if c.source.hasPrefix("model:") { return modelTypes.contains(c.type) ? 1 : -1 }
-        if c.type == .none || c.type == .numericRange { return 3 }
+        if c.type == .suppressed || c.type == .numericRange { return 3 }
         if c.source.hasPrefix("rule:") { return c.priority >= highPriority ? 3 : 0 }
         if c.source.hasPrefix("gazetteer:") { return c.priority >= listPriority ? 3 : 0 }
         return 0
     }
 
     /// Among equals, a rule outranks a gazetteer entry, which outranks a stage's own guess.
-    public static func sourceRank(_ source: String) -> Int {
+    package static func sourceRank(_ source: String) -> Int {
         if source.hasPrefix("rule:") { return 3 }
         if source.hasPrefix("gazetteer:") { return 2 }
         if source.hasPrefix("propagation:") { return 0 }
@@ -67,17 +67,17 @@ public struct ConflictResolution: Stage {
         if withModel {
             // The model's type at each token (bit per type: PER 1, ORG 2, LOC 4).
             var modelAt = [UInt8](repeating: 0, count: document.tokens.count)
-            var exact = Set<SpanKey>()
+            var exact = Set<Span>()
             for (i, c) in candidates.enumerated() where tiers[i] == 1 {
                 for k in c.tokens { modelAt[Int(k)] |= Self.bit(c.type) }
-                exact.insert(SpanKey(type: c.type, start: Int(c.start), end: Int(c.end)))
+                exact.insert(Span(type: c.type, start: Int(c.start), end: Int(c.end)))
             }
             var keep: [Int] = []
             for (i, c) in candidates.enumerated() {
                 guard tiers[i] == 0, modelTypes.contains(c.type) else { keep.append(i); continue }
                 let agrees = c.tokens.contains { modelAt[Int($0)] & Self.bit(c.type) != 0 }
                 if agrees && boundaryTypes.contains(c.type) { tiers[i] = 2 }
-                if agrees || !modelVetoes || exact.contains(SpanKey(type: c.type, start: Int(c.start), end: Int(c.end))) { keep.append(i) }
+                if agrees || !modelVetoes || exact.contains(Span(type: c.type, start: Int(c.start), end: Int(c.end))) { keep.append(i) }
             }
             candidates = keep.map { candidates[$0] }
             tiers = keep.map { tiers[$0] }
@@ -119,8 +119,8 @@ public struct ConflictResolution: Stage {
         if document.recordsResolutions {
             document.resolutions = zip(taken, winners).map { Resolution(winner: $1, beaten: beaten[$0] ?? []) }
         }
-        document.suppressed = winners.filter { $0.type == .none }
-        document.entities = winners.filter { $0.type != .none }.sorted { ($0.start, $0.end) < ($1.start, $1.end) }
+        document.suppressed = winners.filter { $0.type == .suppressed }
+        document.entities = winners.filter { $0.type != .suppressed }.sorted { ($0.start, $0.end) < ($1.start, $1.end) }
     }
 
 
@@ -131,5 +131,11 @@ public struct ConflictResolution: Stage {
         case .location: 4
         default: 0
         }
+    }
+
+    struct Span: Hashable {
+        var type: EntityType
+        var start: Int
+        var end: Int
     }
 }

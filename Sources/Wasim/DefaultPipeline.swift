@@ -23,10 +23,10 @@ public struct PipelineOptions: Sendable {
     public init(dataDirectory: String? = nil) { self.dataDirectory = dataDirectory }
 }
 
-public enum Wasim {
+public enum DefaultPipeline {
     /// The full default pipeline: segmentation → normalization → gazetteer matching → rules →
     /// numeric ranges → labeller (with a model) → conflict resolution → name propagation.
-    public static func pipeline(_ options: PipelineOptions = PipelineOptions()) throws -> Pipeline {
+    public static func make(_ options: PipelineOptions = PipelineOptions()) throws -> Pipeline {
         let gazetteer = try loadGazetteer(options)
         let rules = try loadRules(options, gazetteer: gazetteer)
         var stages: [any Stage] = [

@@ -18,26 +18,26 @@ public enum TokenKind: UInt8, Sendable, CustomStringConvertible {
 
 /// One reading of a token with its attached proclitics split off: `والعراق` → و + `العراق`,
 /// `للأمم` → ل + `الأمم` (the article's alef, dropped after لِـ, is restored in the stem's form).
-public struct ProcliticAnalysis: Sendable, Equatable {
+package struct ProcliticAnalysis: Sendable, Equatable {
     /// UTF-16 units of the original token before the stem starts (diacritics on a clitic count).
-    public var prefixLength: Int32
+    package var prefixLength: Int32
     /// The proclitic letters, normalized: "و", "ول", "ب"…
-    public var proclitics: Proclitics
+    package var proclitics: Proclitics
     /// Hash of the stem's normalized form (see `Normalizer.hash`).
-    public var hash: UInt64
+    package var hash: UInt64
 }
 
 /// The proclitics Arabic news attaches to names, as a set of letters.
-public struct Proclitics: OptionSet, Sendable, Hashable, CustomStringConvertible {
-    public let rawValue: UInt8
-    public init(rawValue: UInt8) { self.rawValue = rawValue }
-    public static let wa = Proclitics(rawValue: 1)   // و
-    public static let fa = Proclitics(rawValue: 2)   // ف
-    public static let bi = Proclitics(rawValue: 4)   // ب
-    public static let li = Proclitics(rawValue: 8)   // ل
-    public static let ka = Proclitics(rawValue: 16)  // ك
+package struct Proclitics: OptionSet, Sendable, Hashable, CustomStringConvertible {
+    package let rawValue: UInt8
+    package init(rawValue: UInt8) { self.rawValue = rawValue }
+    package static let wa = Proclitics(rawValue: 1)   // و
+    package static let fa = Proclitics(rawValue: 2)   // ف
+    package static let bi = Proclitics(rawValue: 4)   // ب
+    package static let li = Proclitics(rawValue: 8)   // ل
+    package static let ka = Proclitics(rawValue: 16)  // ك
 
-    public var description: String {
+    package var description: String {
         var s = ""
         if contains(.wa) { s += "و" }
         if contains(.fa) { s += "ف" }
@@ -48,7 +48,7 @@ public struct Proclitics: OptionSet, Sendable, Hashable, CustomStringConvertible
     }
 
     /// The proclitic a letter stands for, if any.
-    public init?(letter: UInt16) {
+    package init?(letter: UInt16) {
         switch letter {
         case 0x0648: self = .wa
         case 0x0641: self = .fa
@@ -75,8 +75,8 @@ public struct Token: Sendable {
     public var hash: UInt64 = 0
     /// The proclitic readings of the token, `Document.analyses[firstAnalysis ..< firstAnalysis + analysisCount]`,
     /// shortest prefix first. The unstripped form is not among them: it is `hash`.
-    public var firstAnalysis: Int32 = 0
-    public var analysisCount: Int32 = 0
+    package var firstAnalysis: Int32 = 0
+    package var analysisCount: Int32 = 0
 
     public init(start: Int32, end: Int32, kind: TokenKind) {
         self.start = start
@@ -109,7 +109,7 @@ public struct EntityType: RawRepresentable, Hashable, Sendable, CustomStringConv
     /// Not an entity: a span that rules mark so that nothing inside it is tagged (the name of an
     /// event, a work or a product: مهرجان قرطاج الدولي has no LOC). It wins conflicts like any
     /// candidate and is then left out of the output.
-    public static let none: EntityType = "NONE"
+    public static let suppressed: EntityType = "NONE"
     /// The types the tagger produces by default.
     public static let builtIn: [EntityType] = [.person, .organization, .location, .numericRange]
 }
@@ -150,29 +150,39 @@ public struct Entity: Sendable, Equatable {
 
 /// A match of a gazetteer list (entity or helper list such as TITLE) over tokens; the rules
 /// read these, as JAPE grammars read Lookup annotations.
-public struct Lookup: Sendable, Equatable {
+package struct Lookup: Sendable, Equatable {
     /// The list's type id in the gazetteer (see `Gazetteer.typeName(_:)`).
-    public var list: Int32
-    public var tokens: Range<Int32>
+    package var list: Int32
+    package var tokens: Range<Int32>
     /// UTF-16 units of proclitic at the first token that the match skipped.
-    public var prefixLength: Int32
+    package var prefixLength: Int32
     /// Index of the entry in its gazetteer (for its canonical id and source file).
-    public var entry: Int32
+    package var entry: Int32
 }
 
 /// A record of a decision, for `wasim explain`: an entity and the candidates it beat.
-public struct Resolution: Sendable {
-    public var winner: Entity
-    public var beaten: [Entity]
+package struct Resolution: Sendable {
+    package var winner: Entity
+    package var beaten: [Entity]
 }
 
 /// The document every stage works on.
+///
+/// Threading: a document belongs to one thread at a time. It is a class with mutable fields
+/// that every stage writes, and even its reads are not free of writes: `text` and
+/// `codePointOffset(_:)` fill caches the first time they are asked for. It is therefore not
+/// `Sendable` (see the unavailable conformance below), and the compiler refuses to share it
+/// between tasks or threads; it may only be handed over whole (`sending`), after which the
+/// giver no longer touches it. The batch runner makes one document per article on the thread
+/// that tags it. What is shared between threads is the `Pipeline` and its stages, which are
+/// `Sendable` and never mutated by `process`.
 public final class Document {
     /// Where it came from, as given (a path or a record id); carried into the output.
     public var path: String?
     public var id: String?
     /// The original text (after a byte-order mark, if there was one), made from `utf16` the
-    /// first time it is asked for: tagging works on `utf16` and never needs it.
+    /// first time it is asked for: tagging works on `utf16` and never needs it. The cache is
+    /// safe because a document is used by one thread at a time (see the type's comment).
     public var text: String {
         if let t = storedText { return t }
         let t = String(decoding: utf16, as: UTF16.self)
@@ -185,21 +195,21 @@ public final class Document {
     public var tokens: ContiguousArray<Token> = []
     public var sentences: [Sentence] = []
     /// Normalized forms of all tokens, back to back; tokens point into it.
-    public var normalized: ContiguousArray<UInt16> = []
-    public var analyses: ContiguousArray<ProcliticAnalysis> = []
+    package var normalized: ContiguousArray<UInt16> = []
+    package var analyses: ContiguousArray<ProcliticAnalysis> = []
     /// Gazetteer matches, sorted by first token.
-    public var lookups: [Lookup] = []
+    package var lookups: [Lookup] = []
     /// Proposals from gazetteers, rules and other stages; conflict resolution picks `entities`.
     public var candidates: [Entity] = []
     /// The resolved entities, sorted by start.
     public var entities: [Entity] = []
     /// Spans that conflict resolution kept as NONE: no entity may be found inside them.
-    public var suppressed: [Entity] = []
+    package var suppressed: [Entity] = []
     /// How each entity won, when the pipeline records it (`Pipeline.run(_:explain:)`).
-    public var resolutions: [Resolution] = []
-    public var recordsResolutions = false
+    package var resolutions: [Resolution] = []
+    package var recordsResolutions = false
     /// What the stages run so far have provided.
-    public internal(set) var provided: Set<Capability> = []
+    package internal(set) var provided: Set<Capability> = []
 
     private let hasSurrogates: Bool
     private var codePointIndex: [Int32]? = nil
@@ -212,7 +222,8 @@ public final class Document {
         self.hasSurrogates = utf16.contains { $0 & 0xF800 == 0xD800 }
     }
 
-    init(utf16: ContiguousArray<UInt16>, path: String?, id: String?) {
+    /// A document made from already decoded text (`DocumentDecoder`), with no String built.
+    package init(utf16: ContiguousArray<UInt16>, path: String?, id: String?) {
         self.utf16 = utf16
         self.path = path
         self.id = id
@@ -252,7 +263,7 @@ public final class Document {
     }
 
     /// The proclitic readings of a token.
-    public func analyses(of token: Token) -> ArraySlice<ProcliticAnalysis> {
+    package func analyses(of token: Token) -> ArraySlice<ProcliticAnalysis> {
         analyses[Int(token.firstAnalysis)..<Int(token.firstAnalysis + token.analysisCount)]
     }
 
@@ -268,3 +279,7 @@ public final class Document {
 
     func markProvided(_ capabilities: Set<Capability>) { provided.formUnion(capabilities) }
 }
+
+/// A document is never shared between threads: see its threading contract above.
+@available(*, unavailable)
+extension Document: Sendable {}

@@ -16,15 +16,15 @@ public enum WasimError: Error, CustomStringConvertible, Equatable {
 }
 
 /// Turning bytes into a `Document`: what is an error and what is quietly mended.
-public enum TextDecoder {
+package enum DocumentDecoder {
     /// The largest document tagged in one piece; larger inputs are rejected with a clear error
     /// (offsets are 32-bit internally and a document is held in memory whole).
-    public static let maximumBytes = 256 * 1024 * 1024
+    package static let maximumBytes = 256 * 1024 * 1024
 
     /// Decodes UTF-8 bytes. A UTF-8 byte-order mark is dropped, and offsets count from the text
     /// after it. Invalid UTF-8 is an error naming the byte offset, unless `lossy`, which puts
     /// U+FFFD in its place. NUL bytes mean binary content; an empty (or BOM-only) input is an error.
-    public static func document(from bytes: UnsafeBufferPointer<UInt8>, path: String? = nil, id: String? = nil,
+    package static func document(from bytes: UnsafeBufferPointer<UInt8>, path: String? = nil, id: String? = nil,
                                 lossy: Bool = false) throws -> Document {
         var body = bytes
         if body.count >= 3, body[0] == 0xEF, body[1] == 0xBB, body[2] == 0xBF {
@@ -45,7 +45,7 @@ public enum TextDecoder {
         }
     }
 
-    public static func document(from bytes: [UInt8], path: String? = nil, id: String? = nil,
+    package static func document(from bytes: [UInt8], path: String? = nil, id: String? = nil,
                                 lossy: Bool = false) throws -> Document {
         try bytes.withUnsafeBufferPointer { try document(from: $0, path: path, id: id, lossy: lossy) }
     }

@@ -1,8 +1,8 @@
 import Foundation
 // `wasim explain`: the tokens, then each entity with what produced it and what it beat.
 
-public enum Explanation {
-    public static func render(_ d: Document, gazetteer: Gazetteer? = nil, labeller: Labeller? = nil, tokens showTokens: Bool = true) -> String {
+package enum Explanation {
+    package static func render(_ d: Document, gazetteer: Gazetteer? = nil, labeller: Labeller? = nil, tokens showTokens: Bool = true) -> String {
         var out: [String] = []
         if showTokens {
             out.append("tokens:")
@@ -25,7 +25,7 @@ public enum Explanation {
         for e in (d.entities + d.suppressed).sorted(by: { $0.start < $1.start }) {
             out.append("  \(e.type)\t\(d.codePointOffset(e.start))-\(d.codePointOffset(e.end))\t\(d.text(of: e))\t← \(e.source)"
                        + (e.priority != 0 ? " (priority \(e.priority))" : "") + (e.id.map { " id=\($0)" } ?? "")
-                       + (e.low.map { " low=\(JSON.number($0)) high=\(JSON.number(e.high ?? $0))" } ?? "")
+                       + (e.low.map { " low=\(WasimJSON.number($0)) high=\(WasimJSON.number(e.high ?? $0))" } ?? "")
                        + (e.unit.map { " unit=\($0)" } ?? ""))
             if let labeller, e.source == labeller.source {
                 let why = labeller.explain(d, entity: e)

@@ -1,16 +1,16 @@
 // JSON Lines output, written by hand: one record per document, entities sorted by start,
 // offsets in code points.
 
-public enum JSON {
+public enum WasimJSON {
     /// A JSON string literal.
-    public static func quote(_ s: String) -> String {
+    package static func quote(_ s: String) -> String {
         var out = ""
         append(quoted: s, to: &out)
         return out
     }
 
     /// Appends a JSON string literal: most strings need no escaping and are copied whole.
-    public static func append(quoted s: String, to out: inout String) {
+    package static func append(quoted s: String, to out: inout String) {
         out += "\""
         if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
             out += s
@@ -33,7 +33,7 @@ public enum JSON {
     }
 
     /// A number as JSON writes it: whole values without a fraction.
-    public static func number(_ v: Double) -> String {
+    package static func number(_ v: Double) -> String {
         if v.isFinite, v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }
         return v.isFinite ? String(v) : "null"
     }
@@ -88,7 +88,7 @@ public enum JSON {
     }
 
     /// One line per token: offsets, kind, normalized form and proclitic readings.
-    public static func tokens(_ document: Document) -> String {
+    package static func tokens(_ document: Document) -> String {
         let lines = document.tokens.indices.map { token(at: $0, in: document) }
         var head = "{"
         if let id = document.id { head += "\"id\": \(quote(id)), " }
@@ -98,7 +98,7 @@ public enum JSON {
 
     /// A token's object. The bases shift offsets and numbers when a document is a piece of a
     /// larger article.
-    public static func token(at i: Int, in d: Document, indexBase: Int = 0, offsetBase: Int = 0, sentenceBase: Int = 0) -> String {
+    package static func token(at i: Int, in d: Document, indexBase: Int = 0, offsetBase: Int = 0, sentenceBase: Int = 0) -> String {
         let t = d.tokens[i]
         var s = "{\"i\": \(i + indexBase), \"start\": \(d.codePointOffset(t.start) + offsetBase), \"end\": \(d.codePointOffset(t.end) + offsetBase), "
         s += "\"text\": \(quote(d.text(of: t))), \"kind\": \(quote(t.kind.description)), "

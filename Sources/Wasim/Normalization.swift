@@ -76,7 +76,7 @@ public struct Normalizer: Sendable, Hashable {
     }
 
     /// FNV-1a over UTF-16 units: the token's identity for every matcher.
-    @inline(__always) public static func hash(_ units: UnsafeBufferPointer<UInt16>) -> UInt64 {
+    @inline(__always) package static func hash(_ units: UnsafeBufferPointer<UInt16>) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for u in units { h = (h ^ UInt64(u)) &* 0x100_0000_01b3 }
         return h
@@ -94,7 +94,7 @@ public struct Normalization: Stage {
     public let name = "normalization"
     public let requires: Set<Capability> = [.tokens]
     public let provides: Set<Capability> = [.normalizedForms]
-    public let normalizer: Normalizer
+    package let normalizer: Normalizer
 
     public init(_ normalizer: Normalizer = Normalizer()) { self.normalizer = normalizer }
 
@@ -134,7 +134,7 @@ public struct Normalization: Stage {
     /// The ways to read leading letters of `n` as proclitics: و ف ب ل ك; و/ف + ب ل ك; and ل
     /// before the article, written لل with the article's alef gone (`للأمم` = ل + `الأمم`).
     /// A stem keeps at least three letters (`بين` is not ب + `ين`), two after و. Shortest prefix first.
-    static func analyse(_ n: UnsafeBufferPointer<UInt16>, origins: (Int32, Int32, Int32),
+    package static func analyse(_ n: UnsafeBufferPointer<UInt16>, origins: (Int32, Int32, Int32),
                         into out: inout ContiguousArray<ProcliticAnalysis>) {
         let count = n.count
         // و may stand before a two-letter stem that begins a name (وبن عروس، وأم درمان).

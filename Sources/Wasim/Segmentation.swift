@@ -9,7 +9,7 @@ public struct Segmentation: Stage {
 
     /// ICU break iterators are stateful: each thread borrows one from this pool.
     private let pool: SegmenterPool
-    public let locale: String
+    package let locale: String
 
     public init(locale: String = "ar") {
         self.locale = locale
@@ -96,9 +96,9 @@ public struct Segmentation: Stage {
 }
 
 /// Decimal digits in the three scripts news uses, and the separators inside numbers.
-public enum Digits {
+enum Digits {
     /// The value of a Western (0-9), Arabic-Indic (٠-٩) or Eastern Arabic-Indic (۰-۹) digit.
-    @inline(__always) public static func value(_ u: UInt16) -> Int? {
+    @inline(__always) static func value(_ u: UInt16) -> Int? {
         switch u {
         case 0x30...0x39: Int(u - 0x30)
         case 0x660...0x669: Int(u - 0x660)
@@ -106,9 +106,9 @@ public enum Digits {
         default: nil
         }
     }
-    @inline(__always) public static func isDigit(_ u: UInt16) -> Bool { value(u) != nil }
+    @inline(__always) static func isDigit(_ u: UInt16) -> Bool { value(u) != nil }
     /// `.` `,` `٫` (Arabic decimal separator) `٬` (Arabic thousands separator).
-    @inline(__always) public static func isSeparator(_ u: UInt16) -> Bool {
+    @inline(__always) static func isSeparator(_ u: UInt16) -> Bool {
         u == 0x2E || u == 0x2C || u == 0x66B || u == 0x66C
     }
 }
@@ -129,5 +129,8 @@ final class SegmenterPool: Sendable {
     }
 }
 
-/// A value handed between threads under a lock, which the compiler cannot see.
+/// A segmenter handed between threads through `SegmenterPool`. Unchecked Sendable because the
+/// compiler cannot see the hand-over: a segmenter is either in the pool (behind the mutex,
+/// used by no thread) or taken by exactly one thread, which gives it back when done; it is
+/// never used by two threads at once. Only `SegmenterPool` makes these.
 struct UnsafeSendable<T>: @unchecked Sendable { let value: T }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Wasim
+import WasimEvaluation
 
 struct Convert: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -46,7 +47,7 @@ struct Convert: ParsableCommand {
     }
 
     func run() throws {
-        let gazetteers = try Wasim.dataDirectory(data) + "/Gazetteers"
+        let gazetteers = try DefaultPipeline.dataDirectory(data) + "/Gazetteers"
         let (corpus, changes) = try Harmonize.readGold(source + ":" + input, gazetteers: gazetteers)
         guard case .conll(let sentences) = corpus, let changes else { return }
         let text = Harmonize.conll(sentences)

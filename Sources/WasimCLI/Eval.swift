@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Wasim
+import WasimEvaluation
 
 struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -89,17 +90,17 @@ struct Eval: ParsableCommand {
             if let pred {
                 result = try Evaluation.score(corpus, predictionsAt: pred, options: options)
             } else {
-                result = try Evaluation.run(corpus, pipeline: try Wasim.pipeline(pipelineArguments.options()), options: options)
+                result = try Evaluation.run(corpus, pipeline: try DefaultPipeline.make(pipelineArguments.options()), options: options)
             }
         } catch let error as WasimError {
             FileHandle.standardError.write(Data("wasim eval: \(error)\n".utf8))
             throw ExitCode(1)
         }
         if json {
-            print(Report.json(result, gold: gold, errors: errors))
+            print(EvaluationReport.json(result, gold: gold, errors: errors))
         } else {
-            print(Report.table(result))
-            if errors { print("\n" + Report.errors(result)) }
+            print(EvaluationReport.table(result))
+            if errors { print("\n" + EvaluationReport.errors(result)) }
         }
     }
 }

@@ -20,7 +20,7 @@ struct Explain: ParsableCommand {
     @OptionGroup var pipelineArguments: PipelineArguments
 
     func run() throws {
-        let pipeline = try Wasim.pipeline(pipelineArguments.options())
+        let pipeline = try DefaultPipeline.make(pipelineArguments.options())
         let document = Document(text: text)
         document.recordsResolutions = true
         try pipeline.run(document)

@@ -13,8 +13,9 @@ struct Rules: ParsableCommand {
             abstract: "Parse rule files and run every rule's examples.",
             discussion: """
                 Errors are reported as file:line:column with the line and a caret. Each rule's
-                'fires:' examples must produce exactly the entities after '=>', and its 'skips:'
-                examples nothing. Exits 0 only if every file parses and every example passes.
+                'fires:' examples must produce exactly the entities after '=>' (text and type:
+                '=> PER دونالد ترامب ; LOC واشنطن'; an untyped entity has the rule's only type),
+                and its 'skips:' examples nothing. Exits 0 only if every file parses and every example passes.
 
                 Examples:
                   wasim rules check Models/rules/*.rules
@@ -28,7 +29,7 @@ struct Rules: ParsableCommand {
         @OptionGroup var pipelineArguments: PipelineArguments
 
         func run() throws {
-            let gazetteer = try Wasim.loadGazetteer(pipelineArguments.options())
+            let gazetteer = try DefaultPipeline.loadGazetteer(pipelineArguments.options())
             var failed = false
             var checked = 0, examples = 0
             for path in files {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Wasim
+import WasimBatch
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -106,7 +107,7 @@ struct Tag: ParsableCommand {
     }
 
     mutating func run() throws {
-        let pipeline = try Wasim.pipeline(pipelineArguments.options())
+        let pipeline = try DefaultPipeline.make(pipelineArguments.options())
         var options = BatchOptions()
         options.format = format
         options.outputDirectory = output.map { $0.count > 1 && $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
@@ -122,12 +123,21 @@ struct Tag: ParsableCommand {
         let source: BatchSource = jsonlInput
             ? JSONLSource(shard: options.shard, checkNames: output != nil)
             : ListSource(InputWalker.items(paths, glob: glob, shard: options.shard, checkNames: output != nil))
-        let log = FileDescriptorOutput.standardError
-        let summary = BatchRunner(pipeline: pipeline, options: options)
-            .run(source, output: FileDescriptorOutput.standardOutput, log: log)
+        let log = FileDescriptorOutput(fileDescriptor: 2)
+        let summary: BatchSummary
+        do {
+            summary = try BatchRunner(pipeline: pipeline, options: options)
+                .run(source, output: FileDescriptorOutput(fileDescriptor: 1), log: log)
+        } catch let error as OutputWriteError {
+            // A closed pipe (`wasim tag … | head`) is the reader's choice, not a failure.
+            if error.isBrokenPipe { throw ExitCode.success }
+            try? log.write("wasim: \(error)\n")
+            try? log.flush()
+            throw ExitCode(1)
+        }
         if !quiet {
-            log.write(Array("wasim: \(summary)\n".utf8).withUnsafeBytes { Data($0) })
-            log.flush()
+            try? log.write("wasim: \(summary)\n")
+            try? log.flush()
         }
         if summary.failed > 0 { throw ExitCode(1) }
     }
@@ -136,5 +146,8 @@ struct Tag: ParsableCommand {
 extension BatchFormat: ExpressibleByArgument {}
 
 extension FileDescriptorOutput {
-    func write(_ data: Data) { data.withUnsafeBytes { write($0) } }
+    func write(_ text: String) throws {
+        var text = text
+        try text.withUTF8 { try write(UnsafeRawBufferPointer($0)) }
+    }
 }

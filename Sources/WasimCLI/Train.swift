@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Wasim
+import WasimEvaluation
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -86,7 +87,7 @@ struct Train: ParsableCommand {
             FileHandle.standardError.write(Data((String(format: "[%6.1fs] ", Date().timeIntervalSince(start)) + s + "\n").utf8))
         }
         do {
-            let gazetteers = try Wasim.dataDirectory(pipelineOptions.dataDirectory) + "/Gazetteers"
+            let gazetteers = try DefaultPipeline.dataDirectory(pipelineOptions.dataDirectory) + "/Gazetteers"
             // `anercorp:PATH` and `newsfane:PATH` are converted to ANNOTATION.md's spans (Harmonize).
             // `FILE@even` / `FILE@odd`: the records (or sentences) at even or odd positions, counted from 0.
             func read(_ fullSpec: String) throws -> (GoldCorpus, GoldCorpus?) {
@@ -130,7 +131,7 @@ struct Train: ParsableCommand {
             let devCorpus = try dev.map { try read($0).0 }
             var clusters: (any ClusterCodes)? = nil
             if options.groups.contains(.clusters) {
-                clusters = try Wasim.loadClusters(pipelineOptions)
+                clusters = try DefaultPipeline.loadClusters(pipelineOptions)
                 log(clusters == nil ? "no Models/clusters.tsv: training without cluster features" : "read Models/clusters.tsv")
                 if clusters == nil { options.groups.remove(.clusters) }
             }

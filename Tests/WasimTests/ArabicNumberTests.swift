@@ -1,5 +1,7 @@
 import Testing
 @testable import Wasim
+@testable import WasimBatch
+@testable import WasimEvaluation
 
 @Suite struct ArabicNumberTests {
     func check(_ cases: [(String, Double?)], sourceLocation: SourceLocation = #_sourceLocation) {
@@ -24,8 +26,17 @@ import Testing
         ])
     }
 
-    @Test func malformedDigitsAreNotNumbers() {
-        check([("1,50", 1.5), ("1,5000", 1.5), ("12,34,567", nil), ("1.2.3", nil), ("1,234,5678", nil)])
+    /// `1,50` could be a typo for 150 or 1,500, or Maghrebi news's decimal comma (1,50 دينار).
+    /// A thousands separator is always followed by exactly three digits, so one comma followed
+    /// by any other number of digits can only be a decimal comma, and is read as one.
+    @Test func aCommaNotFollowedByThreeDigitsIsADecimalComma() {
+        check([("1,50", 1.5), ("1,5000", 1.5), ("12,5", 12.5)])
+    }
+
+    /// Separators that neither reading allows: groups of the wrong size after a thousands
+    /// separator, two decimal points.
+    @Test func malformedDigitGroupsAreNotNumbers() {
+        check([("12,34,567", nil), ("1.2.3", nil), ("1,234,5678", nil), ("1,,5", nil), ("1,", nil)])
     }
 
     @Test func maghrebiCommaDecimalBeforeAPluralScale() {

@@ -2,6 +2,8 @@ import Foundation
 import FoundationXML
 import Testing
 @testable import Wasim
+@testable import WasimBatch
+@testable import WasimEvaluation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -42,7 +44,7 @@ let testPipeline = try! Pipeline([Segmentation(), Normalization(),
 
 final class MemoryOutput: BatchOutput {
     var bytes: [UInt8] = []
-    func write(_ b: UnsafeRawBufferPointer) { bytes.append(contentsOf: b) }
+    func write(_ b: UnsafeRawBufferPointer) throws { bytes.append(contentsOf: b) }
     func flush() {}
     var text: String { String(decoding: bytes, as: UTF8.self) }
     var lines: [String] { text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init) }
@@ -83,14 +85,14 @@ final class TempDir {
 }
 
 func runBatch(_ paths: [String], _ configure: (inout BatchOptions) -> Void = { _ in },
-              pipeline: Pipeline = testPipeline) -> (out: MemoryOutput, log: MemoryOutput, summary: BatchSummary) {
+              pipeline: Pipeline = testPipeline) throws -> (out: MemoryOutput, log: MemoryOutput, summary: BatchSummary) {
     var options = BatchOptions()
     options.jobs = 1
     configure(&options)
     let out = MemoryOutput(), log = MemoryOutput()
     let source = ListSource(InputWalker.items(paths, glob: options.glob, shard: options.shard,
                                               checkNames: options.outputDirectory != nil))
-    let summary = BatchRunner(pipeline: pipeline, options: options).run(source, output: out, log: log)
+    let summary = try BatchRunner(pipeline: pipeline, options: options).run(source, output: out, log: log)
     return (out, log, summary)
 }
 
@@ -116,7 +118,31 @@ func entities(ofRecord line: String) -> [ParsedEntity] {
     }
 }
 
+/// An output that fails every write the way a closed pipe does.
+final class ClosedPipeOutput: BatchOutput {
+    var attempts = 0
+    func write(_ b: UnsafeRawBufferPointer) throws { attempts += 1; throw OutputWriteError(code: EPIPE) }
+    func flush() throws {}
+}
+
 @Suite struct BatchTests {
+    // MARK: output errors
+
+    @Test func aFailedOutputWriteStopsTheRunAndIsThrownNotExited() throws {
+        let t = TempDir()
+        for i in 0..<20 { t.write("c/\(i).txt", "زار أحمد بغداد") }
+        let out = ClosedPipeOutput(), log = MemoryOutput()
+        var options = BatchOptions()
+        options.jobs = 2
+        #expect(throws: OutputWriteError(code: EPIPE)) {
+            try BatchRunner(pipeline: testPipeline, options: options)
+                .run(ListSource(InputWalker.items([t.path + "/c"])), output: out, log: log)
+        }
+        // The first failed write stops the stream: no retry for every later article.
+        #expect(out.attempts == 1)
+        #expect(log.lines == [])
+    }
+
     // MARK: bad input
 
     @Test func everyBadInputClassGivesAnErrorRecordAndTheBatchGoesOn() throws {
@@ -130,7 +156,7 @@ func entities(ofRecord line: String) -> [ParsedEntity] {
         try FileManager.default.createSymbolicLink(atPath: t.path + "/c/f-loop.txt", withDestinationPath: "f-loop.txt")
         try FileManager.default.createSymbolicLink(atPath: t.path + "/c/sub", withDestinationPath: ".")
         try FileManager.default.createSymbolicLink(atPath: t.path + "/c/g-dangling.txt", withDestinationPath: "nowhere.txt")
-        let r = runBatch([t.path + "/c"])
+        let r = try runBatch([t.path + "/c"])
         let c = t.path + "/c"
         #expect(r.out.lines == [
             #"{"path": "\#(c)/a-good.txt", "entities": [{"type": "PER", "start": 4, "end": 8, "text": "أحمد", "source": "list:test"}, {"type": "LOC", "start": 9, "end": 14, "text": "بغداد", "source": "list:test"}]}"#,
@@ -156,18 +182,18 @@ func entities(ofRecord line: String) -> [ParsedEntity] {
         #expect(r.summary.entities == ["PER": 1, "LOC": 2])
     }
 
-    @Test func lossyReplacesInvalidBytes() {
+    @Test func lossyReplacesInvalidBytes() throws {
         let t = TempDir()
         let f = t.write("bad.txt", Array("بغداد ".utf8) + [0xFF] + Array(" بغداد".utf8))
-        let r = runBatch([f]) { $0.lossy = true }
+        let r = try runBatch([f]) { $0.lossy = true }
         #expect(r.summary.failed == 0)
         #expect(entities(ofRecord: r.out.lines[0]).map(\.start) == [0, 8])
     }
 
-    @Test func byteOrderMarkIsStrippedAndOffsetsCountFromAfterIt() {
+    @Test func byteOrderMarkIsStrippedAndOffsetsCountFromAfterIt() throws {
         let t = TempDir()
         let f = t.write("bom.txt", [0xEF, 0xBB, 0xBF] + Array("وصل إلى بغداد".utf8))
-        let r = runBatch([f])
+        let r = try runBatch([f])
         #expect(entities(ofRecord: r.out.lines[0]) == [ParsedEntity(type: "LOC", start: 8, end: 13, text: "بغداد")])
     }
 
@@ -175,13 +201,13 @@ func entities(ofRecord line: String) -> [ParsedEntity] {
         let t = TempDir()
         let text = "سطر أول\r\nزار بغداد\r\n"
         let f = t.write("crlf.txt", text)
-        let r = runBatch([f])
+        let r = try runBatch([f])
         let found = entities(ofRecord: r.out.lines[0])
         #expect(found == [ParsedEntity(type: "LOC", start: 13, end: 18, text: "بغداد")])
         #expect(slice(text, 13, 18) == "بغداد")
-        let conll = runBatch([f]) { $0.format = .conll }.out.text
+        let conll = try runBatch([f]) { $0.format = .conll }.out.text
         #expect(conll == "# path = \(f)\nسطر\tO\nأول\tO\n\nزار\tO\nبغداد\tB-LOC\n\n")
-        let tokens = runBatch([f]) { $0.format = .tokens }.out.text
+        let tokens = try runBatch([f]) { $0.format = .tokens }.out.text
         #expect(!tokens.contains("\\r"))
     }
 
@@ -192,15 +218,15 @@ func entities(ofRecord line: String) -> [ParsedEntity] {
         let unit = "زار أحمد بغداد ثم عاد. "
         let text = String(repeating: unit, count: 200)
         let f = t.write("long.txt", text)
-        let whole = runBatch([f])
-        let pieces = runBatch([f]) { $0.chunkBytes = 64 }
+        let whole = try runBatch([f])
+        let pieces = try runBatch([f]) { $0.chunkBytes = 64 }
         let found = entities(ofRecord: pieces.out.lines[0])
         #expect(found.count == 400)
         #expect(pieces.out.text == whole.out.text)
         for e in found { #expect(slice(text, e.start, e.end) == e.text) }
         for format in [BatchFormat.tokens, .conll] {
-            let a = runBatch([f]) { $0.format = format }.out.text
-            let b = runBatch([f]) { $0.format = format; $0.chunkBytes = 64 }.out.text
+            let a = try runBatch([f]) { $0.format = format }.out.text
+            let b = try runBatch([f]) { $0.format = format; $0.chunkBytes = 64 }.out.text
             if format == .conll {
                 #expect(a == b)
             } else {
@@ -212,12 +238,12 @@ func entities(ofRecord line: String) -> [ParsedEntity] {
         }
     }
 
-    @Test func anErrorInALaterPieceNamesTheByteInTheWholeFile() {
+    @Test func anErrorInALaterPieceNamesTheByteInTheWholeFile() throws {
         let t = TempDir()
         let f = t.write("late.txt", Array(String(repeating: "بغداد ", count: 30).utf8) + [0xC3] + Array(" بغداد".utf8))
-        let r = runBatch([f]) { $0.chunkBytes = 64 }
+        let r = try runBatch([f]) { $0.chunkBytes = 64 }
         #expect(r.out.lines == [#"{"path": "\#(f)", "error": "invalid UTF-8 at byte 330"}"#])
-        let limited = runBatch([f]) { $0.maxBytes = 100 }
+        let limited = try runBatch([f]) { $0.maxBytes = 100 }
         #expect(limited.out.lines == [#"{"path": "\#(f)", "error": "file too large (342 bytes; --max-bytes is 100)"}"#])
     }
 
@@ -241,7 +267,7 @@ func entities(ofRecord line: String) -> [ParsedEntity] {
         let out = MemoryOutput(), log = MemoryOutput()
         var options = BatchOptions()
         options.jobs = 2
-        let summary = BatchRunner(pipeline: testPipeline, options: options).run(ListSource(items), output: out, log: log)
+        let summary = try BatchRunner(pipeline: testPipeline, options: options).run(ListSource(items), output: out, log: log)
         #expect(out.lines == [
             #"{"path": "\#(gone)", "error": "file vanished during the run"}"#,
             #"{"path": "\#(unreadable)", "error": "\#(expected)"}"#,
@@ -252,14 +278,14 @@ func entities(ofRecord line: String) -> [ParsedEntity] {
 
     // MARK: order, shards, resume
 
-    @Test func stdoutOrderIsInputOrderWithTwoJobs() {
+    @Test func stdoutOrderIsInputOrderWithTwoJobs() throws {
         let t = TempDir()
         for i in 0..<120 {
             // Uneven sizes so that workers finish out of order.
             t.write(String(format: "d%d/%03d.txt", i % 3, i), String(repeating: "زار أحمد بغداد. ", count: (i * 37) % 50 + 1))
         }
-        let one = runBatch([t.path]) { $0.jobs = 1 }
-        let two = runBatch([t.path]) { $0.jobs = 2; $0.queueDepthPerJob = 2 }
+        let one = try runBatch([t.path]) { $0.jobs = 1 }
+        let two = try runBatch([t.path]) { $0.jobs = 2; $0.queueDepthPerJob = 2 }
         #expect(two.out.text == one.out.text)
         let paths = two.out.lines.map { ($0.split(separator: "\"")[3]) }
         #expect(paths == paths.sorted())
@@ -282,8 +308,8 @@ func entities(ofRecord line: String) -> [ParsedEntity] {
         let after = Set(InputWalker.items([t.path + "/corpus"], shard: Shard("2/3")).map(\.name))
         #expect(after.subtracting(["9/new"]) == before)
         // Three shards into one folder = one run.
-        for i in 1...3 { _ = runBatch([t.path + "/corpus"]) { $0.outputDirectory = t.path + "/sharded"; $0.shard = Shard(index: i, count: 3) } }
-        _ = runBatch([t.path + "/corpus"]) { $0.outputDirectory = t.path + "/whole" }
+        for i in 1...3 { _ = try runBatch([t.path + "/corpus"]) { $0.outputDirectory = t.path + "/sharded"; $0.shard = Shard(index: i, count: 3) } }
+        _ = try runBatch([t.path + "/corpus"]) { $0.outputDirectory = t.path + "/whole" }
         #expect(t.tree("sharded") == t.tree("whole"), "shards and one run differ")
         #expect(t.tree("whole").count == 61)
         #expect(Shard("0/3") == nil && Shard("4/3") == nil && Shard("a/b") == nil)
@@ -292,10 +318,10 @@ func entities(ofRecord line: String) -> [ParsedEntity] {
     @Test func resumeAfterAPartialRunCompletesExactlyTheRest() throws {
         let t = TempDir()
         for i in 0..<30 { t.write("corpus/\(i % 3)/\(i).txt", "زار أحمد بغداد \(i)") }
-        _ = runBatch([t.path + "/corpus/1"]) { $0.outputDirectory = t.path + "/out/1"; $0.format = .brat }
-        let resumed = runBatch([t.path + "/corpus"]) { $0.outputDirectory = t.path + "/out"; $0.format = .brat; $0.resume = true }
+        _ = try runBatch([t.path + "/corpus/1"]) { $0.outputDirectory = t.path + "/out/1"; $0.format = .brat }
+        let resumed = try runBatch([t.path + "/corpus"]) { $0.outputDirectory = t.path + "/out"; $0.format = .brat; $0.resume = true }
         #expect(resumed.summary.skipped == 10 && resumed.summary.tagged == 20)
-        _ = runBatch([t.path + "/corpus"]) { $0.outputDirectory = t.path + "/full"; $0.format = .brat }
+        _ = try runBatch([t.path + "/corpus"]) { $0.outputDirectory = t.path + "/full"; $0.format = .brat }
         // annotation.conf of the partial run sits in out/1; everything else must agree.
         var partial = t.tree("out")
         partial["1/annotation.conf"] = nil
@@ -304,7 +330,7 @@ func entities(ofRecord line: String) -> [ParsedEntity] {
         // A newer input is tagged again.
         let input = t.path + "/corpus/0/0.txt"
         try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(60)], ofItemAtPath: input)
-        let again = runBatch([t.path + "/corpus"]) { $0.outputDirectory = t.path + "/out"; $0.format = .brat; $0.resume = true }
+        let again = try runBatch([t.path + "/corpus"]) { $0.outputDirectory = t.path + "/out"; $0.format = .brat; $0.resume = true }
         #expect(again.summary.tagged == 1 && again.summary.skipped == 29)
     }
 
@@ -351,8 +377,8 @@ func entities(ofRecord line: String) -> [ParsedEntity] {
         let t = TempDir()
         t.write("in/a.txt", [0xEF, 0xBB, 0xBF] + Array("قالت الأمم المتحدة إن أحمد\r\nوصل إلى بغداد والعراق 😀 بغداد".utf8))
         t.write("in/deep/b.txt", "للأمم وبغداد")
-        let jsonl = runBatch([t.path + "/in"])
-        let brat = runBatch([t.path + "/in"]) { $0.format = .brat; $0.outputDirectory = t.path + "/brat" }
+        let jsonl = try runBatch([t.path + "/in"])
+        let brat = try runBatch([t.path + "/in"]) { $0.format = .brat; $0.outputDirectory = t.path + "/brat" }
         #expect(brat.summary.failed == 0)
         #expect(t.tree("brat").keys.sorted() == ["a.ann", "a.txt", "annotation.conf", "deep/b.ann", "deep/b.txt", "visual.conf"])
         for (k, rel) in ["a", "deep/b"].enumerated() {
@@ -379,8 +405,8 @@ func entities(ofRecord line: String) -> [ParsedEntity] {
         t.write("in/a.txt", "قالت الأمم <b>&\"المتحدة\"</b> إن أحمد\nوصل إلى بغداد\u{1}.")
         t.write("in/sub/ب c.txt", "زار أحمد العراق")
         t.write("in/bad.txt", [0xFF])
-        let jsonl = runBatch([t.path + "/in"])
-        let html = runBatch([t.path + "/in"]) { $0.format = .html; $0.outputDirectory = t.path + "/html" }
+        let jsonl = try runBatch([t.path + "/in"])
+        let html = try runBatch([t.path + "/in"]) { $0.format = .html; $0.outputDirectory = t.path + "/html" }
         #expect(html.summary.failed == 1)
         #expect(t.tree("html").keys.sorted() == ["a.html", "index.html", "sub/ب c.html"])
         for (line, rel) in [(jsonl.out.lines[0], "a"), (jsonl.out.lines[2], "sub/ب c")] {
@@ -407,10 +433,10 @@ func entities(ofRecord line: String) -> [ParsedEntity] {
         #expect(errors.map { $0.stringValue ?? "" } == ["\(t.path)/in/bad.txt: invalid UTF-8 at byte 0"])
     }
 
-    @Test func conllSplitsProcliticsOffEntities() {
+    @Test func conllSplitsProcliticsOffEntities() throws {
         let t = TempDir()
         let f = t.write("a.txt", "زار أحمد والعراق. ثم بغداد")
-        let r = runBatch([f]) { $0.format = .conll }
+        let r = try runBatch([f]) { $0.format = .conll }
         #expect(r.out.text == "# path = \(f)\nزار\tO\nأحمد\tB-PER\nو\tO\nالعراق\tB-LOC\n.\tO\n\nثم\tO\nبغداد\tB-LOC\n\n")
     }
 
@@ -433,7 +459,7 @@ func entities(ofRecord line: String) -> [ParsedEntity] {
         let out = MemoryOutput(), log = MemoryOutput()
         var options = BatchOptions()
         options.jobs = 2
-        let summary = BatchRunner(pipeline: testPipeline, options: options)
+        let summary = try BatchRunner(pipeline: testPipeline, options: options)
             .run(JSONLSource(fileDescriptor: fd), output: out, log: log)
         #expect(out.lines == [
             #"{"id": "doc/1", "entities": [{"type": "PER", "start": 4, "end": 8, "text": "أحمد", "source": "list:test"}, {"type": "LOC", "start": 9, "end": 14, "text": "بغداد", "source": "list:test"}]}"#,

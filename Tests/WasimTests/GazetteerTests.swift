@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import Wasim
+@testable import WasimBatch
+@testable import WasimEvaluation
 
 func temporaryFile(named name: String, _ content: String) throws -> String {
     let dir = NSTemporaryDirectory() + "wasim-test-" + UUID().uuidString

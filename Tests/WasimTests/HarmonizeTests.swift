@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Wasim
+@testable import WasimEvaluation
 
 /// The training-data converters: each rewrite kind on a crafted sentence, with exact tags.
 @Suite struct HarmonizeTests {
@@ -11,7 +12,8 @@ import Testing
         locDesignators: ["محافظة", "مدينة", "منطقة"],
         nisba: ["اللبناني", "الأمريكية", "الأميركي"],
         states: ["جنوب أفريقيا", "جنوب السودان", "قطر"],
-        organizations: ["البيت الأبيض"])
+        organizations: ["البيت الأبيض"],
+        places: ["تندوف", "الأردن"])
 
     /// "token TAG" pairs separated by spaces → a sentence.
     func sentence(_ pairs: String, file: String = "t.txt") -> CoNLLSentence {
@@ -42,6 +44,8 @@ import Testing
         // A quoted name keeps its designator outside; a designator already inside is left alone.
         #expect(anercorp("جماعة O \" O أنصار B-ORG الله I-ORG \" O").log.changes.isEmpty)
         #expect(anercorp("حركة B-ORG حماس I-ORG").log.changes.isEmpty)
+        // A name joined by و is a second name, not the designator's.
+        #expect(anercorp("حركة O والجهاد B-ORG").log.changes.isEmpty)
     }
 
     @Test func stateInstitutionsBecomeOrg() {
@@ -53,6 +57,8 @@ import Testing
         #expect(anercorp("ووافق O المجلس O التشريعي O على O").tags == "O B-ORG I-ORG O")
         // A board of directors is no state institution; a tagged one is left as it is.
         #expect(anercorp("اجتمع O مجلس O الإدارة O").log.changes.isEmpty)
+        // An adjective of the meeting is not the council's.
+        #expect(anercorp("جلسة O مجلس O الوزراء O الأسبوعية O").tags == "O B-ORG I-ORG O")
         #expect(anercorp("مجلس B-ORG الأمن I-ORG الدولي I-ORG").log.changes.isEmpty)
         // الجيش without a nisba is generic.
         #expect(anercorp("انسحب O الجيش O من O").log.changes.isEmpty)
@@ -63,6 +69,9 @@ import Testing
         #expect(r.tags == "O B-LOC I-LOC")
         #expect(r.log.counts == ["site-noun-inside-loc": 1])
         #expect(anercorp("في O شارع O الحبيب B-LOC بورقيبة I-LOC").tags == "O B-LOC I-LOC I-LOC")
+        // A place after a preposition says where the site is.
+        #expect(anercorp("في O ميناء O بتندوف B-LOC").log.changes.isEmpty)
+        #expect(anercorp("في O ميناء O بالأردن B-LOC").log.changes.isEmpty)
     }
 
     @Test func directionWords() {
@@ -140,5 +149,41 @@ import Testing
         for kind in ["designator-inside-org", "institution-org", "site-noun-inside-loc", "misc-dropped"] {
             #expect((log.counts[kind] ?? 0) > 0, "no \(kind) on ANERcorp train")
         }
+    }
+}
+
+/// `wasim convert` and `wasim clusters` end to end.
+@Suite struct TrainingDataCommandTests {
+    @Test(.enabled(if: wasimExecutable() != nil, "no wasim executable next to the test binary"))
+    func convertWritesCoNLLAndLogsOnStderr() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wasim-convert-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = try temporaryFile("in.txt", "وقالت O\nحركة O\nحماس B-ORG\n\nالإسلامية B-MISC\n", in: dir)
+        let r = try runCLI(["convert", "--data", repositoryRoot.path, "anercorp", input.path, "-"], cwd: dir.path)
+        #expect(r.status == 0)
+        #expect(r.stdout == "وقالت O\nحركة B-ORG\nحماس I-ORG\n\nالإسلامية O\n\n")
+        #expect(r.stderr.contains("\(input.path):2: designator-inside-org: حماس (ORG) → حركة حماس (ORG)"))
+        #expect(r.stderr.contains("\(input.path):5: misc-dropped: الإسلامية (MISC) → O"))
+        #expect(r.stderr.contains("2 sentences, 2 changes"))
+        let bad = try runCLI(["convert", "conll2003", input.path, "-"], cwd: dir.path)
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("source must be one of: anercorp, newsfane"))
+    }
+
+    @Test(.enabled(if: wasimExecutable() != nil, "no wasim executable next to the test binary"))
+    func clustersWritesTheFileTheLoaderReads() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wasim-clusters-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for (i, town) in ["سوسة", "صفاقس", "بنزرت"].enumerated() {
+            _ = try temporaryFile("\(i).txt", "وصل الوفد إلى مدينة \(town) يوم الأحد .\nوقال الوزير إن مدينة \(town) جميلة .\n",
+                                  in: dir.appendingPathComponent("corpus"))
+        }
+        let r = try runCLI(["clusters", "--corpus", "corpus", "--out", "c.tsv", "--min-frequency", "3", "--min-split", "2"], cwd: dir.path)
+        #expect(r.status == 0, "\(r.stderr)")
+        let clusters = try WordClusters(contentsOf: dir.appendingPathComponent("c.tsv").path)
+        #expect(clusters.header.contains("command: wasim clusters --corpus corpus --out c.tsv --min-split 2"))
+        #expect(clusters.header.contains("source: corpus (3 documents, 45 tokens)"))
+        #expect(clusters.code(word: "مدينة") != 0)
+        #expect(clusters.code(word: "سوسة") == 0, "seen twice: below --min-frequency")
     }
 }

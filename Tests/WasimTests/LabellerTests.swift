@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Wasim
+@testable import WasimEvaluation
 
 /// A small pipeline for the labeller's tests: one list, no rules.
 private func tinyGazetteer() throws -> Gazetteer {

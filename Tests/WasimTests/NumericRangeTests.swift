@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import Wasim
+@testable import WasimBatch
+@testable import WasimEvaluation
 
 /// One line of Tests/Fixtures/numranges.jsonl.
 struct RangeCase: Sendable {
@@ -44,8 +46,8 @@ func ranges(_ d: Document) -> [RangeCase.Expected] {
 @Suite struct NumericRangeTests {
     @Test func fixtureSentences() throws {
         let cases = try RangeFixture.load()
-        #expect(cases.count >= 90)
-        #expect(cases.filter { $0.entities.isEmpty }.count >= 25, "negatives")
+        #expect(cases.count == 138)
+        #expect(cases.filter { $0.entities.isEmpty }.count == 41, "negatives")
         let pipeline = try rangePipeline()
         for c in cases {
             let d = try pipeline.tag(c.text)
@@ -118,7 +120,7 @@ func ranges(_ d: Document) -> [RangeCase.Expected] {
         var options = PipelineOptions()
         options.defaultGazetteers = false
         options.defaultRules = false
-        let pipeline = try Wasim.pipeline(options)
+        let pipeline = try DefaultPipeline.make(options)
         #expect(pipeline.stages.map(\.name) == ["segmentation", "normalization", "gazetteer-matching", "rule-matching",
                                                  "numeric-ranges", "conflict-resolution", "name-propagation"])
     }

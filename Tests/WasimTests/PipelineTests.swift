@@ -1,5 +1,7 @@
 import Testing
 @testable import Wasim
+@testable import WasimBatch
+@testable import WasimEvaluation
 
 /// A stage written the way a developer outside the project would: every token found in a small
 /// list becomes an ORG candidate.
@@ -30,7 +32,7 @@ struct ListTagger: Stage {
     }
 
     @Test func aCustomStageJoinsTheDefaultPipeline() throws {
-        let standard = try Wasim.pipeline(PipelineOptions(dataDirectory: repositoryRoot.path))
+        let standard = try DefaultPipeline.make(PipelineOptions(dataDirectory: repositoryRoot.path))
         let pipeline = try standard.inserting(ListTagger(["سونطراك"]), before: "conflict-resolution")
         #expect(pipeline.stages.map(\.name).contains("list-tagger"))
         let d = try pipeline.tag("ارتفعت أرباح سونطراك هذا العام")

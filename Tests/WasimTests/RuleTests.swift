@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import Wasim
+@testable import WasimBatch
+@testable import WasimEvaluation
 
 /// A small gazetteer for rule tests: a title, designators, a place.
 func ruleTestGazetteer() throws -> Gazetteer {
@@ -124,11 +126,39 @@ func ruleError(_ source: String) throws -> String {
 
     @Test func shippedRulesPassTheirExamples() throws {
         let options = PipelineOptions(dataDirectory: repositoryRoot.path)
-        let g = try Wasim.loadGazetteer(options)
-        let rules = try Wasim.loadRules(options, gazetteer: g).rules
-        #expect(rules.count >= 5)
+        let g = try DefaultPipeline.loadGazetteer(options)
+        let rules = try DefaultPipeline.loadRules(options, gazetteer: g).rules
+        #expect(rules.count == 23)
         let failures = try RuleCheck.run(rules, gazetteer: g)
         #expect(failures.isEmpty, "\(failures.map(\.description).joined(separator: "\n"))")
+    }
+
+    /// The rules were written looking at the development set; their examples must show each
+    /// construction in sentences of their own, not repeat the fixture's, nor the held-out
+    /// set's. Four words in a row in common is a copied sentence, except for a name that long,
+    /// allowed here by name.
+    @Test func ruleExamplesDoNotRepeatTheFixtures() throws {
+        func words(_ s: String) -> [Substring] { s.split { !$0.isLetter && !$0.isNumber } }
+        func fourGrams(_ w: [Substring]) -> [String] { w.count < 4 ? [] : (0...(w.count - 4)).map { w[$0..<$0 + 4].joined(separator: " ") } }
+        var fixture = Set<String>()
+        for name in ["news.jsonl", "heldout.jsonl"] {
+            let path = repositoryRoot.appendingPathComponent("Tests/Fixtures/" + name).path
+            let corpus = try GoldReader.parseJSONLines(String(contentsOfFile: path, encoding: .utf8), file: path)
+            #expect(!corpus.isEmpty, "\(name)")
+            fixture.formUnion(corpus.flatMap { fourGrams(words($0.text)) })
+        }
+        let names: Set<String> = ["تنظيم الدولة الإسلامية في"]
+        let options = PipelineOptions(dataDirectory: repositoryRoot.path)
+        let g = try DefaultPipeline.loadGazetteer(options)
+        let rules = try DefaultPipeline.loadRules(options, gazetteer: g).rules
+        var copied: [String] = []
+        for rule in rules {
+            for example in rule.fires + rule.skips {
+                let shared = fourGrams(words(example.text)).filter { fixture.contains($0) && !names.contains($0) }
+                if !shared.isEmpty { copied.append("\(rule.file):\(example.line): «\(shared[0])»") }
+            }
+        }
+        #expect(copied == [])
     }
 
     @Test func failingExamplesAreReported() throws {
@@ -141,9 +171,56 @@ func ruleError(_ source: String) throws -> String {
               skips: في العراق
             """, file: "w.rules", gazetteer: g)
         #expect(try RuleCheck.run(rules, gazetteer: g).map(\.description) == [
-            "w.rules:4: rule 'wrong': expected سوريا but found العراق in «في العراق»",
-            "w.rules:5: rule 'wrong': should find nothing but found العراق in «في العراق»",
+            "w.rules:4: rule 'wrong': expected LOC سوريا but found LOC العراق in «في العراق»",
+            "w.rules:5: rule 'wrong': should find nothing but found LOC العراق in «في العراق»",
         ])
+    }
+
+    @Test func anExampleOfTheWrongTypeFails() throws {
+        let g = try ruleTestGazetteer()
+        // The rule tags a person as a place; its example, rightly, expects a person.
+        let rules = try RuleSet.parse("""
+            rule person-as-place
+              type: LOC
+              pattern: @TITLE [word word]
+              fires: قال الرئيس دونالد ترامب => PER دونالد ترامب
+            """, file: "t.rules", gazetteer: g)
+        #expect(try RuleCheck.run(rules, gazetteer: g).map(\.description) == [
+            "t.rules:4: rule 'person-as-place': expected PER دونالد ترامب but found LOC دونالد ترامب in «قال الرئيس دونالد ترامب»",
+        ])
+        // The same rule with an untyped example takes the rule's type and passes: the type is
+        // what the rule says, and a wrong `type:` line is caught by typed examples only.
+        let untyped = try RuleSet.parse("""
+            rule person-as-place
+              type: LOC
+              pattern: @TITLE [word word]
+              fires: قال الرئيس دونالد ترامب => دونالد ترامب
+            """, file: "t.rules", gazetteer: g)
+        #expect(untyped[0].fires[0].expected == [ExpectedEntity(type: .location, text: "دونالد ترامب")])
+        #expect(try RuleCheck.run(untyped, gazetteer: g).isEmpty)
+    }
+
+    @Test func typedExamplesOfARuleWithTwoTypes() throws {
+        let g = try ruleTestGazetteer()
+        let source = { (example: String) in """
+            rule two-types
+              pattern: @TITLE [word word]:PER "في" [word]:LOC
+              fires: قال الرئيس دونالد ترامب في واشنطن => \(example)
+            """ }
+        let right = try RuleSet.parse(source("PER دونالد ترامب ; LOC واشنطن"), file: "t.rules", gazetteer: g)
+        #expect(try RuleCheck.run(right, gazetteer: g).isEmpty)
+        let swapped = try RuleSet.parse(source("LOC دونالد ترامب ; PER واشنطن"), file: "t.rules", gazetteer: g)
+        #expect(try RuleCheck.run(swapped, gazetteer: g).map(\.message) == [
+            "expected LOC دونالد ترامب ; PER واشنطن but found PER دونالد ترامب ; LOC واشنطن in «قال الرئيس دونالد ترامب في واشنطن»",
+        ])
+        // Untyped, the entity could be either: the file is rejected, pointing at it.
+        #expect(throws: WasimError.data("""
+            t.rules:3:66: this rule marks LOC and PER: write the type before the entity ('LOC واشنطن')
+                  fires: قال الرئيس دونالد ترامب في واشنطن => PER دونالد ترامب ; واشنطن
+                                                                                 ^
+            """)) { try RuleSet.parse(source("PER دونالد ترامب ; واشنطن"), file: "t.rules", gazetteer: g) }
+        #expect(try ruleError("rule a\n  type: PER\n  pattern: [word]\n  fires: زيد => PERS زيد\n").hasPrefix(
+            "test.rules:4:17: unknown entity type 'PERS' (types: PER, ORG, LOC, NUMRANGE, NONE)"))
     }
 }
 
@@ -224,15 +301,18 @@ func ruleError(_ source: String) throws -> String {
 }
 
 @Suite struct NamePropagationTests {
-    @Test func laterMentionsAndLastNames() throws {
-        let pipeline = try Wasim.pipeline(PipelineOptions(dataDirectory: repositoryRoot.path))
-        let text = "التقى رئيس الوزراء الكندي جاستن ترودوفيتش بالوفد. وقال ترودوفيتش إن جاستن ترودوفيتش سيزور بغداد"
+    @Test func aLastNameAloneComesOnlyFromPropagation() throws {
+        let pipeline = try DefaultPipeline.make(PipelineOptions(dataDirectory: repositoryRoot.path))
+        // An invented surname, in no list, after وكان: no rule or list finds it alone.
+        let text = "التقى رئيس الوزراء الكندي جاستن ترودوفيتش بالوفد في بغداد. وكان ترودوفيتش قد زار المدينة العام الماضي."
         let d = try pipeline.tag(text)
         let persons = d.entities.filter { $0.type == .person }
-        #expect(persons.map { d.text(of: $0) } == ["جاستن ترودوفيتش", "ترودوفيتش", "جاستن ترودوفيتش"])
-        // The first is found by a rule; the others name the mention they came from.
-        #expect(persons[1].source == "propagation:جاستن ترودوفيتش@26" || persons[1].source.hasPrefix("rule:"))
-        #expect(persons[2].source == "propagation:جاستن ترودوفيتش@26" || persons[2].source.hasPrefix("rule:"))
+        #expect(persons.map { d.text(of: $0) } == ["جاستن ترودوفيتش", "ترودوفيتش"])
+        #expect(persons.map(\.source) == ["rule:person-after-title", "propagation:جاستن ترودوفيتش@26"])
+        // Without the propagation stage nothing proposes the second mention at all.
+        let without = try Pipeline(pipeline.stages.filter { $0.name != "name-propagation" }).tag(text)
+        #expect(without.candidates.filter { without.text(of: $0) == "ترودوفيتش" }.isEmpty)
+        #expect(without.entities.map { without.text(of: $0) } == ["جاستن ترودوفيتش", "بغداد"])
     }
 
     @Test func propagationOnlyFillsGaps() throws {

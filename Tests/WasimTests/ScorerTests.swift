@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import Wasim
+@testable import WasimBatch
+@testable import WasimEvaluation
 
 private func span(_ type: EntityType, _ start: Int, _ end: Int, low: Double? = nil, high: Double? = nil) -> GoldSpan {
     GoldSpan(type: type, start: start, end: end, low: low, high: high)
@@ -92,13 +94,13 @@ func fixedPipeline(_ names: [(String, EntityType)]) throws -> Pipeline {
         let pred = ["O", "I-PER", "I-PER", "O", "B-LOC", "I-ORG", "O"]
         let lenient = Scorer.score([conllUnit(gold, pred, .conlleval)], types: perLocOrg)
         // conlleval: PER 1..3 correct; LOC 4..5 and ORG 5..6 wrong: 1 of 3 predicted, 1 of 2 gold.
-        #expect(lenient.micro == Counts(gold: 2, predicted: 3, correct: 1, partial: 2))
+        #expect(lenient.micro == ScoreCounts(gold: 2, predicted: 3, correct: 1, partial: 2))
         #expect(abs(lenient.micro.precision - 1.0 / 3) < 1e-12)
         #expect(lenient.micro.recall == 0.5)
         #expect(abs(lenient.micro.f1 - 0.4) < 1e-12)
         let strict = Scorer.score([conllUnit(gold, pred, .strictIOB2)], types: perLocOrg)
         // seqeval strict: only LOC 4..5 is a valid predicted chunk, and it is wrong.
-        #expect(strict.micro == Counts(gold: 2, predicted: 1, correct: 0, partial: 1))
+        #expect(strict.micro == ScoreCounts(gold: 2, predicted: 1, correct: 0, partial: 1))
         #expect(strict.micro.f1 == 0)
     }
 }
@@ -106,7 +108,7 @@ func fixedPipeline(_ names: [(String, EntityType)]) throws -> Pipeline {
 @Suite struct ScorerTests {
     @Test func emptyPrediction() {
         let r = Scorer.score([unit([span(.person, 0, 4), span(.location, 6, 9)], [])], types: perLocOrg)
-        #expect(r.micro == Counts(gold: 2, predicted: 0, correct: 0, partial: 0))
+        #expect(r.micro == ScoreCounts(gold: 2, predicted: 0, correct: 0, partial: 0))
         #expect(r.micro.precision == 0 && r.micro.recall == 0 && r.micro.f1 == 0)
         #expect(r.errors.map(\.kind) == [.falseNegative, .falseNegative])
         #expect(r.macroF1 == 0)
@@ -114,7 +116,7 @@ func fixedPipeline(_ names: [(String, EntityType)]) throws -> Pipeline {
 
     @Test func goldWithNoEntities() {
         let r = Scorer.score([unit([], [span(.location, 3, 7)]), unit([], [])], types: perLocOrg)
-        #expect(r.counts(.location) == Counts(gold: 0, predicted: 1, correct: 0, partial: 0))
+        #expect(r.counts(.location) == ScoreCounts(gold: 0, predicted: 1, correct: 0, partial: 0))
         #expect(r.micro.precision == 0 && r.micro.recall == 0)
         // Macro averages over the types present on either side: LOC only.
         #expect(r.macroPrecision == 0)
@@ -125,8 +127,8 @@ func fixedPipeline(_ names: [(String, EntityType)]) throws -> Pipeline {
         let gold = [span(.location, 0, 5), span(.person, 10, 12)]
         let pred = [span(.location, 0, 5), span(.location, 0, 5), span(.person, 7, 9)]
         let r = Scorer.score([unit(gold, pred)], types: perLocOrg)
-        #expect(r.counts(.location) == Counts(gold: 1, predicted: 1, correct: 1, partial: 1))
-        #expect(r.counts(.person) == Counts(gold: 1, predicted: 1, correct: 0, partial: 0))
+        #expect(r.counts(.location) == ScoreCounts(gold: 1, predicted: 1, correct: 1, partial: 1))
+        #expect(r.counts(.person) == ScoreCounts(gold: 1, predicted: 1, correct: 0, partial: 0))
         #expect(r.micro.precision == 0.5 && r.micro.recall == 0.5 && r.micro.f1 == 0.5)
         // Macro: LOC F1 1, PER F1 0, ORG absent on both sides and left out.
         #expect(r.macroF1 == 0.5)
@@ -137,9 +139,9 @@ func fixedPipeline(_ names: [(String, EntityType)]) throws -> Pipeline {
         let pred = [span(.person, 0, 4), span(.person, 5, 10), span(.location, 12, 20),
                     span(.organization, 25, 29), span(.location, 31, 35)]
         let r = Scorer.score([unit(gold, pred)], types: perLocOrg)
-        #expect(r.counts(.person) == Counts(gold: 1, predicted: 2, correct: 0, partial: 1))
-        #expect(r.counts(.location) == Counts(gold: 1, predicted: 2, correct: 1, partial: 1))
-        #expect(r.counts(.organization) == Counts(gold: 1, predicted: 1, correct: 0, partial: 0))
+        #expect(r.counts(.person) == ScoreCounts(gold: 1, predicted: 2, correct: 0, partial: 1))
+        #expect(r.counts(.location) == ScoreCounts(gold: 1, predicted: 2, correct: 1, partial: 1))
+        #expect(r.counts(.organization) == ScoreCounts(gold: 1, predicted: 1, correct: 0, partial: 0))
         // Exact: 1 of 5 predicted, 1 of 3 gold: F1 = 2·0.2·(1/3)/(0.2+1/3) = 0.25.
         #expect(abs(r.micro.f1 - 0.25) < 1e-12)
         // Partial: 2 matched of 5 predicted and 3 gold: P 0.4, R 2/3, F1 0.5.
@@ -159,7 +161,7 @@ func fixedPipeline(_ names: [(String, EntityType)]) throws -> Pipeline {
         let pred = [span(.numericRange, 0, 10, low: 100, high: 200), span(.numericRange, 20, 30, low: 5, high: 8),
                     span(.numericRange, 40, 50, low: 1, high: 2), span(.numericRange, 53, 58, low: 1, high: 2)]
         let r = Scorer.score([unit(gold, pred)], types: [.numericRange])
-        #expect(r.counts(.numericRange) == Counts(gold: 4, predicted: 4, correct: 3, partial: 4))
+        #expect(r.counts(.numericRange) == ScoreCounts(gold: 4, predicted: 4, correct: 3, partial: 4))
         // Checked: the exact matches whose gold has values (0..10 and 20..30), not 40..50
         // (no gold values) nor 53..58 (not exact).
         #expect(r.numrangeChecked == 2 && r.numrangeRight == 1)
@@ -169,7 +171,7 @@ func fixedPipeline(_ names: [(String, EntityType)]) throws -> Pipeline {
     @Test func typesOutsideTheSelectionAreDroppedOnBothSides() {
         let r = Scorer.score([unit([span("MISC", 0, 3), span(.person, 4, 6)], [span("MISC", 0, 3), span(.numericRange, 8, 9)])],
                              types: perLocOrg)
-        #expect(r.micro == Counts(gold: 1, predicted: 0, correct: 0, partial: 0))
+        #expect(r.micro == ScoreCounts(gold: 1, predicted: 0, correct: 0, partial: 0))
     }
 }
 
@@ -182,7 +184,7 @@ func fixedPipeline(_ names: [(String, EntityType)]) throws -> Pipeline {
         let tags = try Evaluation.predictedTags(sentences, pipeline: pipeline, documentTokens: 400)
         #expect(tags == [["O", "B-PER", "B-LOC", "B-LOC", "O"]])
         let r = try Evaluation.run(.conll(sentences), pipeline: pipeline)
-        #expect(r.counts(.location) == Counts(gold: 2, predicted: 2, correct: 2, partial: 2))
+        #expect(r.counts(.location) == ScoreCounts(gold: 2, predicted: 2, correct: 2, partial: 2))
         // The gold tags no PER: by default a CoNLL corpus is scored on its own types only.
         #expect(r.types.map(\.type) == [.location])
     }
@@ -196,8 +198,8 @@ func fixedPipeline(_ names: [(String, EntityType)]) throws -> Pipeline {
         let tags = try Evaluation.predictedTags(sentences, pipeline: pipeline, documentTokens: 400)
         #expect(tags == [["O", "B-ORG", "I-ORG"], ["O", "B-ORG"], ["B-ORG"]])
         let r = try Evaluation.run(.conll(sentences), pipeline: pipeline)
-        #expect(r.counts(.organization) == Counts(gold: 2, predicted: 3, correct: 2, partial: 2))
-        #expect(r.counts(.location) == Counts(gold: 1, predicted: 0, correct: 0, partial: 0))
+        #expect(r.counts(.organization) == ScoreCounts(gold: 2, predicted: 3, correct: 2, partial: 2))
+        #expect(r.counts(.location) == ScoreCounts(gold: 1, predicted: 0, correct: 0, partial: 0))
     }
 
     @Test func documentGrouping() throws {
@@ -215,8 +217,8 @@ func fixedPipeline(_ names: [(String, EntityType)]) throws -> Pipeline {
         let gold = try temporaryFile("g.conll", "محمد B-PERS\nعلي I-PERS\nفي O\nتونس B-LOC\n")
         let pred = try temporaryFile("p.conll", "محمد B-PER\nعلي O\nفي O\nتونس B-LOC\n", in: gold.deletingLastPathComponent())
         let r = try Evaluation.score(try GoldReader.read(path: gold.path), predictionsAt: pred.path)
-        #expect(r.counts(.person) == Counts(gold: 1, predicted: 1, correct: 0, partial: 1))
-        #expect(r.counts(.location) == Counts(gold: 1, predicted: 1, correct: 1, partial: 1))
+        #expect(r.counts(.person) == ScoreCounts(gold: 1, predicted: 1, correct: 0, partial: 1))
+        #expect(r.counts(.location) == ScoreCounts(gold: 1, predicted: 1, correct: 1, partial: 1))
         let other = try temporaryFile("q.conll", "محمد B-PER\nعلي O\n\nفي O\nتونس B-LOC\n", in: gold.deletingLastPathComponent())
         expectDataError("q.conll: 2 sentences, but the gold has 1") {
             _ = try Evaluation.score(try GoldReader.read(path: gold.path), predictionsAt: other.path)
@@ -325,13 +327,13 @@ func fixedPipeline(_ names: [(String, EntityType)]) throws -> Pipeline {
             {"path": "docs/n1.txt", "entities": [{"type": "LOC", "start": 4, "end": 10, "source": "x"}]}
             """, in: dir)
         let r = try Evaluation.score(corpus, predictionsAt: pred.path)
-        #expect(r.micro == Counts(gold: 3, predicted: 2, correct: 2, partial: 2))
+        #expect(r.micro == ScoreCounts(gold: 3, predicted: 2, correct: 2, partial: 2))
         // By order: the first record goes to n1 and the second to n2.
         let ordered = try temporaryFile("o.jsonl", """
             {"entities": [{"type": "LOC", "start": 4, "end": 10}]}
             {"entities": [{"type": "LOC", "start": 4, "end": 7}]}
             """, in: dir)
-        #expect(try Evaluation.score(corpus, predictionsAt: ordered.path).micro == Counts(gold: 3, predicted: 2, correct: 1, partial: 2))
+        #expect(try Evaluation.score(corpus, predictionsAt: ordered.path).micro == ScoreCounts(gold: 3, predicted: 2, correct: 1, partial: 2))
         let stray = try temporaryFile("s.jsonl", #"{"id": "n9", "entities": []}"#, in: dir)
         expectDataError("s.jsonl:1: no gold record has id 'n9'") { _ = try Evaluation.score(corpus, predictionsAt: stray.path) }
         let twice = try temporaryFile("t.jsonl", "{\"id\": \"n1\", \"entities\": []}\n{\"path\": \"n1.txt\", \"entities\": []}", in: dir)
@@ -351,8 +353,8 @@ func fixedPipeline(_ names: [(String, EntityType)]) throws -> Pipeline {
             #"{"id": "x", "text": "وصل إلى والعراق ثم بغداد", "entities": [{"type": "LOC", "start": 9, "end": 15}, {"type": "LOC", "start": 19, "end": 24}]}"#,
             file: "g.jsonl")
         let r = try Evaluation.run(.records(records), pipeline: try fixedPipeline([("العراق", .location)]))
-        #expect(r.counts(.location) == Counts(gold: 2, predicted: 1, correct: 1, partial: 1))
+        #expect(r.counts(.location) == ScoreCounts(gold: 2, predicted: 1, correct: 1, partial: 1))
         #expect(r.errors.count == 1 && r.errors[0].kind == .falseNegative)
-        #expect(Report.context(r.errors[0].span, r.units[0].context) == "وصل إلى والعراق ثم ⟦بغداد⟧")
+        #expect(EvaluationReport.context(r.errors[0].span, r.units[0].context) == "وصل إلى والعراق ثم ⟦بغداد⟧")
     }
 }

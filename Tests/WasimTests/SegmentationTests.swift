@@ -1,5 +1,7 @@
 import Testing
 @testable import Wasim
+@testable import WasimBatch
+@testable import WasimEvaluation
 
 func tokenize(_ text: String) throws -> Document {
     try Pipeline.tokenizer().tag(text)
@@ -140,20 +142,20 @@ func tokenTexts(_ d: Document) -> [String] { d.tokens.map { d.text(of: $0) } }
 @Suite struct DecodingTests {
     @Test func rejectsInvalidUTF8WithItsByteOffset() {
         #expect(throws: WasimError.input("invalid UTF-8 at byte 4")) {
-            try TextDecoder.document(from: [0xD9, 0x82, 0x20, 0x20, 0xFF, 0x41])
+            try DocumentDecoder.document(from: [0xD9, 0x82, 0x20, 0x20, 0xFF, 0x41])
         }
     }
 
     @Test func lossyReplacesInvalidBytes() throws {
-        let d = try TextDecoder.document(from: [0x41, 0xFF, 0x42], lossy: true)
+        let d = try DocumentDecoder.document(from: [0x41, 0xFF, 0x42], lossy: true)
         #expect(d.text == "A\u{FFFD}B")
     }
 
     @Test func stripsByteOrderMarkAndRejectsEmptyAndBinary() throws {
-        let d = try TextDecoder.document(from: [0xEF, 0xBB, 0xBF] + Array("مصر".utf8))
+        let d = try DocumentDecoder.document(from: [0xEF, 0xBB, 0xBF] + Array("مصر".utf8))
         #expect(d.text == "مصر")
-        #expect(throws: WasimError.input("empty file")) { try TextDecoder.document(from: [0xEF, 0xBB, 0xBF]) }
-        #expect(throws: WasimError.input("empty file")) { try TextDecoder.document(from: []) }
-        #expect(throws: WasimError.input("binary content (NUL byte at byte 2)")) { try TextDecoder.document(from: [0x41, 0x42, 0x00]) }
+        #expect(throws: WasimError.input("empty file")) { try DocumentDecoder.document(from: [0xEF, 0xBB, 0xBF]) }
+        #expect(throws: WasimError.input("empty file")) { try DocumentDecoder.document(from: []) }
+        #expect(throws: WasimError.input("binary content (NUL byte at byte 2)")) { try DocumentDecoder.document(from: [0x41, 0x42, 0x00]) }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Wasim
+@testable import WasimEvaluation
 
 /// Gold records that point at a text file instead of holding the text (gold over a corpus that
 /// is not copied into the repository).
@@ -27,6 +28,24 @@ import Testing
         #expect(records[0].path == corpus.appendingPathComponent("1.txt").standardizedFileURL.path)
         #expect(records[0].entities == [GoldSpan(type: .organization, start: 6, end: 12), GoldSpan(type: .location, start: 17, end: 21)])
         #expect(records[0].location == gold.path + ":1")
+        #expect(records[0].textFile == records[0].path)
+    }
+
+    /// The project's standoff gold over ant-news reads whole: every file is there and every
+    /// entity's text is its slice (the reader checks both).
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: sharedDirectory + "/corpora/ant-news"),
+                   "../shared/corpora/ant-news is absent (../shared is not next to this checkout): standoff gold not read"))
+    func projectStandoffGoldReads() throws {
+        for file in ["Models/training/ant-news.jsonl", "Tests/Fixtures/ant-news-heldout.jsonl"] {
+            let path = repositoryRoot.appendingPathComponent(file).path
+            guard FileManager.default.fileExists(atPath: path) else { continue }
+            guard case .records(let records) = try GoldReader.read(path: path) else {
+                Issue.record("\(file) should read as JSON Lines records")
+                continue
+            }
+            #expect(!records.isEmpty)
+            #expect(records.allSatisfy { $0.textFile?.hasPrefix(sharedDirectory + "/corpora/ant-news/") == true && !$0.text.isEmpty })
+        }
     }
 
     @Test func errorsNameTheGoldFileAndLine() throws {

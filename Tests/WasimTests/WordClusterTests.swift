@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Wasim
+@testable import WasimEvaluation
 
 @Suite struct WordClusterTests {
     static let file = """
@@ -29,6 +30,10 @@ import Testing
         #expect(WordClusters.prefix(0b1_1011011, bits: 4) == 0b1_1011)
         #expect(WordClusters.prefix(0b1_10, bits: 4) == 0b1_10)
         #expect(WordClusters.prefix(0, bits: 4) == 0)
+        let n = Normalizer()
+        #expect(clusters.code(ofHash: n.key("أكد"))! == (0b1011011, 7))
+        #expect(clusters.code(ofHash: n.key("العراق"))! == (0b0110, 4))
+        #expect(clusters.code(ofHash: n.key("سوريا")) == nil)
     }
 
     @Test func looksUpByTheHashesOfTheNormalizationStage() throws {
@@ -106,5 +111,32 @@ import Testing
         let across = townCodes.flatMap { t in monthCodes.map { common(t, $0) } }.max()!
         #expect(townTown > across, "towns \(townCodes.map(WordClusters.path)) months \(monthCodes.map(WordClusters.path))")
         #expect(monthMonth > across, "towns \(townCodes.map(WordClusters.path)) months \(monthCodes.map(WordClusters.path))")
+    }
+}
+
+@Suite struct ShippedWordClusterTests {
+    static let file = repositoryRoot.appendingPathComponent("Models/clusters.tsv").path
+
+    /// The shipped file loads, and words of one kind share a long prefix: Tunisian towns,
+    /// months, verbs of saying; a proclitic reading finds the stem's code.
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: file), "Models/clusters.tsv is absent"))
+    func shippedClustersGroupWordsOfOneKind() throws {
+        let clusters = try WordClusters(contentsOf: ShippedWordClusterTests.file)
+        #expect(clusters.count > 20_000)
+        #expect(clusters.header.contains { $0.hasPrefix("command: wasim clusters --corpus ../shared/corpora/ant-news --out Models/clusters.tsv") })
+        #expect(clusters.header.contains { $0.hasPrefix("licence: Apache-2.0") })
+        func shared(_ a: String, _ b: String) -> Int {
+            let pa = WordClusters.path(clusters.code(word: a)), pb = WordClusters.path(clusters.code(word: b))
+            return zip(pa, pb).prefix { $0 == $1 }.count
+        }
+        #expect(shared("سوسة", "صفاقس") >= 8)
+        #expect(shared("جانفي", "مارس") >= 8)
+        #expect(shared("قال", "أكد") >= 8)
+        #expect(shared("سوسة", "قال") < 4)
+        let document = Document(text: "والقيروان")
+        try Segmentation().process(document)
+        try Normalization().process(document)
+        let readings = document.analyses(of: document.tokens[0]).map { clusters.code($0.hash) }
+        #expect(readings.contains(clusters.code(word: "القيروان")) && clusters.code(word: "القيروان") != 0)
     }
 }

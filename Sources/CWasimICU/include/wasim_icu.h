@@ -36,6 +36,12 @@ int32_t wasim_segmenter_next_tokens(wasim_segmenter *segmenter, int32_t *starts,
 /// Writes up to `capacity` sentence end offsets. Returns how many; 0 when done.
 int32_t wasim_segmenter_next_sentences(wasim_segmenter *segmenter, int32_t *ends, int32_t capacity);
 
+/// Runs the word break iterator alone over `text` and counts its tokens as
+/// `wasim_segmenter_next_tokens` would (white space and format characters not counted), with no
+/// token written anywhere: the floor of segmentation, which `wasim-bench` measures against.
+/// Returns -1 on an ICU error.
+int64_t wasim_segmenter_count_words(wasim_segmenter *segmenter, const uint16_t *text, int32_t length);
+
 /// Decodes UTF-8 into UTF-16 (`dst` needs `srcLength` units). Returns the UTF-16 length, or -1
 /// with `*errorOffset` set to the byte offset of the first ill-formed sequence. With `lossy`,
 /// ill-formed sequences become U+FFFD instead (maximal subparts, as Unicode recommends).

@@ -5,19 +5,19 @@ import Foundation
 /// All loaded lists, immutable once built and shared by every thread.
 public final class Gazetteer: Sendable {
     /// Entity types: a match of these becomes a candidate entity.
-    public static let entityTypes = ["PER", "ORG", "LOC"]
+    package static let entityTypes = ["PER", "ORG", "LOC"]
     /// Helper lists the rules read; never tagged themselves.
-    public static let helperTypes = [
+    package static let helperTypes = [
         "GIVEN_NAME", "FAMILY_NAME", "NAME_PARTICLE", "TITLE", "NISBA", "ORG_DESIGNATOR",
         "LOC_DESIGNATOR", "SITE_NOUN", "SAY_VERB", "COMMON", "VOCAB", "AMBIGUOUS", "EVENT_NOUN",
     ]
 
-    public let typeNames: [String]
+    package let typeNames: [String]
     let trie: TokenTrie
     let entryType: [Int16]
     let entryFile: [Int16]
     let entryID: [Int32]
-    let ids: [String]
+    let ids: CanonicalIDs
     /// Entries ending at each node: `terminals[terminalStart[n] ..< terminalStart[n + 1]]`.
     let terminalStart: [Int32]
     let terminals: [Int32]
@@ -26,9 +26,9 @@ public final class Gazetteer: Sendable {
     let ambiguousNodes: [UInt64]
     /// Each entry's file priority, looked up on the hot path.
     let entryPriority: [Int32]
-    public let files: [(name: String, priority: Int)]
+    package let files: [(name: String, priority: Int)]
     private let sources: [String]
-    public let normalizer: Normalizer
+    package let normalizer: Normalizer
     let ambiguousType: Int16
     let ordinaryTypes: Set<Int16>
 
@@ -38,20 +38,27 @@ public final class Gazetteer: Sendable {
         entryType = b.entryType
         entryFile = b.entryFile
         // An entry without an id takes the id of an entry with the same tokens and type from
-        // another list, so that every list's داعش reports org:isis.
+        // another list, so that every list's داعش reports org:isis. Only the keys of entries
+        // without an id go into the table: a big list has an id on every entry.
+        func key(_ e: Int) -> UInt64 { UInt64(b.entryNode[e]) << 16 | UInt64(UInt16(bitPattern: b.entryType[e])) }
         var idOf: [UInt64: Int32] = [:]
-        for (e, id) in b.entryID.enumerated() where id >= 0 {
-            idOf[UInt64(b.entryNode[e]) << 16 | UInt64(UInt16(bitPattern: b.entryType[e]))] = id
+        for (e, id) in b.entryID.enumerated() where id < 0 { idOf[key(e)] = -1 }
+        var adopted = b.entryID
+        if !idOf.isEmpty {
+            for (e, id) in b.entryID.enumerated() where id >= 0 {
+                let k = key(e)
+                if idOf[k] != nil { idOf[k] = id }
+            }
+            for e in adopted.indices where adopted[e] < 0 { adopted[e] = idOf[key(e)] ?? -1 }
         }
-        entryID = b.entryID.enumerated().map { e, id in
-            id >= 0 ? id : idOf[UInt64(b.entryNode[e]) << 16 | UInt64(UInt16(bitPattern: b.entryType[e]))] ?? -1
-        }
+        entryID = adopted
         ids = b.ids
         files = b.files
         sources = b.files.map { "gazetteer:" + $0.name }
         normalizer = b.normalizer
         ambiguousType = Int16(b.typeIndex["AMBIGUOUS"]!)
-        ordinaryTypes = [Int16(b.typeIndex["COMMON"]!), Int16(b.typeIndex["VOCAB"]!)]
+        let common = Int16(b.typeIndex["COMMON"]!), vocabulary = Int16(b.typeIndex["VOCAB"]!)
+        ordinaryTypes = [common, vocabulary]
         // Counting sort of entries by the node they end at.
         let nodes = Int(b.trie.nodeCount)
         var start = [Int32](repeating: 0, count: nodes + 1)
@@ -63,7 +70,8 @@ public final class Gazetteer: Sendable {
         for (e, n) in b.entryNode.enumerated() {
             terms[Int(fill[Int(n)])] = Int32(e)
             fill[Int(n)] += 1
-            if b.entryType[e] == ambiguousType || (ordinaryTypes.contains(b.entryType[e]) && b.entryLength[e] == 1) {
+            let t = b.entryType[e]
+            if t == ambiguousType || (b.entryLength[e] == 1 && (t == common || t == vocabulary)) {
                 ambiguous[Int(n) >> 6] |= 1 << UInt64(n & 63)
             }
         }
@@ -74,13 +82,13 @@ public final class Gazetteer: Sendable {
     }
 
     public var entryCount: Int { entryType.count }
-    public func typeID(_ name: String) -> Int32? { typeNames.firstIndex(of: name).map(Int32.init) }
-    public func typeName(_ id: Int32) -> String { typeNames[Int(id)] }
-    public func canonicalID(ofEntry e: Int32) -> String? { entryID[Int(e)] >= 0 ? ids[Int(entryID[Int(e)])] : nil }
-    public func fileName(ofEntry e: Int32) -> String { files[Int(entryFile[Int(e)])].name }
+    package func typeID(_ name: String) -> Int32? { typeNames.firstIndex(of: name).map(Int32.init) }
+    package func typeName(_ id: Int32) -> String { typeNames[Int(id)] }
+    package func canonicalID(ofEntry e: Int32) -> String? { entryID[Int(e)] >= 0 ? ids.string(entryID[Int(e)]) : nil }
+    package func fileName(ofEntry e: Int32) -> String { files[Int(entryFile[Int(e)])].name }
     /// The `source` a candidate from this entry carries, made once per file, not per match.
     func source(ofEntry e: Int32) -> String { sources[Int(entryFile[Int(e)])] }
-    public func priority(ofEntry e: Int32) -> Int { Int(entryPriority[Int(e)]) }
+    package func priority(ofEntry e: Int32) -> Int { Int(entryPriority[Int(e)]) }
     @inline(__always) func isAmbiguous(_ node: UInt32) -> Bool { ambiguousNodes[Int(node) >> 6] & (1 << UInt64(node & 63)) != 0 }
 
     /// Loads the default lists (every *.tsv in `Gazetteers/`) and any extra files.
@@ -107,10 +115,11 @@ public struct GazetteerBuilder {
     var entryID: [Int32] = []
     var entryNode: [UInt32] = []
     var entryLength: [UInt8] = []
-    var ids: [String] = []
-    var idIndex: [String: Int32] = [:]
+    var ids = CanonicalIDs()
+    /// What the file being loaded adds, kept to write its compiled form (see `CompiledList`).
+    var recording: CompiledList? = nil
     var files: [(name: String, priority: Int)] = []
-    public let normalizer: Normalizer
+    package let normalizer: Normalizer
     private var tokenizer: Pipeline? = nil
 
     public init(normalizer: Normalizer = Normalizer()) {
@@ -165,23 +174,20 @@ public struct GazetteerBuilder {
             }
         }
         guard !keys.isEmpty else { throw WasimError.data("empty surface") }
+        let idIndex = id.flatMap { $0.isEmpty ? nil : ids.intern($0) } ?? -1
+        keys.withUnsafeBufferPointer { addEntry(keys: $0, type: type, id: idIndex, file: file) }
+    }
+
+    /// Adds an entry whose token keys are known: parsed, or read from a compiled list.
+    mutating func addEntry(keys: UnsafeBufferPointer<UInt64>, type: Int, id: Int32, file: Int) {
         var node: UInt32 = 0
         for k in keys { node = trie.insert(node, k) }
         entryType.append(Int16(type))
         entryFile.append(Int16(file))
         entryNode.append(node)
         entryLength.append(UInt8(min(keys.count, 255)))
-        if let id, !id.isEmpty {
-            if let existing = idIndex[id] {
-                entryID.append(existing)
-            } else {
-                idIndex[id] = Int32(ids.count)
-                entryID.append(Int32(ids.count))
-                ids.append(id)
-            }
-        } else {
-            entryID.append(-1)
-        }
+        entryID.append(id)
+        recording?.record(keys: keys, type: typeNames[type], id: id, ids: ids)
     }
 
     /// Characters ICU splits off as their own tokens.
@@ -200,13 +206,22 @@ public struct GazetteerBuilder {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw WasimError.data("\(path): cannot read gazetteer file")
         }
-        let bytes = [UInt8](data)
+        let file = fileIndex(name, defaultPriority)
+        // A big list is read from its compiled form when one beside it matches its bytes.
+        let compiled = data.count >= CompiledList.threshold ? CompiledList.Cache(list: path, data: data, normalizer: normalizer) : nil
+        if let compiled, let list = compiled.read(), replay(list, file: file) { return }
         let text: ContiguousArray<UInt16>
-        switch bytes.withUnsafeBufferPointer({ ICU.utf16(fromUTF8: $0, lossy: false) }) {
+        switch data.withUnsafeBytes({ ICU.utf16(fromUTF8: $0.bindMemory(to: UInt8.self), lossy: false) }) {
         case .failure(let f): throw WasimError.data("\(path): invalid UTF-8 at byte \(f.byteOffset)")
         case .success(let t): text = t
         }
-        let file = fileIndex(name, defaultPriority)
+        // Room for every word of the file in the trie up front: growing a big table while it
+        // fills holds the old and the new one at once.
+        trie.reserve(text.reduce(0) { $0 + ($1 == 0x20 || $1 == 0x0A ? 1 : 0) })
+        if compiled != nil {
+            recording = CompiledList(typesBefore: typeNames.count, expectedBytes: data.count)
+        }
+        defer { recording = nil }
         var lastType: (units: [UInt16], type: Int) = ([0xFFFF], -1)  // matches no type name
         try text.withUnsafeBufferPointer { buf in
             var lineStart = 0
@@ -265,6 +280,11 @@ public struct GazetteerBuilder {
                     throw Self.error(path, lineNumber, 1, e.description, line)
                 }
             }
+        }
+        if let compiled, var list = recording {
+            list.priority = files[file].priority
+            list.declared = Array(typeNames[list.typesBefore...])
+            compiled.write(list)
         }
     }
 

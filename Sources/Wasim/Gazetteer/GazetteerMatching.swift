@@ -5,7 +5,7 @@ public struct GazetteerMatching: Stage {
     public let name = "gazetteer-matching"
     public let requires: Set<Capability> = [.tokens, .normalizedForms]
     public let provides: Set<Capability> = [.lookups, .gazetteerCandidates]
-    public let gazetteer: Gazetteer
+    package let gazetteer: Gazetteer
 
     public init(_ gazetteer: Gazetteer) { self.gazetteer = gazetteer }
 

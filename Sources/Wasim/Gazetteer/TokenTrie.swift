@@ -51,9 +51,10 @@ struct TokenTrie: Sendable {
         return children[i]
     }
 
-    private mutating func grow() {
+    private mutating func grow() { rehash(parents.count * 2) }
+
+    fileprivate mutating func rehash(_ size: Int) {
         let old = (parents, keys, children)
-        let size = parents.count * 2
         parents = [UInt32](repeating: TokenTrie.empty, count: size)
         keys = [UInt64](repeating: 0, count: size)
         children = [UInt32](repeating: 0, count: size)
@@ -65,5 +66,14 @@ struct TokenTrie: Sendable {
             keys[i] = old.1[j]
             children[i] = old.2[j]
         }
+    }
+}
+
+extension TokenTrie {
+    /// Makes room for `additional` more children without growing while they are inserted.
+    mutating func reserve(_ additional: Int) {
+        var size = parents.count
+        while (count + additional) * 2 > size { size <<= 1 }
+        if size > parents.count { rehash(size) }
     }
 }

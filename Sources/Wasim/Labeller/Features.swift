@@ -39,15 +39,7 @@ public protocol ClusterCodes: Sendable {
     func code(ofHash hash: UInt64) -> (bits: UInt32, length: UInt8)?
 }
 
-extension WordClusters: ClusterCodes {
-    /// The code without its leading 1, and its length.
-    public func code(ofHash hash: UInt64) -> (bits: UInt32, length: UInt8)? {
-        let c = code(hash)
-        guard c != 0 else { return nil }
-        let n = WordClusters.length(c)
-        return (c & ~(1 << UInt32(n)), UInt8(n))
-    }
-}
+extension WordClusters: ClusterCodes {}
 
 /// Feature templates. Their numbers are part of the model file's feature set: never renumber.
 enum Template: UInt8, CaseIterable {
@@ -89,7 +81,7 @@ enum Template: UInt8, CaseIterable {
 }
 
 /// FNV-1a over a string's UTF-8, for names (list files, rule names) hashed once per document.
-@inline(__always) func stringHash(_ s: String) -> UInt64 {
+@inline(__always) package func stringHash(_ s: String) -> UInt64 {
     var h: UInt64 = 0xcbf2_9ce4_8422_2325
     for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
     return h
@@ -97,13 +89,13 @@ enum Template: UInt8, CaseIterable {
 
 /// Receives the features of a token. The hashing sink ignores names; `name` is evaluated only
 /// by a sink that keeps names.
-protocol FeatureSink {
+package protocol FeatureSink {
     mutating func add(_ key: UInt64, _ name: @autoclosure () -> String)
 }
 
 /// Computes features for the tokens of a document. Made once per document: it gathers, per
 /// token, the lookups and candidates that cover it, then answers per token.
-struct FeatureExtractor {
+package struct FeatureExtractor {
     let document: Document
     let groups: FeatureGroups
     let clusters: (any ClusterCodes)?
@@ -140,7 +132,7 @@ struct FeatureExtractor {
         case .person: 0
         case .organization: 1
         case .location: 2
-        case .none: 4
+        case .suppressed: 4
         default: 3
         }
     }
@@ -155,7 +147,7 @@ struct FeatureExtractor {
     /// The candidates the features read: those of the stages before the labeller.
     let candidates: [Entity]
 
-    init(document d: Document, groups: FeatureGroups, gazetteer: Gazetteer?, listHashes: [UInt64],
+    package init(document d: Document, groups: FeatureGroups, gazetteer: Gazetteer?, listHashes: [UInt64],
          clusters: (any ClusterCodes)?, afterTheFact: Bool = false) {
         document = d
         // Explaining after the whole pipeline ran: leave out what the labeller and later stages added.
@@ -299,7 +291,7 @@ struct FeatureExtractor {
     /// Calls `sink.add` for every feature of token `i` of the sentence `range`: its context
     /// features, then what each token at -2…+2 contributes by itself (`wordFeatures`).
     @inline(__always)
-    func features<S: FeatureSink>(of i: Int, in range: Range<Int>, into sink: inout S) {
+    package func features<S: FeatureSink>(of i: Int, in range: Range<Int>, into sink: inout S) {
         contextFeatures(of: i, in: range, into: &sink)
         for o in -2...2 {
             if range.contains(i + o) { wordFeatures(token: i + o, offset: o, into: &sink) } else { edgeFeatures(offset: o, into: &sink) }
@@ -410,13 +402,14 @@ extension String {
 }
 
 /// Collects feature keys.
-struct KeySink: FeatureSink {
-    var keys: [UInt64] = []
-    @inline(__always) mutating func add(_ key: UInt64, _ name: @autoclosure () -> String) { keys.append(key) }
+package struct KeySink: FeatureSink {
+    package var keys: [UInt64] = []
+    package init() {}
+    @inline(__always) package mutating func add(_ key: UInt64, _ name: @autoclosure () -> String) { keys.append(key) }
 }
 
 /// Collects feature keys with their names.
 struct NamedSink: FeatureSink {
     var features: [(key: UInt64, name: String)] = []
-    mutating func add(_ key: UInt64, _ name: @autoclosure () -> String) { features.append((key, name())) }
+    package mutating func add(_ key: UInt64, _ name: @autoclosure () -> String) { features.append((key, name())) }
 }

@@ -133,7 +133,7 @@ public struct Labeller: Stage {
     }
 
     /// The best label sequence under BIO constraints (an I-X only after B-X or I-X).
-    static func viterbi(_ emissions: [Float], count n: Int, transitions: [Float]) -> [Int] {
+    package static func viterbi(_ emissions: [Float], count n: Int, transitions: [Float]) -> [Int] {
         guard n > 0 else { return [] }
         var score = [Float](repeating: 0, count: n * 7)
         var back = [Int8](repeating: 0, count: n * 7)
@@ -159,7 +159,7 @@ public struct Labeller: Stage {
     }
 
     /// Spans of a label sequence (token indices within it).
-    static func spans(_ labels: [Int]) -> [(type: EntityType, tokens: Range<Int>)] {
+    package static func spans(_ labels: [Int]) -> [(type: EntityType, tokens: Range<Int>)] {
         var out: [(type: EntityType, tokens: Range<Int>)] = []
         var i = 0
         while i < labels.count {
@@ -274,7 +274,7 @@ struct ScoreSink: FeatureSink {
 
     @inline(__always) mutating func reset() { sums = SIMD8(repeating: 0) }
 
-    @inline(__always) mutating func add(_ key: UInt64, _ name: @autoclosure () -> String) {
+    @inline(__always) package mutating func add(_ key: UInt64, _ name: @autoclosure () -> String) {
         var slot = Int(truncatingIfNeeded: key) & mask
         while true {
             let found = keys[slot]

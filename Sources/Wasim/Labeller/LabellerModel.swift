@@ -66,7 +66,7 @@ public struct LabellerModel: Sendable {
     }
 
     /// Builds the table from float weights (features in a fixed order: the output is deterministic).
-    init(name: String, groups: FeatureGroups, features: [(key: UInt64, weights: [Float])], transitions: [Float]) {
+    package init(name: String, groups: FeatureGroups, features: [(key: UInt64, weights: [Float])], transitions: [Float]) {
         var capacity = 1024
         while capacity * 7 < features.count * 10 { capacity *= 2 }
         var maxAbs: Float = 0

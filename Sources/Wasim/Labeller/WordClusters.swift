@@ -121,6 +121,15 @@ public struct WordClusters: Sendable {
         }
     }
 
+    /// The word's bit path without the leading 1 (most significant first, `length` bits), or
+    /// nil for an unknown word: the shape the labeller's `ClusterCodes` asks for.
+    @inline(__always) public func code(ofHash hash: UInt64) -> (bits: UInt32, length: UInt8)? {
+        let c = code(hash)
+        if c == 0 { return nil }
+        let n = WordClusters.length(c)
+        return (c & ~(1 << UInt32(n)), UInt8(n))
+    }
+
     /// The code of a word as written (normalized first); for tools and tests, not the hot path.
     public func code(word: String, normalizer: Normalizer = Normalizer()) -> UInt32 {
         code(normalizer.key(word))

@@ -3,37 +3,37 @@
 // know مئة, مئتي or ملايين, so the lexicon is ours; it is grammar (a closed class), kept in code.
 
 /// A number read from a document's tokens.
-public struct ArabicNumber: Sendable, Equatable {
+package struct ArabicNumber: Sendable, Equatable {
     /// Its value; always finite (a reading that would overflow is no reading).
-    public var value: Double
+    package var value: Double
     /// The tokens read. The first may carry a proclitic (`وخمسين`) that lies outside `start`.
-    public var tokens: Range<Int>
+    package var tokens: Range<Int>
     /// UTF-16 range of the number in the document's text.
-    public var start: Int32
-    public var end: Int32
+    package var start: Int32
+    package var end: Int32
     /// How many و-joins the reading used (`مئة وخمسين` has one); a range finder that needs a
     /// shorter first bound reads again with fewer.
-    public var joins: Int
+    package var joins: Int
     /// The largest scale word applied and the count it multiplied (`1.5 مليون` → 1e6 and 1.5;
     /// `ألف` alone → 1000 and 1), or nil for a number without one: a bare bound before a scaled
     /// one shares its scale (`بين 1.2 و1.5 مليون`).
-    public var scale: Double?
-    public var scaleCount: Double
+    package var scale: Double?
+    package var scaleCount: Double
     /// The number is one token of digits only, without separators (years look like this).
-    public var isPlainInteger: Bool
+    package var isPlainInteger: Bool
     /// The first token is a digits token.
-    public var startsWithDigits: Bool
+    package var startsWithDigits: Bool
     /// Decimal places of a first bound written with a fraction (`1.25` → 2), for exact scaling.
-    public var decimals: Int = 0
+    package var decimals: Int = 0
     /// A lone `3,650` read with its comma as a thousands separator: its value with the comma as
     /// a decimal point instead (3.65). A range whose other bound shows a comma decimal
     /// (`بين 2,800 و3,650 ملايين`) takes it.
-    public var commaDecimalAlternative: Double? = nil
+    package var commaDecimalAlternative: Double? = nil
     /// The reading took a comma before three digits as a decimal point (`3,650 ملايين`).
-    public var usesCommaDecimal = false
+    package var usesCommaDecimal = false
 
     /// `value × scale` without binary-fraction noise: 3.65 × 10⁶ is 3650000, not 3650000.0000000005.
-    public static func scaled(_ value: Double, decimals: Int, by scale: Double) -> Double {
+    package static func scaled(_ value: Double, decimals: Int, by scale: Double) -> Double {
         guard decimals > 0, decimals <= 15 else { return value * scale }
         var p = 1.0
         for _ in 0..<decimals { p *= 10 }
@@ -43,7 +43,7 @@ public struct ArabicNumber: Sendable, Equatable {
 
 extension ArabicNumber {
     /// The value of a whole string that is one number, or nil (`"ثلاثة ملايين"` → 3000000).
-    public static func parse(_ text: String) -> Double? {
+    package static func parse(_ text: String) -> Double? {
         guard let tokenizer = NumberLexicon.tokenizer, let document = try? tokenizer.tag(text),
               !document.tokens.isEmpty,
               let number = read(document, at: 0) else { return nil }
@@ -53,7 +53,7 @@ extension ArabicNumber {
     /// Reads the number that starts at token `index` (after `skip` normalized letters of it, as
     /// an attached و), without passing token `limit` (the end of the sentence when nil).
     /// `maxJoins` caps the و-joins used; nil when no number starts there.
-    public static func read(_ document: Document, at index: Int, skip: Int = 0, limit: Int? = nil,
+    package static func read(_ document: Document, at index: Int, skip: Int = 0, limit: Int? = nil,
                             maxJoins: Int = .max) -> ArabicNumber? {
         guard index >= 0, index < document.tokens.count else { return nil }
         let end = limit ?? Int(document.sentences.isEmpty ? Int32(document.tokens.count)

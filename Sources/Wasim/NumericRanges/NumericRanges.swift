@@ -7,7 +7,7 @@ public struct NumericRanges: Stage {
     public let name = "numeric-ranges"
     public let requires: Set<Capability> = [.tokens, .normalizedForms]
     public let provides: Set<Capability> = [.numericRanges]
-    public let priority: Int
+    package let priority: Int
 
     public init(priority: Int = 100) { self.priority = priority }
 

@@ -5,6 +5,9 @@ import Foundation
 /// A condition is plain data, copied freely by every thread without reference counting (shared
 /// reference-counted fields made the rule stage slower with two threads than with one); the
 /// rarely used parts live in `ConditionExtras`, reached without retaining it.
+/// Unchecked Sendable because of the two `Unmanaged` fields, which point at a `TextSet` and a
+/// `ConditionExtras`: both are immutable after `init` (proved below) and kept alive by the
+/// `RuleCode` holding the condition, so any thread may read them for the rule's lifetime.
 struct Condition: @unchecked Sendable {
     var kinds: UInt8 = 0          // bit per TokenKind; 0 = any
     var excludedKinds: UInt8 = 0
@@ -31,6 +34,9 @@ struct Condition: @unchecked Sendable {
 }
 
 /// Literal hashes, sorted, with a 1024-bit filter for a quick no (most tokens are no).
+/// Unchecked Sendable because of `filter`, a raw pointer (no bounds check or exclusivity check
+/// on the hot path): it is written only in `init`, before the object is shared, read only by
+/// `contains`, and freed in `deinit`; every other field is a `let` of a Sendable type.
 final class TextSet: @unchecked Sendable {
     let hashes: [UInt64]
     private let filter: UnsafeMutablePointer<UInt64>
@@ -87,6 +93,8 @@ struct ExtrasBuilder {
 
 /// The parts of a condition that need reference-counted storage. Constants only: reading a
 /// class's variable costs an exclusivity check, and these are read for many tokens.
+/// Unchecked Sendable only because `TextSet` is: every field is a `let`, and the regular
+/// expressions are only used to match (`NSRegularExpression` is immutable).
 final class ConditionExtras: @unchecked Sendable {
     let excludedTexts: [UInt64]
     private let excluded: TextSet

@@ -12,23 +12,23 @@ enum Instruction {
 }
 
 /// A rule ready to run.
-public struct Rule: Sendable {
-    public let name: String
-    public let file: String
-    public let line: Int
-    public let priority: Int
-    public let fires: [RuleExample]
-    public let skips: [RuleExample]
+package struct Rule: Sendable {
+    package let name: String
+    package let file: String
+    package let line: Int
+    package let priority: Int
+    package let fires: [RuleExample]
+    package let skips: [RuleExample]
     /// The type of each capture.
-    public let captureTypes: [EntityType]
+    package let captureTypes: [EntityType]
     let code: RuleCode
     /// A start is possible only where one of these lists has a lookup or one of the texts
     /// the first conditions name (nil: anywhere).
     let startLists: UInt64?
-    public let source: String
+    package let source: String
     /// Whether the rule starts only where a list or a text occurs; an unanchored rule is tried
     /// at every token.
-    public var isAnchored: Bool { startLists != nil }
+    package var isAnchored: Bool { startLists != nil }
 
     static let maximumCaptures = 5
 
@@ -38,15 +38,14 @@ public struct Rule: Sendable {
         file = src.file
         line = src.line
         priority = src.priority
-        fires = src.fires
         skips = src.skips
         var types: [EntityType] = []
         var program: [Instruction] = []
         var conditions: [Condition] = []
         var extras: [AnyObject] = []
-        let valid = Set((EntityType.builtIn + [.none]).map(\.rawValue))
+        let valid = Set((EntityType.builtIn + [.suppressed]).map(\.rawValue))
         if let t = src.type, !valid.contains(t) {
-            throw WasimError.data("\(src.file):\(src.typeLine):1: unknown entity type '\(t)' (types: \((EntityType.builtIn + [.none]).map(\.rawValue).joined(separator: ", ")))")
+            throw WasimError.data("\(src.file):\(src.typeLine):1: unknown entity type '\(t)' (types: \((EntityType.builtIn + [.suppressed]).map(\.rawValue).joined(separator: ", ")))")
         }
         // Alternative patterns of one rule are one alternation.
         var alternatives: [Int] = []  // split positions to patch
@@ -80,6 +79,21 @@ public struct Rule: Sendable {
         program.append(.match)
         for j in jumps { program[j] = .jump(program.count - 1) }
         self.captureTypes = types
+        // An example's entity without a type has the rule's only type; a rule that marks
+        // several types says which one each example expects.
+        let marked = Array(Set(types)).sorted { $0.rawValue < $1.rawValue }
+        fires = try src.fires.map { example in
+            RuleExample(text: example.text, expected: try example.expected.map { e in
+                // A written type the rule never marks is no load error: `RuleCheck` reports it
+                // with what the rule found, as for any other wrong example.
+                if let type = e.type { return ExpectedEntity(type: type, text: e.text) }
+                guard marked.count == 1 else {
+                    throw RuleParser.error(file: src.file, line: example.line, column: e.column, message:
+                        "this rule marks \(marked.map(\.rawValue).joined(separator: " and ")): write the type before the entity ('\(marked[0]) \(e.text)')", text: example.raw)
+                }
+                return ExpectedEntity(type: marked[0], text: e.text)
+            }, line: example.line)
+        }
         // Which conditions can come first: follow epsilons from the start.
         var seen = Set<Int>()
         var stack = [0]
@@ -191,8 +205,8 @@ public struct Rule: Sendable {
             guard let name = type ?? ruleType else {
                 throw SyntaxError(line: 0, column: column, message: "no entity type: add 'type: PER' (or ORG, LOC) to the rule, or write [..]:TYPE")
             }
-            guard (EntityType.builtIn + [.none]).map(\.rawValue).contains(name) else {
-                throw SyntaxError(line: 0, column: column, message: "unknown entity type '\(name)' (types: \((EntityType.builtIn + [.none]).map(\.rawValue).joined(separator: ", ")))")
+            guard (EntityType.builtIn + [.suppressed]).map(\.rawValue).contains(name) else {
+                throw SyntaxError(line: 0, column: column, message: "unknown entity type '\(name)' (types: \((EntityType.builtIn + [.suppressed]).map(\.rawValue).joined(separator: ", ")))")
             }
             let index = types.count
             types.append(EntityType(name))
@@ -239,6 +253,9 @@ private func mergeLiterals(_ options: [PatternNode]) -> [PatternNode] {
 
 /// A rule's program and conditions in memory of their own: the matcher reads them through raw
 /// buffers, so threads sharing a rule never touch a reference count on the hot path.
+/// Unchecked Sendable because of the two buffers: they are filled in `init`, before the object
+/// is shared, never written again (every field is a `let`) and freed in `deinit`; `extras`
+/// holds only `TextSet` and `ConditionExtras`, themselves immutable.
 final class RuleCode: @unchecked Sendable {
     let program: UnsafeMutableBufferPointer<Instruction>
     let conditions: UnsafeMutableBufferPointer<Condition>
@@ -274,9 +291,9 @@ final class RuleCode: @unchecked Sendable {
 
 /// Rule files parsed and compiled together: all or nothing.
 public struct RuleSet: Sendable {
-    public let rules: [Rule]
+    package let rules: [Rule]
 
-    public init(rules: [Rule]) { self.rules = rules }
+    package init(rules: [Rule]) { self.rules = rules }
 
     /// Loads rule files; any error rejects the whole set, naming file:line:column.
     public static func load(files: [String], gazetteer: Gazetteer) throws -> RuleSet {
@@ -298,7 +315,7 @@ public struct RuleSet: Sendable {
         return RuleSet(rules: rules)
     }
 
-    public static func parse(_ text: String, file: String, gazetteer: Gazetteer) throws -> [Rule] {
+    package static func parse(_ text: String, file: String, gazetteer: Gazetteer) throws -> [Rule] {
         try RuleParser.parse(text, file: file).map { try Rule($0, gazetteer: gazetteer, normalizer: gazetteer.normalizer) }
     }
 

@@ -6,8 +6,8 @@ public struct RuleMatching: Stage {
     public let name = "rule-matching"
     public let requires: Set<Capability> = [.tokens, .normalizedForms, .lookups]
     public let provides: Set<Capability> = [.ruleCandidates]
-    public let rules: [Rule]
-    public let gazetteer: Gazetteer
+    package let rules: [Rule]
+    package let gazetteer: Gazetteer
 
     /// What the matcher reads of each rule, one reference each.
     private let codes: [RuleCode]

@@ -34,10 +34,27 @@ indirect enum PatternNode {
 
 /// An example that documents and tests a rule: a sentence and the entities the rule must find
 /// there (`fires`), or a sentence where it must find nothing (`skips`).
-public struct RuleExample: Sendable {
-    public var text: String
-    public var expected: [String]
-    public var line: Int
+package struct RuleExample: Sendable {
+    package var text: String
+    package var expected: [ExpectedEntity]
+    package var line: Int
+}
+
+/// An entity a `fires:` example expects: `PER دونالد ترامب`, or the text alone when the rule
+/// can mark only one type (its `type:`, or the one type all its captures have).
+package struct ExpectedEntity: Sendable, Equatable, CustomStringConvertible {
+    package var type: EntityType
+    package var text: String
+    package var description: String { "\(type) \(text)" }
+}
+
+/// A `fires:` example as written, before the rule's types are known.
+struct WrittenExample {
+    var text: String
+    /// Each expected entity with its type if written, and its column (for errors).
+    var expected: [(type: EntityType?, text: String, column: Int)]
+    var line: Int
+    var raw: String
 }
 
 /// A rule as parsed, before compilation.
@@ -50,7 +67,7 @@ struct RuleSource {
     var typeLine = 0
     /// Each pattern with its line, the line as written and the column where the pattern starts.
     var patterns: [(node: PatternNode, line: Int, text: String, column: Int)] = []
-    var fires: [RuleExample] = []
+    var fires: [WrittenExample] = []
     var skips: [RuleExample] = []
     /// The `define` lines before the rule, by line number: errors inside a definition point there.
     var definitions: [Int: String] = [:]
@@ -63,6 +80,9 @@ struct SyntaxError: Error {
 }
 
 enum RuleParser {
+    /// The types a rule may mark, and so the types an example may name.
+    static let exampleTypes = (EntityType.builtIn + [.suppressed]).map(\.rawValue)
+
     /// Parses a whole rule file.
     static func parse(_ content: String, file: String) throws -> [RuleSource] {
         var rules: [RuleSource] = []
@@ -139,11 +159,30 @@ enum RuleParser {
             case "fires":
                 let parts = value.components(separatedBy: "=>")
                 guard parts.count == 2, !parts[0].trimmingCharacters(in: .whitespaces).isEmpty else {
-                    throw fail(lineNumber, valueColumn, "expected 'fires: SENTENCE => ENTITY [; ENTITY…]'")
+                    throw fail(lineNumber, valueColumn, "expected 'fires: SENTENCE => [TYPE] ENTITY [; [TYPE] ENTITY…]'")
                 }
-                let expected = parts[1].split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                var expected: [(type: EntityType?, text: String, column: Int)] = []
+                // Columns count characters from the start of the entity list after '=>'.
+                var column = valueColumn + parts[0].count + 2
+                for item in parts[1].split(separator: ";", omittingEmptySubsequences: false) {
+                    defer { column += item.count + 1 }
+                    let text = item.trimmingCharacters(in: .whitespaces)
+                    if text.isEmpty { continue }
+                    let at = column + item.prefix(while: { $0 == " " || $0 == "\t" }).count
+                    let words = text.split(separator: " ", maxSplits: 1)
+                    // A leading word in capital Latin letters is a type; entity text is Arabic.
+                    if words.count == 2, words[0].allSatisfy({ $0.isASCII && ($0.isUppercase || $0 == "_") }) {
+                        guard RuleParser.exampleTypes.contains(String(words[0])) else {
+                            throw fail(lineNumber, at, "unknown entity type '\(words[0])' (types: \(RuleParser.exampleTypes.joined(separator: ", ")))")
+                        }
+                        expected.append((EntityType(String(words[0])), words[1].trimmingCharacters(in: .whitespaces), at))
+                    } else {
+                        expected.append((nil, text, at))
+                    }
+                }
                 guard !expected.isEmpty else { throw fail(lineNumber, valueColumn, "a 'fires' example names the entities after '=>'") }
-                rules[rules.count - 1].fires.append(RuleExample(text: parts[0].trimmingCharacters(in: .whitespaces), expected: expected, line: lineNumber))
+                rules[rules.count - 1].fires.append(WrittenExample(text: parts[0].trimmingCharacters(in: .whitespaces),
+                                                                   expected: expected, line: lineNumber, raw: raw))
             case "skips":
                 guard !value.isEmpty else { throw fail(lineNumber, valueColumn, "expected 'skips: SENTENCE'") }
                 rules[rules.count - 1].skips.append(RuleExample(text: value, expected: [], line: lineNumber))

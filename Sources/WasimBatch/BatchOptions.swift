@@ -1,11 +1,12 @@
 // What a batch run is asked to do, and what it reports at the end.
 import Foundation
+import Wasim
 
 /// The output formats of a batch.
 public enum BatchFormat: String, CaseIterable, Sendable {
-    /// One JSON Lines record per article (`JSON.record`).
+    /// One JSON Lines record per article (`WasimJSON.record`).
     case jsonl
-    /// Every token with offsets, kind, normalized form and proclitics (`JSON.tokens`).
+    /// Every token with offsets, kind, normalized form and proclitics (`WasimJSON.tokens`).
     case tokens
     /// Token TAB BIO-tag per line, a blank line after each sentence.
     case conll

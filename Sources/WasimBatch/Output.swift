@@ -1,25 +1,37 @@
 // Where bytes go: standard output, an article's output file (written atomically), or a
 // buffer that keeps an article's output until its turn comes on standard output.
 import Foundation
+import Wasim
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// A destination for a batch's stream (standard output, or a counter in the benchmark).
+/// A destination for a batch's stream (standard output, or a counter in the benchmark). Used
+/// by one thread at a time: the runner writes to it only under its lock.
 public protocol BatchOutput: AnyObject {
-    func write(_ bytes: UnsafeRawBufferPointer)
-    func flush()
+    func write(_ bytes: UnsafeRawBufferPointer) throws
+    func flush() throws
 }
 
 extension BatchOutput {
-    func write(_ s: String) {
+    func write(_ s: String) throws {
         var s = s
-        s.withUTF8 { write(UnsafeRawBufferPointer($0)) }
+        try s.withUTF8 { try write(UnsafeRawBufferPointer($0)) }
     }
 }
 
-/// Buffered writes to a file descriptor. A write error (a closed pipe, a full disk) is fatal
-/// for the run: the output would silently be incomplete.
+/// A write to the batch's output failed (a closed pipe, a full disk): the output would silently
+/// be incomplete, so the run stops and `BatchRunner.run` throws this. The caller decides what
+/// it means; `wasim` exits 0 on a closed pipe (`wasim tag … | head`) and 1 otherwise.
+public struct OutputWriteError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// The `errno` of the failed write.
+    public let code: Int32
+    public init(code: Int32) { self.code = code }
+    public var isBrokenPipe: Bool { code == EPIPE }
+    public var description: String { "cannot write output: \(String(cString: strerror(code)))" }
+}
+
+/// Buffered writes to a file descriptor; a failed write throws `OutputWriteError`.
 public final class FileDescriptorOutput: BatchOutput {
     private let fd: Int32
     private var buffer: [UInt8] = []
@@ -27,34 +39,29 @@ public final class FileDescriptorOutput: BatchOutput {
 
     public init(fileDescriptor: Int32) { fd = fileDescriptor }
 
-    public static let standardOutput = FileDescriptorOutput(fileDescriptor: 1)
-    public static let standardError = FileDescriptorOutput(fileDescriptor: 2)
-
-    public func write(_ bytes: UnsafeRawBufferPointer) {
-        if buffer.count + bytes.count > capacity { flush() }
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
+        if buffer.count + bytes.count > capacity { try flush() }
         if bytes.count >= capacity {
-            writeAll(bytes)
+            try writeAll(bytes)
         } else {
             buffer.append(contentsOf: bytes)
         }
     }
 
-    public func flush() {
+    public func flush() throws {
         guard !buffer.isEmpty else { return }
-        buffer.withUnsafeBytes { writeAll($0) }
-        buffer.removeAll(keepingCapacity: true)
+        // Emptied first: after a failed write the rest of the buffer is lost anyway.
+        defer { buffer.removeAll(keepingCapacity: true) }
+        try buffer.withUnsafeBytes { try writeAll($0) }
     }
 
-    private func writeAll(_ bytes: UnsafeRawBufferPointer) {
+    private func writeAll(_ bytes: UnsafeRawBufferPointer) throws {
         var done = 0
         while done < bytes.count {
             let n = Glibc.write(fd, bytes.baseAddress! + done, bytes.count - done)
             if n < 0 {
                 if errno == EINTR { continue }
-                let e = errno
-                let message = "wasim: cannot write output: \(String(cString: strerror(e)))\n"
-                _ = message.withCString { Glibc.write(2, $0, strlen($0)) }
-                exit(e == EPIPE ? 0 : 1)
+                throw OutputWriteError(code: errno)
             }
             done += n
         }
@@ -107,7 +114,7 @@ final class Spool {
         count = 0
     }
 
-    func copy(to output: BatchOutput) {
+    func copy(to output: BatchOutput) throws {
         if let file {
             fflush(file)
             rewind(file)
@@ -115,10 +122,10 @@ final class Spool {
             while true {
                 let n = block.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
                 if n == 0 { break }
-                block.withUnsafeBytes { output.write(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+                try block.withUnsafeBytes { try output.write(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
             }
         } else {
-            memory.withUnsafeBytes { output.write($0) }
+            try memory.withUnsafeBytes { try output.write($0) }
         }
     }
 }

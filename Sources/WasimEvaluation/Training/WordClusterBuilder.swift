@@ -8,6 +8,7 @@
 // place names), a long one a fine class (Tunisian towns, months). Everything runs in a fixed
 // order over arrays: the same corpus gives the same bytes.
 import Foundation
+import Wasim
 
 public struct WordClusterOptions: Sendable {
     /// Words seen fewer times than this get no code.
@@ -130,6 +131,21 @@ public enum WordClusterBuilder {
         return files
     }
 
+    /// The text files that standoff gold records point at (resolved, standardized paths):
+    /// articles held out for measuring stay out of the unlabeled corpus too.
+    public static func textFiles(ofGold goldFiles: [String]) throws -> Set<String> {
+        var out = Set<String>()
+        for gold in goldFiles {
+            guard case .records(let records) = try GoldReader.read(path: gold) else {
+                throw WasimError.data("\(gold): expected JSON Lines gold with \"text_file\" records")
+            }
+            for r in records {
+                if let p = r.textFile { out.insert(URL(fileURLWithPath: p).standardizedFileURL.path) }
+            }
+        }
+        return out
+    }
+
     /// Reads the files through the real segmentation and normalization stages. A file that is
     /// not text is reported through `skipped` and left out.
     public static func read(files: [String], normalizer: Normalizer = Normalizer(),
@@ -144,7 +160,7 @@ public enum WordClusterBuilder {
             }
             let document: Document
             do {
-                document = try TextDecoder.document(from: [UInt8](data), path: file)
+                document = try DocumentDecoder.document(from: [UInt8](data), path: file)
             } catch {
                 skipped("\(file): \(error)")
                 continue
@@ -179,8 +195,11 @@ public enum WordClusterBuilder {
             return corpus.forms[a].utf16.lexicographicallyPrecedes(corpus.forms[b].utf16)
         }
         let byFrequency = (0..<formCount).sorted(by: before)
-        let vocabulary = Array(byFrequency.lazy.filter { corpus.isWord[$0] && corpus.frequency[$0] >= options.minFrequency }
-            .prefix(options.maxWords))
+        // A word of tatweel or harakat alone normalizes to nothing: it has no key to look up.
+        let vocabulary = Array(byFrequency.lazy.filter {
+            corpus.isWord[$0] && corpus.frequency[$0] >= options.minFrequency && !corpus.forms[$0].isEmpty
+                && !corpus.forms[$0].unicodeScalars.contains { $0.properties.isWhitespace }
+        }.prefix(options.maxWords))
         let contexts = Array(byFrequency.prefix(options.contextWords))
         // Context slot of a form: its rank among the context forms, else "rare"; the sentence edge has its own.
         var contextSlot = [Int32](repeating: Int32(options.contextWords), count: formCount)

@@ -2,6 +2,7 @@
 // partial-match score, and NUMRANGE value accuracy; and the evaluation driver that runs the
 // pipeline on gold text (or reads a prediction file) and maps its spans onto the gold's units.
 import Foundation
+import Wasim
 import Synchronization
 
 // MARK: Chunks from tags
@@ -95,7 +96,7 @@ public struct ScoringUnit: Sendable {
 }
 
 /// Counts for one type (or all of them).
-public struct Counts: Sendable, Equatable {
+public struct ScoreCounts: Sendable, Equatable {
     public var gold = 0
     public var predicted = 0
     /// Exact matches: same type, start and end.
@@ -118,8 +119,8 @@ public struct Counts: Sendable, Equatable {
     public var partialRecall: Double { ratio(partial, gold) }
     public var partialF1: Double { harmonic(partialPrecision, partialRecall) }
 
-    static func + (a: Counts, b: Counts) -> Counts {
-        Counts(gold: a.gold + b.gold, predicted: a.predicted + b.predicted, correct: a.correct + b.correct,
+    static func + (a: ScoreCounts, b: ScoreCounts) -> ScoreCounts {
+        ScoreCounts(gold: a.gold + b.gold, predicted: a.predicted + b.predicted, correct: a.correct + b.correct,
                partial: a.partial + b.partial)
     }
 }
@@ -140,8 +141,8 @@ public struct ScoringError: Sendable {
 public struct EvaluationResult: Sendable {
     public var format: String
     /// Scored types in conlleval's order (alphabetical), with their counts.
-    public var types: [(type: EntityType, counts: Counts)]
-    public var micro: Counts
+    public var types: [(type: EntityType, counts: ScoreCounts)]
+    public var micro: ScoreCounts
     /// NUMRANGE spans matched exactly whose gold carries low and high, and how many of those the
     /// prediction got both right.
     public var numrangeChecked = 0
@@ -156,12 +157,12 @@ public struct EvaluationResult: Sendable {
     public var macroF1: Double { mean(\.f1) }
     public var numrangeValueAccuracy: Double { ratio(numrangeRight, numrangeChecked) }
 
-    func mean(_ value: KeyPath<Counts, Double>) -> Double {
+    func mean(_ value: KeyPath<ScoreCounts, Double>) -> Double {
         let present = types.filter { $0.counts.gold + $0.counts.predicted > 0 }
         return present.isEmpty ? 0 : present.map { $0.counts[keyPath: value] }.reduce(0, +) / Double(present.count)
     }
 
-    public func counts(_ type: EntityType) -> Counts { types.first { $0.type == type }?.counts ?? Counts() }
+    public func counts(_ type: EntityType) -> ScoreCounts { types.first { $0.type == type }?.counts ?? ScoreCounts() }
 }
 
 public enum Scorer {
@@ -169,8 +170,8 @@ public enum Scorer {
     /// Spans repeated with the same type and offsets count once, as in seqeval, which scores sets
     /// of (sentence, type, start, end).
     public static func score(_ units: [ScoringUnit], types: Set<EntityType>, format: String = "jsonl") -> EvaluationResult {
-        var counts: [EntityType: Counts] = [:]
-        for t in types { counts[t] = Counts() }
+        var counts: [EntityType: ScoreCounts] = [:]
+        for t in types { counts[t] = ScoreCounts() }
         var errors: [ScoringError] = []
         var checked = 0, right = 0
         for (u, unit) in units.enumerated() {
@@ -200,7 +201,7 @@ public enum Scorer {
         }
         errors.sort { ($0.unit, $0.span.start, $0.kind == .falseNegative ? 0 : 1) < ($1.unit, $1.span.start, $1.kind == .falseNegative ? 0 : 1) }
         let ordered = counts.sorted { $0.key.rawValue < $1.key.rawValue }.map { (type: $0.key, counts: $0.value) }
-        return EvaluationResult(format: format, types: ordered, micro: ordered.map(\.counts).reduce(Counts(), +),
+        return EvaluationResult(format: format, types: ordered, micro: ordered.map(\.counts).reduce(ScoreCounts(), +),
                                 numrangeChecked: checked, numrangeRight: right, errors: errors, units: units)
     }
 
@@ -327,7 +328,7 @@ public enum Evaluation {
         return Scorer.score(units, types: types(corpus, options), format: corpus.formatName)
     }
 
-    public static func types(_ corpus: GoldCorpus, _ options: EvaluationOptions) -> Set<EntityType> {
+    package static func types(_ corpus: GoldCorpus, _ options: EvaluationOptions) -> Set<EntityType> {
         var out: Set<EntityType>
         if let explicit = options.types {
             out = explicit
@@ -348,7 +349,7 @@ public enum Evaluation {
     }
 
     /// A tagged document's entities as code-point spans.
-    public static func spans(of document: Document) -> [GoldSpan] {
+    package static func spans(of document: Document) -> [GoldSpan] {
         document.entities.map { e in
             GoldSpan(type: e.type, start: document.codePointOffset(e.start), end: document.codePointOffset(e.end),
                      low: e.low, high: e.high, unit: e.unit)
@@ -405,7 +406,7 @@ public enum Evaluation {
 
     /// Consecutive sentences up to `documentTokens` tokens each (a longer sentence is a document
     /// alone), never across a document start.
-    public static func documents(_ sentences: [CoNLLSentence], documentTokens: Int) -> [Range<Int>] {
+    package static func documents(_ sentences: [CoNLLSentence], documentTokens: Int) -> [Range<Int>] {
         var out: [Range<Int>] = []
         var start = 0, tokens = 0
         for (i, s) in sentences.enumerated() {
@@ -423,7 +424,7 @@ public enum Evaluation {
     /// Tags CoNLL sentences with the pipeline: each document's text is its tokens joined by one
     /// space, its sentences by a newline. A token gets the tag of the first entity (by start)
     /// that overlaps it, so `والعراق` is LOC when the entity is `العراق`.
-    public static func predictedTags(_ sentences: [CoNLLSentence], pipeline: Pipeline, documentTokens: Int) throws -> [[String]] {
+    package static func predictedTags(_ sentences: [CoNLLSentence], pipeline: Pipeline, documentTokens: Int) throws -> [[String]] {
         var out = sentences.map { [String](repeating: "O", count: $0.tokens.count) }
         let groups = documents(sentences, documentTokens: max(documentTokens, 0))
         let failure = Mutex<Error?>(nil)

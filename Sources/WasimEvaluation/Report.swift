@@ -1,8 +1,9 @@
 // What `wasim eval` prints: a table (percentages, as conlleval prints them), the same numbers
 // as JSON (fractions in 0…1, as seqeval returns them), and the error listing.
 import Foundation
+import Wasim
 
-public enum Report {
+public enum EvaluationReport {
     static func pct(_ v: Double) -> String { String(format: "%6.2f", v * 100) }
     static func pad(_ s: String, _ width: Int, left: Bool = false) -> String {
         let n = s.count
@@ -17,7 +18,7 @@ public enum Report {
                       pad("P", 7), pad("R", 7), pad("F1", 7)].joined(separator: " ")
         lines.append(header)
         lines.append(String(repeating: "-", count: header.count))
-        func row(_ name: String, _ c: Counts) -> String {
+        func row(_ name: String, _ c: ScoreCounts) -> String {
             [pad(name, 9, left: true), pad("\(c.gold)", 7), pad("\(c.predicted)", 7), pad("\(c.correct)", 8),
              " " + pct(c.precision), " " + pct(c.recall), " " + pct(c.f1)].joined(separator: " ")
         }
@@ -42,16 +43,16 @@ public enum Report {
     public static func json(_ r: EvaluationResult, gold: String, errors: Bool) -> String {
         func num(_ v: Double) -> String {
             let rounded = (v * 1_000_000).rounded() / 1_000_000
-            return JSON.number(rounded)
+            return WasimJSON.number(rounded)
         }
-        func counts(_ c: Counts) -> String {
+        func counts(_ c: ScoreCounts) -> String {
             "{\"gold\": \(c.gold), \"predicted\": \(c.predicted), \"correct\": \(c.correct), "
                 + "\"precision\": \(num(c.precision)), \"recall\": \(num(c.recall)), \"f1\": \(num(c.f1)), "
                 + "\"partial\": {\"matched\": \(c.partial), \"precision\": \(num(c.partialPrecision)), "
                 + "\"recall\": \(num(c.partialRecall)), \"f1\": \(num(c.partialF1))}}"
         }
-        var s = "{\"gold\": \(JSON.quote(gold)), \"format\": \(JSON.quote(r.format)), \"units\": \(r.units.count),\n"
-        s += " \"types\": {" + r.types.map { "\n  \(JSON.quote($0.type.rawValue)): \(counts($0.counts))" }.joined(separator: ",") + "},\n"
+        var s = "{\"gold\": \(WasimJSON.quote(gold)), \"format\": \(WasimJSON.quote(r.format)), \"units\": \(r.units.count),\n"
+        s += " \"types\": {" + r.types.map { "\n  \(WasimJSON.quote($0.type.rawValue)): \(counts($0.counts))" }.joined(separator: ",") + "},\n"
         s += " \"micro\": \(counts(r.micro)),\n"
         s += " \"macro\": {\"precision\": \(num(r.macroPrecision)), \"recall\": \(num(r.macroRecall)), \"f1\": \(num(r.macroF1))},\n"
         s += " \"numrange_values\": {\"checked\": \(r.numrangeChecked), \"right\": \(r.numrangeRight), \"accuracy\": \(num(r.numrangeValueAccuracy))}"
@@ -63,15 +64,15 @@ public enum Report {
 
     static func errorJSON(_ e: ScoringError, _ r: EvaluationResult) -> String {
         let unit = r.units[e.unit]
-        var s = "{\"kind\": \"\(e.kind.rawValue)\", \"location\": \(JSON.quote(place(e.span, unit))), "
-        if let id = unit.id { s += "\"id\": \(JSON.quote(id)), " }
-        s += "\"type\": \(JSON.quote(e.span.type.rawValue)), \"start\": \(e.span.start), \"end\": \(e.span.end), "
-        s += "\"text\": \(JSON.quote(surface(e.span, unit.context)))"
+        var s = "{\"kind\": \"\(e.kind.rawValue)\", \"location\": \(WasimJSON.quote(place(e.span, unit))), "
+        if let id = unit.id { s += "\"id\": \(WasimJSON.quote(id)), " }
+        s += "\"type\": \(WasimJSON.quote(e.span.type.rawValue)), \"start\": \(e.span.start), \"end\": \(e.span.end), "
+        s += "\"text\": \(WasimJSON.quote(surface(e.span, unit.context)))"
         if let c = e.counterpart {
-            s += ", \"\(e.kind == .falsePositive ? "gold" : "predicted")\": {\"type\": \(JSON.quote(c.type.rawValue)), "
-                + "\"start\": \(c.start), \"end\": \(c.end), \"text\": \(JSON.quote(surface(c, unit.context)))}"
+            s += ", \"\(e.kind == .falsePositive ? "gold" : "predicted")\": {\"type\": \(WasimJSON.quote(c.type.rawValue)), "
+                + "\"start\": \(c.start), \"end\": \(c.end), \"text\": \(WasimJSON.quote(surface(c, unit.context)))}"
         }
-        return s + ", \"context\": \(JSON.quote(context(e.span, unit.context)))}"
+        return s + ", \"context\": \(WasimJSON.quote(context(e.span, unit.context)))}"
     }
 
     /// False positives and false negatives, each with the sentence around it, the span in ⟦ ⟧.

@@ -2,6 +2,7 @@
 // article larger than `BatchOptions.chunkBytes` arrives as several documents, each with the
 // code-point offset of its start in the whole article.
 import Foundation
+import Wasim
 
 protocol TextSink: AnyObject {
     func put(_ s: String) throws
@@ -61,19 +62,19 @@ final class ArticleWriter {
 
     private var header: String {
         var s = "{"
-        if let id { s += "\"id\": \(JSON.quote(id)), " }
-        if let path { s += "\"path\": \(JSON.quote(path)), " }
+        if let id { s += "\"id\": \(WasimJSON.quote(id)), " }
+        if let path { s += "\"path\": \(WasimJSON.quote(path)), " }
         return s
     }
 
     // MARK: jsonl
 
     private func jsonl(_ doc: Document, first: Bool, last: Bool) throws {
-        if first && last { return try sink.put(JSON.record(doc) + "\n") }
+        if first && last { return try sink.put(WasimJSON.record(doc) + "\n") }
         var s = first ? header + "\"entities\": [" : ""
         for e in doc.entities {
             let start = doc.codePointOffset(e.start), end = doc.codePointOffset(e.end)
-            var json = JSON.entity(e, in: doc)
+            var json = WasimJSON.entity(e, in: doc)
             // Same fields as a whole article's record; only the offsets move.
             if let r = json.range(of: "\"start\": \(start), \"end\": \(end),") {
                 json.replaceSubrange(r, with: "\"start\": \(start + codePointBase), \"end\": \(end + codePointBase),")
@@ -88,11 +89,11 @@ final class ArticleWriter {
     // MARK: tokens
 
     private func tokenLines(_ doc: Document, first: Bool, last: Bool) throws {
-        if first && last { return try sink.put(JSON.tokens(doc) + "\n") }
+        if first && last { return try sink.put(WasimJSON.tokens(doc) + "\n") }
         var s = first ? header + "\"tokens\": [\n  " : ""
         let base = codePointBase
         for i in doc.tokens.indices {
-            let line = JSON.token(at: i, in: doc, indexBase: tokenBase, offsetBase: base, sentenceBase: sentenceBase)
+            let line = WasimJSON.token(at: i, in: doc, indexBase: tokenBase, offsetBase: base, sentenceBase: sentenceBase)
             s += (wroteItem ? ",\n  " : "") + line
             wroteItem = true
         }
@@ -187,7 +188,7 @@ final class ArticleWriter {
             var tip = "\(e.type.rawValue) · \(e.source)"
             if let id = e.id { tip += " · id \(id)" }
             if e.low != nil || e.high != nil || e.unit != nil {
-                tip += " · " + [e.low.map(JSON.number), e.high.map(JSON.number)].compactMap { $0 }.joined(separator: "–")
+                tip += " · " + [e.low.map(WasimJSON.number), e.high.map(WasimJSON.number)].compactMap { $0 }.joined(separator: "–")
                 if let unit = e.unit { tip += " " + unit }
             }
             s += "<mark class=\"\(HTML.cssClass(e.type))\" data-type=\"\(HTML.escape(e.type.rawValue))\" title=\"\(HTML.escape(tip))\">"

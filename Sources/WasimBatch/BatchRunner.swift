@@ -2,11 +2,14 @@
 // bounded pieces, and hand the results back in input order. Memory is bounded by the number
 // of articles in flight (`jobs × queueDepthPerJob`), whatever the size of the corpus.
 import Foundation
+import Wasim
 #if canImport(Glibc)
 import Glibc
 #endif
 
-public final class BatchRunner: @unchecked Sendable {
+/// Immutable once made (a pipeline and options, both Sendable), so one runner may serve several
+/// threads; each `run` keeps its own state.
+public final class BatchRunner: Sendable {
     public let pipeline: Pipeline
     public let options: BatchOptions
 
@@ -30,8 +33,10 @@ public final class BatchRunner: @unchecked Sendable {
     /// Runs the batch. Records go to `output` in input order: the articles themselves in
     /// stdout mode, and in either mode an error record for each article that failed, with a
     /// line on `log`. Progress (when asked for) and nothing else goes to `log` too; the caller
-    /// prints the summary.
-    public func run(_ source: BatchSource, output: BatchOutput, log: BatchOutput) -> BatchSummary {
+    /// prints the summary. A failed write to `output` stops the run and is thrown
+    /// (`OutputWriteError`); a failed write to `log` is ignored (there is nowhere left to say it).
+    /// `source`, `output` and `log` are used only under the run's lock, one thread at a time.
+    public func run(_ source: BatchSource, output: BatchOutput, log: BatchOutput) throws -> BatchSummary {
         let started = DispatchTime.now().uptimeNanoseconds
         let jobs = max(1, options.jobs)
         let run = Run(runner: self, source: source, output: output, log: log,
@@ -52,17 +57,25 @@ public final class BatchRunner: @unchecked Sendable {
             group.wait()
         }
         run.progress?.clear()
+        if let error = run.writeError {
+            try? log.flush()
+            throw error
+        }
         var summary = run.summary
         if let dir = options.outputDirectory {
             finishTree(dir, index: run.index, types: run.seenTypes, log: log, summary: &summary)
         }
-        output.flush()
-        log.flush()
+        try output.flush()
+        try? log.flush()
         summary.seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         return summary
     }
 
-    /// The state the workers share, under `lock`.
+    /// The state the workers share. Unchecked because the compiler cannot see the lock: every
+    /// `var` here, and `source`, `output`, `log` and `progress` (non-Sendable objects), are only
+    /// touched between `lock.lock()` and `lock.unlock()` in `work()` (and `emit`, called there),
+    /// or by `run` after every worker has finished (`group.wait()`); `runner`, `window` and `lock`
+    /// are immutable and Sendable.
     private final class Run: @unchecked Sendable {
         let runner: BatchRunner
         let source: BatchSource
@@ -78,6 +91,8 @@ public final class BatchRunner: @unchecked Sendable {
         var summary = BatchSummary()
         var index: [HTML.IndexEntry] = []
         var seenTypes = Set(EntityType.builtIn.map(\.rawValue))
+        /// The first failed write to `output`: the run stops taking articles.
+        var writeError: OutputWriteError? = nil
         let progress: Progress?
 
         init(runner: BatchRunner, source: BatchSource, output: BatchOutput, log: BatchOutput, window: Int) {
@@ -122,10 +137,10 @@ public final class BatchRunner: @unchecked Sendable {
             summary.bytes += o.bytes
             if let error = o.error {
                 summary.failed += 1
-                output.write(JSON.errorRecord(path: o.item.path, id: o.item.id, error: error) + "\n")
+                write(WasimJSON.errorRecord(path: o.item.path, id: o.item.id, error: error) + "\n")
                 progress?.clear()
-                log.write("wasim: \(o.item.path ?? o.item.id ?? "standard input"): \(error)\n")
-                log.flush()
+                try? log.write("wasim: \(o.item.path ?? o.item.id ?? "standard input"): \(error)\n")
+                try? log.flush()
             } else if o.skipped {
                 summary.skipped += 1
             } else {
@@ -134,12 +149,25 @@ public final class BatchRunner: @unchecked Sendable {
                     summary.entities[k, default: 0] += v
                     seenTypes.insert(k)
                 }
-                o.spool?.copy(to: output)
+                if writeError == nil, let spool = o.spool {
+                    do { try spool.copy(to: output) } catch { fail(error) }
+                }
             }
             if runner.options.format == .html {
                 index.append(HTML.IndexEntry(name: o.item.name, label: o.item.path ?? o.item.id ?? o.item.name, error: o.error))
             }
             progress?.update(done: summary.files, tokens: summary.tokens)
+        }
+
+        private func write(_ s: String) {
+            guard writeError == nil else { return }
+            do { try output.write(s) } catch { fail(error) }
+        }
+
+        /// Stops the run: no worker takes another article (the caller holds `lock`).
+        private func fail(_ error: any Error) {
+            if writeError == nil { writeError = error as? OutputWriteError ?? OutputWriteError(code: EIO) }
+            sourceDone = true
         }
     }
 
@@ -163,7 +191,7 @@ public final class BatchRunner: @unchecked Sendable {
             }
         } catch {
             summary.failed += 1
-            log.write("wasim: \(dir): \(error)\n")
+            try? log.write("wasim: \(dir): \(error)\n")
         }
     }
 
@@ -255,7 +283,7 @@ public final class BatchRunner: @unchecked Sendable {
             try reader.chunks(limit: options.chunkBytes) { bytes, base, last in
                 let doc: Document
                 do {
-                    doc = try TextDecoder.document(from: bytes, path: item.path, id: item.id, lossy: options.lossy)
+                    doc = try DocumentDecoder.document(from: bytes, path: item.path, id: item.id, lossy: options.lossy)
                 } catch let error as WasimError {
                     throw base == 0 ? error : BatchRunner.shift(error, by: base)
                 }
@@ -420,15 +448,15 @@ final class Progress {
         } else {
             line += "\(done) files · \(BatchSummary.human(rate)) tokens/s"
         }
-        log.write(line)
-        log.flush()
+        try? log.write(line)
+        try? log.flush()
         drawn = true
     }
 
     func clear() {
         guard drawn else { return }
-        log.write("\r\u{1B}[K")
-        log.flush()
+        try? log.write("\r\u{1B}[K")
+        try? log.flush()
         drawn = false
     }
 }

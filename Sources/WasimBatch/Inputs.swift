@@ -1,6 +1,7 @@
 // Where articles come from: files and folders (walked here, names only: contents are read by
 // the workers, one article at a time), standard input, or JSON Lines records on standard input.
 import Foundation
+import Wasim
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -181,7 +182,7 @@ public enum InputWalker {
 
     /// An output name for a record id: letters and digits (any script), '.', '_' and '-' stay;
     /// every other byte is percent-encoded, so no id can climb out of the output folder.
-    public static func safeName(_ id: String) -> String {
+    package static func safeName(_ id: String) -> String {
         var s = ""
         for scalar in id.unicodeScalars {
             if scalar.properties.isAlphabetic || scalar.properties.numericType != nil || scalar == "_" || scalar == "-"

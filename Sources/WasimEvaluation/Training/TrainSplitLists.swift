@@ -3,6 +3,7 @@
 // shipped lists are nearly perfect (they come from it), and a model trained on such features
 // learns to trust lookups that are far weaker on unseen text.
 import Foundation
+import Wasim
 
 public struct DerivedLists: Sendable {
     /// surface → type (PER, ORG, LOC) for `train-split-entities.tsv`, in order of frequency.
@@ -137,7 +138,7 @@ public enum TrainSplitLists {
     public static func gazetteer(replacingWith lists: DerivedLists, options: PipelineOptions) throws -> Gazetteer {
         var builder = GazetteerBuilder(normalizer: options.normalizer)
         if options.defaultGazetteers {
-            let directory = try Wasim.dataDirectory(options.dataDirectory) + "/Gazetteers"
+            let directory = try DefaultPipeline.dataDirectory(options.dataDirectory) + "/Gazetteers"
             let names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".tsv") }.sorted()
             for name in names {
                 if files.contains(name) {

@@ -2,6 +2,7 @@
 // records with code-point offsets (the project's fixtures), plus the prediction files that
 // `wasim tag` writes. Every reader reports malformed input as `WasimError.data("file:line: …")`.
 import Foundation
+import Wasim
 
 /// An annotated span. In a JSON Lines record, `start`/`end` are code points into the record's
 /// text; in a CoNLL sentence, token indices. End exclusive either way.
@@ -41,6 +42,8 @@ public struct GoldRecord: Sendable {
     public var entities: [GoldSpan]
     /// "file:line", for messages.
     public var location: String
+    /// The file the text was read from, for a standoff record (`"text_file"`, resolved).
+    public var textFile: String? = nil
 }
 
 /// One CoNLL sentence: tokens and their tags as written (types renamed, see `GoldReader.typeName`).
@@ -79,7 +82,7 @@ public enum GoldReader {
     /// File extensions read from a folder. Which format a file is in is decided by its content,
     /// not its name: a file whose first non-blank line starts with `{` is JSON Lines, any other
     /// is CoNLL. (ANERcorp's files are `.txt`; a fixture may be `.json`.)
-    public static let extensions: Set<String> = ["jsonl", "json", "conll", "txt", "iob", "iob2", "bio", "tsv"]
+    package static let extensions: Set<String> = ["jsonl", "json", "conll", "txt", "iob", "iob2", "bio", "tsv"]
 
     /// Reads a file, or every file with one of `extensions` below a folder (sorted by path).
     /// All files of a folder must be in the same format, since the two are scored differently.
@@ -163,7 +166,7 @@ public enum GoldReader {
     /// Two or more columns separated by tabs or spaces: the first is the token, the last the tag
     /// (so CoNLL-2003's four columns work too). A blank line ends a sentence; a `-DOCSTART-` line
     /// ends a document. Tags are O or B-/I-/E-/S- and a type.
-    public static func parseCoNLL(_ text: String, file: String) throws -> [CoNLLSentence] {
+    package static func parseCoNLL(_ text: String, file: String) throws -> [CoNLLSentence] {
         var out: [CoNLLSentence] = []
         var tokens: [String] = [], tags: [String] = []
         var firstLine = 0
@@ -214,7 +217,7 @@ public enum GoldReader {
     /// not be copied stays out of the repository: `"text_file"` is a path relative to the gold
     /// file's folder, and the text is that file's content after a leading byte-order mark, as
     /// `wasim tag` reads it. The record's `path` is then the resolved file unless it gives one.
-    public static func parseJSONLines(_ text: String, file: String) throws -> [GoldRecord] {
+    package static func parseJSONLines(_ text: String, file: String) throws -> [GoldRecord] {
         var out: [GoldRecord] = []
         var lineNumber = 0
         for line in lines(text) {
@@ -223,6 +226,7 @@ public enum GoldReader {
             guard let object = try jsonObject(line, at: at) else { continue }
             let body: String
             var path = try optionalString(object, "path", at: at)
+            var source: String?
             if let textFile = try optionalString(object, "text_file", at: at) {
                 guard object["text"] == nil else {
                     throw WasimError.data("\(at): a gold record has \"text\" or \"text_file\", not both")
@@ -237,6 +241,7 @@ public enum GoldReader {
                     throw WasimError.data("\(at): \"text_file\" '\(textFile)': \(error)")
                 }
                 path = path ?? resolved
+                source = resolved
             } else {
                 guard let text = object["text"] as? String else {
                     throw WasimError.data("\(at): a gold record needs \"text\" (a string) or \"text_file\" (a path relative to the gold file's folder)")
@@ -246,7 +251,7 @@ public enum GoldReader {
             let scalars = Array(body.unicodeScalars)
             let spans = try entities(object, at: at, textLength: scalars.count, text: scalars, required: true)
             out.append(GoldRecord(id: try optionalString(object, "id", at: at), path: path,
-                                  text: body, entities: spans, location: at))
+                                  text: body, entities: spans, location: at, textFile: source))
         }
         return out
     }
@@ -261,7 +266,7 @@ public enum GoldReader {
     /// A prediction file: JSON Lines records with "id" or "path" and "entities" (code points).
     /// A record with "error" (a file `wasim tag` could not read) is refused: its gold would be
     /// scored as all missed without saying why.
-    public static func parsePredictions(path: String) throws -> [PredictionRecord] {
+    package static func parsePredictions(path: String) throws -> [PredictionRecord] {
         let text = try readText(path)
         var out: [PredictionRecord] = []
         var lineNumber = 0
@@ -299,7 +304,7 @@ public enum GoldReader {
         return s
     }
 
-    /// An integer from JSON. On Linux `1 is Bool` holds for an NSNumber, so booleans are told
+    /// An integer from WasimJSON. On Linux `1 is Bool` holds for an NSNumber, so booleans are told
     /// apart by objCType instead.
     static func integer(_ value: Any?) -> Int? {
         guard let n = value as? NSNumber, !isBoolean(n) else { return nil }

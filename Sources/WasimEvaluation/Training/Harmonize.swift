@@ -4,6 +4,7 @@
 // sentences and a log of every change, counted by kind. The word lists come from Gazetteers/
 // (the ones the rules read), so the data and the rules agree on what a designator or a title is.
 import Foundation
+import Wasim
 
 /// One change the converter made.
 public struct HarmonizeChange: Sendable, Equatable {
@@ -61,14 +62,22 @@ public struct HarmonizeLists: Sendable {
     var states = PhraseSet()
     /// Names listed as ORG and not as LOC (organizations.tsv): a building that acts.
     var organizations = PhraseSet()
+    /// Places (countries, regions, cities): بتندوف after a site noun is "in Tindouf".
+    var places = PhraseSet()
     var normalizer = Normalizer()
 
-    /// Designators that the rules do not treat as naming what follows (Models/rules/organizations.rules,
-    /// `desig`): meetings, programmes, places, markets, teams and adjectives.
+    /// Designators that the rules do not treat as naming what follows (Models/rules/organizations.rules):
+    /// meetings, programmes, places, markets, teams and adjectives (`desig`); the weak ones, which
+    /// also head generic phrases (`weak`: قيادة الناتو is the NATO command, بقيادة "led by");
+    /// and plurals (شركات طيران الإمارات are the companies of one).
     static let notDesignators = ["مؤتمر", "المؤتمر", "منتدى", "المنتدى", "برنامج", "مركز", "المركز", "موقع", "سوق", "السوق",
                                  "مجموعة", "المجموعة", "فريق", "شبكة", "الشبكة", "خلية", "الخلية", "عصابة", "التونسية",
                                  "الملكية", "العامة", "اتحادية", "الاتحادية", "وحدة", "صندوق", "الصندوق", "الخطوط", "طيران",
-                                 "الحكومة", "حكومة", "السلطة", "سلطة"]
+                                 "حكومة", "الحكومة", "إدارة", "الإدارة", "لجنة", "اللجنة", "مكتب", "المكتب", "قيادة", "القيادة",
+                                 "جهاز", "الجهاز", "وحدات", "مديرية", "المديرية", "سلطة", "السلطة", "تحالف", "التحالف",
+                                 "مصلحة", "المصلحة", "دائرة", "الدائرة",
+                                 "منظمات", "هيئات", "أحزاب", "حركات", "جماعات", "شركات", "مجالس", "اتحادات", "جمعيات",
+                                 "وكالات", "بنوك", "مصارف", "صحف", "قنوات", "جامعات", "مؤسسات", "نقابات", "اللجان", "لجان"]
     /// Direction words that say which part of a place is meant.
     static let directions = ["شمال", "جنوب", "شرق", "غرب", "وسط", "شمالي", "جنوبي", "شرقي", "غربي"]
     /// Continents, and what makes the Middle and Far East: a direction word before one names a
@@ -85,6 +94,7 @@ public struct HarmonizeLists: Sendable {
     static let notNameAdjectives = ["الذي", "التي", "الماضي", "الماضية", "الحالي", "الحالية", "الثاني", "الثانية", "التالي",
                                     "التالية", "الجاري", "الجارية", "الأولى", "الحقيقي", "الحقيقية", "الرسمي", "الرسمية",
                                     "المعني", "المعنية", "المحلي", "المحلية", "اليومي", "اليومية", "السنوي", "السنوية",
+                                    "الأسبوعي", "الأسبوعية", "الشهري", "الشهرية", "الاستثنائي", "الاستثنائية",
                                     "الأمني", "الأمنية", "العسكري", "العسكرية", "الحكومي", "الحكومية"]
 
     var directions = Set<UInt64>(), continents = Set<UInt64>(), institutionHeads = Set<UInt64>()
@@ -106,7 +116,6 @@ public struct HarmonizeLists: Sendable {
         for keys in try list("loc-designators.tsv", "LOC_DESIGNATOR") { locDesignators.insert(keys) }
         for keys in try list("nisba.tsv", "NISBA") { nisba.insert(keys) }
         for keys in try list("countries.tsv", "LOC") { states.insert(keys) }
-        var places = PhraseSet()
         for file in ["countries.tsv", "regions.tsv", "cities.tsv"] {
             for keys in try list(file, "LOC") { places.insert(keys) }
         }
@@ -116,7 +125,8 @@ public struct HarmonizeLists: Sendable {
 
     /// Lists given directly (for tests): each entry a phrase of space-separated words.
     public init(orgDesignators: [String] = [], siteNouns: [String] = [], titles: [String] = [], locDesignators: [String] = [],
-                nisba: [String] = [], states: [String] = [], organizations: [String] = [], normalizer: Normalizer = Normalizer()) {
+                nisba: [String] = [], states: [String] = [], organizations: [String] = [], places: [String] = [],
+                normalizer: Normalizer = Normalizer()) {
         self.normalizer = normalizer
         func set(_ list: [String]) -> PhraseSet {
             var s = PhraseSet()
@@ -130,6 +140,7 @@ public struct HarmonizeLists: Sendable {
         self.nisba = set(nisba)
         self.states = set(states)
         self.organizations = set(organizations)
+        self.places = set(places)
         setWords()
     }
 
@@ -190,10 +201,9 @@ struct HarmonizeTokens {
         readings = []
         normalized = []
         for w in words {
-            var out = ContiguousArray<UInt16>()
-            let units = Array(w.utf16)
-            units.withUnsafeBufferPointer { _ = normalizer.normalize($0, into: &out) }
-            normalized.append(String(decoding: out, as: UTF16.self))
+            let form = normalizer.normalize(w)
+            let out = ContiguousArray(form.utf16)
+            normalized.append(form)
             var analyses = ContiguousArray<ProcliticAnalysis>()
             out.withUnsafeBufferPointer { n in
                 whole.append(Normalizer.hash(n))
@@ -232,6 +242,14 @@ struct HarmonizeTokens {
             n -= 1
         }
         return nil
+    }
+
+    /// The token is a preposition glued to a place: بالأردن، لل…، or ب/ل + a listed place.
+    func prepositionBeforePlace(_ i: Int, _ lists: HarmonizeLists) -> Bool {
+        let n = normalized[i]
+        if n.hasPrefix("بال") || n.hasPrefix("لل") || n.hasPrefix("كال") { return true }
+        guard n.hasPrefix("ب") || n.hasPrefix("ل") else { return false }
+        return readings[i].contains { lists.places.contains([$0]) } && !lists.places.contains([whole[i]])
     }
 
     /// The token read whole or with its proclitics stripped is in the set.
@@ -413,7 +431,10 @@ public enum Harmonize {
                 spans[i].start = s
                 log.record("designator-inside-org", at(s), before, show(tokens, spans[i]))
             } else if span.type == "LOC" {
-                if let s = tokens.longestEnding(lists.siteNouns, before: span.start), s >= floor {
+                // A place after a preposition (مستشفى بالأردن، مستشفى بتندوف) says where the site is:
+                // it is not the site's name.
+                if !tokens.prepositionBeforePlace(span.start, lists),
+                   let s = tokens.longestEnding(lists.siteNouns, before: span.start), s >= floor {
                     spans[i].start = s
                     log.record("site-noun-inside-loc", at(s), before, show(tokens, spans[i]))
                 } else {

@@ -2,6 +2,7 @@
 // features → an averaged structured perceptron (Collins 2002) decoded by Viterbi under BIO
 // constraints. Deterministic: data in file order, a fixed-seed shuffle, no dictionary iteration.
 import Foundation
+import Wasim
 
 /// A gold text ready to tag: its text and its PER/ORG/LOC spans in UTF-16 units.
 public struct TrainingText: Sendable {
@@ -78,7 +79,7 @@ public enum Trainer {
 
     /// The stages before the labeller, with the given lists.
     public static func featurePipeline(_ options: PipelineOptions, gazetteer: Gazetteer) throws -> Pipeline {
-        let rules = try Wasim.loadRules(options, gazetteer: gazetteer)
+        let rules = try DefaultPipeline.loadRules(options, gazetteer: gazetteer)
         return try Pipeline([Segmentation(), Normalization(options.normalizer), GazetteerMatching(gazetteer),
                              RuleMatching(rules, gazetteer: gazetteer), NumericRanges()])
     }
@@ -265,7 +266,7 @@ public enum Trainer {
     public static func train(gold: [(corpus: GoldCorpus, jackknife: Bool, listSource: GoldCorpus?)], dev: GoldCorpus?,
                              pipelineOptions: PipelineOptions, options: TrainingOptions, clusters: (any ClusterCodes)? = nil,
                              progress: (String) -> Void) throws -> LabellerModel {
-        let gazetteer = try Wasim.loadGazetteer(pipelineOptions)
+        let gazetteer = try DefaultPipeline.loadGazetteer(pipelineOptions)
         let pipeline = try featurePipeline(pipelineOptions, gazetteer: gazetteer)
         var data = Featurized()
         for g in gold {

@@ -1,0 +1,270 @@
+// The compiled form of a big list, cached beside it (`.NAME.wasim-cache` in the list's folder):
+// its entries as token keys, types and ids, so that loading skips decoding, splitting and
+// normalizing a million lines. It is only a cache:
+// - it is used only when it was made from the same bytes (a hash of the whole list and its
+//   length) by the same normalization (a fingerprint of the normalizer's output on probe text),
+//   with the same format version;
+// - it is written under a temporary name and renamed into place, so a reader never sees half;
+// - a checksum covers everything after the header, and every count is checked against the
+//   bytes before the first entry is added; any mismatch makes the loader parse the list as if
+//   there were no cache (and write a new one);
+// - a folder that cannot be written to just means no cache.
+//
+// Layout (little-endian): magic "WASIMLST", version u32, fingerprint u64, content hash u64,
+// content length u64, payload length u64, payload checksum u64; then the payload: priority
+// i64, declared type names and entry type names (count u32, then length u32 + UTF-8 each),
+// entry count u32, key count u64, id bytes u64, then each entry: type u16 (an index into the
+// entry type names), key count u16, id length u32 (u32 max: no id), its keys (u64 each), its id.
+// Entries are recorded straight into that byte layout while the list is parsed, and replayed
+// straight from the mapped file: no per-entry arrays on either side.
+import Foundation
+
+struct CompiledList {
+    /// Lists smaller than this load faster than a cache could be checked.
+    static let threshold = 1 << 20
+    static let magic: [UInt8] = Array("WASIMLST".utf8)
+    /// Bump when the layout changes.
+    static let version: UInt32 = 2
+
+    /// How many type names the builder had before this file: the rest were declared by it.
+    let typesBefore: Int
+    var priority = 0
+    var declared: [String] = []
+    /// Type names the entries use, by local index.
+    var typeNames: [String] = []
+    var entryCount = 0
+    var keyCount = 0
+    var idByteCount = 0
+    /// The entries, in the layout above.
+    var entries: [UInt8] = []
+    private var localType: [String: UInt16] = [:]
+
+    init(typesBefore: Int, expectedBytes: Int) {
+        self.typesBefore = typesBefore
+        entries.reserveCapacity(expectedBytes)
+    }
+
+    mutating func record(keys: UnsafeBufferPointer<UInt64>, type: String, id: Int32, ids: CanonicalIDs) {
+        let t: UInt16
+        if let known = localType[type] {
+            t = known
+        } else {
+            t = UInt16(typeNames.count)
+            localType[type] = t
+            typeNames.append(type)
+        }
+        let idBytes = id >= 0 ? Array(ids.string(id).utf8) : []
+        putLittleEndian(t, &entries)
+        putLittleEndian(UInt16(keys.count), &entries)
+        putLittleEndian(id >= 0 ? UInt32(idBytes.count) : UInt32.max, &entries)
+        for k in keys { putLittleEndian(k, &entries) }
+        entries.append(contentsOf: idBytes)
+        entryCount += 1
+        keyCount += keys.count
+        idByteCount += idBytes.count
+    }
+
+    /// Everything before the entries.
+    private func meta() -> [UInt8] {
+        var out: [UInt8] = []
+        putLittleEndian(Int64(priority), &out)
+        for names in [declared, typeNames] {
+            putLittleEndian(UInt32(names.count), &out)
+            for n in names {
+                putLittleEndian(UInt32(n.utf8.count), &out)
+                out.append(contentsOf: n.utf8)
+            }
+        }
+        putLittleEndian(UInt32(entryCount), &out)
+        putLittleEndian(UInt64(keyCount), &out)
+        putLittleEndian(UInt64(idByteCount), &out)
+        return out
+    }
+
+    static func checksum(_ meta: UnsafeRawBufferPointer, _ entries: UnsafeRawBufferPointer) -> UInt64 {
+        (hash(meta) &* 0x9E37_79B9_7F4A_7C15) ^ hash(entries)
+    }
+
+    /// Where a list's cache lives and what it must match.
+    struct Cache {
+        let path: String
+        let contentHash: UInt64
+        let contentLength: UInt64
+        let fingerprint: UInt64
+
+        init(list: String, data: Data, normalizer: Normalizer) {
+            let url = URL(fileURLWithPath: list)
+            path = url.deletingLastPathComponent().appendingPathComponent("." + url.lastPathComponent + ".wasim-cache").path
+            contentHash = data.withUnsafeBytes { CompiledList.hash($0) }
+            contentLength = UInt64(data.count)
+            fingerprint = CompiledList.fingerprint(normalizer)
+        }
+
+        /// The cache's bytes, mapped, if its header says it was made from this list.
+        func read() -> Data? {
+            guard let data = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) else { return nil }
+            let valid = data.withUnsafeBytes { raw -> Bool in
+                var r = ByteReader(raw)
+                return r.bytes(CompiledList.magic.count).map({ Array($0) }) == CompiledList.magic
+                    && r.u32() == CompiledList.version && r.u64() == fingerprint
+                    && r.u64() == contentHash && r.u64() == contentLength
+                    && r.u64() == UInt64(raw.count - CompiledList.headerSize)
+            }
+            return valid ? data : nil
+        }
+
+        /// Best effort: a cache that cannot be written is no error.
+        func write(_ list: CompiledList) {
+            let meta = list.meta()
+            var header = CompiledList.magic
+            putLittleEndian(CompiledList.version, &header)
+            putLittleEndian(fingerprint, &header)
+            putLittleEndian(contentHash, &header)
+            putLittleEndian(contentLength, &header)
+            putLittleEndian(UInt64(meta.count + list.entries.count), &header)
+            putLittleEndian(meta.withUnsafeBytes { m in list.entries.withUnsafeBytes { CompiledList.checksum(m, $0) } }, &header)
+            let temporary = path + ".\(getpid()).tmp"
+            let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            guard fd >= 0 else { return }
+            func writeAll(_ bytes: [UInt8]) -> Bool {
+                bytes.withUnsafeBytes { raw in
+                    var done = 0
+                    while done < raw.count {
+                        let n = Foundation.write(fd, raw.baseAddress! + done, raw.count - done)
+                        if n <= 0 { return false }
+                        done += n
+                    }
+                    return true
+                }
+            }
+            let written = writeAll(header) && writeAll(meta) && writeAll(list.entries)
+            close(fd)
+            if !written || rename(temporary, path) != 0 { unlink(temporary) }
+        }
+    }
+
+    static let headerSize = 8 + 4 + 8 * 5
+
+    /// A 64-bit hash of bytes, eight at a time.
+    static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
+        let words = bytes.count / 8
+        for i in 0..<words {
+            let w = bytes.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)
+            h = (h ^ w) &* 0xBF58_476D_1CE4_E5B9
+            h ^= h >> 31
+        }
+        for i in (words * 8)..<bytes.count {
+            h = (h ^ UInt64(bytes[i])) &* 0x94D0_49BB_1331_11EB
+            h ^= h >> 29
+        }
+        return h
+    }
+
+    /// What the normalizer makes of text that exercises every fold, and of a surface that ICU
+    /// splits: a cache made by a different normalization or segmentation is never used.
+    static func fingerprint(_ normalizer: Normalizer) -> UInt64 {
+        let probe = "أإآٱى ة ک ی ٠١٢٣٤٥٦٧٨٩ ۰۹ ٫٬٪ ـبِسْمِ ﻻ ﷲ \u{200F}و\u{FEFF}ا abc 12,5 -"
+        var units = ContiguousArray(probe.utf16)
+        var out = ContiguousArray<UInt16>()
+        units.withUnsafeMutableBufferPointer { _ = normalizer.normalize(UnsafeBufferPointer($0), into: &out) }
+        var h = out.withUnsafeBytes { hash($0) } ^ (normalizer.foldTaMarbuta ? 1 : 0)
+        if let tokens = try? Pipeline.tokenizer(normalizer: normalizer).tag("الأمم المتحدة (UN) - مجلس الأمن، 2020") {
+            for t in tokens.tokens { h = (h ^ t.hash) &* 0xBF58_476D_1CE4_E5B9 }
+        }
+        return h
+    }
+}
+
+extension GazetteerBuilder {
+    /// Adds a cached list's entries, checking the checksum and every count first; false, having
+    /// added nothing, if anything is off (or a type is unknown).
+    mutating func replay(_ data: Data, file: Int) -> Bool {
+        data.withUnsafeBytes { raw -> Bool in
+            var r = ByteReader(raw)
+            _ = r.bytes(CompiledList.headerSize - 8)
+            guard let checksum = r.u64() else { return false }
+            // The meta part, then the entries: checked whole before anything is added.
+            let metaStart = r.offset
+            guard let priority = r.i64(), let declared = r.names(), let typeNames = r.names(),
+                  let entryCount = r.u32().map(Int.init), let keyCount = r.u64().map(Int.init),
+                  let idByteCount = r.u64().map(Int.init)
+            else { return false }
+            let meta = UnsafeRawBufferPointer(rebasing: raw[metaStart..<r.offset])
+            let entries = UnsafeRawBufferPointer(rebasing: raw[r.offset...])
+            guard CompiledList.checksum(meta, entries) == checksum,
+                  entries.count == entryCount * 8 + keyCount * 8 + idByteCount
+            else { return false }
+            var check = ByteReader(entries)
+            for _ in 0..<entryCount {
+                guard let t = check.value(UInt16.self), Int(t) < typeNames.count, let k = check.value(UInt16.self), k > 0,
+                      let idLength = check.u32(), check.bytes(Int(k) * 8) != nil,
+                      idLength == UInt32.max || check.bytes(Int(idLength)) != nil
+                else { return false }
+            }
+            guard check.remaining == 0 else { return false }
+
+            for t in declared { declare(type: t) }
+            var types: [Int] = []
+            for name in typeNames {
+                guard let t = typeIndex[name] else { return false }
+                types.append(t)
+            }
+            files[file].priority = Int(priority)
+            trie.reserve(keyCount)
+            entryType.reserveCapacity(entryType.count + entryCount)
+            entryFile.reserveCapacity(entryFile.count + entryCount)
+            entryNode.reserveCapacity(entryNode.count + entryCount)
+            entryLength.reserveCapacity(entryLength.count + entryCount)
+            entryID.reserveCapacity(entryID.count + entryCount)
+            var e = ByteReader(entries)
+            var keys = [UInt64](repeating: 0, count: 64)
+            for _ in 0..<entryCount {
+                let t = e.value(UInt16.self)!, k = Int(e.value(UInt16.self)!), idLength = e.u32()!
+                if k > keys.count { keys = [UInt64](repeating: 0, count: k) }
+                for i in 0..<k { keys[i] = e.u64()! }
+                var id: Int32 = -1
+                if idLength != UInt32.max { id = ids.appendUnindexed(e.bytes(Int(idLength))!) }
+                keys.withUnsafeBufferPointer { addEntry(keys: UnsafeBufferPointer(rebasing: $0[0..<k]), type: types[Int(t)], id: id, file: file) }
+            }
+            return true
+        }
+    }
+}
+
+func putLittleEndian<T: FixedWidthInteger>(_ value: T, _ out: inout [UInt8]) {
+    withUnsafeBytes(of: value.littleEndian) { out.append(contentsOf: $0) }
+}
+
+/// Bounds-checked little-endian reads.
+struct ByteReader {
+    let raw: UnsafeRawBufferPointer
+    var offset = 0
+    init(_ raw: UnsafeRawBufferPointer) { self.raw = raw }
+    var remaining: Int { raw.count - offset }
+
+    mutating func bytes(_ n: Int) -> UnsafeBufferPointer<UInt8>? {
+        guard n >= 0, n <= remaining else { return nil }
+        defer { offset += n }
+        return UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + n)]).bindMemory(to: UInt8.self)
+    }
+    mutating func value<T: FixedWidthInteger>(_: T.Type) -> T? {
+        let size = MemoryLayout<T>.size
+        guard size <= remaining else { return nil }
+        defer { offset += size }
+        return T(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: T.self))
+    }
+    mutating func u32() -> UInt32? { value(UInt32.self) }
+    mutating func u64() -> UInt64? { value(UInt64.self) }
+    mutating func i64() -> Int64? { value(Int64.self) }
+    /// A count, then that many length-prefixed UTF-8 strings.
+    mutating func names() -> [String]? {
+        guard let n = u32(), Int(n) <= remaining / 4 else { return nil }
+        var out: [String] = []
+        for _ in 0..<n {
+            guard let length = u32(), let b = bytes(Int(length)) else { return nil }
+            out.append(String(decoding: b, as: UTF8.self))
+        }
+        return out
+    }
+}
