@@ -50,6 +50,7 @@ public struct Labeller: Stage {
         defer { caches.give(cache) }
         if cache.index.count > 200_000 { cache.clear() }
         var wordBase: [Int] = []
+        var contexts: [SIMD8<Int32>] = []
         for sentence in document.sentences {
             let range = Int(sentence.tokens.lowerBound)..<Int(sentence.tokens.upperBound)
             emissions.removeAll(keepingCapacity: true)
@@ -60,6 +61,7 @@ public struct Labeller: Stage {
                     // words the thread has seen, and a hit replaces some thirty table probes.
                     let first = range.lowerBound
                     wordBase.removeAll(keepingCapacity: true)
+                    contexts.removeAll(keepingCapacity: true)
                     for j in range {
                         let h = document.tokens[j].hash
                         if let b = cache.index[h] { wordBase.append(Int(b)); continue }
@@ -72,9 +74,20 @@ public struct Labeller: Stage {
                         cache.index[h] = Int32(b)
                         wordBase.append(b)
                     }
+                    var memo = sink
+                    cache.memoKeys.withUnsafeMutableBufferPointer { mk in
+                        cache.memoSums.withUnsafeMutableBufferPointer { ms in
+                            memo.memoKeys = mk
+                            memo.memoSums = ms
+                            for i in range {
+                                memo.reset()
+                                fx.contextFeatures(of: i, in: range, into: &memo)
+                                contexts.append(memo.sums)
+                            }
+                        }
+                    }
                     for i in range {
-                        sink.reset()
-                        fx.contextFeatures(of: i, in: range, into: &sink)
+                        sink.sums = contexts[i - first]
                         var total = sink.sums
                         for o in -2...2 {
                             let j = i + o
@@ -219,6 +232,9 @@ public struct Labeller: Stage {
 final class WordCache {
     var index: [UInt64: Int32] = [:]
     var vectors: ContiguousArray<SIMD8<Int32>> = []
+    /// The context features' memo (see `ScoreSink`).
+    var memoKeys = [UInt64](repeating: 0, count: 4096)
+    var memoSums = [SIMD8<Int32>](repeating: SIMD8(repeating: 0), count: 4096)
     func clear() {
         index.removeAll(keepingCapacity: true)
         vectors.removeAll(keepingCapacity: true)
@@ -265,25 +281,49 @@ extension Capability {
     public static let modelCandidates: Capability = "model-candidates"
 }
 
-/// Sums a token's quantized weights per label, straight from the model's flat arrays.
+/// Sums a token's quantized weights per label, straight from the model's flat arrays. A small
+/// direct-mapped memo in front of the table holds the context features, which come from a few
+/// hundred keys (list and rule names, types and positions) and would otherwise each cost a
+/// cache miss in the large table.
 struct ScoreSink: FeatureSink {
     let keys: UnsafeBufferPointer<UInt64>
     let weights: UnsafeBufferPointer<Int16>
     let mask: Int
+    var memoKeys: UnsafeMutableBufferPointer<UInt64>? = nil
+    var memoSums: UnsafeMutableBufferPointer<SIMD8<Int32>>? = nil
     var sums = SIMD8<Int32>(repeating: 0)
+
+    init(keys: UnsafeBufferPointer<UInt64>, weights: UnsafeBufferPointer<Int16>, mask: Int) {
+        self.keys = keys
+        self.weights = weights
+        self.mask = mask
+    }
 
     @inline(__always) mutating func reset() { sums = SIMD8(repeating: 0) }
 
-    @inline(__always) package mutating func add(_ key: UInt64, _ name: @autoclosure () -> String) {
+    @inline(__always) func lookup(_ key: UInt64) -> SIMD8<Int32> {
         var slot = Int(truncatingIfNeeded: key) & mask
         while true {
             let found = keys[slot]
             if found == key { break }
-            if found == 0 { return }
+            if found == 0 { return SIMD8(repeating: 0) }
             slot = (slot + 1) & mask
         }
         let base = slot * 7
-        sums &+= SIMD8(Int32(weights[base]), Int32(weights[base + 1]), Int32(weights[base + 2]), Int32(weights[base + 3]),
-                       Int32(weights[base + 4]), Int32(weights[base + 5]), Int32(weights[base + 6]), 0)
+        return SIMD8(Int32(weights[base]), Int32(weights[base + 1]), Int32(weights[base + 2]), Int32(weights[base + 3]),
+                     Int32(weights[base + 4]), Int32(weights[base + 5]), Int32(weights[base + 6]), 0)
+    }
+
+    @inline(__always) package mutating func add(_ key: UInt64, _ name: @autoclosure () -> String) {
+        if let memoKeys, let memoSums {
+            let m = Int(truncatingIfNeeded: key >> 40) & (memoKeys.count - 1)
+            if memoKeys[m] == key { sums &+= memoSums[m]; return }
+            let v = lookup(key)
+            memoKeys[m] = key
+            memoSums[m] = v
+            sums &+= v
+        } else {
+            sums &+= lookup(key)
+        }
     }
 }
