@@ -47,3 +47,13 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// libFuzzer harnesses, only when asked for: they call libFuzzer's driver, so they link only
+// with the sanitizer flags of `.ci/fuzz` (README, "Fuzzing").
+if Context.environment["WASIM_FUZZ"] == "1" {
+    package.targets.append(.target(name: "WasimFuzzSupport", path: "Sources/WasimFuzzSupport"))
+    for name in ["Pipeline", "Rules", "Gazetteer", "Gold"] {
+        package.targets.append(.executableTarget(name: "WasimFuzz" + name, dependencies: ["Wasim", "WasimEvaluation", "WasimFuzzSupport"],
+                                                 path: "Sources/WasimFuzz" + name))
+    }
+}

@@ -1,7 +1,8 @@
 // The last stage: candidates from every source overlap; pick a consistent set.
 
-/// Resolves overlapping candidates: the longer span wins, then the higher priority, then the
-/// source (see `sourceRank`), then the earlier start. Greedy, as spaCy's EntityRuler does it.
+/// Resolves overlapping candidates: the higher precedence wins (a user's own list entry beats any
+/// built-in guess it overlaps), then the longer span, then the higher priority, then the source
+/// (see `sourceRank`), then the earlier start. Gazetteers/README.md has the whole table. Greedy, as spaCy's EntityRuler does it.
 /// A winning NONE span (an event's name, say) keeps what it covers free of entities and is
 /// itself left out.
 ///
@@ -44,7 +45,7 @@ public struct ConflictResolution: Stage {
     /// (2: a lower-tier candidate that agrees with the model, see `process`.)
     public func tier(_ c: Entity) -> Int {
         if c.source.hasPrefix("model:") { return modelTypes.contains(c.type) ? 1 : -1 }
-        if c.type == .suppressed || c.type == .numericRange { return 3 }
+        if c.type == .suppressed || c.type == .numericRange || c.precedence > 0 { return 3 }
         if c.source.hasPrefix("rule:") { return c.priority >= highPriority ? 3 : 0 }
         if c.source.hasPrefix("gazetteer:") { return c.priority >= listPriority ? 3 : 0 }
         return 0
@@ -55,6 +56,8 @@ public struct ConflictResolution: Stage {
         if source.hasPrefix("rule:") { return 3 }
         if source.hasPrefix("gazetteer:") { return 2 }
         if source.hasPrefix("propagation:") { return 0 }
+        // MODEL: the learned stage (`model:NAME`) ranks here for now, with numeric ranges and
+        // other stages' guesses; its helper decides its final place in the conflict table.
         return 1
     }
 
@@ -85,6 +88,7 @@ public struct ConflictResolution: Stage {
         let ranks = candidates.map { ConflictResolution.sourceRank($0.source) }
         let order = candidates.indices.sorted { i, j in
             let a = candidates[i], b = candidates[j]
+            if a.precedence != b.precedence { return a.precedence > b.precedence }
             if tiers[i] != tiers[j] { return tiers[i] > tiers[j] }
             if a.length != b.length { return a.length > b.length }
             if a.priority != b.priority { return a.priority > b.priority }

@@ -126,6 +126,10 @@ public struct Entity: Sendable, Equatable {
     public var source: String
     /// Higher wins a tie in conflict resolution (see `ConflictResolution`).
     public var priority: Int = 0
+    /// A candidate beats every overlapping candidate of lower precedence, whatever their
+    /// lengths: entries of the user's own lists (`userPrecedence`) beat built-in guesses.
+    public var precedence: Int = 0
+    public static let userPrecedence = 1
     /// Canonical id from a gazetteer entry.
     public var id: String? = nil
     /// NUMRANGE attributes.

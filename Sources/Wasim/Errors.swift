@@ -24,10 +24,12 @@ package enum DocumentDecoder {
     /// Decodes UTF-8 bytes. A UTF-8 byte-order mark is dropped, and offsets count from the text
     /// after it. Invalid UTF-8 is an error naming the byte offset, unless `lossy`, which puts
     /// U+FFFD in its place. NUL bytes mean binary content; an empty (or BOM-only) input is an error.
+    /// `dropBOM`: only a file's own start may hold a byte-order mark to drop; a later piece of
+    /// a file, or a record's text, keeps its U+FEFF (or every later offset would be one short).
     package static func document(from bytes: UnsafeBufferPointer<UInt8>, path: String? = nil, id: String? = nil,
-                                lossy: Bool = false) throws -> Document {
+                                lossy: Bool = false, dropBOM: Bool = true) throws -> Document {
         var body = bytes
-        if body.count >= 3, body[0] == 0xEF, body[1] == 0xBB, body[2] == 0xBF {
+        if dropBOM, body.count >= 3, body[0] == 0xEF, body[1] == 0xBB, body[2] == 0xBF {
             body = UnsafeBufferPointer(rebasing: body[3...])
         }
         if body.isEmpty { throw WasimError.input("empty file") }
@@ -46,7 +48,28 @@ package enum DocumentDecoder {
     }
 
     package static func document(from bytes: [UInt8], path: String? = nil, id: String? = nil,
-                                lossy: Bool = false) throws -> Document {
-        try bytes.withUnsafeBufferPointer { try document(from: $0, path: path, id: id, lossy: lossy) }
+                                lossy: Bool = false, dropBOM: Bool = true) throws -> Document {
+        try bytes.withUnsafeBufferPointer { try document(from: $0, path: path, id: id, lossy: lossy, dropBOM: dropBOM) }
+    }
+
+    /// A JSON text with every raw U+FEFF written as the escape `\ufeff`: Foundation's JSON
+    /// parser drops a raw U+FEFF inside a string, which would change a record's text and shift
+    /// every later offset. With `dropLeading`, a byte-order mark at the very start (a file's
+    /// own) is dropped instead.
+    package static func escapingBOMs(inJSON line: [UInt8], dropLeading: Bool = false) -> [UInt8] {
+        var i = dropLeading && line.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        guard line[i...].contains(0xEF) else { return i == 0 ? line : Array(line[i...]) }
+        var out: [UInt8] = []
+        out.reserveCapacity(line.count + 8)
+        while i < line.count {
+            if line[i] == 0xEF, i + 2 < line.count, line[i + 1] == 0xBB, line[i + 2] == 0xBF {
+                out += Array(#"\ufeff"#.utf8)
+                i += 3
+            } else {
+                out.append(line[i])
+                i += 1
+            }
+        }
+        return out
     }
 }

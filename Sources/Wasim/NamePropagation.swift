@@ -1,7 +1,11 @@
 // Document-level name propagation, as GATE's OrthoMatcher does it: a name found once (by a list
 // or a rule) is found again elsewhere in the same document, and so is the distinctive last part
 // of a person's name (ترودو after جاستن ترودو). Runs after conflict resolution, so only names
-// that won propagate, and it fills gaps only: it never displaces an entity.
+// that won propagate, and it fills gaps, with one exception: a person's name (or its last part)
+// displaces a one-word match of a built-in place or organization list. A city list holds
+// العباسي, but once حسين العباسي is in the article, العباسي alone is the man. Countries, the
+// user's own lists, rules and longer list matches are never displaced (Gazetteers/README.md,
+// conflict table).
 
 public struct NamePropagation: Stage {
     public let name = "name-propagation"
@@ -37,6 +41,8 @@ public struct NamePropagation: Stage {
         guard !document.entities.isEmpty else { return }
         var byFirstKey: [UInt64: [Name]] = [:]
         var occupied = [Bool](repeating: false, count: tokens.count)
+        // Tokens held by a one-word built-in list entity that a person's name may displace.
+        var displaceable = [Int32](repeating: -1, count: tokens.count)
         // Tokens that are in an excluded list on their own.
         var excludedSingles = [Bool](repeating: false, count: tokens.count)
         for l in document.lookups where l.tokens.count == 1 && l.list < 64 && excludedLists & (1 << UInt64(l.list)) != 0 {
@@ -46,9 +52,13 @@ public struct NamePropagation: Stage {
             for k in Int(e.tokens.lowerBound)..<Int(e.tokens.upperBound) { occupied[k] = true }
         }
         for (n, e) in document.entities.enumerated() {
-            for k in Int(e.tokens.lowerBound)..<Int(e.tokens.upperBound) { occupied[k] = true }
-            guard e.type != .numericRange else { continue }
             let first = Int(e.tokens.lowerBound)
+            if NamePropagation.isDisplaceable(e) {
+                displaceable[first] = Int32(n)
+            } else {
+                for k in first..<Int(e.tokens.upperBound) { occupied[k] = true }
+            }
+            guard e.type != .numericRange else { continue }
             // A one-word name that is also an ordinary word or a given name (علي, which news
             // also writes for على) is not spread through the document.
             if e.tokens.count == 1, excludedSingles[first] { continue }
@@ -68,9 +78,15 @@ public struct NamePropagation: Stage {
         for key in byFirstKey.keys { filter[Int(key >> 60)] |= 1 << ((key >> 54) & 63) }
         @inline(__always) func mayBegin(_ h: UInt64) -> Bool { filter[Int(h >> 60)] & (1 << ((h >> 54) & 63)) != 0 }
         var found: [Entity] = []
+        var displaced: Set<Int> = []
         var i = 0
         while i < tokens.count {
             guard !occupied[i], tokens[i].kind == .word else { i += 1; continue }
+            // A name over a displaceable token must be a person's, and must not be that token's
+            // own entity spreading.
+            func fits(_ name: Name, _ k: Int) -> Bool {
+                displaceable[k] < 0 || (name.type == .person && Int(displaceable[k]) != name.origin)
+            }
             var best: (name: Name, prefix: Int32)? = nil
             let t = tokens[i]
             // The whole token, then its proclitic readings.
@@ -80,9 +96,11 @@ public struct NamePropagation: Stage {
                 guard mayBegin(hash), let names = byFirstKey[hash] else { continue }
                 for name in names where best == nil || name.keys.count > best!.name.keys.count {
                     let end = i + name.keys.count
-                    guard end <= tokens.count, tokens[end - 1].sentence == t.sentence else { continue }
+                    guard end <= tokens.count, tokens[end - 1].sentence == t.sentence, fits(name, i) else { continue }
                     var ok = true
-                    for k in 1..<name.keys.count where occupied[i + k] || tokens[i + k].hash != name.keys[k] { ok = false; break }
+                    for k in 1..<name.keys.count where occupied[i + k] || tokens[i + k].hash != name.keys[k] || !fits(name, i + k) {
+                        ok = false; break
+                    }
                     if ok { best = (name, prefix) }
                 }
                 if best != nil { break }
@@ -95,16 +113,29 @@ public struct NamePropagation: Stage {
                                tokens: Int32(i)..<Int32(end), source: origin)
                 e.id = b.name.id
                 found.append(e)
-                for k in i..<end { occupied[k] = true }
+                for k in i..<end {
+                    occupied[k] = true
+                    if displaceable[k] >= 0 { displaced.insert(Int(displaceable[k])) }
+                }
                 i = end
             } else {
                 i += 1
             }
         }
         if !found.isEmpty {
+            if !displaced.isEmpty {
+                document.entities = document.entities.enumerated().filter { !displaced.contains($0.offset) }.map(\.element)
+            }
             document.entities.append(contentsOf: found)
             document.entities.sort { ($0.start, $0.end) < ($1.start, $1.end) }
         }
+    }
+
+    /// A one-word match of a built-in place or organization list, not a country: the kind of
+    /// entity a person's name found elsewhere in the article may take over.
+    static func isDisplaceable(_ e: Entity) -> Bool {
+        e.tokens.count == 1 && e.precedence == 0 && (e.type == .location || e.type == .organization)
+            && e.source.hasPrefix("gazetteer:") && !(e.id.map { $0.hasPrefix("country:") || $0.hasPrefix("region:") } ?? false)
     }
 
     private func readingHash(_ d: Document, _ i: Int, _ prefix: Int32) -> UInt64 {

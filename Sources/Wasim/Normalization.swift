@@ -21,10 +21,34 @@ public struct Normalizer: Sendable, Hashable {
         case 0x066B: 0x2E                                              // ٫ → .
         case 0x066C: 0x2C                                              // ٬ → ,
         case 0x066A: 0x25                                              // ٪ → %
-        case 0x200B...0x200F, 0x061C, 0xFEFF: nil                      // invisible marks
+        case _ where Normalizer.isFormat(u): nil                       // format characters (Cf)
         default: u
         }
     }
+
+    /// Whether a code unit is a format character (Unicode category Cf) of the BMP: bidi
+    /// controls, joiners, the word joiner, the BOM… Invisible, so matching ignores them and no
+    /// span starts or ends with one.
+    @inline(__always) package static func isFormat(_ u: UInt16) -> Bool {
+        guard u >= 0xAD else { return false }
+        switch u {
+        case 0x00AD, 0x0600...0x0605, 0x061C, 0x06DD, 0x070F, 0x0890...0x0891, 0x08E2, 0x180E, 0x200B...0x200F,
+             0x202A...0x202E, 0x2060...0x2064, 0x2066...0x206F, 0xFEFF, 0xFFF9...0xFFFB:
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// Whether a surrogate pair is a format character (tags, musical and shorthand controls).
+    @inline(__always) static func isFormat(high: UInt16, low: UInt16) -> Bool {
+        guard UTF16.isLeadSurrogate(high), UTF16.isTrailSurrogate(low) else { return false }
+        let v = 0x10000 + (UInt32(high - 0xD800) << 10) + UInt32(low - 0xDC00)
+        return Unicode.Scalar(v)?.properties.generalCategory == .format
+    }
+
+    /// Harakat, superscript alef and tatweel: dropped from normalized forms.
+    @inline(__always) static func isDiacritic(_ u: UInt16) -> Bool { (0x064B...0x065F).contains(u) || u == 0x0670 || u == 0x0640 }
 
     /// Compatibility characters (presentation forms) go through ICU's NFKC first.
     @inline(__always) static func needsNFKC(_ u: UInt16) -> Bool { u >= 0xFB50 && (u <= 0xFDFF || u >= 0xFE70) }
@@ -43,6 +67,10 @@ public struct Normalizer: Sendable, Hashable {
                 let rest = UnsafeBufferPointer(rebasing: units[i...])
                 for v in ICU.nfkc(rest) ?? Array(rest) { if let f = fold(v) { out.append(f) } }
                 return origins
+            }
+            if UTF16.isLeadSurrogate(u), i + 1 < units.count, Normalizer.isFormat(high: u, low: units[i + 1]) {
+                i += 2
+                continue
             }
             if let f = fold(u) {
                 switch produced {

@@ -32,9 +32,28 @@ public struct Segmentation: Stage {
     }
 
     /// ICU keeps a proclitic glued to digits (`و23`, `ب2018`, `و١٬٥٠٠`): split it off as its
-    /// own word token. And a run of periods is one ellipsis token, not three.
+    /// own word token. It also keeps digits glued to the end of an Arabic word (`المنستيري6`
+    /// in a results table): split them off as a number token, or the word matches nothing.
+    /// And a run of periods is one ellipsis token, not three.
+    /// Format characters (bidi controls, joiners, the BOM…) at either end of a token are left
+    /// out of it, so that no span starts or ends with an invisible character; a token of
+    /// format characters only is dropped.
     @inline(__always)
-    static func append(_ token: Token, to out: inout ContiguousArray<Token>, text: UnsafeBufferPointer<UInt16>) {
+    static func append(_ raw: Token, to out: inout ContiguousArray<Token>, text: UnsafeBufferPointer<UInt16>) {
+        var token = raw
+        while token.start < token.end {
+            let u = text[Int(token.start)]
+            if Normalizer.isFormat(u) { token.start += 1; continue }
+            if token.end - token.start >= 2, Normalizer.isFormat(high: u, low: text[Int(token.start) + 1]) { token.start += 2; continue }
+            break
+        }
+        while token.start < token.end {
+            let u = text[Int(token.end) - 1]
+            if Normalizer.isFormat(u) { token.end -= 1; continue }
+            if token.end - token.start >= 2, Normalizer.isFormat(high: text[Int(token.end) - 2], low: u) { token.end -= 2; continue }
+            break
+        }
+        if token.start == token.end { return }
         if token.kind == .punctuation, text[Int(token.start)] == 0x2E, let last = out.last,
            last.kind == .punctuation, last.end == token.start, text[Int(last.start)] == 0x2E {
             out[out.count - 1].end = token.end
@@ -42,6 +61,12 @@ public struct Segmentation: Stage {
         }
         if token.kind == .word || token.kind == .number, Digits.isDigit(text[Int(token.end) - 1]),
            let split = procliticBeforeDigits(text, token.start, token.end) {
+            out.append(Token(start: token.start, end: split, kind: .word))
+            out.append(Token(start: split, end: token.end, kind: .number))
+            return
+        }
+        if token.kind == .word || token.kind == .number, Digits.isDigit(text[Int(token.end) - 1]),
+           let split = digitsAfterWord(text, token.start, token.end) {
             out.append(Token(start: token.start, end: split, kind: .word))
             out.append(Token(start: split, end: token.end, kind: .number))
             return
@@ -64,6 +89,21 @@ public struct Segmentation: Stage {
         for i in digitsAt..<e where !Digits.isDigit(text[i]) && !Digits.isSeparator(text[i]) { return nil }
         return Int32(digitsAt)
     }
+
+    /// Where the trailing digits start, if the token is two or more Arabic letters (no digit
+    /// among them) then digits: `المنستيري6`. Latin letters and digits (`F16`, `G20`) stay whole.
+    static func digitsAfterWord(_ text: UnsafeBufferPointer<UInt16>, _ start: Int32, _ end: Int32) -> Int32? {
+        let s = Int(start)
+        var d = Int(end)
+        while d > s, Digits.isDigit(text[d - 1]) || Digits.isSeparator(text[d - 1]) { d -= 1 }
+        // The number starts with a digit, not a separator.
+        while d < Int(end), !Digits.isDigit(text[d]) { d += 1 }
+        guard d - s >= 2, d < Int(end), isArabicLetter(text[d - 1]) else { return nil }
+        for i in s..<d where Digits.isDigit(text[i]) { return nil }
+        return Int32(d)
+    }
+
+    @inline(__always) static func isArabicLetter(_ u: UInt16) -> Bool { (0x0620...0x064A).contains(u) || (0x0671...0x06D3).contains(u) }
 
     /// Groups tokens into ICU's sentences, except that a single letter followed by a period
     /// (`د.` before a name, `م.` after a year) is an abbreviation, not the end of a sentence.

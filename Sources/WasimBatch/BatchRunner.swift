@@ -213,7 +213,8 @@ public final class BatchRunner: Sendable {
         case .standardInput:
             reader = ByteReader(fileDescriptor: 0, size: nil)
         case .file(let path):
-            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            // Not blocking: opening a named pipe would wait here for its writer.
+            let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
             if fd < 0 {
                 let e = errno
                 outcome.error = e == ENOENT ? "file vanished during the run" : InputWalker.describe(errno: e, path: path)
@@ -221,10 +222,23 @@ public final class BatchRunner: Sendable {
             }
             var st = stat()
             fstat(fd, &st)
-            if st.st_mode & S_IFMT != S_IFREG {
+            let kind = st.st_mode & S_IFMT
+            if kind != S_IFREG && kind != S_IFIFO && kind != S_IFCHR && kind != S_IFSOCK {
                 close(fd)
-                outcome.error = st.st_mode & S_IFMT == S_IFDIR ? "is a folder" : "not a regular file"
+                outcome.error = kind == S_IFDIR ? "is a folder" : "not a regular file"
                 return outcome
+            }
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+            if kind != S_IFREG {
+                // A named pipe or a process substitution (`<(…)`): a stream, read to its end
+                // like standard input. A pipe nobody has opened for writing yet reads as empty,
+                // so wait for its writer first.
+                if kind == S_IFIFO {
+                    var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                    while poll(&p, 1, -1) < 0 && errno == EINTR {}
+                }
+                reader = ByteReader(fileDescriptor: fd, size: nil)
+                break
             }
             if let max = options.maxBytes, Int(st.st_size) > max {
                 close(fd)
@@ -283,7 +297,8 @@ public final class BatchRunner: Sendable {
             try reader.chunks(limit: options.chunkBytes) { bytes, base, last in
                 let doc: Document
                 do {
-                    doc = try DocumentDecoder.document(from: bytes, path: item.path, id: item.id, lossy: options.lossy)
+                    doc = try DocumentDecoder.document(from: bytes, path: item.path, id: item.id, lossy: options.lossy,
+                                                   dropBOM: base == 0 && !isText(item.source))
                 } catch let error as WasimError {
                     throw base == 0 ? error : BatchRunner.shift(error, by: base)
                 }
@@ -305,6 +320,11 @@ public final class BatchRunner: Sendable {
             outcome.error = "\(error)"
         }
         return outcome
+    }
+
+    private func isText(_ s: BatchItem.Source) -> Bool {
+        if case .text = s { return true }
+        return false
     }
 
     private func isFile(_ s: BatchItem.Source) -> Bool {
@@ -395,7 +415,7 @@ final class ByteReader {
 
     /// Where to end a full buffer's piece: after the last line feed, else after the last
     /// sentence-ending mark followed by a space, else after the last space, else at the last
-    /// character boundary. Never right before a byte-order mark (the decoder would drop it).
+    /// character boundary.
     static func cutPoint(_ b: [UInt8], _ n: Int) -> Int {
         let floor = n / 2
         var cut = 0
@@ -411,7 +431,6 @@ final class ByteReader {
             cut = n - 1
             while cut > 1, b[cut] & 0xC0 == 0x80 { cut -= 1 }
         }
-        if cut + 3 <= n, b[cut] == 0xEF, b[cut + 1] == 0xBB, b[cut + 2] == 0xBF { cut += 3 }
         return max(1, cut)
     }
 }

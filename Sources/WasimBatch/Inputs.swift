@@ -231,8 +231,9 @@ public final class JSONLSource: BatchSource {
         return nil
     }
 
-    private func parse(_ line: [UInt8]) -> BatchItem {
+    private func parse(_ raw: [UInt8]) -> BatchItem {
         let fallback = "line-\(lineNumber)"
+        let line = DocumentDecoder.escapingBOMs(inJSON: raw, dropLeading: lineNumber == 1)
         guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else {
             return BatchItem(source: .failed("line \(lineNumber): not a JSON object"), path: nil, id: nil, name: fallback)
         }

@@ -145,10 +145,10 @@ final class AtomicFile {
         let dir = slash.map { String(path[..<$0]) } ?? "."
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
         temporary = dir + "/." + name + ".wasim-tmp"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try AtomicFile.makeFolder(dir)
         fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         if fd < 0 {
-            throw WasimError.input("cannot write \(temporary): \(String(cString: strerror(errno)))")
+            throw WasimError.input("cannot write \(path): \(AtomicFile.reason(errno))")
         }
     }
 
@@ -171,7 +171,7 @@ final class AtomicFile {
                 let n = Glibc.write(fd, b.baseAddress! + done, b.count - done)
                 if n < 0 {
                     if errno == EINTR { continue }
-                    throw WasimError.input("cannot write \(temporary): \(String(cString: strerror(errno)))")
+                    throw WasimError.input("cannot write \(path): \(AtomicFile.reason(errno))")
                 }
                 done += n
             }
@@ -186,7 +186,7 @@ final class AtomicFile {
         if rename(temporary, path) != 0 {
             let e = errno
             unlink(temporary)
-            throw WasimError.input("cannot write \(path): \(String(cString: strerror(e)))")
+            throw WasimError.input("cannot write \(path): \(AtomicFile.reason(e))")
         }
     }
 
@@ -197,10 +197,60 @@ final class AtomicFile {
         unlink(temporary)
     }
 
+    /// Creates a folder and its parents, with an error in plain words that names the path
+    /// (Foundation's `createDirectory` reports `Error Domain=NSCocoaErrorDomain Code=…`).
+    static func makeFolder(_ dir: String) throws {
+        var st = stat()
+        if stat(dir, &st) == 0 {
+            if st.st_mode & S_IFMT == S_IFDIR { return }
+            throw WasimError.input("cannot create folder \(dir): a file of that name is in the way")
+        }
+        let e = errno
+        guard e == ENOENT else { throw WasimError.input("cannot create folder \(dir): \(reason(e))") }
+        if let slash = dir.lastIndex(of: "/"), slash > dir.startIndex {
+            try makeFolder(String(dir[..<slash]))
+        }
+        if mkdir(dir, 0o755) != 0, errno != EEXIST {
+            throw WasimError.input("cannot create folder \(dir): \(reason(errno))")
+        }
+    }
+
+    /// An errno in plain words.
+    static func reason(_ e: Int32) -> String {
+        switch e {
+        case EACCES, EPERM: "permission denied"
+        case ENOSPC: "the disk is full"
+        case EDQUOT: "the disk quota is used up"
+        case EROFS: "the file system is read-only"
+        case ENOTDIR: "a part of the path is a file, not a folder"
+        case ENAMETOOLONG: "the name is too long"
+        case EISDIR: "a folder of that name is in the way"
+        default: String(cString: strerror(e)).lowercased()
+        }
+    }
+
+    /// Refuses an output folder that cannot be used, once, before any article is read: it is
+    /// created if missing, and must be a folder where files can be created.
+    static func checkOutputFolder(_ dir: String) throws {
+        do { try makeFolder(dir) } catch let error as WasimError {
+            throw WasimError.input("--output \(dir): \(error.description.replacingOccurrences(of: "cannot create folder \(dir): ", with: "cannot create it: "))")
+        }
+        let probe = dir + "/.wasim-write-test-\(getpid())"
+        let fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        if fd < 0 { throw WasimError.input("--output \(dir): cannot create files there: \(reason(errno))") }
+        close(fd)
+        unlink(probe)
+    }
+
     /// Writes a whole small file atomically.
     static func write(_ text: String, to path: String) throws {
         let f = try AtomicFile(path: path)
         try f.append(text)
         try f.commit()
     }
+}
+
+extension BatchRunner {
+    /// Refuses an unusable `--output` folder up front, in plain words (see `AtomicFile`).
+    public static func checkOutputFolder(_ dir: String) throws { try AtomicFile.checkOutputFolder(dir) }
 }

@@ -29,32 +29,56 @@ struct Rules: ParsableCommand {
         @OptionGroup var pipelineArguments: PipelineArguments
 
         func run() throws {
-            let gazetteer = try DefaultPipeline.loadGazetteer(pipelineArguments.options())
+            let options = pipelineArguments.options()
+            let gazetteer = try DefaultPipeline.loadGazetteer(options)
             var failed = false
             var checked = 0, examples = 0
+            // The files are checked together and with the rules `tag` would load beside them
+            // (built-in rules, --rules), as `tag --rules` loads them: a name defined twice or a
+            // set past the size limit fails here as it would there.
+            func identity(_ path: String) -> String { URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path }
+            var named: [String] = []
             for path in files {
                 var isDir: ObjCBool = false
                 let list = FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue
                     ? try RuleSet.files(in: path) : [path]
-                for file in list {
-                    do {
-                        let rules = try RuleSet.load(files: [file], gazetteer: gazetteer).rules
-                        checked += rules.count
-                        examples += rules.reduce(0) { $0 + $1.fires.count + $1.skips.count }
-                        for rule in rules where !rule.isAnchored {
-                            print("\(rule.file):\(rule.line): note: rule '\(rule.name)' can start at any token, which slows tagging; start it with a list (@LIST) or a text (\"…\")")
-                        }
-                        for failure in try RuleCheck.run(rules, gazetteer: gazetteer) {
-                            failed = true
-                            print(failure)
-                        }
-                    } catch {
-                        failed = true
-                        print(error)
-                    }
+                for file in list where !named.map(identity).contains(identity(file)) { named.append(file) }
+            }
+            var beside: [String] = []
+            if options.defaultRules { beside = try RuleSet.files(in: try DefaultPipeline.dataDirectory(options.dataDirectory) + "/Models/rules") }
+            beside += options.ruleFiles
+            beside = beside.filter { b in !named.contains { identity($0) == identity(b) } }
+            var all: [Rule] = []
+            for file in beside {
+                do { all += try RuleSet.read(file: file, gazetteer: gazetteer) } catch {
+                    failed = true
+                    print(error)
                 }
             }
-            print("\(checked) rules, \(examples) examples: \(failed ? "FAILED" : "all passed")")
+            for file in named {
+                do {
+                    let rules = try RuleSet.read(file: file, gazetteer: gazetteer)
+                    all += rules
+                    checked += rules.count
+                    examples += rules.reduce(0) { $0 + $1.fires.count + $1.skips.count }
+                    for rule in rules where !rule.isAnchored {
+                        print("\(rule.file):\(rule.line): note: rule '\(rule.name)' can start at any token, which slows tagging; start it with a list (@LIST) or a text (\"…\")")
+                    }
+                    for failure in try RuleCheck.run(rules, gazetteer: gazetteer) {
+                        failed = true
+                        print(failure)
+                    }
+                } catch {
+                    failed = true
+                    print(error)
+                }
+            }
+            for problem in RuleSet.problems(all) {
+                failed = true
+                print(problem)
+            }
+            let size = all.reduce(0) { $0 + $1.size }
+            print("\(checked) rules, \(examples) examples, \(size) of \(RuleSet.maximumSize) instructions with the rules loaded beside them: \(failed ? "FAILED" : "all passed")")
             if failed { throw ExitCode(1) }
         }
     }

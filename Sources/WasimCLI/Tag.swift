@@ -119,6 +119,12 @@ struct Tag: ParsableCommand {
         options.maxBytes = maxBytes
         if let chunkBytes { options.chunkBytes = max(16, chunkBytes) }
         options.progress = !quiet && isatty(2) == 1
+        if let dir = options.outputDirectory {
+            do { try BatchRunner.checkOutputFolder(dir) } catch {
+                FileHandle.standardError.write(Data("wasim: \(error)\n".utf8))
+                throw ExitCode(2)
+            }
+        }
 
         let source: BatchSource = jsonlInput
             ? JSONLSource(shard: options.shard, checkNames: output != nil)

@@ -18,7 +18,7 @@ struct WasimCommand: ParsableCommand {
               wasim eval --gold Tests/Fixtures/news.jsonl
               wasim rules check Models/rules
             """,
-        subcommands: [Tag.self, Eval.self, Explain.self, Rules.self, Train.self, Clusters.self, Convert.self],
+        subcommands: [Tag.self, Eval.self, Explain.self, Rules.self, Lists.self, Train.self, Clusters.self, Convert.self],
         defaultSubcommand: nil
     )
 

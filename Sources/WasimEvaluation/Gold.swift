@@ -288,7 +288,7 @@ public enum GoldReader {
         if line.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" }) { return nil }
         let parsed: Any
         do {
-            parsed = try JSONSerialization.jsonObject(with: Data(line.utf8), options: [])
+            parsed = try JSONSerialization.jsonObject(with: Data(DocumentDecoder.escapingBOMs(inJSON: Array(line.utf8))), options: [])
         } catch {
             throw WasimError.data("\(at): not valid JSON")
         }

@@ -128,7 +128,7 @@ func ruleError(_ source: String) throws -> String {
         let options = PipelineOptions(dataDirectory: repositoryRoot.path)
         let g = try DefaultPipeline.loadGazetteer(options)
         let rules = try DefaultPipeline.loadRules(options, gazetteer: g).rules
-        #expect(rules.count == 23)
+        #expect(rules.count == 28)
         let failures = try RuleCheck.run(rules, gazetteer: g)
         #expect(failures.isEmpty, "\(failures.map(\.description).joined(separator: "\n"))")
     }
@@ -281,7 +281,9 @@ func ruleError(_ source: String) throws -> String {
         #expect(r.stdout.contains(#"{"type": "ORG", "start": 11, "end": 19, "text": "نوفارتيس", "source": "rule:drug-name"}"#))
         let check = try runCLI(["rules", "check", rules], cwd: repositoryRoot.path)
         #expect(check.status == 0)
-        #expect(check.stdout == "1 rules, 1 examples: all passed\n")
+        // The size counts the built-in rules too, which change: only the rest is fixed.
+        #expect(check.stdout.hasPrefix("1 rules, 1 examples, "))
+        #expect(check.stdout.hasSuffix(" of 10000 instructions with the rules loaded beside them: all passed\n"))
     }
 
     @Test func rulesCheckReportsErrorsAndFails() throws {

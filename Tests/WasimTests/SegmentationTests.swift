@@ -17,6 +17,15 @@ func tokenTexts(_ d: Document) -> [String] { d.tokens.map { d.text(of: $0) } }
         #expect(d.tokens[4].start == 13 && d.tokens[4].end == 15)
     }
 
+    @Test func splitsDigitsGluedToTheEndOfAWord() throws {
+        // A results table: `المنستيري6 نقاط`. Latin letters and digits stay one token.
+        let d = try tokenize("الإتحاد المنستيري6 نقاط وبنزرت١٢ F16")
+        #expect(tokenTexts(d) == ["الإتحاد", "المنستيري", "6", "نقاط", "وبنزرت", "١٢", "F16"])
+        #expect(d.tokens.map(\.kind) == [.word, .word, .number, .word, .word, .number, .number])
+        #expect(d.tokens[1].start == 8 && d.tokens[1].end == 17 && d.tokens[2].start == 17 && d.tokens[2].end == 18)
+        #expect(d.normalizedText(of: d.tokens[1]) == "المنستيري")
+    }
+
     @Test func numbersKeepTheirSeparators() throws {
         let d = try tokenize("ارتفع 2.5% و٣٫٥٪ بين 1,500 و2,000 و۱۲۳")
         #expect(tokenTexts(d) == ["ارتفع", "2.5", "%", "و", "٣٫٥", "٪", "بين", "1,500", "و", "2,000", "و", "۱۲۳"])

@@ -14,7 +14,8 @@
 // content length u64, payload length u64, payload checksum u64; then the payload: priority
 // i64, declared type names and entry type names (count u32, then length u32 + UTF-8 each),
 // entry count u32, key count u64, id bytes u64, then each entry: type u16 (an index into the
-// entry type names), key count u16, id length u32 (u32 max: no id), its keys (u64 each), its id.
+// entry type names), key count u16, id length u32 (u32 max: no id), line u32 (for the audit and
+// messages), flags u8 (1: the surface ends in ة), its keys (u64 each), its id.
 // Entries are recorded straight into that byte layout while the list is parsed, and replayed
 // straight from the mapped file: no per-entry arrays on either side.
 import Foundation
@@ -24,7 +25,7 @@ struct CompiledList {
     static let threshold = 1 << 20
     static let magic: [UInt8] = Array("WASIMLST".utf8)
     /// Bump when the layout changes.
-    static let version: UInt32 = 2
+    static let version: UInt32 = 3
 
     /// How many type names the builder had before this file: the rest were declared by it.
     let typesBefore: Int
@@ -44,7 +45,10 @@ struct CompiledList {
         entries.reserveCapacity(expectedBytes)
     }
 
-    mutating func record(keys: UnsafeBufferPointer<UInt64>, type: String, id: Int32, ids: CanonicalIDs) {
+    static let fixedEntryBytes = 2 + 2 + 4 + 4 + 1
+
+    mutating func record(keys: UnsafeBufferPointer<UInt64>, type: String, id: Int32, ids: CanonicalIDs, line: Int,
+                         endsInTaMarbuta: Bool) {
         let t: UInt16
         if let known = localType[type] {
             t = known
@@ -57,6 +61,8 @@ struct CompiledList {
         putLittleEndian(t, &entries)
         putLittleEndian(UInt16(keys.count), &entries)
         putLittleEndian(id >= 0 ? UInt32(idBytes.count) : UInt32.max, &entries)
+        putLittleEndian(UInt32(clamping: line), &entries)
+        putLittleEndian(UInt8(endsInTaMarbuta ? 1 : 0), &entries)
         for k in keys { putLittleEndian(k, &entries) }
         entries.append(contentsOf: idBytes)
         entryCount += 1
@@ -193,12 +199,13 @@ extension GazetteerBuilder {
             let meta = UnsafeRawBufferPointer(rebasing: raw[metaStart..<r.offset])
             let entries = UnsafeRawBufferPointer(rebasing: raw[r.offset...])
             guard CompiledList.checksum(meta, entries) == checksum,
-                  entries.count == entryCount * 8 + keyCount * 8 + idByteCount
+                  entries.count == entryCount * CompiledList.fixedEntryBytes + keyCount * 8 + idByteCount
             else { return false }
             var check = ByteReader(entries)
             for _ in 0..<entryCount {
                 guard let t = check.value(UInt16.self), Int(t) < typeNames.count, let k = check.value(UInt16.self), k > 0,
-                      let idLength = check.u32(), check.bytes(Int(k) * 8) != nil,
+                      let idLength = check.u32(), check.u32() != nil, let flags = check.value(UInt8.self), flags <= 1,
+                      check.bytes(Int(k) * 8) != nil,
                       idLength == UInt32.max || check.bytes(Int(idLength)) != nil
                 else { return false }
             }
@@ -221,11 +228,15 @@ extension GazetteerBuilder {
             var keys = [UInt64](repeating: 0, count: 64)
             for _ in 0..<entryCount {
                 let t = e.value(UInt16.self)!, k = Int(e.value(UInt16.self)!), idLength = e.u32()!
+                let line = Int(e.u32()!), endsInTa = e.value(UInt8.self)! == 1
                 if k > keys.count { keys = [UInt64](repeating: 0, count: k) }
                 for i in 0..<k { keys[i] = e.u64()! }
                 var id: Int32 = -1
                 if idLength != UInt32.max { id = ids.appendUnindexed(e.bytes(Int(idLength))!) }
-                keys.withUnsafeBufferPointer { addEntry(keys: UnsafeBufferPointer(rebasing: $0[0..<k]), type: types[Int(t)], id: id, file: file) }
+                keys.withUnsafeBufferPointer {
+                    addEntry(keys: UnsafeBufferPointer(rebasing: $0[0..<k]), type: types[Int(t)], id: id, file: file, line: line,
+                             endsInTaMarbuta: endsInTa)
+                }
             }
             return true
         }

@@ -14,8 +14,14 @@ public final class Gazetteer: Sendable {
 
     package let typeNames: [String]
     let trie: TokenTrie
-    let entryType: [Int16]
+    package let entryType: [Int16]
     let entryFile: [Int16]
+    /// The line of each entry in its file (0 for entries added through the API or read from a
+    /// compiled list), for the audit.
+    package let entryLine: [Int32]
+    /// Entries written with a final ة (جدة، مقرة): matching folds ة to ه, but a token written
+    /// with ه there is another word with a pronoun (جده "his grandfather", مقره "its seat").
+    let entryEndsInTaMarbuta: [Bool]
     let entryID: [Int32]
     let ids: CanonicalIDs
     /// Entries ending at each node: `terminals[terminalStart[n] ..< terminalStart[n + 1]]`.
@@ -27,6 +33,9 @@ public final class Gazetteer: Sendable {
     /// Each entry's file priority, looked up on the hot path.
     let entryPriority: [Int32]
     package let files: [(name: String, priority: Int)]
+    /// Per file: its entries outrank every overlapping built-in candidate (`# precedence: user`,
+    /// the default of `--gazetteer` files), see ConflictResolution.
+    package let userFirst: [Bool]
     private let sources: [String]
     package let normalizer: Normalizer
     let ambiguousType: Int16
@@ -37,6 +46,8 @@ public final class Gazetteer: Sendable {
         trie = b.trie
         entryType = b.entryType
         entryFile = b.entryFile
+        entryLine = b.entryLine
+        entryEndsInTaMarbuta = b.entryEndsInTaMarbuta
         // An entry without an id takes the id of an entry with the same tokens and type from
         // another list, so that every list's داعش reports org:isis. Only the keys of entries
         // without an id go into the table: a big list has an id on every entry.
@@ -54,6 +65,7 @@ public final class Gazetteer: Sendable {
         entryID = adopted
         ids = b.ids
         files = b.files
+        userFirst = b.userFirst
         sources = b.files.map { "gazetteer:" + $0.name }
         normalizer = b.normalizer
         ambiguousType = Int16(b.typeIndex["AMBIGUOUS"]!)
@@ -89,6 +101,9 @@ public final class Gazetteer: Sendable {
     /// The `source` a candidate from this entry carries, made once per file, not per match.
     func source(ofEntry e: Int32) -> String { sources[Int(entryFile[Int(e)])] }
     package func priority(ofEntry e: Int32) -> Int { Int(entryPriority[Int(e)]) }
+    @inline(__always) func userFirst(_ e: Int32) -> Bool { userFirst[Int(entryFile[Int(e)])] }
+    /// The precedence a candidate from this entry carries (see `Entity.precedence`).
+    package func precedence(ofEntry e: Int32) -> Int { userFirst[Int(entryFile[Int(e)])] ? Entity.userPrecedence : 0 }
     @inline(__always) func isAmbiguous(_ node: UInt32) -> Bool { ambiguousNodes[Int(node) >> 6] & (1 << UInt64(node & 63)) != 0 }
 
     /// Loads the default lists (every *.tsv in `Gazetteers/`) and any extra files.
@@ -99,7 +114,7 @@ public final class Gazetteer: Sendable {
             for name in names { try builder.load(path: directory + "/" + name, name: name) }
         }
         for path in extraFiles {
-            try builder.load(path: path, name: (path as NSString).lastPathComponent, defaultPriority: 30)
+            try builder.load(path: path, name: (path as NSString).lastPathComponent, defaultPriority: 30, userFirst: true)
         }
         return builder.build()
     }
@@ -112,6 +127,8 @@ public struct GazetteerBuilder {
     var typeIndex: [String: Int] = [:]
     var entryType: [Int16] = []
     var entryFile: [Int16] = []
+    var entryLine: [Int32] = []
+    var entryEndsInTaMarbuta: [Bool] = []
     var entryID: [Int32] = []
     var entryNode: [UInt32] = []
     var entryLength: [UInt8] = []
@@ -119,6 +136,7 @@ public struct GazetteerBuilder {
     /// What the file being loaded adds, kept to write its compiled form (see `CompiledList`).
     var recording: CompiledList? = nil
     var files: [(name: String, priority: Int)] = []
+    var userFirst: [Bool] = []
     package let normalizer: Normalizer
     private var tokenizer: Pipeline? = nil
 
@@ -130,29 +148,36 @@ public struct GazetteerBuilder {
     public func build() -> Gazetteer { Gazetteer(builder: self) }
 
     /// Adds one entry. `type` must be known (built in, or declared by `declare(type:)`).
-    public mutating func add(_ surface: String, type: String, id: String? = nil, file: String = "api", priority: Int = 30) throws {
+    /// `userFirst`: the entry outranks built-in lists and rules that overlap it, as a
+    /// `--gazetteer` file's entries do (its file's first entry decides for the whole file).
+    public mutating func add(_ surface: String, type: String, id: String? = nil, file: String = "api", priority: Int = 30,
+                             userFirst: Bool = false) throws {
         guard let t = typeIndex[type] else { throw WasimError.data("unknown type \(type)") }
-        let f = fileIndex(file, priority)
+        let f = fileIndex(file, priority, userFirst: userFirst)
         let units = ContiguousArray(surface.utf16)
-        try units.withUnsafeBufferPointer { try add(units: $0, type: t, id: id, file: f) }
+        try units.withUnsafeBufferPointer {
+            if let (_, problem) = GazetteerBuilder.surfaceProblem($0) { throw WasimError.data("'\(surface)': \(problem)") }
+            try add(units: $0, type: t, id: id, file: f)
+        }
     }
 
     public mutating func declare(type: String) {
-        if typeIndex[type] == nil {
+        if typeIndex[type] == nil, GazetteerBuilder.isTypeName(type) {
             typeIndex[type] = typeNames.count
             typeNames.append(type)
         }
     }
 
-    mutating func fileIndex(_ name: String, _ priority: Int) -> Int {
+    mutating func fileIndex(_ name: String, _ priority: Int, userFirst: Bool = false) -> Int {
         if let i = files.firstIndex(where: { $0.name == name }) { return i }
         files.append((name, priority))
+        self.userFirst.append(userFirst)
         return files.count - 1
     }
 
     /// Adds a surface given as UTF-16: tokens split at spaces, or by ICU when the surface has
     /// punctuation in it, so that entries split exactly as documents do.
-    mutating func add(units: UnsafeBufferPointer<UInt16>, type: Int, id: String?, file: Int) throws {
+    mutating func add(units: UnsafeBufferPointer<UInt16>, type: Int, id: String?, file: Int, line: Int = 0) throws {
         var keys: [UInt64] = []
         if units.contains(where: GazetteerBuilder.needsSegmentation) {
             if tokenizer == nil { tokenizer = try Pipeline.tokenizer(normalizer: normalizer) }
@@ -175,19 +200,61 @@ public struct GazetteerBuilder {
         }
         guard !keys.isEmpty else { throw WasimError.data("empty surface") }
         let idIndex = id.flatMap { $0.isEmpty ? nil : ids.intern($0) } ?? -1
-        keys.withUnsafeBufferPointer { addEntry(keys: $0, type: type, id: idIndex, file: file) }
+        let endsInTa = units.last(where: { !Normalizer.isDiacritic($0) }) == 0x0629
+        keys.withUnsafeBufferPointer { addEntry(keys: $0, type: type, id: idIndex, file: file, line: line, endsInTaMarbuta: endsInTa) }
     }
 
     /// Adds an entry whose token keys are known: parsed, or read from a compiled list.
-    mutating func addEntry(keys: UnsafeBufferPointer<UInt64>, type: Int, id: Int32, file: Int) {
+    mutating func addEntry(keys: UnsafeBufferPointer<UInt64>, type: Int, id: Int32, file: Int, line: Int = 0,
+                           endsInTaMarbuta: Bool = false) {
         var node: UInt32 = 0
         for k in keys { node = trie.insert(node, k) }
         entryType.append(Int16(type))
         entryFile.append(Int16(file))
+        entryLine.append(Int32(line))
+        entryEndsInTaMarbuta.append(endsInTaMarbuta)
         entryNode.append(node)
         entryLength.append(UInt8(min(keys.count, 255)))
         entryID.append(id)
-        recording?.record(keys: keys, type: typeNames[type], id: id, ids: ids)
+        recording?.record(keys: keys, type: typeNames[type], id: id, ids: ids, line: line, endsInTaMarbuta: endsInTaMarbuta)
+    }
+
+    /// Why a surface can never be a name, with the column (in code points) to point at: a
+    /// control character (NUL…), or no letter or digit at all (only harakat, tatweel, format
+    /// characters or punctuation: such a surface would match a lone ـ, or nothing).
+    static func surfaceProblem(_ units: UnsafeBufferPointer<UInt16>) -> (Int, String)? {
+        // Lists are long: code units first, scalars only when no common letter was seen.
+        var column = 0
+        var hasLetter = false
+        for u in units {
+            if !UTF16.isTrailSurrogate(u) { column += 1 }
+            if u < 0x20 || (0x7F...0x9F).contains(u) {
+                return (column, "a control character (U+\(String(format: "%04X", u))) in a surface")
+            }
+            if (0x0621...0x063A).contains(u) || (0x0641...0x064A).contains(u) || (0x30...0x39).contains(u)
+                || (0x41...0x5A).contains(u) || (0x61...0x7A).contains(u) {
+                hasLetter = true
+            }
+        }
+        if hasLetter { return nil }
+        for scalar in String(decoding: units, as: UTF16.self).unicodeScalars {
+            let category = scalar.properties.generalCategory
+            if scalar.value == 0x0640 { continue }  // tatweel, a letter by category only
+            switch category {
+            case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
+                 .decimalNumber, .letterNumber, .otherNumber:
+                hasLetter = true
+            default: break
+            }
+        }
+        if !hasLetter { return (1, "a surface needs a letter or a digit (this one has only harakat, tatweel, punctuation, symbols or invisible characters)") }
+        return nil
+    }
+
+    /// A type name that rules can write as @NAME.
+    static func isTypeName<S: StringProtocol>(_ name: S) -> Bool {
+        guard let first = name.unicodeScalars.first, first.isASCII, first.properties.isAlphabetic else { return false }
+        return name.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" || $0 == "-") }
     }
 
     /// Characters ICU splits off as their own tokens.
@@ -202,27 +269,48 @@ public struct GazetteerBuilder {
     }
 
     /// Loads a TSV file. A malformed line is an error naming the file, line and column.
-    public mutating func load(path: String, name: String, defaultPriority: Int = 10) throws {
+    public mutating func load(path: String, name: String, defaultPriority: Int = 10, userFirst: Bool = false) throws {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw WasimError.data("\(path): cannot read gazetteer file")
         }
-        let file = fileIndex(name, defaultPriority)
+        let file = fileIndex(name, defaultPriority, userFirst: userFirst)
+        // A compiled list keeps no directives but the priority: read the precedence from the header.
+        let header = String(decoding: data.prefix(4096), as: UTF8.self)
+        if header.contains("# precedence: list") { self.userFirst[file] = false }
+        if header.contains("# precedence: user") { self.userFirst[file] = true }
         // A big list is read from its compiled form when one beside it matches its bytes.
         let compiled = data.count >= CompiledList.threshold ? CompiledList.Cache(list: path, data: data, normalizer: normalizer) : nil
-        if let compiled, let list = compiled.read(), replay(list, file: file) { return }
+        if let compiled, let cached = compiled.read(), replay(cached, file: file) { return }
+        if compiled != nil {
+            recording = CompiledList(typesBefore: typeNames.count, expectedBytes: data.count)
+        }
+        defer { recording = nil }
+        try data.withUnsafeBytes {
+            try load(contents: $0.bindMemory(to: UInt8.self), path: path, name: name, defaultPriority: defaultPriority, userFirst: userFirst)
+        }
+        if let compiled, var list = recording {
+            list.priority = files[file].priority
+            list.declared = Array(typeNames[list.typesBefore...])
+            compiled.write(list)
+        }
+    }
+
+    /// Loads a TSV file's bytes; `path` names it in errors.
+    public mutating func load(contents bytes: UnsafeBufferPointer<UInt8>, path: String, name: String, defaultPriority: Int = 10,
+                              userFirst: Bool = false) throws {
         let text: ContiguousArray<UInt16>
-        switch data.withUnsafeBytes({ ICU.utf16(fromUTF8: $0.bindMemory(to: UInt8.self), lossy: false) }) {
+        switch ICU.utf16(fromUTF8: bytes, lossy: false) {
         case .failure(let f): throw WasimError.data("\(path): invalid UTF-8 at byte \(f.byteOffset)")
         case .success(let t): text = t
         }
         // Room for every word of the file in the trie up front: growing a big table while it
         // fills holds the old and the new one at once.
         trie.reserve(text.reduce(0) { $0 + ($1 == 0x20 || $1 == 0x0A ? 1 : 0) })
-        if compiled != nil {
-            recording = CompiledList(typesBefore: typeNames.count, expectedBytes: data.count)
-        }
-        defer { recording = nil }
+        let file = fileIndex(name, defaultPriority, userFirst: userFirst)
         var lastType: (units: [UInt16], type: Int) = ([0xFFFF], -1)  // matches no type name
+        // `# also-types: COUNTRY`: every later entry is also a lookup of these helper types, so
+        // that rules can tell a country from a city without a second copy of the list.
+        var alsoTypes: [Int] = []
         try text.withUnsafeBufferPointer { buf in
             var lineStart = 0
             var lineNumber = 0
@@ -243,8 +331,33 @@ public struct GazetteerBuilder {
                             throw Self.error(path, lineNumber, 3, "priority must be a whole number", line)
                         }
                         files[file].priority = p
+                    } else if comment.hasPrefix("precedence:") {
+                        switch comment.dropFirst("precedence:".count).trimmingCharacters(in: .whitespaces) {
+                        case "user": self.userFirst[file] = true
+                        case "list": self.userFirst[file] = false
+                        default: throw Self.error(path, lineNumber, 3, "precedence must be 'user' (outranks built-in lists and rules) or 'list' (competes by length and priority)", line)
+                        }
                     } else if comment.hasPrefix("declare-types:") {
-                        for t in comment.dropFirst("declare-types:".count).split(separator: " ") { declare(type: String(t)) }
+                        let raw = String(decoding: line, as: UTF16.self)
+                        for t in comment.dropFirst("declare-types:".count).split(separator: " ") {
+                            guard Self.isTypeName(t) else {
+                                let at = raw.range(of: String(t)).map { raw.distance(from: raw.startIndex, to: $0.lowerBound) + 1 } ?? 1
+                                throw Self.error(path, lineNumber, at, "a type name is ASCII letters, digits, '_' or '-', starting with a letter (rules name it as @NAME): '\(t)'", line)
+                            }
+                            declare(type: String(t))
+                        }
+                    } else if comment.hasPrefix("also-types:") {
+                        alsoTypes = []
+                        for t in comment.dropFirst("also-types:".count).split(separator: " ") {
+                            guard Self.isTypeName(t) else {
+                                throw Self.error(path, lineNumber, 3, "a type name is ASCII letters, digits, '_' or '-', starting with a letter (rules name it as @NAME): '\(t)'", line)
+                            }
+                            declare(type: String(t))
+                            guard let i = typeIndex[String(t)], i >= Gazetteer.entityTypes.count else {
+                                throw Self.error(path, lineNumber, 3, "also-types takes helper types only, not \(t)", line)
+                            }
+                            alsoTypes.append(i)
+                        }
                     }
                     continue
                 }
@@ -261,6 +374,9 @@ public struct GazetteerBuilder {
                 }
                 let surface = UnsafeBufferPointer(rebasing: line[0..<tabs.0])
                 if surface.allSatisfy({ $0 == 0x20 }) { throw Self.error(path, lineNumber, 1, "empty surface", line) }
+                if let (column, problem) = Self.surfaceProblem(surface) {
+                    throw Self.error(path, lineNumber, column, problem, line)
+                }
                 let typeRange = (tabs.0 + 1)..<(tabCount == 2 ? tabs.1 : line.count)
                 let typeUnits = UnsafeBufferPointer(rebasing: line[typeRange])
                 // Files list one type over and over: compare with the last one before making a String.
@@ -275,16 +391,12 @@ public struct GazetteerBuilder {
                 let type = lastType.type
                 let id = tabCount == 2 ? String(decoding: UnsafeBufferPointer(rebasing: line[(tabs.1 + 1)...]), as: UTF16.self) : nil
                 do {
-                    try add(units: surface, type: type, id: id, file: file)
+                    try add(units: surface, type: type, id: id, file: file, line: lineNumber)
+                    for t in alsoTypes { try add(units: surface, type: t, id: nil, file: file, line: lineNumber) }
                 } catch let e as WasimError {
                     throw Self.error(path, lineNumber, 1, e.description, line)
                 }
             }
-        }
-        if let compiled, var list = recording {
-            list.priority = files[file].priority
-            list.declared = Array(typeNames[list.typesBefore...])
-            compiled.write(list)
         }
     }
 

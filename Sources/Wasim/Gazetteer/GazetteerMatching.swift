@@ -19,6 +19,14 @@ public struct GazetteerMatching: Stage {
         let tokens = document.tokens
         let analyses = document.analyses
         var coveredUntil = 0  // candidates do not start inside an earlier candidate
+        // A user's own entry first, then the longest, then the file's priority.
+        func better(_ e: Int32, _ span: Int, _ best: (length: Int, prefix: Int32, entry: Int32, type: Int32)?) -> Bool {
+            guard let b = best else { return true }
+            let user = g.userFirst(e)
+            if user != g.userFirst(b.entry) { return user }
+            if span != b.length { return span > b.length }
+            return entryPriority[Int(e)] > entryPriority[Int(b.entry)]
+        }
         for sentence in document.sentences {
             let end = Int(sentence.tokens.upperBound)
             for i in Int(sentence.tokens.lowerBound)..<end {
@@ -26,6 +34,9 @@ public struct GazetteerMatching: Stage {
                 if token.kind == .punctuation { continue }
                 // The unstripped form first, then proclitic readings, shortest prefix first.
                 var best: (length: Int, prefix: Int32, entry: Int32, type: Int32)? = nil
+                // A token that is itself an ordinary word or an ambiguous entry (بابها "its door")
+                // is not read as a proclitic and a name (ب + أبها).
+                let wholeIsOrdinary = trie.child(0, token.hash).map { g.isAmbiguous($0) } ?? false
                 var reading = -1
                 while reading < Int(token.analysisCount) {
                     let (hash, prefix): (UInt64, Int32) = reading < 0
@@ -40,9 +51,8 @@ public struct GazetteerMatching: Stage {
                             let e = terminals[k]
                             let type = entryType[Int(e)]
                             lookups.append(Lookup(list: Int32(type), tokens: Int32(i)..<Int32(j), prefixLength: prefix, entry: e))
-                            if type < entityTypes, !g.isAmbiguous(node),
-                               best == nil || span > best!.length
-                                || (span == best!.length && entryPriority[Int(e)] > entryPriority[Int(best!.entry)]) {
+                            if type < entityTypes, !g.isAmbiguous(node), prefix == 0 || !wholeIsOrdinary,
+                               !(g.entryEndsInTaMarbuta[Int(e)] && endsInHa(document, tokens[j - 1])), better(e, span, best) {
                                 best = (span, prefix, e, Int32(type))
                             }
                         }
@@ -54,18 +64,27 @@ public struct GazetteerMatching: Stage {
                     // A stripped reading is tried only when the whole form matched nothing.
                     if best != nil, reading == 0 { break }
                 }
-                if let b = best, i >= coveredUntil {
+                // A user's entry may start inside a built-in match: conflict resolution ranks them.
+                if let b = best, i >= coveredUntil || g.userFirst(b.entry) {
                     var c = Entity(type: EntityType(g.typeName(b.type)), start: token.start + b.prefix,
                                    end: tokens[i + b.length - 1].end, tokens: Int32(i)..<Int32(i + b.length),
                                    source: g.source(ofEntry: b.entry), priority: g.priority(ofEntry: b.entry))
+                    c.precedence = g.precedence(ofEntry: b.entry)
                     c.id = g.canonicalID(ofEntry: b.entry)
                     candidates.append(c)
-                    coveredUntil = i + b.length
+                    coveredUntil = max(coveredUntil, i + b.length)
                 }
             }
         }
         document.lookups = lookups
         document.candidates.append(contentsOf: candidates)
+    }
+
+    /// The token's last letter, diacritics aside, is ه.
+    @inline(__always) private func endsInHa(_ d: Document, _ t: Token) -> Bool {
+        var k = Int(t.end) - 1
+        while k > Int(t.start), Normalizer.isDiacritic(d.utf16[k]) { k -= 1 }
+        return d.utf16[k] == 0x0647
     }
 
     /// Punctuation that entries may contain (a period in an abbreviation such as `د.`).

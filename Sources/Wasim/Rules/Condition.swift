@@ -259,7 +259,8 @@ extension Condition {
         if source.contains("(?=") || source.contains("(?!") || source.contains("(?<=") || source.contains("(?<!") {
             return "look-around cannot run in linear time"
         }
-        var stack: [Bool] = []   // does the open group contain a quantifier?
+        // For each open group: does it contain a quantifier, and an alternation?
+        var stack: [(quantified: Bool, alternation: Bool)] = []
         var i = 0
         var escaped = false
         var inClass = false
@@ -271,17 +272,29 @@ extension Condition {
             if inClass { if ch == "]" { inClass = false }; continue }
             switch ch {
             case "[": inClass = true
-            case "(": stack.append(false)
+            case "(": stack.append((false, false))
+            case "|":
+                if !stack.isEmpty { stack[stack.count - 1].alternation = true }
             case ")":
-                let inner = stack.popLast() ?? false
+                let inner = stack.popLast() ?? (false, false)
                 let next: Character? = i + 1 < chars.count ? chars[i + 1] : nil
-                if inner, let n = next, "*+{".contains(n) {
+                if inner.quantified, let n = next, "*+{".contains(n) {
                     return "a quantified group that contains a quantifier (as in (a+)+) can backtrack exponentially"
                 }
-                if inner, !stack.isEmpty { stack[stack.count - 1] = true }
-                if let n = next, "*+?{".contains(n), !stack.isEmpty { stack[stack.count - 1] = true }
+                // (\w|a)* and (a|aa)*: alternatives that can match the same text, repeated, try
+                // every way to split the token between them.
+                if inner.alternation, let n = next, "*+{".contains(n) {
+                    return "alternatives inside a repeated group (as in (a|b)*) can backtrack exponentially; use a character class ([ab]*) or split the condition"
+                }
+                if !stack.isEmpty {
+                    if inner.quantified { stack[stack.count - 1].quantified = true }
+                    if inner.alternation { stack[stack.count - 1].alternation = true }
+                }
+                if let n = next, "*+?{".contains(n), !stack.isEmpty { stack[stack.count - 1].quantified = true }
+            case "?" where i > 0 && chars[i - 1] == "(":
+                break  // (?:…), (?i), …: a group's flags, not a quantifier
             case "*", "+", "{", "?":
-                if !stack.isEmpty { stack[stack.count - 1] = true }
+                if !stack.isEmpty { stack[stack.count - 1].quantified = true }
             default: break
             }
         }

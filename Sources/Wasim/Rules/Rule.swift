@@ -31,6 +31,15 @@ package struct Rule: Sendable {
     package var isAnchored: Bool { startLists != nil }
 
     static let maximumCaptures = 5
+    /// The most instructions one rule compiles to. The matcher's work at a token is at most one
+    /// step per instruction of each rule, so this and `RuleSet.maximumSize` bound the cost per
+    /// token; a bounded repetition is copied, so `(…){1,12}` nested costs 12× per level.
+    package static let maximumSize = 2_000
+    /// What trying a rule at a token costs beyond its instructions (a thread, a start test, a
+    /// candidate), in instructions: a thousand one-word rules cost as much as their count says.
+    package static let overhead = 25
+    /// Instructions of this rule's compiled pattern, plus `overhead`.
+    package let size: Int
 
     init(_ src: RuleSource, gazetteer: Gazetteer, normalizer: Normalizer) throws {
         name = src.name
@@ -50,11 +59,20 @@ package struct Rule: Sendable {
         // Alternative patterns of one rule are one alternation.
         var alternatives: [Int] = []  // split positions to patch
         var jumps: [Int] = []
+        var estimate = 1
         for (k, pattern) in src.patterns.enumerated() {
             func fail(_ column: Int, _ message: String) -> WasimError {
                 RuleParser.error(file: src.file, line: pattern.line, column: column, message: message, text: pattern.text)
             }
             if pattern.node.matchesEmpty { throw fail(pattern.column, "this pattern matches the empty sequence; every rule must consume at least one token") }
+            // Checked on the syntax tree, before anything is emitted: the program itself could
+            // take gigabytes.
+            let (sum, overflow) = estimate.addingReportingOverflow(pattern.node.compiledSize &+ 4)
+            estimate = overflow || sum < 0 ? Int.max : sum
+            if estimate > Rule.maximumSize {
+                let found = estimate == Int.max ? "more than \(Int.max)" : "\(estimate)"
+                throw fail(pattern.column, "rule '\(src.name)' compiles to \(found) instructions; the limit is \(Rule.maximumSize) per rule (a bounded repetition {m,n} is copied n times, so nesting multiplies)")
+            }
             if k < src.patterns.count - 1 {
                 alternatives.append(program.count)
                 program.append(.split(program.count + 1, -1))
@@ -77,6 +95,7 @@ package struct Rule: Sendable {
             }
         }
         program.append(.match)
+        size = program.count + Rule.overhead
         for j in jumps { program[j] = .jump(program.count - 1) }
         self.captureTypes = types
         // An example's entity without a type has the rule's only type; a rule that marks
@@ -293,25 +312,52 @@ final class RuleCode: @unchecked Sendable {
 public struct RuleSet: Sendable {
     package let rules: [Rule]
 
+    /// The most instructions all rules of a set compile to together, built-in rules included:
+    /// it bounds the matcher's work per token (at most one step per instruction) and the memory
+    /// the rules take.
+    package static let maximumSize = 10_000
+
     package init(rules: [Rule]) { self.rules = rules }
+
+    /// What makes rules unusable together, in order: a name defined twice (across files, or
+    /// a built-in rule redefined), and a set that compiles past `maximumSize`, named at the
+    /// rule that crosses the limit. `tag --rules` and `rules check` both apply it.
+    package static func problems(_ rules: [Rule]) -> [WasimError] {
+        var errors: [WasimError] = []
+        var seen: [String: Rule] = [:]
+        for r in rules {
+            if let other = seen[r.name] {
+                errors.append(.data("\(r.file):\(r.line):6: rule '\(r.name)' is already defined at \(other.file):\(other.line)"))
+            } else {
+                seen[r.name] = r
+            }
+        }
+        var total = 0
+        for r in rules {
+            total += r.size
+            if total > maximumSize {
+                let all = rules.reduce(0) { $0 + $1.size }
+                errors.append(.data("\(r.file):\(r.line):1: the rules compile to \(all) instructions, counting \(Rule.overhead) for each of the \(rules.count) rules; the limit is \(maximumSize) for all rules together, built-in rules included, and rule '\(r.name)' crosses it"))
+                break
+            }
+        }
+        return errors
+    }
+
+    /// The rules of one file, parsed and compiled.
+    package static func read(file path: String, gazetteer: Gazetteer) throws -> [Rule] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw WasimError.data("\(path): cannot read rule file")
+        }
+        guard let text = String(data: data, encoding: .utf8) else { throw WasimError.data("\(path): not UTF-8") }
+        return try parse(text, file: path, gazetteer: gazetteer)
+    }
 
     /// Loads rule files; any error rejects the whole set, naming file:line:column.
     public static func load(files: [String], gazetteer: Gazetteer) throws -> RuleSet {
         var rules: [Rule] = []
-        for path in files {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw WasimError.data("\(path): cannot read rule file")
-            }
-            guard let text = String(data: data, encoding: .utf8) else { throw WasimError.data("\(path): not UTF-8") }
-            rules.append(contentsOf: try parse(text, file: path, gazetteer: gazetteer))
-        }
-        var seen: [String: Rule] = [:]
-        for r in rules {
-            if let other = seen[r.name] {
-                throw WasimError.data("\(r.file):\(r.line):6: rule '\(r.name)' is already defined at \(other.file):\(other.line)")
-            }
-            seen[r.name] = r
-        }
+        for path in files { rules += try read(file: path, gazetteer: gazetteer) }
+        if let first = problems(rules).first { throw first }
         return RuleSet(rules: rules)
     }
 

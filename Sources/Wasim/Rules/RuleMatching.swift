@@ -11,6 +11,8 @@ public struct RuleMatching: Stage {
 
     /// What the matcher reads of each rule, one reference each.
     private let codes: [RuleCode]
+    /// For each rule, its captures' types as small numbers, for the candidate keys.
+    private let typeNumbers: [[Int32]]
     /// Which of the first 64 rules can start at a token, from its lists and texts: computed
     /// once per token for all rules, so that each rule skips to its next start with a bit test.
     private let rulesByList: [UInt64]
@@ -22,6 +24,14 @@ public struct RuleMatching: Stage {
         self.rules = ruleSet.rules
         self.gazetteer = gazetteer
         self.codes = ruleSet.rules.map(\.code)
+        var numbers: [EntityType: Int32] = [:]
+        typeNumbers = codes.map { code in
+            code.captureTypes.map { t in
+                if let n = numbers[t] { return n }
+                numbers[t] = Int32(numbers.count)
+                return Int32(numbers.count - 1)
+            }
+        }
         var byList = [UInt64](repeating: 0, count: 64)
         var byText: [UInt64: UInt64] = [:]
         var anywhere: UInt64 = 0
@@ -90,6 +100,7 @@ public struct RuleMatching: Stage {
             }
         }
         var matches: [Slots] = []
+        var seen: [CandidateKey: Int] = [:]
         for (r, code) in codes.enumerated() {
             matches.removeAll(keepingCapacity: true)
             if r < 64 {
@@ -108,13 +119,31 @@ public struct RuleMatching: Stage {
                 for (c, type) in code.captureTypes.enumerated() {
                     let s = Int(slots[3 * c]), p = slots[3 * c + 1], e = Int(slots[3 * c + 2])
                     guard s >= 0, e > s, p >= 0 else { continue }
-                    found.append(Entity(type: type, start: tokens[s].start + p, end: tokens[e - 1].end,
-                                        tokens: Int32(s)..<Int32(e), source: code.source, priority: code.priority))
+                    // One candidate per span and type, from the rule of highest priority (the
+                    // first on a tie): many rules that find the same spans cost no more memory
+                    // than one, and a repeat costs a lookup, not an entity.
+                    let start = tokens[s].start + p, stop = tokens[e - 1].end
+                    let key = CandidateKey(start: start, end: stop, type: typeNumbers[r][c])
+                    if let k = seen[key], code.priority <= found[k].priority { continue }
+                    let entity = Entity(type: type, start: start, end: stop, tokens: Int32(s)..<Int32(e),
+                                        source: code.source, priority: code.priority)
+                    if let k = seen[key] {
+                        found[k] = entity
+                    } else {
+                        seen[key] = found.count
+                        found.append(entity)
+                    }
                 }
             }
         }
         document.candidates.append(contentsOf: found)
     }
+}
+
+private struct CandidateKey: Hashable {
+    var start: Int32
+    var end: Int32
+    var type: Int32
 }
 
 /// What conditions read, computed once per document: lookups by first token and a bit mask of
@@ -234,6 +263,9 @@ struct MatchContext {
         return true
     }
 
+    /// Tokens longer than this (UTF-16 code units) match no /regex/ (and pass every !/regex/).
+    static let maximumRegexLength = 256
+
     private func extrasHold(_ x: ConditionExtras, _ t: Token) -> Bool {
         if !x.excludedTexts.isEmpty {
             if x.excludes(t.hash) { return false }
@@ -249,6 +281,9 @@ struct MatchContext {
         if ok { for e in x.excludedExact where units.elementsEqual(e) { ok = false } }
         if !ok { return false }
         if x.regexes.isEmpty && x.excludedRegexes.isEmpty { return true }
+        // ICU's engine backtracks: even with the constructs `backtrackingRisk` refuses, several
+        // quantifiers over one long token cost a power of its length. No word is this long.
+        if t.length > MatchContext.maximumRegexLength { return x.regexes.isEmpty }
         let text = document.text(of: t)
         let range = NSRange(location: 0, length: text.utf16.count)
         for re in x.regexes where re.firstMatch(in: text, range: range) == nil { return false }

@@ -22,6 +22,45 @@ indirect enum PatternNode {
         }
     }
 
+    /// How deeply groups, captures and repetitions nest (an atom is 0).
+    var depth: Int {
+        switch self {
+        case .atom, .literalSet: 0
+        case .sequence(let items), .alternation(let items): items.map(\.depth).max() ?? 0
+        case .repetition(let node, _, _), .capture(let node, _, _): node.depth + 1
+        }
+    }
+
+    /// An upper bound on the instructions the compiler emits for this node, saturating: a
+    /// bounded repetition is copied, so nesting multiplies.
+    var compiledSize: Int {
+        func add(_ a: Int, _ b: Int) -> Int { let (r, o) = a.addingReportingOverflow(b); return o ? Int.max : r }
+        func mul(_ a: Int, _ b: Int) -> Int { let (r, o) = a.multipliedReportingOverflow(by: b); return o ? Int.max : r }
+        switch self {
+        case .atom, .literalSet: return 1
+        case .sequence(let items): return items.reduce(0) { add($0, $1.compiledSize) }
+        case .alternation(let items):
+            // Plain texts with the same further conditions become one set (see mergeLiterals).
+            var rests = Set<String>()
+            var size = 0, options = 0
+            for item in items {
+                if case .atom(let text, _, _) = item, let first = Condition.splitConditions(text).first,
+                   first.count >= 3, first.hasPrefix("\""), first.hasSuffix("\"") {
+                    if rests.insert(String(text.dropFirst(first.count))).inserted { size = add(size, 1); options += 1 }
+                } else {
+                    size = add(size, item.compiledSize)
+                    options += 1
+                }
+            }
+            return add(size, 2 * (options - 1))
+        case .repetition(let node, let min, let max):
+            let s = node.compiledSize
+            if let max { return add(mul(min, s), mul(max - min, add(s, 1))) }
+            return add(mul(min, s), add(s, 2))
+        case .capture(let node, _, _): return add(node.compiledSize, 2)
+        }
+    }
+
     var hasCapture: Bool {
         switch self {
         case .atom, .literalSet: false
@@ -88,9 +127,7 @@ enum RuleParser {
         var rules: [RuleSource] = []
         var macros: [String: PatternNode] = [:]
         var definitions: [Int: String] = [:]
-        let lines = content.split(separator: "\n", omittingEmptySubsequences: false).map {
-            $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
-        }
+        let lines = RuleParser.lines(content)
         func fail(_ line: Int, _ column: Int, _ message: String) -> WasimError {
             RuleParser.error(file: file, line: line, column: column, message: message, text: lines[line - 1])
         }
@@ -114,14 +151,15 @@ enum RuleParser {
                     var parser = PatternParser(String(body[valueStart...]).trimmingCharacters(in: .whitespaces), columnOffset: column - 1,
                                                definitionLine: lineNumber)
                     definitions[lineNumber] = raw
-                    macros[name] = try expand(parser.parse(), macros)
+                    let node = try expand(parser.parse(), macros)
+                    try checkDepth(node, column: column)
+                    macros[name] = node
                 } catch let e as SyntaxError {
                     throw fail(lineNumber, e.column, e.message)
                 }
                 continue
             }
             if line.hasPrefix("rule ") || line == "rule" {
-                defer { rules[rules.count - 1].definitions = definitions }
                 let name = line.dropFirst(4).trimmingCharacters(in: .whitespaces)
                 guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
                     throw fail(lineNumber, indent + 6, "a rule needs a name of letters, digits, '-', '_' or '.'")
@@ -129,7 +167,7 @@ enum RuleParser {
                 if let other = rules.first(where: { $0.name == name }) {
                     throw fail(lineNumber, indent + 6, "rule '\(name)' is already defined at line \(other.line)")
                 }
-                rules.append(RuleSource(name: name, file: file, line: lineNumber))
+                rules.append(RuleSource(name: name, file: file, line: lineNumber, definitions: definitions))
                 continue
             }
             guard let colon = line.firstIndex(of: ":") else {
@@ -152,6 +190,7 @@ enum RuleParser {
                 do {
                     var parser = PatternParser(value, columnOffset: valueColumn - 1)
                     let node = try expand(parser.parse(), macros)
+                    try checkDepth(node, column: valueColumn)
                     rules[rules.count - 1].patterns.append((node, lineNumber, raw, valueColumn))
                 } catch let e as SyntaxError {
                     throw fail(lineNumber, e.column, e.message)
@@ -196,6 +235,26 @@ enum RuleParser {
             throw fail(rule.line, 1, "rule '\(rule.name)' has no pattern")
         }
         return rules
+    }
+
+    /// The lines of a file, whatever its line ends: in Swift "\r\n" is one Character, so
+    /// splitting on "\n" alone would see a CRLF file as one line.
+    static func lines(_ content: String) -> [String] {
+        content.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
+            .map(String.init)
+    }
+
+    /// Groups, captures and repetitions nest at most this deep, definitions included: the
+    /// parser, the compiler and the size estimate recurse once per level.
+    static let maximumNesting = 32
+
+    /// Refuses a pattern that nests deeper than `maximumNesting` once its definitions are
+    /// spliced in (each definition was checked alone, so this recursion is bounded too).
+    static func checkDepth(_ node: PatternNode, column: Int) throws {
+        let depth = node.depth
+        if depth > maximumNesting {
+            throw SyntaxError(line: 0, column: column, message: "this pattern nests \(depth) levels deep (groups, captures and repetitions, definitions included); the limit is \(maximumNesting)")
+        }
     }
 
     /// Replaces `$NAME` atoms by their definitions.
@@ -253,6 +312,9 @@ struct PatternParser {
     let columnOffset: Int
     let definitionLine: Int
     var i = 0
+    /// Open groups and brackets: refused past `RuleParser.maximumNesting`, before the
+    /// recursion can exhaust the stack.
+    var nesting = 0
 
     init(_ text: String, columnOffset: Int, definitionLine: Int = 0) {
         chars = Array(text)
@@ -298,6 +360,9 @@ struct PatternParser {
     mutating func item() throws -> PatternNode {
         var node = try primary()
         while i < chars.count {
+            if "?*+{".contains(chars[i]), nesting + node.depth >= RuleParser.maximumNesting {
+                throw SyntaxError(line: 0, column: column, message: "repetitions nest more than \(RuleParser.maximumNesting) levels deep here")
+            }
             switch chars[i] {
             case "?": node = .repetition(node, min: 0, max: 1); i += 1
             case "*": node = .repetition(node, min: 0, max: nil); i += 1
@@ -327,6 +392,11 @@ struct PatternParser {
     mutating func primary() throws -> PatternNode {
         let at = column
         func group(_ close: Character) throws -> PatternNode {
+            nesting += 1
+            defer { nesting -= 1 }
+            if nesting > RuleParser.maximumNesting {
+                throw SyntaxError(line: 0, column: at, message: "groups nest more than \(RuleParser.maximumNesting) levels deep here")
+            }
             i += 1
             let inner = try alternation()
             skipSpace()

@@ -1,0 +1,146 @@
+import Foundation
+import Testing
+@testable import Wasim
+@testable import WasimBatch
+@testable import WasimEvaluation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// Issue #12's reproducers for rule files (crashes, hostile sizes, regexes, `rules check`), each
+// with the exact result or error it must give now.
+
+/// The message of the error a rule file gives, or "no error".
+private func ruleFileError(_ source: String) -> String {
+    do {
+        _ = try RuleSet.parse(source, file: "x.rules", gazetteer: try ruleTestGazetteer())
+    } catch {
+        return "\(error)"
+    }
+    return "no error"
+}
+
+@Suite struct RuleFileLimitTests {
+    @Test func aBadFirstRuleNameIsAnErrorNotATrap() {
+        #expect(ruleFileError("rule my club rule\n  type: ORG\n  pattern: [\"نادي\" word]\n")
+            == "x.rules:1:6: a rule needs a name of letters, digits, '-', '_' or '.'\n    rule my club rule\n         ^")
+        #expect(ruleFileError("rule\n  type: ORG\n  pattern: word\n")
+            == "x.rules:1:6: a rule needs a name of letters, digits, '-', '_' or '.'\n    rule\n         ^")
+        #expect(ruleFileError("rule a\u{01}b\n  type: ORG\n  pattern: word\n").hasPrefix("x.rules:1:6: a rule needs a name"))
+    }
+
+    @Test func crlfAndCrOnlyLineEnds() throws {
+        for end in ["\r\n", "\r"] {
+            let source = ["rule r", "  type: LOC", "  pattern: @LOC", ""].joined(separator: end)
+            #expect(try runRules(source, on: "في العراق") == ["LOC العراق"])
+            let rules = try RuleSet.parse(source, file: "c.rules", gazetteer: try ruleTestGazetteer())
+            #expect(rules.map(\.name) == ["r"])
+            #expect(rules.map(\.line) == [1])
+        }
+        // An error on the third line of a CRLF file names line 3.
+        #expect(ruleFileError("rule r\r\n  type: LOC\r\n  pattern: @NOPE\r\n").hasPrefix("x.rules:3:12: unknown list '@NOPE'"))
+    }
+
+    @Test func deepNestingIsRefusedWithItsPlace() {
+        for (open, close) in [("(", ")"), ("[", "]")] {
+            let pattern = String(repeating: open, count: 12_000) + "word" + String(repeating: close, count: 12_000)
+            let error = ruleFileError("rule r\n  type: LOC\n  pattern: \(pattern)\n")
+            #expect(error.hasPrefix("x.rules:3:44: groups nest more than 32 levels deep here\n"))
+        }
+        #expect(ruleFileError("rule r\n  type: LOC\n  pattern: word\(String(repeating: "?", count: 12_000))\n")
+            .hasPrefix("x.rules:3:48: repetitions nest more than 32 levels deep here\n"))
+        // Definitions that each nest a little add up once spliced in.
+        var source = "define d0: word\n"
+        for k in 1...40 { source += "define d\(k): ($d\(k - 1))+\n" }
+        source += "rule r\n  type: LOC\n  pattern: $d40\n"
+        #expect(ruleFileError(source).hasPrefix("x.rules:34:13: this pattern nests 33 levels deep (groups, captures and repetitions, definitions included); the limit is 32\n"))
+        #expect(ruleFileError("rule r\n  type: LOC\n  pattern: \(String(repeating: "(", count: 32))word\(String(repeating: ")", count: 32))\n") == "no error")
+    }
+
+    @Test func nestedBoundedRepetitionsAreRefusedBeforeTheyAreBuilt() {
+        // Depth 6 compiled to 1.5 GB before; now the size is estimated on the syntax tree.
+        var pattern = "word"
+        for _ in 0..<6 { pattern = "(\(pattern)){1,12}" }
+        #expect(ruleFileError("rule r\n  type: LOC\n  pattern: \(pattern)\n")
+            == "x.rules:3:12: rule 'r' compiles to 5971972 instructions; the limit is 2000 per rule (a bounded repetition {m,n} is copied n times, so nesting multiplies)\n      pattern: \(pattern)\n               ^")
+        var deeper = "word"
+        for _ in 0..<30 { deeper = "(\(deeper)){12}" }
+        #expect(ruleFileError("rule r\n  type: LOC\n  pattern: \(deeper)\n")
+            .hasPrefix("x.rules:3:12: rule 'r' compiles to more than 9223372036854775807 instructions; the limit is 2000"))
+    }
+
+    @Test func longChainsAndManyAlternativesAreRefused() {
+        let chain = Array(repeating: "any?", count: 1_000).joined(separator: " ") + " word"
+        #expect(ruleFileError("rule r\n  type: LOC\n  pattern: \(chain)\n").hasPrefix("x.rules:3:12: rule 'r' compiles to 2006 instructions; the limit is 2000 per rule"))
+        let alternatives = (1...3_000).map { "word&length:\($0)" }.joined(separator: " | ")
+        #expect(ruleFileError("rule r\n  type: LOC\n  pattern: \(alternatives)\n").hasPrefix("x.rules:3:12: rule 'r' compiles to 9003 instructions; the limit is 2000 per rule"))
+        // Plain texts become one set: thousands of them cost one instruction.
+        let words = (1...3_000).map { "\"كلمة\($0)\"" }.joined(separator: " | ")
+        #expect(ruleFileError("rule r\n  type: LOC\n  pattern: \(words)\n") == "no error")
+    }
+
+    @Test func aRuleSetHasACompiledSizeLimit() throws {
+        let g = try ruleTestGazetteer()
+        let source = (1...5_000).map { "rule r\($0)\n  type: LOC\n  pattern: \"كلمة\($0)\"\n" }.joined()
+        let rules = try RuleSet.parse(source, file: "many.rules", gazetteer: g)
+        #expect(rules.map(\.size).reduce(0, +) == 145_000)
+        #expect(RuleSet.problems(rules).map(\.description) == [
+            "many.rules:1033:1: the rules compile to 145000 instructions, counting 25 for each of the 5000 rules; the limit is 10000 for all rules together, built-in rules included, and rule 'r345' crosses it",
+        ])
+        let file = try temporaryFile(named: "many.rules", source)
+        #expect(throws: WasimError.self) { try RuleSet.load(files: [file], gazetteer: g) }
+    }
+
+    @Test func manyRulesFindingTheSameSpansKeepOneCandidateEach() throws {
+        let g = try ruleTestGazetteer()
+        let source = (1...500).map { "rule r\($0)\n  type: LOC\n  priority: \($0 == 7 ? 60 : 50)\n  pattern: word\n" }.joined()
+        let rules = try RuleSet(rules: RuleSet.parse(source, file: "same.rules", gazetteer: g))
+        let d = try Pipeline([Segmentation(), Normalization(), GazetteerMatching(g), RuleMatching(rules, gazetteer: g)])
+            .tag("زار أحمد بغداد")
+        #expect(d.candidates.filter { $0.source.hasPrefix("rule:") }.map { "\($0.source) \(d.text(of: $0))" }
+            == ["rule:r7 زار", "rule:r7 أحمد", "rule:r7 بغداد"])
+    }
+
+    @Test func ambiguousAlternationUnderRepetitionIsRefusedInRegexes() {
+        #expect(ruleFileError("rule r\n  type: LOC\n  pattern: /(\\w|a)*!/\n")
+            == "x.rules:3:12: regular expression rejected: alternatives inside a repeated group (as in (a|b)*) can backtrack exponentially; use a character class ([ab]*) or split the condition\n      pattern: /(\\w|a)*!/\n               ^")
+        #expect(ruleFileError("rule r\n  type: LOC\n  pattern: /(a|aa)*c/\n").hasPrefix("x.rules:3:12: regular expression rejected: alternatives inside a repeated group"))
+        #expect(ruleFileError("rule r\n  type: LOC\n  pattern: /((a|b)c)+/\n").hasPrefix("x.rules:3:12: regular expression rejected: alternatives inside a repeated group"))
+        #expect(ruleFileError("rule r\n  type: LOC\n  pattern: /(a+)+b/\n").hasPrefix("x.rules:3:12: regular expression rejected: a quantified group that contains a quantifier"))
+        // Still allowed: alternation that is not repeated, groups with flags, classes.
+        #expect(ruleFileError("rule r\n  type: LOC\n  pattern: /^(?:ab)*$/\n") == "no error")
+        #expect(ruleFileError("rule r\n  type: LOC\n  pattern: /^(ab|cd)?[a-z]+$/\n") == "no error")
+    }
+
+    @Test func aRegexIsNotRunOnAVeryLongToken() throws {
+        let rules = "rule r\n  type: LOC\n  pattern: [/^a+b$/]\n"
+        #expect(try runRules(rules, on: "x aaab y") == ["LOC aaab"])
+        let long = String(repeating: "a", count: MatchContext.maximumRegexLength) + "b"
+        #expect(try runRules(rules, on: "x \(long) y") == [])
+        #expect(try runRules("rule r\n  type: LOC\n  pattern: [word&!/^q/]\n", on: long) == ["LOC \(long)"])
+    }
+}
+
+@Suite struct RulesCheckCommandTests {
+    @Test func filesAreCheckedTogetherAndWithTheBuiltInRules() throws {
+        let t = TempDir()
+        let rule = "rule r1\n  type: LOC\n  pattern: @LOC\n  fires: ذهب إلى بغداد => بغداد\n"
+        t.write("a.rules", rule)
+        t.write("b.rules", rule)
+        let both = try runCLI(["rules", "check", "a.rules", "b.rules"], cwd: t.path)
+        #expect(both.status == 1)
+        #expect(both.stdout.contains("b.rules:1:6: rule 'r1' is already defined at a.rules:1\n"))
+        #expect(both.stdout.hasSuffix("FAILED\n"))
+        let one = try runCLI(["rules", "check", "a.rules"], cwd: t.path)
+        #expect(one.status == 0)
+        #expect(one.stdout.hasSuffix("all passed\n"))
+
+        t.write("builtin.rules", rule.replacingOccurrences(of: "rule r1", with: "rule event-quoted-name"))
+        let redefined = try runCLI(["rules", "check", "builtin.rules"], cwd: t.path)
+        #expect(redefined.status == 1)
+        #expect(redefined.stdout.contains("builtin.rules:1:6: rule 'event-quoted-name' is already defined at "))
+        // The built-in files themselves are not loaded twice.
+        let builtIn = try runCLI(["rules", "check", repositoryRoot.path + "/Models/rules"], cwd: t.path)
+        #expect(builtIn.status == 0)
+    }
+}
