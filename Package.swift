@@ -18,6 +18,10 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
     ],
     targets: [
         // The system ICU (Debian's libicu-dev). Only the C wrapper below includes its headers:
@@ -33,17 +37,34 @@ let package = Package(
         .target(name: "Wasim", dependencies: ["CWasimICU"], path: "Sources/Wasim"),
         .target(name: "WasimEvaluation", dependencies: ["Wasim"], path: "Sources/WasimEvaluation"),
         .target(name: "WasimBatch", dependencies: ["Wasim"], path: "Sources/WasimBatch"),
+        // `wasim serve`: the HTTP service and its page, on Hummingbird.
+        .target(
+            name: "WasimServer",
+            dependencies: [
+                "Wasim",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/WasimServer"
+        ),
         .executableTarget(
             name: "WasimCLI",
-            dependencies: ["Wasim", "WasimEvaluation", "WasimBatch",
+            dependencies: ["Wasim", "WasimEvaluation", "WasimBatch", "WasimServer",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/WasimCLI"
         ),
         // The bench reaches ICU's break iterator through the wrapper to measure the floor.
-        .executableTarget(name: "WasimBench", dependencies: ["Wasim", "WasimBatch", "CWasimICU"], path: "Sources/WasimBench"),
+        .executableTarget(name: "WasimBench", dependencies: ["Wasim", "WasimBatch", "CWasimICU"], path: "Sources/WasimBench",
+                          exclude: ["spacy_baseline.py"]),
         // The plain C program whole-process speed is compared with (see Sources/WasimICUFloor/main.c).
         .executableTarget(name: "WasimICUFloor", dependencies: ["CICU"], path: "Sources/WasimICUFloor"),
         .testTarget(name: "WasimTests", dependencies: ["Wasim", "WasimEvaluation", "WasimBatch"], path: "Tests/WasimTests"),
+        .testTarget(name: "WasimServerTests", dependencies: ["Wasim", "WasimServer"], path: "Tests/WasimServerTests"),
+        // Runs the built `wasim` binary as a user would (it needs `swift build` to have made it,
+        // which `swift test` does).
+        .testTarget(name: "WasimCLITests", dependencies: [], path: "Tests/WasimCLITests"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -52,13 +52,17 @@ int32_t wasim_segmenter_set_text(wasim_segmenter *s, const uint16_t *text, int32
 // A segment with no letter or number status: white space and format characters are dropped,
 // the rest is punctuation or a symbol by its first code point.
 static int classify_other(const UChar *text, int32_t start, int32_t end) {
+    // Most of these segments are one space between words: answer it without asking ICU.
+    if (end - start == 1 && text[start] == 0x20) return -1;
     int32_t i = start;
     int visible = 0;
     UChar32 first = 0;
     while (i < end) {
         UChar32 c;
         U16_NEXT(text, i, end, c);
-        if (u_isUWhiteSpace(c) || u_charType(c) == U_FORMAT_CHAR || u_charType(c) == U_CONTROL_CHAR) continue;
+        // ASCII white space and controls (what ICU's tests below say of them), then the rest.
+        if (c < 0x80 ? (c <= 0x20 || c == 0x7F)
+                     : (u_isUWhiteSpace(c) || u_charType(c) == U_FORMAT_CHAR || u_charType(c) == U_CONTROL_CHAR)) continue;
         if (!visible) first = c;
         visible = 1;
     }
@@ -120,6 +124,12 @@ int32_t wasim_utf8_to_utf16(const uint8_t *src, int32_t srcLength, uint16_t *dst
     while (i < srcLength) {
         uint8_t b = src[i];
         if (b < 0x80) { dst[j++] = b; i++; continue; }
+        // Two bytes (all of Arabic): what U8_NEXT decodes, without its general case.
+        if (b >= 0xC2 && b < 0xE0 && i + 1 < srcLength && (src[i + 1] & 0xC0) == 0x80) {
+            dst[j++] = (uint16_t)(((b & 0x1F) << 6) | (src[i + 1] & 0x3F));
+            i += 2;
+            continue;
+        }
         int32_t at = i;
         UChar32 c;
         U8_NEXT(src, i, srcLength, c);

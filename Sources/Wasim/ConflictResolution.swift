@@ -53,12 +53,22 @@ public struct ConflictResolution: Stage {
 
     /// Among equals, a rule outranks a gazetteer entry, which outranks a stage's own guess.
     package static func sourceRank(_ source: String) -> Int {
-        if source.hasPrefix("rule:") { return 3 }
-        if source.hasPrefix("gazetteer:") { return 2 }
-        if source.hasPrefix("propagation:") { return 0 }
-        // MODEL: the learned stage (`model:NAME`) ranks here for now, with numeric ranges and
-        // other stages' guesses; its helper decides its final place in the conflict table.
-        return 1
+        // Bytes: the prefixes are ASCII.
+        var source = source
+        return source.withUTF8 { u in
+            func starts(_ p: StaticString) -> Bool {
+                let n = p.utf8CodeUnitCount, q = p.utf8Start
+                guard n <= u.count else { return false }
+                for k in 0..<n where u[k] != q[k] { return false }
+                return true
+            }
+            if starts("rule:") { return 3 }
+            if starts("gazetteer:") { return 2 }
+            if starts("propagation:") { return 0 }
+            // MODEL: the learned stage (`model:NAME`) ranks here for now, with numeric ranges and
+            // other stages' guesses; its helper decides its final place in the conflict table.
+            return 1
+        }
     }
 
     public func process(_ document: Document) throws {
@@ -85,15 +95,25 @@ public struct ConflictResolution: Stage {
             candidates = keep.map { candidates[$0] }
             tiers = keep.map { tiers[$0] }
         }
-        let ranks = candidates.map { ConflictResolution.sourceRank($0.source) }
-        let order = candidates.indices.sorted { i, j in
-            let a = candidates[i], b = candidates[j]
-            if a.precedence != b.precedence { return a.precedence > b.precedence }
-            if tiers[i] != tiers[j] { return tiers[i] > tiers[j] }
-            if a.length != b.length { return a.length > b.length }
-            if a.priority != b.priority { return a.priority > b.priority }
-            if ranks[i] != ranks[j] { return ranks[i] > ranks[j] }
-            return a.start < b.start
+        // The sort reads plain keys: reading an entity copies it, four reference counts.
+        struct Key { var precedence: Int; var tier: Int; var length: Int32; var priority: Int; var rank: Int; var start: Int32 }
+        var keys: [Key] = []
+        keys.reserveCapacity(candidates.count)
+        for i in candidates.indices {
+            keys.append(Key(precedence: Int(candidates[i].precedence), tier: tiers[i], length: candidates[i].length,
+                            priority: candidates[i].priority,
+                            rank: ConflictResolution.sourceRank(candidates[i].source), start: candidates[i].start))
+        }
+        let order = keys.withUnsafeBufferPointer { keys in
+            candidates.indices.sorted { i, j in
+                let a = keys[i], b = keys[j]
+                if a.precedence != b.precedence { return a.precedence > b.precedence }
+                if a.tier != b.tier { return a.tier > b.tier }
+                if a.length != b.length { return a.length > b.length }
+                if a.priority != b.priority { return a.priority > b.priority }
+                if a.rank != b.rank { return a.rank > b.rank }
+                return a.start < b.start
+            }
         }
         var taken: [Int] = []
         var adoptedID: [Int: String] = [:]

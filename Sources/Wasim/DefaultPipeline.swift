@@ -74,9 +74,11 @@ public enum DefaultPipeline {
         return try Gazetteer.load(directory: directory, extraFiles: options.gazetteerFiles, normalizer: options.normalizer)
     }
 
-    /// The folder with `Gazetteers/` and `Models/`: `$WASIM_DATA`, else the nearest folder above
-    /// the executable or the working directory that has both (a checkout, or an install prefix's
-    /// `share/wasim`).
+    /// The folder with `Gazetteers/` and `Models/`: `explicit` if given, else `$WASIM_DATA`, else
+    /// the nearest folder above the executable or the working directory that has both (a
+    /// checkout, or an install prefix's `share/wasim`), else the checkout this library was built
+    /// from, while it is there: a program that depends on Wasim as a package (by path, or from
+    /// its own `.build/checkouts/`) finds the data without being told.
     public static func dataDirectory(_ explicit: String? = nil) throws -> String {
         let fm = FileManager.default
         func isData(_ dir: String) -> Bool {
@@ -103,6 +105,10 @@ public enum DefaultPipeline {
                 dir = up
             }
         }
-        throw WasimError.data("cannot find Wasim's data (Gazetteers/ and Models/): run from the checkout, or set WASIM_DATA or --data")
+        // This file is Sources/Wasim/DefaultPipeline.swift in that checkout.
+        let checkout = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().path
+        if isData(checkout) { return checkout }
+        throw WasimError.data("cannot find Wasim's data (Gazetteers/ and Models/): install it with `wasim install --prefix DIR`, run from the checkout, set WASIM_DATA or pass --data (PipelineOptions(dataDirectory:) in a program)")
     }
 }

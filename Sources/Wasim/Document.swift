@@ -231,7 +231,17 @@ public final class Document {
         self.utf16 = utf16
         self.path = path
         self.id = id
-        self.hasSurrogates = utf16.contains { $0 & 0xF800 == 0xD800 }
+        self.hasSurrogates = Document.countSurrogates(utf16) > 0
+    }
+
+    /// A count over the whole text, not a search: a loop without an early exit runs several
+    /// units at a time.
+    private static func countSurrogates(_ utf16: ContiguousArray<UInt16>) -> Int {
+        utf16.withUnsafeBufferPointer { b in
+            var n = 0
+            for u in b { n &+= u & 0xF800 == 0xD800 ? 1 : 0 }
+            return n
+        }
     }
 
     /// Code-point offset of a UTF-16 offset: what every output reports (Python's `str` indexing).

@@ -44,3 +44,42 @@ package enum Explanation {
         return out.joined(separator: "\n")
     }
 }
+
+extension Explanation {
+    /// What `render` prints, as one JSON object (the server's `/v1/explain`): the tokens with
+    /// their proclitic readings and lists, then every entity, and the suppressed spans (type NONE,
+    /// not in the output) that beat candidates, each with the candidates it beat. Offsets are
+    /// code points, as in `wasim tag`.
+    package static func json(_ d: Document, gazetteer: Gazetteer? = nil) -> String {
+        var s = "{"
+        if let id = d.id { s += "\"id\": \(WasimJSON.quote(id)), " }
+        s += "\"tokens\": ["
+        for (i, t) in d.tokens.enumerated() {
+            if i > 0 { s += ", " }
+            s += "{\"i\": \(i), \"start\": \(d.codePointOffset(t.start)), \"end\": \(d.codePointOffset(t.end)), "
+            s += "\"text\": \(WasimJSON.quote(d.text(of: t))), \"kind\": \(WasimJSON.quote(t.kind.description))"
+            let readings = d.analyses(of: t).map { WasimJSON.quote("\($0.proclitics)+\(d.substring(t.start + $0.prefixLength, t.end))") }
+            if !readings.isEmpty { s += ", \"readings\": [" + readings.joined(separator: ", ") + "]" }
+            let lists = Set(d.lookups.filter { $0.tokens.lowerBound == Int32(i) }.map { l in
+                (gazetteer?.typeName(l.list) ?? "#\(l.list)") + (l.tokens.count > 1 ? "×\(l.tokens.count)" : "")
+            }).sorted()
+            if !lists.isEmpty { s += ", \"lists\": [" + lists.map(WasimJSON.quote).joined(separator: ", ") + "]" }
+            s += "}"
+        }
+        s += "], \"entities\": ["
+        func fields(_ e: Entity) -> String {
+            var f = String(WasimJSON.entity(e, in: d).dropLast())
+            if e.priority != 0 { f += ", \"priority\": \(e.priority)" }
+            return f
+        }
+        let all = (d.entities.map { ($0, false) } + d.suppressed.map { ($0, true) }).sorted { $0.0.start < $1.0.start }
+        for (k, (e, suppressed)) in all.enumerated() {
+            if k > 0 { s += ", " }
+            s += fields(e)
+            if suppressed { s += ", \"suppressed\": true" }
+            let beaten = d.resolutions.first(where: { $0.winner == e })?.beaten ?? []
+            s += ", \"beat\": [" + beaten.map { fields($0) + "}" }.joined(separator: ", ") + "]}"
+        }
+        return s + "]}"
+    }
+}

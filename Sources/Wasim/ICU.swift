@@ -4,6 +4,11 @@ import CWasimICU
 /// ICU's word and sentence break iterators for one thread at a time.
 final class ICUSegmenter {
     private let handle: OpaquePointer
+    /// Reused from document to document (a segmenter serves one thread at a time).
+    private static let capacity: Int32 = 1024
+    private let starts = UnsafeMutablePointer<Int32>.allocate(capacity: Int(capacity))
+    private let ends = UnsafeMutablePointer<Int32>.allocate(capacity: Int(capacity))
+    private let kinds = UnsafeMutablePointer<UInt8>.allocate(capacity: Int(capacity))
 
     init(locale: String = "ar") throws {
         var error: Int32 = 0
@@ -13,7 +18,12 @@ final class ICUSegmenter {
         handle = h
     }
 
-    deinit { wasim_segmenter_close(handle) }
+    deinit {
+        wasim_segmenter_close(handle)
+        starts.deallocate()
+        ends.deallocate()
+        kinds.deallocate()
+    }
 
     /// Segments `text` into raw tokens and sentence end offsets. The buffer stays pinned for
     /// the whole call, which ICU needs: it does not copy the text.
@@ -23,19 +33,16 @@ final class ICUSegmenter {
         guard let base = text.baseAddress, text.count > 0 else { return }
         let status = wasim_segmenter_set_text(handle, base, Int32(text.count))
         if status != 0 { throw WasimError.icu("ubrk_setText failed (ICU error \(status))") }
-        let capacity: Int32 = 1024
-        var starts = [Int32](repeating: 0, count: Int(capacity))
-        var ends = [Int32](repeating: 0, count: Int(capacity))
-        var kinds = [UInt8](repeating: 0, count: Int(capacity))
+        let capacity = ICUSegmenter.capacity, starts = self.starts, ends = self.ends, kinds = self.kinds
         while true {
-            let n = wasim_segmenter_next_tokens(handle, &starts, &ends, &kinds, capacity)
+            let n = wasim_segmenter_next_tokens(handle, starts, ends, kinds, capacity)
             if n == 0 { break }
             for i in 0..<Int(n) {
                 token(starts[i], ends[i], TokenKind(rawValue: kinds[i]) ?? .symbol)
             }
         }
         while true {
-            let n = wasim_segmenter_next_sentences(handle, &ends, capacity)
+            let n = wasim_segmenter_next_sentences(handle, ends, capacity)
             if n == 0 { break }
             for i in 0..<Int(n) { sentenceEnd(ends[i]) }
         }
@@ -61,13 +68,14 @@ enum ICU {
     static func utf16(fromUTF8 bytes: UnsafeBufferPointer<UInt8>, lossy: Bool)
         -> Result<ContiguousArray<UInt16>, UTF8Failure> {
         guard let src = bytes.baseAddress, bytes.count > 0 else { return .success([]) }
-        var out = ContiguousArray<UInt16>(repeating: 0, count: bytes.count)
         var errorOffset: Int32 = 0
-        let n = out.withUnsafeMutableBufferPointer {
-            wasim_utf8_to_utf16(src, Int32(bytes.count), $0.baseAddress!, lossy ? 1 : 0, &errorOffset)
+        var n: Int32 = 0
+        // Written in place, uninitialized until then: no zeroing first, no trimming after.
+        let out = ContiguousArray<UInt16>(unsafeUninitializedCapacity: bytes.count) { buffer, count in
+            n = wasim_utf8_to_utf16(src, Int32(bytes.count), buffer.baseAddress!, lossy ? 1 : 0, &errorOffset)
+            count = max(0, Int(n))
         }
         if n < 0 { return .failure(UTF8Failure(byteOffset: Int(errorOffset))) }
-        out.removeSubrange(Int(n)...)
         return .success(out)
     }
 

@@ -65,18 +65,47 @@ public enum WasimJSON {
 
     /// The JSON Lines record of a tagged document (without the trailing newline).
     public static func record(_ document: Document) -> String {
-        var s = "{"
-        s.reserveCapacity(64 + document.entities.count * 120)
-        if let id = document.id { s += "\"id\": "; append(quoted: id, to: &s); s += ", " }
-        if let path = document.path { s += "\"path\": "; append(quoted: path, to: &s); s += ", " }
-        s += "\"entities\": ["
+        var bytes: [UInt8] = []
+        appendRecord(document, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends the record's UTF-8 bytes (without the trailing newline) to `out`: what `record`
+    /// returns, written straight from the document's UTF-16 text, with no String per entity.
+    public static func appendRecord(_ document: Document, to out: inout [UInt8]) {
+        var w = ByteWriter(capacity: 256 + document.entities.count * 200)
+        w.ascii("{")
+        if let id = document.id { w.ascii("\"id\": "); w.quoted(id); w.ascii(", ") }
+        if let path = document.path { w.ascii("\"path\": "); w.quoted(path); w.ascii(", ") }
+        w.ascii("\"entities\": [")
         let entities = document.entities
-        let inOrder = zip(entities, entities.dropFirst()).allSatisfy { ($0.start, $0.end) <= ($1.start, $1.end) }
-        for (k, e) in (inOrder ? entities : entities.sorted { ($0.start, $0.end) < ($1.start, $1.end) }).enumerated() {
-            if k > 0 { s += ", " }
-            append(entity: e, in: document, to: &s)
+        var inOrder = true
+        for k in entities.indices.dropFirst() where (entities[k - 1].start, entities[k - 1].end) > (entities[k].start, entities[k].end) {
+            inOrder = false
+            break
         }
-        return s + "]}"
+        document.utf16.withUnsafeBufferPointer { text in
+            for (k, e) in (inOrder ? entities : entities.sorted { ($0.start, $0.end) < ($1.start, $1.end) }).enumerated() {
+                if k > 0 { w.ascii(", ") }
+                w.ascii("{\"type\": ")
+                w.quoted(e.type.rawValue)
+                w.ascii(", \"start\": ")
+                w.int(document.codePointOffset(e.start))
+                w.ascii(", \"end\": ")
+                w.int(document.codePointOffset(e.end))
+                w.ascii(", \"text\": ")
+                w.quoted(UnsafeBufferPointer(rebasing: text[Int(e.start)..<Int(e.end)]))
+                if let low = e.low { w.ascii(", \"low\": "); w.string(number(low)) }
+                if let high = e.high { w.ascii(", \"high\": "); w.string(number(high)) }
+                if let unit = e.unit { w.ascii(", \"unit\": "); w.quoted(unit) }
+                if let id = e.id { w.ascii(", \"id\": "); w.quoted(id) }
+                w.ascii(", \"source\": ")
+                w.quoted(e.source)
+                w.ascii("}")
+            }
+        }
+        w.ascii("]}")
+        w.finish(into: &out)
     }
 
     /// The record for an input that could not be tagged.
@@ -109,5 +138,141 @@ public enum WasimJSON {
         }
         if !readings.isEmpty { s += ", \"proclitics\": [" + readings.joined(separator: ", ") + "]" }
         return s + "}"
+    }
+}
+
+/// UTF-8 bytes of JSON, written into raw memory that grows on demand: what
+/// `JSON.append(quoted:to:)` writes, byte for byte, without a String in between, and without
+/// an array's checks on every byte. Call `finish(into:)` once, which frees it.
+struct ByteWriter {
+    private var base: UnsafeMutablePointer<UInt8>
+    private var count = 0
+    private var capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = max(capacity, 64)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    /// Appends what was written to `out` and frees the writer's memory.
+    func finish(into out: inout [UInt8]) {
+        out.append(contentsOf: UnsafeBufferPointer(start: base, count: count))
+        base.deallocate()
+    }
+
+    @inline(__always) private mutating func ensure(_ n: Int) {
+        if count + n > capacity { grow(count + n) }
+    }
+
+    private mutating func grow(_ needed: Int) {
+        let bigger = max(capacity * 2, needed)
+        let b = UnsafeMutablePointer<UInt8>.allocate(capacity: bigger)
+        b.update(from: base, count: count)
+        base.deallocate()
+        base = b
+        capacity = bigger
+    }
+
+    @inline(__always) private mutating func put(_ b: UInt8) {
+        base[count] = b
+        count += 1
+    }
+
+    /// A literal made of ASCII characters.
+    @inline(__always) mutating func ascii(_ s: StaticString) {
+        let n = s.utf8CodeUnitCount
+        ensure(n)
+        (base + count).update(from: s.utf8Start, count: n)
+        count += n
+    }
+
+    mutating func string(_ s: String) {
+        var s = s
+        s.withUTF8 { u in
+            ensure(u.count)
+            for b in u { put(b) }
+        }
+    }
+
+    mutating func int(_ v: Int) {
+        ensure(21)
+        if v < 0 { put(0x2D) }
+        var m = v.magnitude
+        let first = count
+        repeat {
+            put(UInt8(truncatingIfNeeded: m % 10) + 0x30)
+            m /= 10
+        } while m > 0
+        // Digits came out last first.
+        var i = first, j = count - 1
+        while i < j {
+            let t = base[i]
+            base[i] = base[j]
+            base[j] = t
+            i += 1
+            j -= 1
+        }
+    }
+
+    /// Room for the worst case is made by the caller (six bytes: \u00XX).
+    @inline(__always) private mutating func escape(_ b: UInt8) {
+        switch b {
+        case 0x22: put(0x5C); put(0x22)
+        case 0x5C: put(0x5C); put(0x5C)
+        case 0x0A: put(0x5C); put(0x6E)
+        case 0x0D: put(0x5C); put(0x72)
+        case 0x09: put(0x5C); put(0x74)
+        default:
+            let hex: StaticString = "0123456789abcdef"
+            put(0x5C); put(0x75); put(0x30); put(0x30)
+            put(hex.utf8Start[Int(b >> 4)]); put(hex.utf8Start[Int(b & 15)])
+        }
+    }
+
+    @inline(__always) private static func needsEscape(_ b: UInt8) -> Bool { b < 0x20 || b == 0x22 || b == 0x5C }
+
+    /// A JSON string literal of a String.
+    mutating func quoted(_ s: String) {
+        var s = s
+        s.withUTF8 { u in
+            ensure(u.count * 6 + 2)
+            put(0x22)
+            for b in u { if ByteWriter.needsEscape(b) { escape(b) } else { put(b) } }
+            put(0x22)
+        }
+    }
+
+    /// A JSON string literal of UTF-16 text, transcoded here; an unpaired surrogate becomes
+    /// U+FFFD, as `String(decoding:as:)` makes it.
+    mutating func quoted(_ units: UnsafeBufferPointer<UInt16>) {
+        ensure(units.count * 6 + 2)
+        put(0x22)
+        var i = 0
+        let n = units.count
+        while i < n {
+            let u = units[i]
+            i += 1
+            if u < 0x80 {
+                let b = UInt8(u)
+                if ByteWriter.needsEscape(b) { escape(b) } else { put(b) }
+            } else if u < 0x800 {
+                put(0xC0 | UInt8(u >> 6))
+                put(0x80 | UInt8(u & 0x3F))
+            } else if u & 0xF800 != 0xD800 {
+                put(0xE0 | UInt8(u >> 12))
+                put(0x80 | UInt8((u >> 6) & 0x3F))
+                put(0x80 | UInt8(u & 0x3F))
+            } else if u < 0xDC00, i < n, units[i] & 0xFC00 == 0xDC00 {
+                let c = 0x10000 + ((UInt32(u) - 0xD800) << 10) + (UInt32(units[i]) - 0xDC00)
+                i += 1
+                put(0xF0 | UInt8(c >> 18))
+                put(0x80 | UInt8((c >> 12) & 0x3F))
+                put(0x80 | UInt8((c >> 6) & 0x3F))
+                put(0x80 | UInt8(c & 0x3F))
+            } else {
+                put(0xEF); put(0xBF); put(0xBD)
+            }
+        }
+        put(0x22)
     }
 }

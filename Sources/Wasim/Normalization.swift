@@ -87,6 +87,46 @@ public struct Normalizer: Sendable, Hashable {
         return origins
     }
 
+    /// `fold` over the Arabic block U+0600–U+06FF as a table (0: dropped; no character of the
+    /// block folds to U+0000), one per setting of `foldTaMarbuta`.
+    static let arabicBlockTables: [[UInt16]] = [false, true].map { ta in
+        let n = Normalizer(foldTaMarbuta: ta)
+        return (0..<256).map { n.fold(UInt16(0x0600 + $0)) ?? 0 }
+    }
+
+    /// Normalizes one token into `dst` (room for `units.count` units), as `normalize(_:into:)`
+    /// does: returns the number of units written and the origins, or nil when the token needs
+    /// NFKC (which may lengthen it), for `normalize(_:into:)` to handle.
+    @inline(__always)
+    func normalize(_ units: UnsafeBufferPointer<UInt16>, to dst: UnsafeMutablePointer<UInt16>,
+                   table: UnsafePointer<UInt16>) -> (Int, (Int32, Int32, Int32))? {
+        var origins: (Int32, Int32, Int32) = (0, 0, 0)
+        var produced = 0
+        for i in 0..<units.count {
+            let u = units[i]
+            var f = u
+            if u < 0x0600 {
+                if u == 0x00AD { continue }  // the only format character below the Arabic block
+            } else if u < 0x0700 {
+                f = table[Int(u - 0x0600)]
+                if f == 0 { continue }
+            } else if Normalizer.needsNFKC(u) || UTF16.isLeadSurrogate(u) {
+                return nil  // rare: the general path (NFKC, format characters beyond the BMP)
+            } else if Normalizer.isFormat(u) {
+                continue
+            }
+            switch produced {
+            case 0: origins.0 = Int32(i)
+            case 1: origins.1 = Int32(i)
+            case 2: origins.2 = Int32(i)
+            default: break
+            }
+            dst[produced] = f
+            produced += 1
+        }
+        return (produced, origins)
+    }
+
     /// The normalized form of a string.
     public func normalize(_ string: String) -> String {
         var out = ContiguousArray<UInt16>()
@@ -127,32 +167,57 @@ public struct Normalization: Stage {
     public init(_ normalizer: Normalizer = Normalizer()) { self.normalizer = normalizer }
 
     public func process(_ document: Document) throws {
-        var normalized = ContiguousArray<UInt16>()
-        normalized.reserveCapacity(document.utf16.count)
+        // One buffer for every normalized form, written through a pointer: folding drops
+        // characters and never adds any, so the text's length is room enough, except after
+        // NFKC (rare), which grows the buffer.
+        var capacity = max(16, document.utf16.count)
+        var buffer = UnsafeMutablePointer<UInt16>.allocate(capacity: capacity)
+        defer { buffer.deallocate() }
+        var used = 0
         var analyses = ContiguousArray<ProcliticAnalysis>()
         analyses.reserveCapacity(document.tokens.count / 2)
-        document.utf16.withUnsafeBufferPointer { text in
-            document.tokens.withUnsafeMutableBufferPointer { tokens in
-                for i in tokens.indices {
-                    let t = tokens[i]
-                    let from = normalized.count
-                    let origins = normalizer.normalize(
-                        UnsafeBufferPointer(rebasing: text[Int(t.start)..<Int(t.end)]), into: &normalized)
-                    tokens[i].normStart = Int32(from)
-                    tokens[i].normEnd = Int32(normalized.count)
-                    tokens[i].firstAnalysis = Int32(analyses.count)
-                    normalized.withUnsafeBufferPointer { n in
-                        let form = UnsafeBufferPointer(rebasing: n[from...])
+        let normalizer = self.normalizer
+        Normalizer.arabicBlockTables[normalizer.foldTaMarbuta ? 1 : 0].withUnsafeBufferPointer { tablePointer in
+            let table = tablePointer.baseAddress!
+            document.utf16.withUnsafeBufferPointer { text in
+                document.tokens.withUnsafeMutableBufferPointer { tokens in
+                    for i in tokens.indices {
+                        let t = tokens[i]
+                        let units = UnsafeBufferPointer(rebasing: text[Int(t.start)..<Int(t.end)])
+                        let count: Int, origins: (Int32, Int32, Int32)
+                        func reserve(_ n: Int) {
+                            guard used + n > capacity else { return }
+                            capacity = max(capacity * 2, used + n)
+                            let grown = UnsafeMutablePointer<UInt16>.allocate(capacity: capacity)
+                            grown.update(from: buffer, count: used)
+                            buffer.deallocate()
+                            buffer = grown
+                        }
+                        reserve(units.count)
+                        if let done = normalizer.normalize(units, to: buffer + used, table: table) {
+                            (count, origins) = done
+                        } else {
+                            var slow = ContiguousArray<UInt16>()
+                            origins = normalizer.normalize(units, into: &slow)
+                            count = slow.count
+                            reserve(count)
+                            for k in 0..<count { buffer[used + k] = slow[k] }
+                        }
+                        let form = UnsafeBufferPointer(start: buffer + used, count: count)
+                        tokens[i].normStart = Int32(used)
+                        tokens[i].normEnd = Int32(used + count)
+                        tokens[i].firstAnalysis = Int32(analyses.count)
                         tokens[i].hash = Normalizer.hash(form)
-                        if t.kind == .word, form.count >= 3 {
+                        if t.kind == .word, count >= 3 {
                             Normalization.analyse(form, origins: origins, into: &analyses)
                         }
+                        tokens[i].analysisCount = Int32(analyses.count) - tokens[i].firstAnalysis
+                        used += count
                     }
-                    tokens[i].analysisCount = Int32(analyses.count) - tokens[i].firstAnalysis
                 }
             }
         }
-        document.normalized = normalized
+        document.normalized = ContiguousArray(UnsafeBufferPointer(start: buffer, count: used))
         document.analyses = analyses
     }
 

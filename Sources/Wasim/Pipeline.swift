@@ -38,6 +38,9 @@ public protocol Stage: Sendable {
 /// An ordered list of stages, checked once when built.
 public struct Pipeline: Sendable {
     public let stages: [any Stage]
+    /// What a new document has been provided after each stage: set once here, not rebuilt by
+    /// hashing capability names for every document.
+    private let providedAfter: [Set<Capability>]
 
     /// Refuses an order in which a stage runs before a stage it depends on, naming both.
     public init(_ stages: [any Stage]) throws {
@@ -53,14 +56,17 @@ public struct Pipeline: Sendable {
             available.formUnion(stage.provides)
         }
         self.stages = stages
+        var provided: Set<Capability> = []
+        providedAfter = stages.map { provided.formUnion($0.provides); return provided }
     }
 
     /// Runs every stage on the document and returns it.
     @discardableResult
     public func run(_ document: Document) throws -> Document {
-        for stage in stages {
+        let fresh = document.provided.isEmpty
+        for (i, stage) in stages.enumerated() {
             try stage.process(document)
-            document.markProvided(stage.provides)
+            if fresh { document.provided = providedAfter[i] } else { document.markProvided(stage.provides) }
         }
         return document
     }

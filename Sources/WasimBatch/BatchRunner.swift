@@ -28,6 +28,7 @@ public final class BatchRunner: Sendable {
         var tokens = 0
         var bytes = 0
         var entities: [String: Int] = [:]
+        var headline: String?
     }
 
     /// Runs the batch. Records go to `output` in input order: the articles themselves in
@@ -154,7 +155,14 @@ public final class BatchRunner: Sendable {
                 }
             }
             if runner.options.format == .html {
-                index.append(HTML.IndexEntry(name: o.item.name, label: o.item.path ?? o.item.id ?? o.item.name, error: o.error))
+                var entry = HTML.IndexEntry(name: o.item.name, label: o.item.path ?? o.item.id ?? o.item.name, error: o.error,
+                                            headline: o.headline, counts: o.entities)
+                if o.skipped, let dir = runner.options.outputDirectory,
+                   let kept = HTML.readIndexData(page: runner.outputPath(o.item, in: dir)) {
+                    entry.headline = kept.headline
+                    entry.counts = kept.counts
+                }
+                index.append(entry)
             }
             progress?.update(done: summary.files, tokens: summary.tokens)
         }
@@ -313,6 +321,7 @@ public final class BatchRunner: Sendable {
             outcome.spool = spool
             outcome.tokens = writer.tokens
             outcome.entities = writer.entityCounts
+            outcome.headline = writer.headline
         } catch {
             file?.abort()
             textFile?.abort()

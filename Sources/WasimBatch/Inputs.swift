@@ -75,7 +75,13 @@ public enum InputWalker {
             if st.st_mode & S_IFMT == S_IFDIR {
                 let base = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
                 var ancestors: [(dev_t, ino_t, String)] = [(st.st_dev, st.st_ino, base)]
+                let before = out.count
                 walk(base, relative: "", glob: glob, ancestors: &ancestors, into: &out)
+                // A folder that yields nothing is almost always the wrong --glob (notes in .md,
+                // a corpus in .text): say so rather than report "0 files" and succeed.
+                if out.count == before {
+                    out.append(BatchItem(source: .failed(noMatch(base, glob: glob)), path: path, name: fileName(base)))
+                }
             } else {
                 out.append(BatchItem(source: .file(path), path: path, name: stripExtension(fileName(path))))
             }
@@ -102,7 +108,7 @@ public enum InputWalker {
         }
         closedir(handle)
         // Byte order, so that the order (and stdout) is the same on every machine and locale.
-        names.sort { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+        names.sort(by: bytewise)
         for name in names {
             let full = dir + "/" + name
             let rel = relative.isEmpty ? name : relative + "/" + name
@@ -141,9 +147,49 @@ public enum InputWalker {
         }
     }
 
+    /// Byte order of UTF-8, compared in place (a copy of each name per comparison cost more
+    /// than the rest of the walk).
+    static func bytewise(_ a: String, _ b: String) -> Bool {
+        var a = a, b = b
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                let n = min(x.count, y.count)
+                if n > 0, let p = x.baseAddress, let q = y.baseAddress {
+                    let r = memcmp(p, q, n)
+                    if r != 0 { return r < 0 }
+                }
+                return x.count < y.count
+            }
+        }
+    }
+
+    /// Case is ignored (GNU FNM_CASEFOLD), so that the default `*.txt` also takes `A.TXT` from
+    /// a Windows or camera-era archive; a folder holding both `a.txt` and `a.TXT` gets both.
     static func matches(_ glob: String, name: String, relative: String) -> Bool {
-        if glob.contains("/") { return fnmatch(glob, relative, 0) == 0 }
-        return fnmatch(glob, name, 0) == 0
+        let caseFold: Int32 = 1 << 4
+        if glob.utf8.contains(0x2F) { return fnmatch(glob, relative, caseFold) == 0 }
+        return fnmatch(glob, name, caseFold) == 0
+    }
+
+    /// The error for a folder with no matching file: what it holds instead, by extension, and
+    /// the --glob that would take the commonest.
+    static func noMatch(_ dir: String, glob: String) -> String {
+        var all: [BatchItem] = []
+        var ancestors: [(dev_t, ino_t, String)] = []
+        walk(dir, relative: "", glob: "*", ancestors: &ancestors, into: &all)
+        var counts: [String: Int] = [:]
+        for item in all {
+            guard case .file(let file) = item.source else { continue }
+            let name = fileName(file)
+            let ext = name.lastIndex(of: ".").map { name[$0...] }.map(String.init) ?? ""
+            counts["*" + ext, default: 0] += 1
+        }
+        let base = "no file matches --glob '\(glob)' below this folder"
+        if counts.isEmpty { return base + " (it holds no files)" }
+        let ranked = counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+        let shown = ranked.prefix(3).map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+            + (ranked.count > 3 ? ", …" : "")
+        return base + " (it holds \(shown)); tag them with --glob '\(ranked[0].key)'"
     }
 
     static func markCollisions(_ items: inout [BatchItem]) {
@@ -175,8 +221,10 @@ public enum InputWalker {
 
     /// `a/b.txt` → `a/b`; a dot at the start of the name is not an extension.
     static func stripExtension(_ rel: String) -> String {
-        let slash = rel.lastIndex(of: "/").map { rel.index(after: $0) } ?? rel.startIndex
-        if let dot = rel[slash...].lastIndex(of: "."), dot > slash { return String(rel[..<dot]) }
+        // Byte positions: '/' and '.' are ASCII, so they never sit inside a character.
+        let u = rel.utf8
+        let slash = u.lastIndex(of: 0x2F).map { u.index(after: $0) } ?? u.startIndex
+        if let dot = u[slash...].lastIndex(of: 0x2E), dot > slash { return String(rel[..<dot]) }
         return rel
     }
 

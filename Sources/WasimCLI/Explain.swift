@@ -17,6 +17,9 @@ struct Explain: ParsableCommand {
     @Flag(help: "Leave out the token table.")
     var noTokens = false
 
+    @Flag(help: "Print the explanation as JSON, as `wasim serve` answers POST /v1/explain.")
+    var json = false
+
     @OptionGroup var pipelineArguments: PipelineArguments
 
     func run() throws {
@@ -26,6 +29,7 @@ struct Explain: ParsableCommand {
         try pipeline.run(document)
         let gazetteer = pipeline.stages.lazy.compactMap { ($0 as? GazetteerMatching)?.gazetteer }.first
         let labeller = pipeline.stages.lazy.compactMap { $0 as? Labeller }.first
-        print(Explanation.render(document, gazetteer: gazetteer, labeller: labeller, tokens: !noTokens))
+        print(json ? Explanation.json(document, gazetteer: gazetteer)
+                   : Explanation.render(document, gazetteer: gazetteer, labeller: labeller, tokens: !noTokens))
     }
 }

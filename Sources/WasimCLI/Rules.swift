@@ -12,7 +12,8 @@ struct Rules: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Parse rule files and run every rule's examples.",
             discussion: """
-                Errors are reported as file:line:column with the line and a caret. Each rule's
+                Errors are reported on standard error as file:line:column with the line and a
+                caret, as `tag` and `eval` do; the summary goes to standard output. Each rule's
                 'fires:' examples must produce exactly the entities after '=>' (text and type:
                 '=> PER دونالد ترامب ; LOC واشنطن'; an untyped entity has the rule's only type),
                 and its 'skips:' examples nothing. Exits 0 only if every file parses and every example passes.
@@ -52,7 +53,7 @@ struct Rules: ParsableCommand {
             for file in beside {
                 do { all += try RuleSet.read(file: file, gazetteer: gazetteer) } catch {
                     failed = true
-                    print(error)
+                    printError(error)
                 }
             }
             for file in named {
@@ -62,20 +63,20 @@ struct Rules: ParsableCommand {
                     checked += rules.count
                     examples += rules.reduce(0) { $0 + $1.fires.count + $1.skips.count }
                     for rule in rules where !rule.isAnchored {
-                        print("\(rule.file):\(rule.line): note: rule '\(rule.name)' can start at any token, which slows tagging; start it with a list (@LIST) or a text (\"…\")")
+                        printError("\(rule.file):\(rule.line): note: rule '\(rule.name)' can start at any token, which slows tagging; start it with a list (@LIST) or a text (\"…\")")
                     }
                     for failure in try RuleCheck.run(rules, gazetteer: gazetteer) {
                         failed = true
-                        print(failure)
+                        printError(failure)
                     }
                 } catch {
                     failed = true
-                    print(error)
+                    printError(error)
                 }
             }
             for problem in RuleSet.problems(all) {
                 failed = true
-                print(problem)
+                printError(problem)
             }
             let size = all.reduce(0) { $0 + $1.size }
             print("\(checked) rules, \(examples) examples, \(size) of \(RuleSet.maximumSize) instructions with the rules loaded beside them: \(failed ? "FAILED" : "all passed")")

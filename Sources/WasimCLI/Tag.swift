@@ -76,13 +76,17 @@ struct Tag: ParsableCommand {
     @Option(help: ArgumentHelp("Tag only shard I of N (1 ≤ I ≤ N), chosen by a stable hash of each article's path: N machines can split a corpus with no coordinator.", valueName: "I/N"))
     var shard: String?
 
-    @Option(name: [.short, .long], help: ArgumentHelp("Worker threads (default: the number of cores).", valueName: "n"))
-    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    // Unconditional parsing, so that `--jobs -3` reaches validate() and gets a message about
+    // jobs rather than ArgumentParser's "Missing value" (it takes -3 for an option). Optional,
+    // so that the help shows the default once, as words.
+    @Option(name: [.short, .long], parsing: .unconditional,
+            help: ArgumentHelp("Worker threads (default: the number of cores).", valueName: "n"))
+    var jobs: Int?
 
     @Flag(help: "Replace invalid UTF-8 with U+FFFD instead of failing the file.")
     var lossy = false
 
-    @Option(help: ArgumentHelp("Fail files larger than this many bytes (default: no limit; large files are tagged in pieces of about 1 MB, cut at line or sentence ends).", valueName: "bytes"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Fail files larger than this many bytes (default: no limit; large files are tagged in pieces of about 1 MB, cut at line or sentence ends).", valueName: "bytes"))
     var maxBytes: Int?
 
     @Option(help: .hidden)
@@ -100,7 +104,7 @@ struct Tag: ParsableCommand {
         if format.needsOutputDirectory && output == nil {
             throw ValidationError("--format \(format.rawValue) writes one file per article: give --output DIR")
         }
-        if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be 1 or more (got \(jobs))") }
         if let shard, Shard(shard) == nil { throw ValidationError("--shard must be I/N with 1 ≤ I ≤ N, e.g. --shard 2/8") }
         if let maxBytes, maxBytes < 1 { throw ValidationError("--max-bytes must be positive") }
         if paths.filter({ $0 == "-" }).count > 1 { throw ValidationError("'-' (standard input) can be given once") }
@@ -112,7 +116,7 @@ struct Tag: ParsableCommand {
         options.format = format
         options.outputDirectory = output.map { $0.count > 1 && $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
         options.resume = resume
-        options.jobs = jobs
+        options.jobs = jobs ?? ProcessInfo.processInfo.activeProcessorCount
         options.lossy = lossy
         options.glob = glob
         options.shard = shard.flatMap(Shard.init)

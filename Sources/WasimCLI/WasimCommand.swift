@@ -3,7 +3,7 @@ import Foundation
 import Wasim
 
 @main
-struct WasimCommand: ParsableCommand {
+struct WasimCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "wasim",
         abstract: "واسم: find people, organizations, places and numeric ranges in Arabic news text.",
@@ -17,16 +17,23 @@ struct WasimCommand: ParsableCommand {
               wasim explain 'وقال الرئيس الأميركي دونالد ترامب'
               wasim eval --gold Tests/Fixtures/news.jsonl
               wasim rules check Models/rules
+              swift run -c release wasim install --prefix ~/.local
             """,
-        subcommands: [Tag.self, Eval.self, Explain.self, Rules.self, Lists.self, Train.self, Clusters.self, Convert.self],
+        version: versionText(),
+        subcommands: [Tag.self, Eval.self, Explain.self, Rules.self, Lists.self, Train.self, Clusters.self, Convert.self,
+                      Serve.self, Install.self],
         defaultSubcommand: nil
     )
 
     /// Usage errors exit with 2 (as the README promises), not ArgumentParser's 64.
-    static func main() {
+    static func main() async {
         do {
             var command = try parseAsRoot()
-            try command.run()
+            if var command = command as? AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
         } catch {
             let code = exitCode(for: error)
             if code == .validationFailure {
@@ -71,4 +78,17 @@ struct PipelineArguments: ParsableArguments {
         o.useModel = !noModel
         return o
     }
+}
+
+/// Diagnostics go to standard error, as ArgumentParser's own errors do, so that standard output
+/// carries only results.
+func printError(_ message: Any) {
+    FileHandle.standardError.write(Data("\(message)\n".utf8))
+}
+
+/// `wasim --version`: the version, and the data folder this wasim would use (or why none).
+func versionText() -> String {
+    let data: String
+    do { data = try DefaultPipeline.dataDirectory() } catch { data = "not found (\(error))" }
+    return "wasim \(wasimVersion)\ndata: \(data)"
 }

@@ -15,7 +15,7 @@ private let sentences = ["قال الرئيس أحمد الحسن في بغدا�
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
-    var b = GazetteerBuilder()
+    var b = GazetteerBuilder(trieCapacity: 64)
     do {
         try b.load(contents: UnsafeBufferPointer(start: data, count: size), path: "fuzz.tsv", name: "fuzz.tsv")
     } catch {

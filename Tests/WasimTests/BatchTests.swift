@@ -423,13 +423,13 @@ final class ClosedPipeOutput: BatchOutput {
             let source = try String(contentsOfFile: t.path + "/in/\(rel).txt", encoding: .utf8)
             #expect(article.stringValue == source.replacingOccurrences(of: "\u{1}", with: "\u{FFFD}"))
             // A legend item per type, and the hover hint.
-            #expect(try doc.nodes(forXPath: "//p[@class='legend']/bdi").count == 4)
-            #expect(try doc.nodes(forXPath: "//p[@class='legend']/span").count == 1)
+            #expect(try doc.nodes(forXPath: "//p[@class='legend']/bdi[starts-with(@class, 't-')]").count == 4)
+            #expect(try doc.nodes(forXPath: "//p[@class='legend']/bdi[@class='hint']").count == 2)
         }
         let index = try XMLDocument(contentsOf: URL(fileURLWithPath: t.path + "/html/index.html"), options: [])
-        let links = try index.nodes(forXPath: "//li/a") as! [XMLElement]
+        let links = try index.nodes(forXPath: "//td/a") as! [XMLElement]
         #expect(links.map { $0.attribute(forName: "href")?.stringValue ?? "" } == ["a.html", "sub/%D8%A8%20c.html"])
-        let errors = try index.nodes(forXPath: "//li[@class='error']")
+        let errors = try index.nodes(forXPath: "//tr[@class='error']")
         #expect(errors.map { $0.stringValue ?? "" } == ["\(t.path)/in/bad.txt: invalid UTF-8 at byte 0"])
     }
 

@@ -290,8 +290,11 @@ func ruleError(_ source: String) throws -> String {
         let bad = try temporaryFile(named: "bad.rules", "rule b\n  type: LOC\n  pattern: [@NOPE]\n")
         let r = try runCLI(["rules", "check", bad], cwd: repositoryRoot.path)
         #expect(r.status == 1)
-        #expect(r.stdout.contains("bad.rules:3:13: unknown list '@NOPE'"))
-        #expect(r.stdout.contains("    pattern: [@NOPE]\n                ^"))
+        // Errors on standard error, as tag and eval report theirs; the summary on standard output.
+        #expect(r.stderr.contains("bad.rules:3:13: unknown list '@NOPE'"))
+        #expect(r.stderr.contains("    pattern: [@NOPE]\n                ^"))
+        #expect(r.stdout.hasPrefix("0 rules, 0 examples, ") && r.stdout.hasSuffix(": FAILED\n"))
+        #expect(r.stdout.split(separator: "\n").count == 1)
     }
 
     @Test func explainShowsProvenanceAndBeatenCandidates() throws {

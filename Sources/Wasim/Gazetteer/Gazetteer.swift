@@ -145,6 +145,12 @@ public struct GazetteerBuilder {
         for (i, t) in typeNames.enumerated() { typeIndex[t] = i }
     }
 
+    /// With a small trie to start with, for the many tiny lists of the fuzz harness (it grows).
+    package init(normalizer: Normalizer = Normalizer(), trieCapacity: Int) {
+        self.init(normalizer: normalizer)
+        trie = TokenTrie(capacity: trieCapacity)
+    }
+
     public func build() -> Gazetteer { Gazetteer(builder: self) }
 
     /// Adds one entry. `type` must be known (built in, or declared by `declare(type:)`).

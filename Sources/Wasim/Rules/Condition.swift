@@ -220,24 +220,27 @@ extension Condition {
         return c
     }
 
-    /// Splits on '&' outside quotes and regexes.
+    /// Splits on '&' outside quotes and regexes. Bytes, not characters: the delimiters are
+    /// ASCII, and walking Characters made this the costliest part of loading the rules.
     static func splitConditions(_ text: String) -> [String] {
         var parts: [String] = []
-        var current = ""
-        var quote: Character? = nil
-        for ch in text {
-            if let q = quote {
-                current.append(ch)
-                if ch == q { quote = nil }
-            } else if ch == "&" {
-                parts.append(current)
-                current = ""
-            } else {
-                if ch == "\"" || ch == "'" || ch == "/" { quote = ch }
-                current.append(ch)
+        let u = text.utf8
+        var start = u.startIndex
+        var quote: UInt8 = 0
+        var i = u.startIndex
+        while i < u.endIndex {
+            let b = u[i]
+            if quote != 0 {
+                if b == quote { quote = 0 }
+            } else if b == 0x26 {
+                parts.append(String(text[start..<i]))
+                start = u.index(after: i)
+            } else if b == 0x22 || b == 0x27 || b == 0x2F {
+                quote = b
             }
+            i = u.index(after: i)
         }
-        parts.append(current)
+        parts.append(String(text[start...]))
         return parts
     }
 

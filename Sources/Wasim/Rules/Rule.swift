@@ -177,10 +177,12 @@ package struct Rule: Sendable {
             c.textSet = Unmanaged.passUnretained(set)
             conditions.append(c)
             p.append(.consume(conditions.count - 1))
-        case .alternation(let options) where mergeLiterals(options).count < options.count:
-            let merged = mergeLiterals(options)
-            try recurse(merged.count == 1 ? merged[0] : .alternation(merged), inRepetition)
         case .alternation(let options):
+            let merged = mergeLiterals(options)
+            if merged.count < options.count {
+                try recurse(merged.count == 1 ? merged[0] : .alternation(merged), inRepetition)
+                return
+            }
             var jumps: [Int] = []
             for (k, option) in options.enumerated() {
                 if k < options.count - 1 {

@@ -68,11 +68,29 @@ public struct RuleMatching: Stage {
     }
 
     public func process(_ document: Document) throws {
-        var context = MatchContext(document)
-        context.startMask = startMasks(context)
+        // The matcher reads the document through raw buffers, valid for this call: an array
+        // read in the hot loop costs a retain and a release each time.
+        let lookups = MatchContext.lookupsInOrder(document)
+        document.tokens.withUnsafeBufferPointer { tokens in
+            document.analyses.withUnsafeBufferPointer { analyses in
+                document.utf16.withUnsafeBufferPointer { utf16 in
+                    lookups.withUnsafeBufferPointer { lookups in
+                        let context = MatchContext(document, tokens: tokens, analyses: analyses, utf16: utf16, lookups: lookups)
+                        defer { context.free() }
+                        match(document, context)
+                    }
+                }
+            }
+        }
+    }
+
+    private func match(_ document: Document, _ context: MatchContext) {
+        // Bit r: rule r of the stage can start at this token.
+        let startMask = startMasks(context)
         var vm = PikeVM()
+        defer { vm.free() }
         var found: [Entity] = []
-        let tokens = document.tokens
+        let tokens = context.tokens
         let sentences = document.sentences.map { Int($0.tokens.lowerBound)..<Int($0.tokens.upperBound) }
         // Where each of the first 64 rules can start, in token order: a rule visits only the
         // sentences that hold one of its starts, and jumps from start to start.
@@ -80,7 +98,7 @@ public struct RuleMatching: Stage {
         // per article cost more in allocations than the matching itself.
         let ruleCount = min(codes.count, 64)
         var offsets = [Int](repeating: 0, count: ruleCount + 1)
-        for mask in context.startMask {
+        for mask in startMask {
             var m = mask
             while m != 0 {
                 offsets[m.trailingZeroBitCount + 1] += 1
@@ -89,17 +107,22 @@ public struct RuleMatching: Stage {
         }
         for r in 0..<ruleCount { offsets[r + 1] += offsets[r] }
         var fill = offsets
-        var flatStarts = [Int32](repeating: 0, count: offsets[ruleCount])
-        for (i, mask) in context.startMask.enumerated() {
+        var flatStartsArray = [Int32](repeating: 0, count: offsets[ruleCount])
+        for (i, mask) in startMask.enumerated() {
             var m = mask
             while m != 0 {
                 let r = m.trailingZeroBitCount
-                flatStarts[fill[r]] = Int32(i)
+                flatStartsArray[fill[r]] = Int32(i)
                 fill[r] += 1
                 m &= m - 1
             }
         }
         var matches: [Slots] = []
+        // Starts go to the matcher as raw slices: an array slice costs a retain and a release
+        // per sentence.
+        let flatStarts = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(1, flatStartsArray.count))
+        _ = flatStarts.initialize(from: flatStartsArray)
+        defer { flatStarts.deallocate() }
         var seen: [CandidateKey: Int] = [:]
         for (r, code) in codes.enumerated() {
             matches.removeAll(keepingCapacity: true)
@@ -109,7 +132,7 @@ public struct RuleMatching: Stage {
                     let s = Int(tokens[Int(flatStarts[k])].sentence)
                     var next = k + 1
                     while next < offsets[r + 1], tokens[Int(flatStarts[next])].sentence == s { next += 1 }
-                    vm.run(code, starts: flatStarts[k..<next], context, sentences[s], into: &matches)
+                    vm.run(code, starts: UnsafeBufferPointer(rebasing: flatStarts[k..<next]), context, sentences[s], into: &matches)
                     k = next
                 }
             } else {
@@ -147,42 +170,55 @@ private struct CandidateKey: Hashable {
 }
 
 /// What conditions read, computed once per document: lookups by first token and a bit mask of
-/// the lists present there.
+/// the lists present there. Raw buffers, valid while `RuleMatching.process` runs.
 struct MatchContext {
-    let document: Document
-    let tokens: ContiguousArray<Token>
-    /// The document's readings and text, held here so the hot loop reads constants, not class
-    /// properties (each read of those is an exclusivity check).
-    let analyses: ContiguousArray<ProcliticAnalysis>
-    let utf16: ContiguousArray<UInt16>
-    let lookups: [Lookup]
-    var lookupStart: [Int32]
-    var listMask: [UInt64]
-    /// Bit r: rule r of the stage can start at this token (see `RuleMatching.startMasks`).
-    var startMask: [UInt64] = []
+    /// Unowned: the context is copied into every run of the matcher, and a reference counted
+    /// field would cost a retain and a release each time (the caller holds the document).
+    unowned(unsafe) let document: Document
+    let tokens: UnsafeBufferPointer<Token>
+    let analyses: UnsafeBufferPointer<ProcliticAnalysis>
+    let utf16: UnsafeBufferPointer<UInt16>
+    let lookups: UnsafeBufferPointer<Lookup>
+    let lookupStart: UnsafeMutableBufferPointer<Int32>
+    let listMask: UnsafeMutableBufferPointer<UInt64>
 
-    init(_ d: Document) {
+    /// Gazetteer matching writes lookups in token order; a custom stage may not.
+    static func lookupsInOrder(_ d: Document) -> [Lookup] {
+        let l = d.lookups
+        for k in l.indices.dropFirst() where l[k - 1].tokens.lowerBound > l[k].tokens.lowerBound {
+            return l.sorted { $0.tokens.lowerBound < $1.tokens.lowerBound }
+        }
+        return l
+    }
+
+    init(_ d: Document, tokens: UnsafeBufferPointer<Token>, analyses: UnsafeBufferPointer<ProcliticAnalysis>,
+         utf16: UnsafeBufferPointer<UInt16>, lookups: UnsafeBufferPointer<Lookup>) {
         document = d
-        tokens = d.tokens
-        analyses = d.analyses
-        utf16 = d.utf16
-        // Gazetteer matching writes lookups in token order; a custom stage may not.
-        let sorted = zip(d.lookups, d.lookups.dropFirst()).allSatisfy { $0.tokens.lowerBound <= $1.tokens.lowerBound }
-        lookups = sorted ? d.lookups : d.lookups.sorted { $0.tokens.lowerBound < $1.tokens.lowerBound }
-        lookupStart = [Int32](repeating: 0, count: d.tokens.count + 1)
-        listMask = [UInt64](repeating: 0, count: d.tokens.count)
+        self.tokens = tokens
+        self.analyses = analyses
+        self.utf16 = utf16
+        self.lookups = lookups
+        lookupStart = .allocate(capacity: tokens.count + 1)
+        lookupStart.initialize(repeating: 0)
+        listMask = .allocate(capacity: max(1, tokens.count))
+        listMask.initialize(repeating: 0)
         for l in lookups {
             let i = Int(l.tokens.lowerBound)
             lookupStart[i + 1] += 1
             if l.list < 64 { listMask[i] |= 1 << UInt64(l.list) }
         }
-        for i in 0..<d.tokens.count { lookupStart[i + 1] += lookupStart[i] }
+        for i in 0..<tokens.count { lookupStart[i + 1] += lookupStart[i] }
+    }
+
+    func free() {
+        lookupStart.deallocate()
+        listMask.deallocate()
     }
 
     /// Appends to `out` each way (tokens consumed, proclitic prefix) the condition matches at
     /// token `i`. A buffer, not a callback: captured state in a callback costs exclusivity
     /// checks on the hottest path of the tagger.
-    func outcomes(_ c: Condition, at i: Int, into out: inout [(Int, Int32)]) {
+    func outcomes(_ c: Condition, at i: Int, into out: inout Scratch<(Int, Int32)>) {
         let t = tokens[i]
         let kindBit: UInt8 = 1 << t.kind.rawValue
         if c.kinds != 0 && c.kinds & kindBit == 0 { return }
@@ -192,7 +228,8 @@ struct MatchContext {
         // Extras compare text: run them last, once a reading has matched.
         var extrasOK: Bool? = c.extras == nil ? true : nil
         func body(_ length: Int, _ prefix: Int32) {
-            if extrasOK == nil { extrasOK = extrasHold(c.extras!.takeUnretainedValue(), t) }
+            // Guaranteed, not retained: the rule keeps its extras alive.
+            if extrasOK == nil { extrasOK = c.extras!._withUnsafeGuaranteedRef { extrasHold($0, t) } }
             if extrasOK == true { out.append((length, prefix)) }
         }
 
@@ -253,9 +290,9 @@ struct MatchContext {
         return false
     }
 
-    @inline(__always) static func has(_ units: ArraySlice<UInt16>, suffix p: [UInt16]) -> Bool {
+    @inline(__always) static func has(_ units: UnsafeBufferPointer<UInt16>, suffix p: [UInt16]) -> Bool {
         guard units.count >= p.count else { return false }
-        var i = units.endIndex - p.count
+        var i = units.count - p.count
         for u in p {
             if units[i] != u { return false }
             i += 1
@@ -271,7 +308,7 @@ struct MatchContext {
             if x.excludes(t.hash) { return false }
             for r in 0..<Int(t.analysisCount) where x.excludes(analyses[Int(t.firstAnalysis) + r].hash) { return false }
         }
-        let units = utf16[Int(t.start)..<Int(t.end)]
+        let units = UnsafeBufferPointer(rebasing: utf16[Int(t.start)..<Int(t.end)])
         var ok = true
         if !x.starts.isEmpty, !x.starts.contains(where: { units.starts(with: $0) }) { ok = false }
         if ok, x.excludedStarts.contains(where: { units.starts(with: $0) }) { ok = false }
@@ -299,12 +336,12 @@ typealias Slots = SIMD16<Int32>
 /// Walks a rule's start positions in order. A value with a mutating method, not a closure over
 /// a variable: the compiler checks it statically.
 struct StartCursor {
-    let starts: ArraySlice<Int32>?
+    let starts: UnsafeBufferPointer<Int32>?
     var next: Int
 
-    init(starts: ArraySlice<Int32>?) {
+    init(starts: UnsafeBufferPointer<Int32>?) {
         self.starts = starts
-        next = starts?.startIndex ?? 0
+        next = 0
     }
 
     /// The first start at or after `i`, or nil.
@@ -324,19 +361,24 @@ struct PikeVM {
 
     // Reused from sentence to sentence: threads at this token, at the next, and further on
     // (after a multi-token lookup).
-    private var current: [Thread] = []
-    private var next: [Thread] = []
-    private var later: [(at: Int, thread: Thread)] = []
-    private var visited: [Int] = []
+    // Raw buffers, not arrays: emptying an array costs more than the work between two resets.
+    private var current = Scratch<Thread>()
+    private var next = Scratch<Thread>()
+    private var later = Scratch<(at: Int, thread: Thread)>()
+    private var visited = Scratch<Int>()
     private var generation = 0
-    private var stack: [Thread] = []
-    private var outcomes: [(Int, Int32)] = []
+    private var stack = Scratch<Thread>()
+    private var outcomes = Scratch<(Int, Int32)>()
+
+    func free() {
+        current.free(); next.free(); later.free(); visited.free(); stack.free(); outcomes.free()
+    }
 
     /// Runs a rule over one sentence; appends to `matches` the slots of each leftmost-longest,
     /// non-overlapping match.
     /// `starts`: the tokens of the sentence where the rule can start, in order (nil: test each
     /// token).
-    mutating func run(_ code: RuleCode, starts: ArraySlice<Int32>?, _ ctx: MatchContext, _ sentence: Range<Int>,
+    mutating func run(_ code: RuleCode, starts: UnsafeBufferPointer<Int32>?, _ ctx: MatchContext, _ sentence: Range<Int>,
                       into matches: inout [Slots]) {
         let program = code.program, conditions = code.conditions, captures = code.captureTypes.count
         let startLists = code.startLists, startTexts = code.startTexts, anyText = !code.startTexts.hashes.isEmpty
@@ -351,23 +393,23 @@ struct PikeVM {
             return false
         }
         let end = sentence.upperBound
-        if visited.count < program.count { visited = Array(repeating: -1, count: program.count) }
+        while visited.count < program.count { visited.append(-1) }
         var best: (start: Int, end: Int, slots: Slots)? = nil
         var pos = starts?.first.map(Int.init) ?? sentence.lowerBound
         let empty = Slots(repeating: -1)
-        next.removeAll(keepingCapacity: true)
-        later.removeAll(keepingCapacity: true)
+        next.removeAll()
+        later.removeAll()
         while pos <= end {
             swap(&current, &next)
-            next.removeAll(keepingCapacity: true)
+            next.removeAll()
             var merged = false
             if !later.isEmpty {
                 var k = 0
                 while k < later.count {
                     if later[k].at == pos {
                         current.append(later[k].thread)
-                        later.swapAt(k, later.count - 1)
-                        later.removeLast()
+                        later[k] = later[later.count - 1]
+                        later.count -= 1
                         merged = true
                     } else {
                         k += 1
@@ -397,7 +439,8 @@ struct PikeVM {
             }
             if merged { current.sort { $0.start < $1.start } }
             generation += 1
-            for thread in current {
+            for k in 0..<current.count {
+                let thread = current[k]
                 if let b = best, thread.start > b.start { break }
                 stack.append(thread)
                 while var t = stack.popLast() {
@@ -422,9 +465,11 @@ struct PikeVM {
                         }
                     case .consume(let ci):
                         guard pos < end else { continue }
-                        outcomes.removeAll(keepingCapacity: true)
+                        outcomes.removeAll()
                         ctx.outcomes(conditions[ci], at: pos, into: &outcomes)
-                        for (length, prefix) in outcomes where pos + length <= end {
+                        for o in 0..<outcomes.count {
+                            let (length, prefix) = outcomes[o]
+                            guard pos + length <= end else { continue }
                             var n = t
                             n.pc += 1
                             for c in 0..<captures where n.slots[3 * c] == Int32(pos) && n.slots[3 * c + 1] < 0 {
@@ -435,7 +480,7 @@ struct PikeVM {
                     }
                 }
             }
-            current.removeAll(keepingCapacity: true)
+            current.removeAll()
             pos += 1
             if next.isEmpty, later.isEmpty, let b = best {
                 matches.append(b.slots)
@@ -444,5 +489,53 @@ struct PikeVM {
             }
         }
         if let b = best { matches.append(b.slots) }
+    }
+}
+
+/// A growable buffer of plain values (no references inside) that empties in one store.
+struct Scratch<T> {
+    private(set) var base: UnsafeMutablePointer<T>
+    var count = 0
+    private var capacity: Int
+
+    init(capacity: Int = 16) {
+        base = .allocate(capacity: capacity)
+        self.capacity = capacity
+    }
+
+    func free() { base.deallocate() }
+
+    var isEmpty: Bool { count == 0 }
+
+    @inline(__always) mutating func removeAll() { count = 0 }
+
+    @inline(__always) mutating func append(_ x: T) {
+        if count == capacity { grow() }
+        (base + count).initialize(to: x)
+        count += 1
+    }
+
+    @inline(__always) mutating func popLast() -> T? {
+        guard count > 0 else { return nil }
+        count -= 1
+        return base[count]
+    }
+
+    private mutating func grow() {
+        let bigger = UnsafeMutablePointer<T>.allocate(capacity: capacity * 2)
+        bigger.moveInitialize(from: base, count: count)
+        base.deallocate()
+        base = bigger
+        capacity *= 2
+    }
+
+    @inline(__always) subscript(i: Int) -> T {
+        get { base[i] }
+        nonmutating set { base[i] = newValue }
+    }
+
+    mutating func sort(by less: (T, T) -> Bool) {
+        var all = UnsafeMutableBufferPointer(start: base, count: count)
+        all.sort(by: less)
     }
 }

@@ -133,6 +133,14 @@ enum RuleParser {
         }
         for (index, raw) in lines.enumerated() {
             let lineNumber = index + 1
+            // A control character is never meant in a rule (and a NUL inside a /regex/ makes
+            // Foundation's regex constructor leak).
+            func isControl(_ u: Unicode.Scalar) -> Bool { (u.value < 0x20 && u != "\t") || (0x7F...0x9F).contains(u.value) }
+            if let k = raw.firstIndex(where: { $0.unicodeScalars.contains(where: isControl) }),
+               let u = raw[k].unicodeScalars.first(where: isControl) {
+                throw fail(lineNumber, raw.distance(from: raw.startIndex, to: k) + 1,
+                           "a control character (U+\(String(format: "%04X", u.value))) in a rule file")
+            }
             let indent = raw.prefix(while: { $0 == " " || $0 == "\t" }).count
             let line = raw.dropFirst(indent)
             if line.isEmpty || line.hasPrefix("#") { continue }
@@ -140,7 +148,7 @@ enum RuleParser {
                 // define NAME: FRAGMENT — a named pattern fragment, used as $NAME in later patterns.
                 let body = line.dropFirst("define ".count)
                 guard let colon = body.firstIndex(of: ":") else { throw fail(lineNumber, indent + 8, "expected 'define NAME: PATTERN'") }
-                let name = body[..<colon].trimmingCharacters(in: .whitespaces)
+                let name = body[..<colon].trimmingBlanks()
                 guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
                     throw fail(lineNumber, indent + 8, "a definition needs a name of letters, digits or '_'")
                 }
@@ -148,7 +156,7 @@ enum RuleParser {
                 let column = indent + "define ".count + body.distance(from: body.startIndex, to: valueStart)
                     + body[valueStart...].prefix(while: { $0 == " " }).count + 1
                 do {
-                    var parser = PatternParser(String(body[valueStart...]).trimmingCharacters(in: .whitespaces), columnOffset: column - 1,
+                    var parser = PatternParser(String(body[valueStart...]).trimmingBlanks(), columnOffset: column - 1,
                                                definitionLine: lineNumber)
                     definitions[lineNumber] = raw
                     let node = try expand(parser.parse(), macros)
@@ -160,7 +168,7 @@ enum RuleParser {
                 continue
             }
             if line.hasPrefix("rule ") || line == "rule" {
-                let name = line.dropFirst(4).trimmingCharacters(in: .whitespaces)
+                let name = line.dropFirst(4).trimmingBlanks()
                 guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
                     throw fail(lineNumber, indent + 6, "a rule needs a name of letters, digits, '-', '_' or '.'")
                 }
@@ -173,9 +181,9 @@ enum RuleParser {
             guard let colon = line.firstIndex(of: ":") else {
                 throw fail(lineNumber, indent + 1, "expected 'rule NAME', 'define NAME: PATTERN' or 'key: value' (keys: priority, type, pattern, fires, skips, note)")
             }
-            let key = line[..<colon].trimmingCharacters(in: .whitespaces)
+            let key = line[..<colon].trimmingBlanks()
             let valueStart = line.index(after: colon)
-            let value = String(line[valueStart...]).trimmingCharacters(in: .whitespaces)
+            let value = String(line[valueStart...]).trimmingBlanks()
             let valueColumn = indent + line.distance(from: line.startIndex, to: valueStart) + 1
                 + (line[valueStart...].prefix(while: { $0 == " " || $0 == "\t" }).count)
             guard !rules.isEmpty else { throw fail(lineNumber, indent + 1, "'\(key):' outside a rule: start one with 'rule NAME'") }
@@ -197,7 +205,7 @@ enum RuleParser {
                 }
             case "fires":
                 let parts = value.components(separatedBy: "=>")
-                guard parts.count == 2, !parts[0].trimmingCharacters(in: .whitespaces).isEmpty else {
+                guard parts.count == 2, !parts[0].trimmingBlanks().isEmpty else {
                     throw fail(lineNumber, valueColumn, "expected 'fires: SENTENCE => [TYPE] ENTITY [; [TYPE] ENTITY…]'")
                 }
                 var expected: [(type: EntityType?, text: String, column: Int)] = []
@@ -205,7 +213,7 @@ enum RuleParser {
                 var column = valueColumn + parts[0].count + 2
                 for item in parts[1].split(separator: ";", omittingEmptySubsequences: false) {
                     defer { column += item.count + 1 }
-                    let text = item.trimmingCharacters(in: .whitespaces)
+                    let text = item.trimmingBlanks()
                     if text.isEmpty { continue }
                     let at = column + item.prefix(while: { $0 == " " || $0 == "\t" }).count
                     let words = text.split(separator: " ", maxSplits: 1)
@@ -214,13 +222,13 @@ enum RuleParser {
                         guard RuleParser.exampleTypes.contains(String(words[0])) else {
                             throw fail(lineNumber, at, "unknown entity type '\(words[0])' (types: \(RuleParser.exampleTypes.joined(separator: ", ")))")
                         }
-                        expected.append((EntityType(String(words[0])), words[1].trimmingCharacters(in: .whitespaces), at))
+                        expected.append((EntityType(String(words[0])), words[1].trimmingBlanks(), at))
                     } else {
                         expected.append((nil, text, at))
                     }
                 }
                 guard !expected.isEmpty else { throw fail(lineNumber, valueColumn, "a 'fires' example names the entities after '=>'") }
-                rules[rules.count - 1].fires.append(WrittenExample(text: parts[0].trimmingCharacters(in: .whitespaces),
+                rules[rules.count - 1].fires.append(WrittenExample(text: parts[0].trimmingBlanks(),
                                                                    expected: expected, line: lineNumber, raw: raw))
             case "skips":
                 guard !value.isEmpty else { throw fail(lineNumber, valueColumn, "expected 'skips: SENTENCE'") }
@@ -371,7 +379,7 @@ struct PatternParser {
                 let at = column
                 guard let close = chars[i...].firstIndex(of: "}") else { throw SyntaxError(line: 0, column: at, message: "unclosed '{'") }
                 let body = String(chars[(i + 1)..<close])
-                let parts = body.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+                let parts = body.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingBlanks() }
                 let lo = Int(parts[0])
                 let hi: Int?? = parts.count == 1 ? .some(lo) : parts.count == 2 ? (parts[1].isEmpty ? .some(nil) : Int(parts[1]).map { .some($0) }) : nil
                 guard let min = lo, let max = hi, min >= 0, max.map({ $0 >= min && $0 > 0 }) ?? true else {
@@ -444,5 +452,17 @@ struct PatternParser {
         }
         if text.isEmpty { throw SyntaxError(line: 0, column: at, message: "expected a token condition here") }
         return .atom(text, column: at, line: definitionLine)
+    }
+}
+
+extension StringProtocol {
+    /// What `trimmingCharacters(in: .whitespaces)` returns (tabs and space separators off both
+    /// ends), without Foundation's detour through NSString, which dominated loading the rules.
+    func trimmingBlanks() -> String {
+        let scalars = String(self).unicodeScalars
+        func blank(_ s: Unicode.Scalar) -> Bool { s == " " || s == "\t" || (s.value > 0x7F && s.properties.generalCategory == .spaceSeparator) }
+        guard let first = scalars.firstIndex(where: { !blank($0) }) else { return "" }
+        let last = scalars.lastIndex(where: { !blank($0) })!
+        return String(scalars[first...last])
     }
 }
