@@ -5,12 +5,51 @@
 /// (see `sourceRank`), then the earlier start. Gazetteers/README.md has the whole table. Greedy, as spaCy's EntityRuler does it.
 /// A winning NONE span (an event's name, say) keeps what it covers free of entities and is
 /// itself left out.
+///
+/// With the learned labeller's candidates (`model:…`), candidates come in tiers first (README's
+/// conflict table): NONE spans, numeric ranges, high-priority rules and user lists (`--gazetteer`)
+/// beat the model. A shipped-list or low-priority-rule candidate that overlaps a model candidate
+/// of its own type agrees with it on the name, and its boundaries (written to ANNOTATION.md,
+/// where the model learned partly from ANERcorp's) win; one that no model candidate of its type
+/// overlaps is dropped: the model read it as a feature and said no. The model decides the types
+/// in `modelTypes`; for the others its candidates only fill gaps.
 public struct ConflictResolution: Stage {
     public let name = "conflict-resolution"
     public let requires: Set<Capability> = [.tokens]
     public let provides: Set<Capability> = [.entities]
 
-    public init() {}
+    /// Rules of at least this priority beat the model.
+    public var highPriority: Int
+    /// Lower-tier PER/ORG/LOC candidates are dropped when the model ran (it saw them and said no).
+    public var modelVetoes: Bool
+
+    /// Lists of at least this priority beat the model (user lists load with 30, the shipped ones 10 or 20).
+    public var listPriority: Int
+    /// The types the model decides; for the others its candidates only fill gaps the rules and lists leave.
+    public var modelTypes: Set<EntityType>
+
+    /// The types where a lower-tier candidate overlapping a model candidate of its type sets the
+    /// boundaries (places: the lists and rules know ANNOTATION.md's site nouns and direction words).
+    public var boundaryTypes: Set<EntityType>
+
+    public init(highPriority: Int = 60, listPriority: Int = 30, modelTypes: Set<EntityType> = [.person, .location],
+                modelVetoes: Bool = true, boundaryTypes: Set<EntityType> = [.location]) {
+        self.highPriority = highPriority
+        self.listPriority = listPriority
+        self.modelTypes = modelTypes
+        self.modelVetoes = modelVetoes
+        self.boundaryTypes = boundaryTypes
+    }
+
+    /// 3: beats the model; 1: the model; 0: below the model; -1: the model outside its types.
+    /// (2: a lower-tier candidate that agrees with the model, see `process`.)
+    public func tier(_ c: Entity) -> Int {
+        if c.source.hasPrefix("model:") { return modelTypes.contains(c.type) ? 1 : -1 }
+        if c.type == .suppressed || c.type == .numericRange || c.precedence > 0 { return 3 }
+        if c.source.hasPrefix("rule:") { return c.priority >= highPriority ? 3 : 0 }
+        if c.source.hasPrefix("gazetteer:") { return c.priority >= listPriority ? 3 : 0 }
+        return 0
+    }
 
     /// Among equals, a rule outranks a gazetteer entry, which outranks a stage's own guess.
     package static func sourceRank(_ source: String) -> Int {
@@ -35,13 +74,33 @@ public struct ConflictResolution: Stage {
     public func process(_ document: Document) throws {
         // Indices, not entities, move through the sort and the selection: an entity holds four
         // strings, and copying one costs four reference counts.
-        let candidates = document.candidates
+        var candidates = document.candidates
+        let withModel = document.provided.contains(.modelCandidates)
+        var tiers = withModel ? candidates.map(tier) : [Int](repeating: 0, count: candidates.count)
+        if withModel {
+            // The model's type at each token (bit per type: PER 1, ORG 2, LOC 4).
+            var modelAt = [UInt8](repeating: 0, count: document.tokens.count)
+            var exact = Set<Span>()
+            for (i, c) in candidates.enumerated() where tiers[i] == 1 {
+                for k in c.tokens { modelAt[Int(k)] |= Self.bit(c.type) }
+                exact.insert(Span(type: c.type, start: Int(c.start), end: Int(c.end)))
+            }
+            var keep: [Int] = []
+            for (i, c) in candidates.enumerated() {
+                guard tiers[i] == 0, modelTypes.contains(c.type) else { keep.append(i); continue }
+                let agrees = c.tokens.contains { modelAt[Int($0)] & Self.bit(c.type) != 0 }
+                if agrees && boundaryTypes.contains(c.type) { tiers[i] = 2 }
+                if agrees || !modelVetoes || exact.contains(Span(type: c.type, start: Int(c.start), end: Int(c.end))) { keep.append(i) }
+            }
+            candidates = keep.map { candidates[$0] }
+            tiers = keep.map { tiers[$0] }
+        }
         // The sort reads plain keys: reading an entity copies it, four reference counts.
-        struct Key { var precedence: Int; var length: Int32; var priority: Int; var rank: Int; var start: Int32 }
+        struct Key { var precedence: Int; var tier: Int; var length: Int32; var priority: Int; var rank: Int; var start: Int32 }
         var keys: [Key] = []
         keys.reserveCapacity(candidates.count)
         for i in candidates.indices {
-            keys.append(Key(precedence: Int(candidates[i].precedence), length: candidates[i].length,
+            keys.append(Key(precedence: Int(candidates[i].precedence), tier: tiers[i], length: candidates[i].length,
                             priority: candidates[i].priority,
                             rank: ConflictResolution.sourceRank(candidates[i].source), start: candidates[i].start))
         }
@@ -49,6 +108,7 @@ public struct ConflictResolution: Stage {
             candidates.indices.sorted { i, j in
                 let a = keys[i], b = keys[j]
                 if a.precedence != b.precedence { return a.precedence > b.precedence }
+                if a.tier != b.tier { return a.tier > b.tier }
                 if a.length != b.length { return a.length > b.length }
                 if a.priority != b.priority { return a.priority > b.priority }
                 if a.rank != b.rank { return a.rank > b.rank }
@@ -87,4 +147,19 @@ public struct ConflictResolution: Stage {
         document.entities = winners.filter { $0.type != .suppressed }.sorted { ($0.start, $0.end) < ($1.start, $1.end) }
     }
 
+
+    static func bit(_ t: EntityType) -> UInt8 {
+        switch t {
+        case .person: 1
+        case .organization: 2
+        case .location: 4
+        default: 0
+        }
+    }
+
+    struct Span: Hashable {
+        var type: EntityType
+        var start: Int
+        var end: Int
+    }
 }

@@ -13,25 +13,51 @@ public struct PipelineOptions: Sendable {
     public var defaultGazetteers = true
     public var defaultRules = true
     public var normalizer = Normalizer()
+    /// The labeller's model file (`--model`); nil means `Models/wasim.model` when it exists.
+    public var modelFile: String?
+    /// Run the learned labeller (`--no-model` turns it off).
+    public var useModel = true
+    /// Word clusters for the labeller's cluster features, when a model uses them.
+    public var clusters: (any ClusterCodes)? = nil
 
     public init(dataDirectory: String? = nil) { self.dataDirectory = dataDirectory }
 }
 
 public enum DefaultPipeline {
     /// The full default pipeline: segmentation → normalization → gazetteer matching → rules →
-    /// numeric ranges → conflict resolution → name propagation.
+    /// numeric ranges → labeller (with a model) → conflict resolution → name propagation.
     public static func make(_ options: PipelineOptions = PipelineOptions()) throws -> Pipeline {
         let gazetteer = try loadGazetteer(options)
         let rules = try loadRules(options, gazetteer: gazetteer)
-        return try Pipeline([
+        var stages: [any Stage] = [
             Segmentation(),
             Normalization(options.normalizer),
             GazetteerMatching(gazetteer),
             RuleMatching(rules, gazetteer: gazetteer),
             NumericRanges(),
-            ConflictResolution(),
-            NamePropagation(gazetteer: gazetteer),
-        ])
+        ]
+        if let model = try loadModel(options) {
+            let clusters = model.groups.contains(.clusters) ? try options.clusters ?? loadClusters(options) : nil
+            stages.append(Labeller(model: model, gazetteer: gazetteer, clusters: clusters))
+        }
+        stages += [ConflictResolution(), NamePropagation(gazetteer: gazetteer)] as [any Stage]
+        return try Pipeline(stages)
+    }
+
+    /// `Models/clusters.tsv`, the word clusters the labeller's cluster features read, if present.
+    public static func loadClusters(_ options: PipelineOptions) throws -> WordClusters? {
+        let path = try dataDirectory(options.dataDirectory) + "/Models/clusters.tsv"
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        return try WordClusters(contentsOf: path, normalizer: options.normalizer)
+    }
+
+    /// The model `--model` names, else `Models/wasim.model` if there is one; nil with `--no-model`.
+    public static func loadModel(_ options: PipelineOptions) throws -> LabellerModel? {
+        guard options.useModel else { return nil }
+        if let file = options.modelFile { return try LabellerModel.load(path: file) }
+        let path = try dataDirectory(options.dataDirectory) + "/Models/wasim.model"
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        return try LabellerModel.load(path: path)
     }
 
     /// Models/rules/*.rules unless `defaultRules` is off, then the extra files; all or nothing.

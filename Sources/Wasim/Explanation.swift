@@ -1,7 +1,8 @@
+import Foundation
 // `wasim explain`: the tokens, then each entity with what produced it and what it beat.
 
 package enum Explanation {
-    package static func render(_ d: Document, gazetteer: Gazetteer? = nil, tokens showTokens: Bool = true) -> String {
+    package static func render(_ d: Document, gazetteer: Gazetteer? = nil, labeller: Labeller? = nil, tokens showTokens: Bool = true) -> String {
         var out: [String] = []
         if showTokens {
             out.append("tokens:")
@@ -26,6 +27,14 @@ package enum Explanation {
                        + (e.priority != 0 ? " (priority \(e.priority))" : "") + (e.id.map { " id=\($0)" } ?? "")
                        + (e.low.map { " low=\(WasimJSON.number($0)) high=\(WasimJSON.number(e.high ?? $0))" } ?? "")
                        + (e.unit.map { " unit=\($0)" } ?? ""))
+            if let labeller, e.source == labeller.source {
+                let why = labeller.explain(d, entity: e)
+                func show(_ fs: [(feature: String, weight: Float)]) -> String {
+                    fs.map { "\($0.feature) \(String(format: "%+.2f", $0.weight))" }.joined(separator: ", ")
+                }
+                out.append("      for: " + (why.for.isEmpty ? "(nothing)" : show(why.for)))
+                out.append("      against: " + (why.against.isEmpty ? "(nothing)" : show(why.against)))
+            }
             if let r = d.resolutions.first(where: { $0.winner == e }) {
                 for b in r.beaten {
                     out.append("      beat \(b.type) \(d.text(of: b)) ← \(b.source)" + (b.priority != 0 ? " (priority \(b.priority))" : ""))

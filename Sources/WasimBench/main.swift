@@ -181,6 +181,23 @@ let one = try measure(arguments.stages == nil ? "full pipeline" : "selected stag
 let two = try measure(arguments.stages == nil ? "full pipeline" : "selected stages", pipeline, jobs: 2)
 print(String(format: "speed-up with 2 jobs: %.2f×", one.summary.seconds / two.summary.seconds))
 
+// The learned labeller: the same run without it (same process, same articles), and its load time.
+if arguments.stages == nil {
+    var withoutModel = PipelineOptions()
+    withoutModel.useModel = false
+    let (model, modelSeconds) = try timed { try DefaultPipeline.loadModel(PipelineOptions()) }
+    if let model {
+        print(String(format: "model %@: %d features, loaded in %.3f s", model.name, model.featureCount, modelSeconds))
+        let without = try measure("full pipeline without the model", try DefaultPipeline.make(withoutModel), jobs: 1)
+        let with = try measure("full pipeline with the model", pipeline, jobs: 1)
+        print(String(format: "throughput with the model: %.1f%% of without (%.0f ns/token more)",
+                     100 * with.summary.tokensPerSecond / without.summary.tokensPerSecond,
+                     (with.summary.seconds - without.summary.seconds) / Double(max(with.summary.tokens, 1)) * 1e9))
+    } else {
+        print("no Models/wasim.model: the labeller is not measured")
+    }
+}
+
 // Stages: the time each stage takes per token, on the same articles, in memory.
 do {
     var seconds = [Double](repeating: 0, count: pipeline.stages.count)

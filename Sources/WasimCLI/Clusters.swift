@@ -48,7 +48,7 @@ struct Clusters: ParsableCommand {
     @Option(name: .customLong("exclude-gold"), help: ArgumentHelp("Leave out the text files this standoff gold points at (held-out articles); repeatable.", valueName: "file"))
     var excludeGold: [String] = []
 
-    @Option(help: ArgumentHelp("The header's source line (default: the ANT corpus).", valueName: "text"))
+    @Option(help: ArgumentHelp("The header's source line (default: the ANT corpus for a folder named ant-news, else the folder).", valueName: "text"))
     var source: String?
 
     @Option(help: ArgumentHelp("The header's licence line (default: the ANT corpus's).", valueName: "text"))
@@ -90,10 +90,16 @@ struct Clusters: ParsableCommand {
         let flags = options.flags
         let command = "wasim clusters --corpus \(corpus) --out \(out)" + (flags.isEmpty ? "" : " " + flags)
             + excludeGold.map { " --exclude-gold \($0)" }.joined()
+        // The shipped file's corpus gets its citation; any other corpus says what it is.
+        let isANT = URL(fileURLWithPath: corpus).standardizedFileURL.lastPathComponent == "ant-news"
         let header = [
             "Word clusters for Wasim's learned labeller: normalized form<TAB>bit path<TAB>frequency.",
-            "source: " + (source ?? "../shared/corpora/ant-news, the ANT Corpus (Jawhara FM articles 2014-2017; \(counts.documents) articles, \(counts.tokens) tokens\(excludeGold.isEmpty ? "" : "; the articles of " + excludeGold.joined(separator: ", ") + " left out"))"),
-            "licence: " + (licence ?? "Apache-2.0 with the ANT citation licence: cite Chouigui, Ben Khiroun and Elayeb (2017), \"ANT Corpus: An Arabic News Text Collection for Textual Classification\", AICCSA."),
+            "source: " + (source ?? (isANT
+                ? "../shared/corpora/ant-news, the ANT Corpus (Jawhara FM articles 2014-2017; \(counts.documents) articles, \(counts.tokens) tokens\(excludeGold.isEmpty ? "" : "; the articles of " + excludeGold.joined(separator: ", ") + " left out"))"
+                : "\(corpus) (\(counts.documents) documents, \(counts.tokens) tokens)")),
+            "licence: " + (licence ?? (isANT
+                ? "Apache-2.0 with the ANT citation licence: cite Chouigui, Ben Khiroun and Elayeb (2017), \"ANT Corpus: An Arabic News Text Collection for Textual Classification\", AICCSA."
+                : "that of the corpus (not given: pass --licence)")),
             "method: words with frequency >= \(options.minFrequency) (at most \(options.maxWords)), normalized by Wasim's Normalizer after its Segmentation; each described by PPMI (context smoothing 0.75) of the \(options.contextWords) most frequent forms at ±1\(options.window == 2 ? " and ±2" : "") (numbers as one form, sentence edges as one), rows L2-normalized; bisecting spherical 2-means weighted by log2(1+frequency), each split seeded by the node's principal direction (12 power iterations from a fixed start, then up to \(options.iterations) rounds); leaves under \(options.minSplit) words or at \(options.maxDepth) bits. The half holding the more frequent word is 0. Deterministic.",
             "command: \(command)",
             "words: \(table.words.count)",

@@ -28,7 +28,8 @@ struct Explain: ParsableCommand {
         document.recordsResolutions = true
         try pipeline.run(document)
         let gazetteer = pipeline.stages.lazy.compactMap { ($0 as? GazetteerMatching)?.gazetteer }.first
+        let labeller = pipeline.stages.lazy.compactMap { $0 as? Labeller }.first
         print(json ? Explanation.json(document, gazetteer: gazetteer)
-                   : Explanation.render(document, gazetteer: gazetteer, tokens: !noTokens))
+                   : Explanation.render(document, gazetteer: gazetteer, labeller: labeller, tokens: !noTokens))
     }
 }

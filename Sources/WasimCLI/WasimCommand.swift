@@ -20,7 +20,7 @@ struct WasimCommand: AsyncParsableCommand {
               swift run -c release wasim install --prefix ~/.local
             """,
         version: versionText(),
-        subcommands: [Tag.self, Eval.self, Explain.self, Rules.self, Lists.self, Clusters.self, Convert.self,
+        subcommands: [Tag.self, Eval.self, Explain.self, Rules.self, Lists.self, Train.self, Clusters.self, Convert.self,
                       Serve.self, Install.self],
         defaultSubcommand: nil
     )
@@ -62,12 +62,20 @@ struct PipelineArguments: ParsableArguments {
     @Flag(help: "Leave out the built-in lists of Gazetteers/ (keeps only --gazetteer files).")
     var noDefaultGazetteers = false
 
+    @Option(name: .long, help: ArgumentHelp("The labeller's model file (default: Models/wasim.model when it exists).", valueName: "file"))
+    var model: String?
+
+    @Flag(help: "Leave out the learned labeller: lists and rules only.")
+    var noModel = false
+
     func options() -> PipelineOptions {
         var o = PipelineOptions(dataDirectory: data)
         o.gazetteerFiles = gazetteers
         o.ruleFiles = rules
         o.defaultRules = !noDefaultRules
         o.defaultGazetteers = !noDefaultGazetteers
+        o.modelFile = model
+        o.useModel = !noModel
         return o
     }
 }

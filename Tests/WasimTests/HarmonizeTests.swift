@@ -151,3 +151,39 @@ import Testing
         }
     }
 }
+
+/// `wasim convert` and `wasim clusters` end to end.
+@Suite struct TrainingDataCommandTests {
+    @Test(.enabled(if: wasimExecutable() != nil, "no wasim executable next to the test binary"))
+    func convertWritesCoNLLAndLogsOnStderr() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wasim-convert-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = try temporaryFile("in.txt", "وقالت O\nحركة O\nحماس B-ORG\n\nالإسلامية B-MISC\n", in: dir)
+        let r = try runCLI(["convert", "--data", repositoryRoot.path, "anercorp", input.path, "-"], cwd: dir.path)
+        #expect(r.status == 0)
+        #expect(r.stdout == "وقالت O\nحركة B-ORG\nحماس I-ORG\n\nالإسلامية O\n\n")
+        #expect(r.stderr.contains("\(input.path):2: designator-inside-org: حماس (ORG) → حركة حماس (ORG)"))
+        #expect(r.stderr.contains("\(input.path):5: misc-dropped: الإسلامية (MISC) → O"))
+        #expect(r.stderr.contains("2 sentences, 2 changes"))
+        let bad = try runCLI(["convert", "conll2003", input.path, "-"], cwd: dir.path)
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("source must be one of: anercorp, newsfane"))
+    }
+
+    @Test(.enabled(if: wasimExecutable() != nil, "no wasim executable next to the test binary"))
+    func clustersWritesTheFileTheLoaderReads() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wasim-clusters-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for (i, town) in ["سوسة", "صفاقس", "بنزرت"].enumerated() {
+            _ = try temporaryFile("\(i).txt", "وصل الوفد إلى مدينة \(town) يوم الأحد .\nوقال الوزير إن مدينة \(town) جميلة .\n",
+                                  in: dir.appendingPathComponent("corpus"))
+        }
+        let r = try runCLI(["clusters", "--corpus", "corpus", "--out", "c.tsv", "--min-frequency", "3", "--min-split", "2"], cwd: dir.path)
+        #expect(r.status == 0, "\(r.stderr)")
+        let clusters = try WordClusters(contentsOf: dir.appendingPathComponent("c.tsv").path)
+        #expect(clusters.header.contains("command: wasim clusters --corpus corpus --out c.tsv --min-split 2"))
+        #expect(clusters.header.contains("source: corpus (3 documents, 45 tokens)"))
+        #expect(clusters.code(word: "مدينة") != 0)
+        #expect(clusters.code(word: "سوسة") == 0, "seen twice: below --min-frequency")
+    }
+}

@@ -122,7 +122,7 @@ func ranges(_ d: Document) -> [RangeCase.Expected] {
         options.defaultRules = false
         let pipeline = try DefaultPipeline.make(options)
         #expect(pipeline.stages.map(\.name) == ["segmentation", "normalization", "gazetteer-matching", "rule-matching",
-                                                 "numeric-ranges", "conflict-resolution", "name-propagation"])
+                                                 "numeric-ranges", "labeller", "conflict-resolution", "name-propagation"])
     }
 
     @Test func repeatedRangeConstructions() throws {

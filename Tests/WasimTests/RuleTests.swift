@@ -307,7 +307,10 @@ func ruleError(_ source: String) throws -> String {
 
 @Suite struct NamePropagationTests {
     @Test func aLastNameAloneComesOnlyFromPropagation() throws {
-        let pipeline = try DefaultPipeline.make(PipelineOptions(dataDirectory: repositoryRoot.path))
+        // Lists and rules only: the learned labeller finds such a surname by itself (see below).
+        var options = PipelineOptions(dataDirectory: repositoryRoot.path)
+        options.useModel = false
+        let pipeline = try DefaultPipeline.make(options)
         // An invented surname, in no list, after وكان: no rule or list finds it alone.
         let text = "التقى رئيس الوزراء الكندي جاستن ترودوفيتش بالوفد في بغداد. وكان ترودوفيتش قد زار المدينة العام الماضي."
         let d = try pipeline.tag(text)
@@ -318,6 +321,10 @@ func ruleError(_ source: String) throws -> String {
         let without = try Pipeline(pipeline.stages.filter { $0.name != "name-propagation" }).tag(text)
         #expect(without.candidates.filter { without.text(of: $0) == "ترودوفيتش" }.isEmpty)
         #expect(without.entities.map { without.text(of: $0) } == ["جاستن ترودوفيتش", "بغداد"])
+        // With the model, the lone surname is the model's own candidate.
+        let withModel = try DefaultPipeline.make(PipelineOptions(dataDirectory: repositoryRoot.path)).tag(text)
+        #expect(withModel.entities.filter { $0.type == .person }.map { "\(withModel.text(of: $0)) \($0.source)" }
+                == ["جاستن ترودوفيتش rule:person-after-title", "ترودوفيتش model:wasim"])
     }
 
     @Test func propagationOnlyFillsGaps() throws {

@@ -1,0 +1,415 @@
+// The labeller's features: one 64-bit hash per (template, offset, value), computed from what the
+// earlier stages left in the document (tokens, normalized forms, proclitic readings, lookups,
+// rule/list/range candidates) and from word clusters learned on unlabeled news. No String is made
+// per token on the tagging path: values are the stages' own hashes; names are built only when
+// someone asks for them (`wasim explain`, tests).
+
+/// Groups of feature templates, switched on and off together (the ablation table in README).
+public struct FeatureGroups: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+    /// Normalized forms at -2…+2 and proclitic-stripped stems at -1…+1.
+    public static let words = FeatureGroups(rawValue: 1)
+    /// Prefixes and suffixes of 1–3 letters.
+    public static let affixes = FeatureGroups(rawValue: 2)
+    /// Kind, length, letters/digits/Latin, article; and the proclitic readings.
+    public static let shape = FeatureGroups(rawValue: 4)
+    /// Gazetteer lookups by list and type, with B/I position.
+    public static let lookups = FeatureGroups(rawValue: 8)
+    /// Rule and list candidates: their type with B/I position, and the rule or list.
+    public static let candidates = FeatureGroups(rawValue: 16)
+    /// Numeric ranges covering the token.
+    public static let ranges = FeatureGroups(rawValue: 32)
+    /// The same form or stem proposed elsewhere in the document, or earlier inside a multi-word name.
+    public static let document = FeatureGroups(rawValue: 64)
+    /// Word clusters learned from ant-news.
+    public static let clusters = FeatureGroups(rawValue: 128)
+
+    public static let all: FeatureGroups = [.words, .affixes, .shape, .lookups, .candidates, .ranges, .document, .clusters]
+    public static let names: [(String, FeatureGroups)] = [
+        ("words", .words), ("affixes", .affixes), ("shape", .shape), ("lookups", .lookups),
+        ("candidates", .candidates), ("ranges", .ranges), ("document", .document), ("clusters", .clusters),
+    ]
+}
+
+/// Hierarchical cluster codes of words, looked up by a token's normalized hash. The "data"
+/// helper's `WordClusters` conforms; without clusters the group adds nothing.
+public protocol ClusterCodes: Sendable {
+    /// The cluster's bit path (most significant first, `length` bits), if the word is known.
+    func code(ofHash hash: UInt64) -> (bits: UInt32, length: UInt8)?
+}
+
+extension WordClusters: ClusterCodes {}
+
+/// Feature templates. Their numbers are part of the model file's feature set: never renumber.
+enum Template: UInt8, CaseIterable {
+    case bias = 0, form = 1, stem = 2, prefix = 3, suffix = 4, shape = 5, proclitics = 6
+    case lookupList = 7, lookupType = 8, candidateSource = 9, candidateType = 10, range = 11
+    case docElsewhere = 12, docEarlierInName = 13, cluster = 14, formBigram = 15
+
+    var name: String {
+        switch self {
+        case .bias: "bias"
+        case .form: "form"
+        case .stem: "stem"
+        case .prefix: "prefix"
+        case .suffix: "suffix"
+        case .shape: "shape"
+        case .proclitics: "proclitics"
+        case .lookupList: "list"
+        case .lookupType: "list-type"
+        case .candidateSource: "source"
+        case .candidateType: "candidate"
+        case .range: "numrange"
+        case .docElsewhere: "doc-elsewhere"
+        case .docEarlierInName: "doc-earlier-in-name"
+        case .cluster: "cluster"
+        case .formBigram: "form-bigram"
+        }
+    }
+}
+
+/// Mixes a template, an offset and a value into a feature's key (never 0: 0 marks an empty slot).
+@inline(__always) func featureKey(_ template: Template, _ offset: Int, _ value: UInt64) -> UInt64 {
+    var h = (UInt64(template.rawValue) << 8 | UInt64(UInt8(bitPattern: Int8(offset)))) &* 0x9E37_79B9_7F4A_7C15 ^ value
+    h ^= h >> 33
+    h &*= 0xFF51_AFD7_ED55_8CCD
+    h ^= h >> 33
+    h &*= 0xC4CE_B9FE_1A85_EC53
+    h ^= h >> 33
+    return h == 0 ? 1 : h
+}
+
+/// FNV-1a over a string's UTF-8, for names (list files, rule names) hashed once per document.
+@inline(__always) package func stringHash(_ s: String) -> UInt64 {
+    var h: UInt64 = 0xcbf2_9ce4_8422_2325
+    for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+    return h
+}
+
+/// Receives the features of a token. The hashing sink ignores names; `name` is evaluated only
+/// by a sink that keeps names.
+package protocol FeatureSink {
+    mutating func add(_ key: UInt64, _ name: @autoclosure () -> String)
+}
+
+/// Computes features for the tokens of a document. Made once per document: it gathers, per
+/// token, the lookups and candidates that cover it, then answers per token.
+package struct FeatureExtractor {
+    let document: Document
+    let groups: FeatureGroups
+    let clusters: (any ClusterCodes)?
+    /// Per-file hashes of the gazetteer's list names, and the gazetteer for names and types.
+    let gazetteer: Gazetteer?
+    let listHashes: [UInt64]
+
+    // Per token.
+    var stems: [UInt64]
+    var shapes: [UInt64]
+    /// Marks from lookups and candidates covering a token: `marks[markStart[i] ..< markStart[i + 1]]`.
+    var markStart: [Int32]
+    var marks: [Mark]
+    /// Document-level flags per token: bit t (0…2) = the form or stem is a candidate of type t
+    /// elsewhere; bit 4+t = it was part of a multi-word candidate of type t earlier.
+    var docFlags: [UInt8]
+
+    struct Mark {
+        enum Kind: UInt8 { case list = 0, candidate = 1, range = 2 }
+        var kind: Kind
+        /// Lists: the entry's type id; candidates: 0 PER, 1 ORG, 2 LOC, 3 other; 4 NONE.
+        var type: Int32
+        /// The list's file index, or the candidate's source hash.
+        var source: UInt64
+        var sourceIndex: Int32
+        var inside: Bool
+        /// Candidates: 1 rule, 2 gazetteer, 3 other.
+        var sourceKind: UInt8 = 0
+    }
+
+    static let entityTypes: [EntityType] = [.person, .organization, .location]
+    static func typeIndex(_ t: EntityType) -> Int32 {
+        switch t {
+        case .person: 0
+        case .organization: 1
+        case .location: 2
+        case .suppressed: 4
+        default: 3
+        }
+    }
+    static let typeNames = ["PER", "ORG", "LOC", "OTHER", "NONE"]
+    /// Where a candidate came from: rule, gazetteer, other.
+    static func sourceKind(_ s: String) -> UInt64 {
+        if s.hasPrefix("rule:") { return 1 }
+        if s.hasPrefix("gazetteer:") { return 2 }
+        return 3
+    }
+
+    /// The candidates the features read: those of the stages before the labeller.
+    let candidates: [Entity]
+
+    package init(document d: Document, groups: FeatureGroups, gazetteer: Gazetteer?, listHashes: [UInt64],
+         clusters: (any ClusterCodes)?, afterTheFact: Bool = false) {
+        document = d
+        // Explaining after the whole pipeline ran: leave out what the labeller and later stages added.
+        candidates = afterTheFact
+            ? d.candidates.filter { !$0.source.hasPrefix("model:") && !$0.source.hasPrefix("propagation:") }
+            : d.candidates
+        self.groups = groups
+        self.gazetteer = gazetteer
+        self.listHashes = listHashes
+        self.clusters = clusters
+        let n = d.tokens.count
+        var stems = [UInt64](repeating: 0, count: n)
+        var shapes = [UInt64](repeating: 0, count: n)
+        docFlags = [UInt8](repeating: 0, count: n)
+        d.normalized.withUnsafeBufferPointer { norm in
+            for i in 0..<n {
+                let t = d.tokens[i]
+                stems[i] = t.analysisCount > 0 ? d.analyses[Int(t.firstAnalysis + t.analysisCount - 1)].hash : t.hash
+                shapes[i] = FeatureExtractor.shape(t, UnsafeBufferPointer(rebasing: norm[Int(t.normStart)..<Int(t.normEnd)]))
+            }
+        }
+        self.stems = stems
+        self.shapes = shapes
+        // Marks, counted then filled (one flat array, no array per token).
+        var count = [Int32](repeating: 0, count: n + 1)
+        let useLists = groups.contains(.lookups), useCandidates = groups.contains(.candidates) || groups.contains(.ranges)
+        if useLists { for l in d.lookups { for k in l.tokens { count[Int(k) + 1] += 1 } } }
+        if useCandidates { for c in candidates { for k in c.tokens { count[Int(k) + 1] += 1 } } }
+        for i in 0..<n { count[i + 1] += count[i] }
+        markStart = count
+        marks = [Mark](repeating: Mark(kind: .list, type: 0, source: 0, sourceIndex: 0, inside: false), count: Int(count[n]))
+        var fill = count
+        if useLists, let g = gazetteer {
+            for l in d.lookups {
+                let file = Int32(g.entryFile[Int(l.entry)])
+                for k in l.tokens {
+                    marks[Int(fill[Int(k)])] = Mark(kind: .list, type: l.list, source: listHashes[Int(file)], sourceIndex: file,
+                                                    inside: k != l.tokens.lowerBound)
+                    fill[Int(k)] += 1
+                }
+            }
+        }
+        if useCandidates {
+            for (ci, c) in candidates.enumerated() {
+                let isRange = c.type == .numericRange
+                let source = isRange ? 0 : stringHash(c.source)
+                for k in c.tokens {
+                    marks[Int(fill[Int(k)])] = Mark(kind: isRange ? .range : .candidate, type: FeatureExtractor.typeIndex(c.type),
+                                                    source: source, sourceIndex: Int32(ci), inside: k != c.tokens.lowerBound,
+                                                    sourceKind: UInt8(FeatureExtractor.sourceKind(c.source)))
+                    fill[Int(k)] += 1
+                }
+            }
+        }
+        if groups.contains(.document) { computeDocumentFlags() }
+    }
+
+    /// Forms and stems proposed (by rules and lists) somewhere in the document.
+    private mutating func computeDocumentFlags() {
+        let d = document
+        // Per form or stem: the types proposed (bits 0…2) and, per type, the first token of a
+        // multi-word candidate holding it.
+        var types: [UInt64: UInt8] = [:]
+        var firstMulti: [UInt64: SIMD4<Int32>] = [:]
+        for c in candidates {
+            let t = Int(FeatureExtractor.typeIndex(c.type))
+            guard t < 3 else { continue }
+            for k in c.tokens {
+                let a = d.tokens[Int(k)].hash, b = stems[Int(k)]
+                types[a, default: 0] |= 1 << UInt8(t)
+                types[b, default: 0] |= 1 << UInt8(t)
+                if c.tokens.count > 1 {
+                    for h in CollectionOfOne(a) + (a == b ? [] : [b]) {
+                        var f = firstMulti[h] ?? SIMD4(repeating: Int32.max)
+                        f[t] = min(f[t], c.tokens.lowerBound)
+                        firstMulti[h] = f
+                    }
+                }
+            }
+        }
+        guard !types.isEmpty else { return }
+        for i in 0..<d.tokens.count where d.tokens[i].kind == .word {
+            let a = d.tokens[i].hash, b = stems[i]
+            let proposed = (types[a] ?? 0) | (types[b] ?? 0)
+            guard proposed != 0 else { continue }
+            // Elsewhere: a type proposed for this word that no candidate covering the token gives it.
+            var own: UInt8 = 0
+            for m in marks[Int(markStart[i])..<Int(markStart[i + 1])] where m.kind == .candidate && m.type < 3 { own |= 1 << UInt8(m.type) }
+            var flags = proposed & ~own
+            for h in [a, b] {
+                guard let f = firstMulti[h] else { continue }
+                for t in 0..<3 where f[t] < Int32(i) - 1 { flags |= 1 << UInt8(4 + t) }
+            }
+            docFlags[i] = flags
+        }
+    }
+
+    /// Kind, length bucket, Latin letters, digits, and whether the form starts with the article.
+    static func shape(_ t: Token, _ n: UnsafeBufferPointer<UInt16>) -> UInt64 {
+        var latin = false, digit = false, arabic = false
+        for u in n {
+            if (0x41...0x5A).contains(u) || (0x61...0x7A).contains(u) { latin = true }
+            else if (0x30...0x39).contains(u) { digit = true }
+            else if (0x621...0x64A).contains(u) { arabic = true }
+        }
+        let length: UInt64 = n.count <= 1 ? 1 : n.count <= 2 ? 2 : n.count <= 3 ? 3 : n.count <= 5 ? 5 : n.count <= 7 ? 7 : 9
+        let article = n.count > 3 && n[0] == 0x627 && n[1] == 0x644
+        return UInt64(t.kind.rawValue) | length << 4 | (latin ? 1 << 8 : 0) | (digit ? 1 << 9 : 0) | (arabic ? 1 << 10 : 0)
+            | (article ? 1 << 11 : 0)
+    }
+
+    static func shapeName(_ s: UInt64) -> String {
+        var parts = [TokenKind(rawValue: UInt8(s & 15)).map { "\($0)" } ?? "?", "len\(s >> 4 & 15)"]
+        if s & 1 << 8 != 0 { parts.append("latin") }
+        if s & 1 << 9 != 0 { parts.append("digit") }
+        if s & 1 << 10 != 0 { parts.append("arabic") }
+        if s & 1 << 11 != 0 { parts.append("al") }
+        return parts.joined(separator: ",")
+    }
+
+    // MARK: Names (only for explain and tests)
+
+    func form(_ i: Int) -> String { document.normalizedText(of: document.tokens[i]) }
+    func stemName(_ i: Int) -> String {
+        let t = document.tokens[i]
+        guard t.analysisCount > 0 else { return form(i) }
+        let a = document.analyses[Int(t.firstAnalysis + t.analysisCount - 1)]
+        let stem = Normalizer().normalize(document.substring(t.start + a.prefixLength, t.end))
+        return a.proclitics.contains(.li) && !stem.hasPrefix("ال") && stem.hasPrefix("ل") ? "ا" + stem : stem
+    }
+    func sourceName(_ m: Mark) -> String {
+        switch m.kind {
+        case .list: gazetteer?.files[Int(m.sourceIndex)].name ?? "#\(m.sourceIndex)"
+        case .candidate, .range: candidates[Int(m.sourceIndex)].source
+        }
+    }
+    func listTypeName(_ m: Mark) -> String { gazetteer?.typeName(m.type) ?? "#\(m.type)" }
+
+    // MARK: The features of one token
+
+    /// Calls `sink.add` for every feature of token `i` of the sentence `range`: its context
+    /// features, then what each token at -2…+2 contributes by itself (`wordFeatures`).
+    @inline(__always)
+    package func features<S: FeatureSink>(of i: Int, in range: Range<Int>, into sink: inout S) {
+        contextFeatures(of: i, in: range, into: &sink)
+        for o in -2...2 {
+            if range.contains(i + o) { wordFeatures(token: i + o, offset: o, into: &sink) } else { edgeFeatures(offset: o, into: &sink) }
+        }
+    }
+
+    /// Features of a position outside the sentence.
+    @inline(__always)
+    func edgeFeatures<S: FeatureSink>(offset o: Int, into sink: inout S) {
+        if groups.contains(.words) { sink.add(featureKey(.form, o, 1), "form[\(o)]=<edge>") }
+    }
+
+    /// The features token `j` gives the token at `j - o`: a function of the token's normalized
+    /// form alone (its form, stem, affixes, shape, proclitic readings, cluster), which lets the
+    /// labeller cache their weights per word.
+    @inline(__always)
+    func wordFeatures<S: FeatureSink>(token j: Int, offset o: Int, into sink: inout S) {
+        let d = document
+        let t = d.tokens[j]
+        if groups.contains(.words) {
+            sink.add(featureKey(.form, o, t.hash), "form[\(o)]=\(form(j))")
+            if abs(o) <= 1 { sink.add(featureKey(.stem, o, stems[j]), "stem[\(o)]=\(stemName(j))") }
+        }
+        if o == 0, groups.contains(.affixes) {
+            let n = Int(t.normEnd - t.normStart)
+            d.normalized.withUnsafeBufferPointer { norm in
+                for k in 1...3 where n > k {
+                    let p = Normalizer.hash(UnsafeBufferPointer(rebasing: norm[Int(t.normStart)..<Int(t.normStart) + k]))
+                    sink.add(featureKey(.prefix, k, p), "prefix\(k)=\(String(form(j).prefix(k)))")
+                    let s = Normalizer.hash(UnsafeBufferPointer(rebasing: norm[Int(t.normEnd) - k..<Int(t.normEnd)]))
+                    sink.add(featureKey(.suffix, k, s), "suffix\(k)=\(String(form(j).suffix(k)))")
+                }
+            }
+        }
+        if abs(o) <= 1, groups.contains(.shape) {
+            sink.add(featureKey(.shape, o, shapes[j]), "shape[\(o)]=\(FeatureExtractor.shapeName(shapes[j]))")
+            if o == 0 {
+                for a in d.analyses[Int(t.firstAnalysis)..<Int(t.firstAnalysis + t.analysisCount)] {
+                    sink.add(featureKey(.proclitics, 0, UInt64(a.proclitics.rawValue)), "proclitics=\(a.proclitics)")
+                }
+            }
+        }
+        if abs(o) <= 1, groups.contains(.clusters), let clusters, let c = clusters.code(ofHash: t.hash) {
+            // Prefixes of 4, 8 and 12 bits, and the whole path.
+            var p = 4
+            while true {
+                let len = min(p, Int(c.length))
+                let bits = c.bits >> UInt32(Int(c.length) - len)
+                sink.add(featureKey(.cluster, o * 32 + len, UInt64(bits)), "cluster[\(o)]=\(String(bits, radix: 2).leftPadded(len))")
+                if len == Int(c.length) { break }
+                p = p >= 12 ? Int(c.length) : p + 4
+            }
+        }
+    }
+
+    /// The features of token `i` that depend on more than one token: the bias, the bigram, the
+    /// lookups and candidates at -1…+1, the document.
+    @inline(__always)
+    func contextFeatures<S: FeatureSink>(of i: Int, in range: Range<Int>, into sink: inout S) {
+        let tokens = document.tokens
+        sink.add(featureKey(.bias, 0, 0), "bias")
+        if groups.contains(.words), range.contains(i - 1) {
+            sink.add(featureKey(.formBigram, 0, tokens[i - 1].hash &* 31 ^ tokens[i].hash), "form[-1,0]=\(form(i - 1)) \(form(i))")
+        }
+        if groups.contains(.lookups) || groups.contains(.candidates) || groups.contains(.ranges) {
+            for o in -1...1 where range.contains(i + o) {
+                let j = i + o
+                for m in marks[Int(markStart[j])..<Int(markStart[j + 1])] {
+                    let bi: UInt64 = m.inside ? 1 : 0
+                    let pos = m.inside ? "I" : "B"
+                    switch m.kind {
+                    case .list where groups.contains(.lookups):
+                        sink.add(featureKey(.lookupType, o, UInt64(m.type) << 1 | bi), "list-type[\(o)]=\(pos)-\(listTypeName(m))")
+                        if o == 0 {
+                            sink.add(featureKey(.lookupList, 0, m.source << 1 | bi), "list=\(pos)-\(sourceName(m))")
+                        }
+                    case .candidate where groups.contains(.candidates):
+                        let kind = UInt64(m.sourceKind)
+                        sink.add(featureKey(.candidateType, o, UInt64(m.type) << 3 | kind << 1 | bi),
+                                 "candidate[\(o)]=\(pos)-\(FeatureExtractor.typeNames[Int(m.type)])/\(["", "rule", "list", "other"][Int(kind)])")
+                        if o == 0 {
+                            sink.add(featureKey(.candidateSource, 0, m.source << 1 | bi), "source=\(pos)-\(sourceName(m))")
+                        }
+                    case .range where groups.contains(.ranges):
+                        sink.add(featureKey(.range, o, bi), "numrange[\(o)]=\(pos)")
+                    default:
+                        break
+                    }
+                }
+            }
+        }
+        if groups.contains(.document), docFlags[i] != 0 {
+            let f = docFlags[i]
+            for t in 0..<3 {
+                if f & 1 << UInt8(t) != 0 {
+                    sink.add(featureKey(.docElsewhere, 0, UInt64(t)), "doc-elsewhere=\(FeatureExtractor.typeNames[t])")
+                }
+                if f & 1 << UInt8(4 + t) != 0 {
+                    sink.add(featureKey(.docEarlierInName, 0, UInt64(t)), "doc-earlier-in-name=\(FeatureExtractor.typeNames[t])")
+                }
+            }
+        }
+    }
+}
+
+extension String {
+    func leftPadded(_ n: Int) -> String { count >= n ? self : String(repeating: "0", count: n - count) + self }
+}
+
+/// Collects feature keys.
+package struct KeySink: FeatureSink {
+    package var keys: [UInt64] = []
+    package init() {}
+    @inline(__always) package mutating func add(_ key: UInt64, _ name: @autoclosure () -> String) { keys.append(key) }
+}
+
+/// Collects feature keys with their names.
+struct NamedSink: FeatureSink {
+    var features: [(key: UInt64, name: String)] = []
+    package mutating func add(_ key: UInt64, _ name: @autoclosure () -> String) { features.append((key, name())) }
+}

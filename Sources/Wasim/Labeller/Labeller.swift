@@ -1,0 +1,329 @@
+import Synchronization
+// The learned stage: a sequence labeller (averaged perceptron over BIO labels, Viterbi decoding
+// under BIO constraints) that reads every earlier stage's findings as features and proposes
+// PER/ORG/LOC candidates with source `model:<name>`. Conflict resolution weighs them against the
+// rules' and lists' candidates (see `ConflictResolution`).
+
+public struct Labeller: Stage {
+    public let name = "labeller"
+    public let requires: Set<Capability> = [.tokens, .normalizedForms, .lookups]
+    public let provides: Set<Capability> = [.modelCandidates]
+    public let model: LabellerModel
+    public let gazetteer: Gazetteer?
+    public let clusters: (any ClusterCodes)?
+    /// `model:<name>`, made once.
+    public let source: String
+    let listHashes: [UInt64]
+    /// Per-thread caches of what each word contributes at -2…+2 (see `wordFeatures`).
+    private let caches = WordCachePool()
+    /// What a position outside the sentence contributes at -2…+2.
+    private let edges: [SIMD8<Int32>]
+
+    public init(model: LabellerModel, gazetteer: Gazetteer?, clusters: (any ClusterCodes)? = nil) {
+        self.model = model
+        self.gazetteer = gazetteer
+        self.clusters = clusters
+        self.source = "model:" + model.name
+        self.listHashes = gazetteer?.files.map { stringHash($0.name) } ?? []
+        let probe = FeatureExtractor(document: Document(text: ""), groups: model.groups, gazetteer: nil, listHashes: [], clusters: nil)
+        edges = model.keys.withUnsafeBufferPointer { keys in
+            model.weights.withUnsafeBufferPointer { weights in
+                (-2...2).map { o in
+                    var sink = ScoreSink(keys: keys, weights: weights, mask: keys.count - 1)
+                    probe.edgeFeatures(offset: o, into: &sink)
+                    return sink.sums
+                }
+            }
+        }
+    }
+
+    func extractor(_ document: Document) -> FeatureExtractor {
+        FeatureExtractor(document: document, groups: model.groups, gazetteer: gazetteer, listHashes: listHashes, clusters: clusters)
+    }
+
+    public func process(_ document: Document) throws {
+        guard !document.tokens.isEmpty else { return }
+        let fx = extractor(document)
+        var emissions = [Float]()
+        var starts: ProcliticEvidence? = nil
+        let cache = caches.take()
+        defer { caches.give(cache) }
+        if cache.index.count > 200_000 { cache.clear() }
+        var wordBase: [Int] = []
+        var contexts: [SIMD8<Int32>] = []
+        for sentence in document.sentences {
+            let range = Int(sentence.tokens.lowerBound)..<Int(sentence.tokens.upperBound)
+            emissions.removeAll(keepingCapacity: true)
+            model.keys.withUnsafeBufferPointer { keys in
+                model.weights.withUnsafeBufferPointer { weights in
+                    var sink = ScoreSink(keys: keys, weights: weights, mask: keys.count - 1)
+                    // Each token's word features, through the cache: most words of a text are
+                    // words the thread has seen, and a hit replaces some thirty table probes.
+                    let first = range.lowerBound
+                    wordBase.removeAll(keepingCapacity: true)
+                    contexts.removeAll(keepingCapacity: true)
+                    for j in range {
+                        let h = document.tokens[j].hash
+                        if let b = cache.index[h] { wordBase.append(Int(b)); continue }
+                        let b = cache.vectors.count
+                        for o in -2...2 {
+                            sink.reset()
+                            fx.wordFeatures(token: j, offset: o, into: &sink)
+                            cache.vectors.append(sink.sums)
+                        }
+                        cache.index[h] = Int32(b)
+                        wordBase.append(b)
+                    }
+                    var memo = sink
+                    cache.memoKeys.withUnsafeMutableBufferPointer { mk in
+                        cache.memoSums.withUnsafeMutableBufferPointer { ms in
+                            memo.memoKeys = mk
+                            memo.memoSums = ms
+                            for i in range {
+                                memo.reset()
+                                fx.contextFeatures(of: i, in: range, into: &memo)
+                                contexts.append(memo.sums)
+                            }
+                        }
+                    }
+                    for i in range {
+                        sink.sums = contexts[i - first]
+                        var total = sink.sums
+                        for o in -2...2 {
+                            let j = i + o
+                            total &+= range.contains(j) ? cache.vectors[wordBase[j - first] + o + 2] : edges[o + 2]
+                        }
+                        for l in 0..<7 { emissions.append(Float(total[l]) * model.scale) }
+                    }
+                }
+            }
+            let labels = Labeller.viterbi(emissions, count: range.count, transitions: model.transitions)
+            for span in Labeller.spans(labels) {
+                let first = range.lowerBound + span.tokens.lowerBound
+                let last = range.lowerBound + span.tokens.upperBound - 1
+                if starts == nil { starts = ProcliticEvidence(document) }
+                let start = document.tokens[first].start + Labeller.procliticLength(document, token: first, type: span.type, evidence: starts!)
+                document.candidates.append(Entity(type: span.type, start: start, end: document.tokens[last].end,
+                                                  tokens: Int32(first)..<Int32(last + 1), source: source))
+            }
+        }
+    }
+
+    /// For an entity the model proposed, the features that weighed most for and against its labels
+    /// (per token: the weight of the entity's label minus that of O), summed over its tokens.
+    public func explain(_ document: Document, entity: Entity, top: Int = 6) -> (for: [(feature: String, weight: Float)], against: [(feature: String, weight: Float)]) {
+        let fx = FeatureExtractor(document: document, groups: model.groups, gazetteer: gazetteer, listHashes: listHashes,
+                                  clusters: clusters, afterTheFact: true)
+        guard let sentence = document.sentences.first(where: { $0.tokens.contains(entity.tokens.lowerBound) }),
+              let begin = BIOLabel.begin(entity.type) else { return ([], []) }
+        let range = Int(sentence.tokens.lowerBound)..<Int(sentence.tokens.upperBound)
+        var total: [String: Float] = [:]
+        var order: [String] = []
+        for k in Int(entity.tokens.lowerBound)..<Int(entity.tokens.upperBound) {
+            let label = k == Int(entity.tokens.lowerBound) ? begin.rawValue : begin.rawValue + 1
+            var sink = NamedSink()
+            fx.features(of: k, in: range, into: &sink)
+            for f in sink.features {
+                let w = model.weights(ofKey: f.key)
+                let name = (entity.tokens.count > 1 ? document.text(of: document.tokens[k]) + ": " : "") + f.name
+                if total[name] == nil { order.append(name) }
+                total[name, default: 0] += w[label] - w[0]
+            }
+        }
+        let ranked = order.map { ($0, total[$0]!) }
+        return (Array(ranked.filter { $0.1 > 0 }.sorted { $0.1 > $1.1 }.prefix(top)),
+                Array(ranked.filter { $0.1 < 0 }.sorted { $0.1 < $1.1 }.prefix(top)))
+    }
+
+    /// The names of the features of token `i` (for tests and explanations).
+    public func featureNames(_ document: Document, token i: Int) -> [String] {
+        let fx = FeatureExtractor(document: document, groups: model.groups, gazetteer: gazetteer, listHashes: listHashes,
+                                  clusters: clusters, afterTheFact: true)
+        guard let sentence = document.sentences.first(where: { $0.tokens.contains(Int32(i)) }) else { return [] }
+        var sink = NamedSink()
+        fx.features(of: i, in: Int(sentence.tokens.lowerBound)..<Int(sentence.tokens.upperBound), into: &sink)
+        return sink.features.map(\.name)
+    }
+
+    /// The best label sequence under BIO constraints (an I-X only after B-X or I-X).
+    package static func viterbi(_ emissions: [Float], count n: Int, transitions: [Float]) -> [Int] {
+        guard n > 0 else { return [] }
+        var score = [Float](repeating: 0, count: n * 7)
+        var back = [Int8](repeating: 0, count: n * 7)
+        for l in 0..<7 {
+            score[l] = BIOLabel.allowed(from: 0, to: l) ? transitions[l] + emissions[l] : -.infinity
+        }
+        for i in 1..<max(n, 1) {
+            for l in 0..<7 {
+                var best = -Float.infinity, arg = 0
+                for p in 0..<7 where BIOLabel.allowed(from: p, to: l) {
+                    let s = score[(i - 1) * 7 + p] + transitions[(p + 1) * 7 + l]
+                    if s > best { best = s; arg = p }
+                }
+                score[i * 7 + l] = best + emissions[i * 7 + l]
+                back[i * 7 + l] = Int8(arg)
+            }
+        }
+        var labels = [Int](repeating: 0, count: n)
+        var best = -Float.infinity
+        for l in 0..<7 where score[(n - 1) * 7 + l] > best { best = score[(n - 1) * 7 + l]; labels[n - 1] = l }
+        if n > 1 { for i in stride(from: n - 1, to: 0, by: -1) { labels[i - 1] = Int(back[i * 7 + labels[i]]) } }
+        return labels
+    }
+
+    /// Spans of a label sequence (token indices within it).
+    package static func spans(_ labels: [Int]) -> [(type: EntityType, tokens: Range<Int>)] {
+        var out: [(type: EntityType, tokens: Range<Int>)] = []
+        var i = 0
+        while i < labels.count {
+            guard let label = BIOLabel(rawValue: labels[i]), let type = label.type else { i += 1; continue }
+            var j = i + 1
+            while j < labels.count, labels[j] == label.rawValue + (label.isInside ? 0 : 1) { j += 1 }
+            out.append((type, i..<j))
+            i = j
+        }
+        return out
+    }
+
+    /// How much of the first token is a proclitic outside the entity (ANNOTATION.md: و ف ب ل ك
+    /// stay outside). The model labels whole tokens, so this decides from what the lists and rules
+    /// found there, then from the article: a list or rule match of the whole token (وليد) keeps
+    /// it whole; a match of a stripped reading (و+سارة) strips; a stem starting with ال strips;
+    /// otherwise a single و before a stem of four letters or more strips.
+    static func procliticLength(_ d: Document, token i: Int, type: EntityType, evidence: ProcliticEvidence? = nil) -> Int32 {
+        let t = d.tokens[i]
+        guard t.analysisCount > 0 else { return 0 }
+        let e = evidence ?? ProcliticEvidence(d)
+        var fromCandidates: Int32? = nil
+        var k = e.candidateStart[i]
+        while k >= 0 {
+            let c = d.candidates[Int(k)]
+            let p = c.start - t.start
+            if c.type == type { return p }
+            fromCandidates = fromCandidates ?? p
+            k = e.nextCandidate[Int(k)]
+        }
+        if let p = fromCandidates { return p }
+        var fromLists: Int32? = nil
+        var l = d.lookups.partitioningIndex { Int($0.tokens.lowerBound) >= i }
+        while l < d.lookups.count, Int(d.lookups[l].tokens.lowerBound) == i {
+            let lookup = d.lookups[l]
+            if lookup.prefixLength == 0 { return 0 }
+            fromLists = min(fromLists ?? lookup.prefixLength, lookup.prefixLength)
+            l += 1
+        }
+        if let p = fromLists { return p }
+        let readings = d.analyses(of: t)
+        // The longest reading whose stem has the article.
+        for a in readings.reversed() {
+            let s = Int(t.start + a.prefixLength)
+            if s + 2 <= Int(t.end), d.utf16[s] == 0x627 || d.utf16[s] == 0x623 || d.utf16[s] == 0x625, d.utf16[s + 1] == 0x644 {
+                return a.prefixLength
+            }
+            // لل: the article's alef was dropped (للأمم = ل + الأمم).
+            if a.proclitics.contains(.li), d.utf16[s] == 0x644, d.utf16[s - 1] == 0x644 { return a.prefixLength }
+        }
+        if let a = readings.first, a.proclitics == .wa, t.normEnd - t.normStart >= 5 { return a.prefixLength }
+        return 0
+    }
+}
+
+/// A thread's cache: a word's hash → its five contributions (offsets -2…+2) in `vectors`.
+final class WordCache {
+    var index: [UInt64: Int32] = [:]
+    var vectors: ContiguousArray<SIMD8<Int32>> = []
+    /// The context features' memo (see `ScoreSink`).
+    var memoKeys = [UInt64](repeating: 0, count: 4096)
+    var memoSums = [SIMD8<Int32>](repeating: SIMD8(repeating: 0), count: 4096)
+    func clear() {
+        index.removeAll(keepingCapacity: true)
+        vectors.removeAll(keepingCapacity: true)
+    }
+}
+
+final class WordCachePool: Sendable {
+    private let free = Mutex<[UnsafeSendable<WordCache>]>([])
+    func take() -> WordCache { free.withLock { $0.popLast() }?.value ?? WordCache() }
+    func give(_ cache: WordCache) { free.withLock { $0.append(UnsafeSendable(value: cache)) } }
+}
+
+/// Which candidates of the earlier stages start at each token (a linked list per token), made
+/// once per document when the model proposes something.
+struct ProcliticEvidence {
+    var candidateStart: [Int32]
+    var nextCandidate: [Int32]
+
+    init(_ d: Document) {
+        candidateStart = [Int32](repeating: -1, count: d.tokens.count)
+        nextCandidate = [Int32](repeating: -1, count: d.candidates.count)
+        for (k, c) in d.candidates.enumerated().reversed() where c.type != .numericRange && !c.source.hasPrefix("model:") {
+            let i = Int(c.tokens.lowerBound)
+            nextCandidate[k] = candidateStart[i]
+            candidateStart[i] = Int32(k)
+        }
+    }
+}
+
+extension Array {
+    /// The first index whose element satisfies `belongs` (elements that do come after those that do not).
+    func partitioningIndex(where belongs: (Element) -> Bool) -> Int {
+        var lo = 0, hi = count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if belongs(self[mid]) { hi = mid } else { lo = mid + 1 }
+        }
+        return lo
+    }
+}
+
+extension Capability {
+    /// Entity candidates from the learned labeller.
+    public static let modelCandidates: Capability = "model-candidates"
+}
+
+/// Sums a token's quantized weights per label, straight from the model's flat arrays. A small
+/// direct-mapped memo in front of the table holds the context features, which come from a few
+/// hundred keys (list and rule names, types and positions) and would otherwise each cost a
+/// cache miss in the large table.
+struct ScoreSink: FeatureSink {
+    let keys: UnsafeBufferPointer<UInt64>
+    let weights: UnsafeBufferPointer<Int16>
+    let mask: Int
+    var memoKeys: UnsafeMutableBufferPointer<UInt64>? = nil
+    var memoSums: UnsafeMutableBufferPointer<SIMD8<Int32>>? = nil
+    var sums = SIMD8<Int32>(repeating: 0)
+
+    init(keys: UnsafeBufferPointer<UInt64>, weights: UnsafeBufferPointer<Int16>, mask: Int) {
+        self.keys = keys
+        self.weights = weights
+        self.mask = mask
+    }
+
+    @inline(__always) mutating func reset() { sums = SIMD8(repeating: 0) }
+
+    @inline(__always) func lookup(_ key: UInt64) -> SIMD8<Int32> {
+        var slot = Int(truncatingIfNeeded: key) & mask
+        while true {
+            let found = keys[slot]
+            if found == key { break }
+            if found == 0 { return SIMD8(repeating: 0) }
+            slot = (slot + 1) & mask
+        }
+        let base = slot * 7
+        return SIMD8(Int32(weights[base]), Int32(weights[base + 1]), Int32(weights[base + 2]), Int32(weights[base + 3]),
+                     Int32(weights[base + 4]), Int32(weights[base + 5]), Int32(weights[base + 6]), 0)
+    }
+
+    @inline(__always) package mutating func add(_ key: UInt64, _ name: @autoclosure () -> String) {
+        if let memoKeys, let memoSums {
+            let m = Int(truncatingIfNeeded: key >> 40) & (memoKeys.count - 1)
+            if memoKeys[m] == key { sums &+= memoSums[m]; return }
+            let v = lookup(key)
+            memoKeys[m] = key
+            memoSums[m] = v
+            sums &+= v
+        } else {
+            sums &+= lookup(key)
+        }
+    }
+}

@@ -1,0 +1,165 @@
+// The `Gazetteers/train-split-*.tsv` lists, derived again in memory from part of a CoNLL gold
+// corpus, as their headers describe. Training uses them for a jackknife: on ANERcorp train the
+// shipped lists are nearly perfect (they come from it), and a model trained on such features
+// learns to trust lookups that are far weaker on unseen text.
+import Foundation
+import Wasim
+
+public struct DerivedLists: Sendable {
+    /// surface → type (PER, ORG, LOC) for `train-split-entities.tsv`, in order of frequency.
+    public var entities: [(surface: String, type: String)] = []
+    /// Surfaces more often untagged than tagged: AMBIGUOUS.
+    public var ambiguous: [String] = []
+    public var givenNames: [String] = []
+    public var vocabulary: [String] = []
+}
+
+public enum TrainSplitLists {
+    public static let files = ["train-split-entities.tsv", "train-split-given-names.tsv", "train-split-vocabulary.tsv"]
+    static let proclitics = ["وب", "ول", "وك", "فب", "فل", "فك", "و", "ف", "ب", "ل", "ك"]
+    static let particles: Set<String> = ["أبو", "ابو", "ابن", "بن", "أبي", "ابي", "عبد", "آل", "أم", "ام", "بنت", "ولد"]
+    static let edgePunctuation = CharacterSet.punctuationCharacters.union(.symbols)
+
+    /// Derives the three lists from CoNLL sentences.
+    public static func derive(_ sentences: [CoNLLSentence]) -> DerivedLists {
+        var tokenCount: [String: Int] = [:], tokenInEntity: [String: Int] = [:], tokenOutside: [String: Int] = [:]
+        var entityCount: [String: Int] = [:]
+        for s in sentences {
+            for (k, t) in s.tokens.enumerated() {
+                tokenCount[t, default: 0] += 1
+                if s.tags[k] == "O" { tokenOutside[t, default: 0] += 1 } else { tokenInEntity[t, default: 0] += 1 }
+            }
+        }
+        var chunks: [(tokens: [String], type: String)] = []
+        for s in sentences {
+            for c in Chunker.chunks(s.tags) where ["PER", "ORG", "LOC"].contains(c.type.rawValue) {
+                var toks = Array(s.tokens[c.start..<c.end])
+                while let f = toks.first, f.unicodeScalars.allSatisfy(edgePunctuation.contains) { toks.removeFirst() }
+                while let l = toks.last, l.unicodeScalars.allSatisfy(edgePunctuation.contains) { toks.removeLast() }
+                guard !toks.isEmpty else { continue }
+                chunks.append((toks, c.type.rawValue))
+                entityCount[toks.joined(separator: " "), default: 0] += 1
+            }
+        }
+        // A proclitic comes off the first token when the rest starts with ال and occurs as a token,
+        // or is itself an entity elsewhere (twice for two-letter proclitics); لل → ال.
+        func strip(_ toks: [String]) -> [String] {
+            var out = toks
+            let first = toks[0]
+            for p in proclitics where first.hasPrefix(p) && first.count > p.count + 2 {
+                var rest = String(first.dropFirst(p.count))
+                if p.hasSuffix("ل"), rest.hasPrefix("ل") { rest = "ا" + rest }
+                let restSurface = ([rest] + toks.dropFirst()).joined(separator: " ")
+                let need = p.count == 2 ? 2 : 1
+                if (rest.hasPrefix("ال") && tokenCount[rest] != nil) || entityCount[restSurface, default: 0] >= need {
+                    out[0] = rest
+                    return out
+                }
+            }
+            return out
+        }
+        var typeVotes: [String: [String: Int]] = [:]
+        var order: [String] = []
+        var surfaceTokens: [String: [String]] = [:]
+        var given: [String: Int] = [:], givenOrder: [String] = []
+        for c in chunks {
+            let toks = strip(c.tokens)
+            let surface = toks.joined(separator: " ")
+            if typeVotes[surface] == nil { order.append(surface); surfaceTokens[surface] = toks }
+            typeVotes[surface, default: [:]][c.type, default: 0] += 1
+            if c.type == "PER", toks.count >= 2 {
+                let g = toks[0] == "عبد" && toks.count >= 3 ? toks[0] + " " + toks[1] : toks[0]
+                if given[g] == nil { givenOrder.append(g) }
+                given[g, default: 0] += 1
+            }
+        }
+        // How often each surface's exact tokens occur fully untagged.
+        var untagged: [String: Int] = [:]
+        let maxLength = surfaceTokens.values.map(\.count).max() ?? 0
+        for s in sentences {
+            for i in 0..<s.tokens.count {
+                var parts: [String] = []
+                for j in i..<min(s.tokens.count, i + maxLength) {
+                    guard s.tags[j] == "O" else { break }
+                    parts.append(s.tokens[j])
+                    let key = parts.joined(separator: " ")
+                    if typeVotes[key] != nil { untagged[key, default: 0] += 1 }
+                }
+            }
+        }
+        var lists = DerivedLists()
+        let tagged = order.map { s in (s, typeVotes[s]!.values.reduce(0, +)) }
+        // Sorted by frequency, ties in order of first appearance (stable sort).
+        for (surface, n) in tagged.enumerated().sorted(by: { $0.element.1 != $1.element.1 ? $0.element.1 > $1.element.1 : $0.offset < $1.offset }).map(\.element) {
+            guard surface.replacingOccurrences(of: " ", with: "").count >= 3 else { continue }
+            if untagged[surface, default: 0] > n { lists.ambiguous.append(surface); continue }
+            let votes = typeVotes[surface]!
+            let type = ["PER", "LOC", "ORG"].max { votes[$0, default: 0] < votes[$1, default: 0] }!
+            lists.entities.append((surface, type))
+        }
+        for g in givenOrder.enumerated().sorted(by: { given[$0.element]! != given[$1.element]! ? given[$0.element]! > given[$1.element]! : $0.offset < $1.offset }).map(\.element) {
+            guard !particles.contains(g) else { continue }
+            let outside = tokenOutside[g, default: 0], all = tokenCount[g, default: 0]
+            if all > 0, Double(outside) / Double(all) > 0.8 { continue }
+            lists.givenNames.append(g)
+        }
+        let named = Set(lists.entities.map(\.surface)).union(lists.givenNames)
+        var seen = Set<String>()
+        for s in sentences {
+            for t in s.tokens where seen.insert(t).inserted {
+                if tokenCount[t]! >= 2, tokenInEntity[t] == nil, !named.contains(t), t.unicodeScalars.contains(where: { (0x621...0x64A).contains($0.value) }) {
+                    lists.vocabulary.append(t)
+                }
+            }
+        }
+        lists.vocabulary.sort()
+        return lists
+    }
+
+    /// Writes the lists as the three TSV files into `directory` (to evaluate on a held-out part
+    /// of the corpus with lists that never saw it).
+    public static func write(_ lists: DerivedLists, to directory: String) throws {
+        let header = "# Derived in memory by wasim train --lists-out (TrainSplitLists.derive); see Gazetteers/train-split-*.tsv.\n"
+        let files: [(String, [String])] = [
+            (Self.files[0], lists.entities.map { "\($0.surface)\t\($0.type)" } + lists.ambiguous.map { "\($0)\tAMBIGUOUS" }),
+            (Self.files[1], lists.givenNames.map { "\($0)\tGIVEN_NAME" }),
+            (Self.files[2], lists.vocabulary.map { "\($0)\tVOCAB" }),
+        ]
+        for (name, lines) in files {
+            let path = directory + "/" + name
+            guard FileManager.default.createFile(atPath: path, contents: Data((header + lines.joined(separator: "\n") + "\n").utf8)) else {
+                throw WasimError.data("\(path): cannot write")
+            }
+        }
+    }
+
+    /// The default lists with the `train-split-*` files replaced by `lists` (same file names and
+    /// priority, so that features naming a list mean the same thing at training and tagging time).
+    public static func gazetteer(replacingWith lists: DerivedLists, options: PipelineOptions) throws -> Gazetteer {
+        var builder = GazetteerBuilder(normalizer: options.normalizer)
+        if options.defaultGazetteers {
+            let directory = try DefaultPipeline.dataDirectory(options.dataDirectory) + "/Gazetteers"
+            let names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".tsv") }.sorted()
+            for name in names {
+                if files.contains(name) {
+                    // Keep the file's place in the order, and its priority.
+                    switch name {
+                    case files[0]:
+                        for e in lists.entities { try? builder.add(e.surface, type: e.type, file: name, priority: 10) }
+                        for a in lists.ambiguous { try? builder.add(a, type: "AMBIGUOUS", file: name, priority: 10) }
+                    case files[1]:
+                        for g in lists.givenNames { try? builder.add(g, type: "GIVEN_NAME", file: name, priority: 10) }
+                    default:
+                        for v in lists.vocabulary { try? builder.add(v, type: "VOCAB", file: name, priority: 10) }
+                    }
+                } else {
+                    try builder.load(path: directory + "/" + name, name: name)
+                }
+            }
+        }
+        for path in options.gazetteerFiles {
+            try builder.load(path: path, name: (path as NSString).lastPathComponent, defaultPriority: 30)
+        }
+        return builder.build()
+    }
+}

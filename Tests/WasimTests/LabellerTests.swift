@@ -1,0 +1,174 @@
+import Foundation
+import Testing
+@testable import Wasim
+@testable import WasimEvaluation
+
+/// A small pipeline for the labeller's tests: one list, no rules.
+private func tinyGazetteer() throws -> Gazetteer {
+    var b = GazetteerBuilder()
+    try b.add("بغداد", type: "LOC", file: "places.tsv", priority: 10)
+    try b.add("محمد", type: "GIVEN_NAME", file: "names.tsv", priority: 10)
+    return b.build()
+}
+
+private func featurePipeline(_ g: Gazetteer) throws -> Pipeline {
+    try Pipeline([Segmentation(), Normalization(), GazetteerMatching(g)])
+}
+
+private func record(_ text: String, _ spans: [(EntityType, String)]) -> GoldRecord {
+    let scalars = Array(text.unicodeScalars)
+    var entities: [GoldSpan] = []
+    for (type, surface) in spans {
+        let s = Array(surface.unicodeScalars)
+        let start = (0...(scalars.count - s.count)).first { Array(scalars[$0..<($0 + s.count)]) == s }!
+        entities.append(GoldSpan(type: type, start: start, end: start + s.count))
+    }
+    return GoldRecord(id: nil, path: nil, text: text, entities: entities, location: "test")
+}
+
+private let tinyGold: [GoldRecord] = [
+    record("زار محمد بغداد أمس", [(.person, "محمد"), (.location, "بغداد")]),
+    record("وصل علي إلى بغداد", [(.person, "علي"), (.location, "بغداد")]),
+    record("قال محمد إن الوضع هادئ في بغداد", [(.person, "محمد"), (.location, "بغداد")]),
+    record("غادر علي البصرة", [(.person, "علي"), (.location, "البصرة")]),
+]
+
+private func tinyModel() throws -> LabellerModel {
+    let g = try tinyGazetteer()
+    let data = try Trainer.featurize(Trainer.texts(.records(tinyGold)), pipeline: featurePipeline(g), gazetteer: g,
+                                     groups: .all, clusters: nil)
+    var options = TrainingOptions()
+    options.minCount = 1
+    options.epochs = 3
+    return Trainer.train(data, dev: nil, options: options, progress: { _ in })
+}
+
+@Suite struct LabellerTests {
+    @Test func trainingTwiceGivesTheSameBytes() throws {
+        let a = try tinyModel().serialized(), b = try tinyModel().serialized()
+        #expect(a == b)
+        #expect(a.count == LabellerModel.headerSize + 56 * 4 + 1024 * 22 + 8)
+    }
+
+    @Test func modelRoundTripsThroughItsFile() throws {
+        let model = try tinyModel()
+        let path = NSTemporaryDirectory() + "wasim-test-\(UUID().uuidString).model"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try model.write(to: path)
+        let back = try LabellerModel.load(path: path)
+        #expect(back.serialized() == model.serialized())
+        #expect(back.name == "wasim")
+        #expect(back.groups == .all)
+        #expect(back.transitions == model.transitions)
+        let key = featureKey(.bias, 0, 0)
+        #expect(back.weights(ofKey: key) == model.weights(ofKey: key))
+    }
+
+    @Test func theTinyModelTagsWhatItLearned() throws {
+        let g = try tinyGazetteer()
+        let pipeline = try Pipeline([Segmentation(), Normalization(), GazetteerMatching(g), Labeller(model: try tinyModel(), gazetteer: g)])
+        let d = try pipeline.tag("زار محمد بغداد أمس")
+        #expect(d.candidates.map { "\($0.type) \(d.text(of: $0)) \($0.source)" } == ["LOC بغداد gazetteer:places.tsv", "PER محمد model:wasim", "LOC بغداد model:wasim"])
+    }
+
+    @Test func featuresOfACraftedSentence() throws {
+        let g = try tinyGazetteer()
+        let d = try featurePipeline(g).tag("زار محمد وبغداد")
+        let model = LabellerModel(name: "t", groups: [.words, .affixes, .shape, .lookups, .candidates, .document], features: [],
+                                  transitions: [Float](repeating: 0, count: 56))
+        let names = Labeller(model: model, gazetteer: g).featureNames(d, token: 2)
+        // Context features first, then what each token at -2…+2 gives (the stem is the longest
+        // proclitic reading's: و + ب + غداد).
+        #expect(names == [
+            "bias", "form[-1,0]=محمد وبغداد",
+            "list-type[-1]=B-GIVEN_NAME",
+            "list-type[0]=B-LOC", "list=B-places.tsv", "candidate[0]=B-LOC/list", "source=B-gazetteer:places.tsv",
+            "form[-2]=زار",
+            "form[-1]=محمد", "stem[-1]=محمد", "shape[-1]=word,len5,arabic",
+            "form[0]=وبغداد", "stem[0]=غداد",
+            "prefix1=و", "suffix1=د", "prefix2=وب", "suffix2=اد", "prefix3=وبغ", "suffix3=داد",
+            "shape[0]=word,len7,arabic", "proclitics=و", "proclitics=وب",
+            "form[1]=<edge>", "form[2]=<edge>",
+        ])
+    }
+
+    @Test func aCorruptOrTruncatedModelFileGivesItsError() throws {
+        let bytes = try tinyModel().serialized()
+        func error(_ b: [UInt8]) -> String {
+            do { _ = try LabellerModel.parse(b, file: "x.model"); return "no error" } catch { return "\(error)" }
+        }
+        var flipped = bytes
+        flipped[LabellerModel.headerSize + 300] ^= 0x40
+        #expect(error(flipped) == "x.model: corrupt model file (checksum mismatch)")
+        #expect(error(Array(bytes.prefix(5000))) == "x.model: truncated model file (5000 bytes; the header announces \(bytes.count))")
+        #expect(error(Array("hello world, not a model".utf8)) == "x.model: not a Wasim labeller model (no WASIMLBL header); train one with `wasim train`")
+        var version = bytes
+        version[8] = 9
+        #expect(error(version) == "x.model: model format version 9; this wasim reads version 1: retrain it with `wasim train`")
+        #expect(throws: WasimError.data("/nonexistent/w.model: cannot read the model file")) {
+            try LabellerModel.load(path: "/nonexistent/w.model")
+        }
+    }
+
+    @Test func viterbiKeepsBIOValid() {
+        // Emissions favour I-PER on both tokens, which BIO forbids at the start: the best valid path
+        // opens the name with B-PER (0 + 5) rather than O then B-LOC (1 + 1).
+        var e = [Float](repeating: 0, count: 14)
+        e[2] = 5; e[0] = 1
+        e[7 + 2] = 5; e[7 + 5] = 1
+        let labels = Labeller.viterbi(e, count: 2, transitions: [Float](repeating: 0, count: 56))
+        #expect(labels == [1, 2])
+    }
+
+    @Test func procliticsStayOutsideModelSpans() throws {
+        let g = try tinyGazetteer()
+        let d = try featurePipeline(g).tag("زار وبغداد والعراق ووليد")
+        // A list match of a stripped reading (و + بغداد) strips; the article strips (و + العراق);
+        // a three-letter stem after و does not (وليد).
+        #expect(Labeller.procliticLength(d, token: 1, type: .location) == 1)
+        #expect(Labeller.procliticLength(d, token: 2, type: .location) == 1)
+        #expect(Labeller.procliticLength(d, token: 3, type: .person) == 1)
+        let d2 = try featurePipeline(g).tag("زار وليد")
+        #expect(Labeller.procliticLength(d2, token: 1, type: .person) == 0)
+    }
+
+    @Test func conflictPolicy() throws {
+        let d = try Pipeline.tokenizer().tag("قال الرئيس محمد علي في بغداد")
+        d.markProvided([.modelCandidates])
+        func c(_ type: EntityType, _ a: Int, _ b: Int, _ source: String, _ priority: Int = 0) -> Entity {
+            Entity(type: type, start: d.tokens[a].start, end: d.tokens[b - 1].end, tokens: Int32(a)..<Int32(b), source: source, priority: priority)
+        }
+        d.candidates = [
+            c(.person, 2, 4, "rule:person-after-title", 60),   // high priority: beats the model
+            c(.location, 2, 3, "model:wasim"),
+            c(.organization, 5, 6, "gazetteer:organizations.tsv", 10),  // the model said LOC: the model wins
+            c(.location, 5, 6, "model:wasim"),
+            c(.person, 0, 1, "rule:weak", 40),                  // the model saw it and said no: dropped
+        ]
+        try ConflictResolution().process(d)
+        #expect(d.entities.map { "\($0.type) \(d.text(of: $0)) \($0.source)" } == ["PER محمد علي rule:person-after-title", "LOC بغداد model:wasim"])
+    }
+
+    @Test func aListThatAgreesWithTheModelOnAPlaceDrawsItsBoundaries() throws {
+        let d = try Pipeline.tokenizer().tag("وصلت السفينة إلى ميناء حيفا وقالت شركة زيم إن")
+        d.markProvided([.modelCandidates])
+        func c(_ type: EntityType, _ a: Int, _ b: Int, _ source: String, _ priority: Int = 0) -> Entity {
+            Entity(type: type, start: d.tokens[a].start, end: d.tokens[b - 1].end, tokens: Int32(a)..<Int32(b), source: source, priority: priority)
+        }
+        d.candidates = [
+            c(.location, 4, 5, "model:wasim"),
+            c(.location, 3, 5, "rule:loc-site", 45),        // agrees on the place: its span (site noun inside) wins
+            c(.organization, 6, 8, "model:wasim"),           // ORG from the model: below the lists
+            c(.organization, 7, 8, "gazetteer:organizations.tsv", 10),  // ORG: lists and rules before the model
+        ]
+        try ConflictResolution().process(d)
+        #expect(d.entities.map { "\($0.type) \(d.text(of: $0)) \($0.source)" } == [
+            "LOC ميناء حيفا rule:loc-site", "ORG زيم gazetteer:organizations.tsv",
+        ])
+        // Without the model, the same candidates resolve as before: the longest wins.
+        let plain = try Pipeline.tokenizer().tag("وصلت السفينة إلى ميناء حيفا وقالت شركة زيم إن")
+        plain.candidates = [c(.location, 4, 5, "other"), c(.organization, 6, 8, "other")]
+        try ConflictResolution().process(plain)
+        #expect(plain.entities.map { "\($0.type) \(plain.text(of: $0))" } == ["LOC حيفا", "ORG شركة زيم"])
+    }
+}
