@@ -40,8 +40,8 @@ enum CLI {
         if let environment { process.environment = environment }
         // Output to files, not pipes: a pipe that nobody reads would block the child.
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("wasim-run-\(UUID().uuidString)").path
-        FileManager.default.createFile(atPath: base + ".out", contents: nil)
-        FileManager.default.createFile(atPath: base + ".err", contents: nil)
+        _ = FileManager.default.createFile(atPath: base + ".out", contents: nil)
+        _ = FileManager.default.createFile(atPath: base + ".err", contents: nil)
         defer {
             try? FileManager.default.removeItem(atPath: base + ".out")
             try? FileManager.default.removeItem(atPath: base + ".err")
