@@ -193,6 +193,8 @@ let json = ["Content-Type": "application/json"]
         try await withServer({
             $0.pipeline.ruleFiles = [file]
             $0.pipeline.defaultRules = false
+            // Reloading is the point here, not how a rule of priority 50 fares against the model.
+            $0.pipeline.useModel = false
             $0.watch = true
             $0.watchInterval = .milliseconds(50)
         }) { port in
