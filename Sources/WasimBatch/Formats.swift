@@ -53,7 +53,8 @@ final class ArticleWriter {
     /// Adds a tagged piece; `first` and `last` say where it lies in the article.
     func add(_ doc: Document, first: Bool, last: Bool) throws {
         tokens += doc.tokens.count
-        if first { headline = HTML.headline(of: doc.text) }
+        // Only the HTML index shows it; and only the first line is made a String, never the text.
+        if first, format == .html { headline = HTML.headline(of: doc) }
         for e in doc.entities { entityCounts[e.type.rawValue, default: 0] += 1 }
         switch format {
         case .jsonl: try jsonl(doc, first: first, last: last)
@@ -286,6 +287,20 @@ enum HTML {
         var error: String?
         var headline: String? = nil
         var counts: [String: Int] = [:]
+    }
+
+    /// The first non-blank line of a document, trimmed, at most 120 characters.
+    static func headline(of doc: Document) -> String? {
+        let units = doc.utf16
+        var start = 0
+        while start < units.count {
+            var end = start
+            // Line ends: LF, CR, NEL, LS, PS (what Character.isNewline takes, but for VT/FF).
+            while end < units.count, ![0x0A, 0x0D, 0x85, 0x2028, 0x2029, 0x0B, 0x0C].contains(units[end]) { end += 1 }
+            if end > start, let line = headline(of: doc.substring(Int32(start), Int32(end))) { return line }
+            start = end + 1
+        }
+        return nil
     }
 
     /// The first non-blank line, trimmed, at most 120 characters.
