@@ -146,28 +146,43 @@ public struct Labeller: Stage {
     }
 
     /// The best label sequence under BIO constraints (an I-X only after B-X or I-X).
+    /// Which label may follow which (`BIOLabel.allowed`), as a flat table: Viterbi asks 49
+    /// times a token.
+    static let allowedPairs: [Bool] = (0..<49).map { BIOLabel.allowed(from: $0 / 7, to: $0 % 7) }
+
     package static func viterbi(_ emissions: [Float], count n: Int, transitions: [Float]) -> [Int] {
         guard n > 0 else { return [] }
         var score = [Float](repeating: 0, count: n * 7)
         var back = [Int8](repeating: 0, count: n * 7)
-        for l in 0..<7 {
-            score[l] = BIOLabel.allowed(from: 0, to: l) ? transitions[l] + emissions[l] : -.infinity
-        }
-        for i in 1..<max(n, 1) {
-            for l in 0..<7 {
-                var best = -Float.infinity, arg = 0
-                for p in 0..<7 where BIOLabel.allowed(from: p, to: l) {
-                    let s = score[(i - 1) * 7 + p] + transitions[(p + 1) * 7 + l]
-                    if s > best { best = s; arg = p }
+        var labels = [Int](repeating: 0, count: n)
+        emissions.withUnsafeBufferPointer { e in
+            transitions.withUnsafeBufferPointer { t in
+                allowedPairs.withUnsafeBufferPointer { allowed in
+                    score.withUnsafeMutableBufferPointer { score in
+                        back.withUnsafeMutableBufferPointer { back in
+                            for l in 0..<7 {
+                                score[l] = allowed[l] ? t[l] + e[l] : -.infinity
+                            }
+                            for i in 1..<max(n, 1) {
+                                let previous = (i - 1) * 7, here = i * 7
+                                for l in 0..<7 {
+                                    var best = -Float.infinity, arg = 0
+                                    for p in 0..<7 where allowed[p * 7 + l] {
+                                        let s = score[previous + p] + t[(p + 1) * 7 + l]
+                                        if s > best { best = s; arg = p }
+                                    }
+                                    score[here + l] = best + e[here + l]
+                                    back[here + l] = Int8(arg)
+                                }
+                            }
+                            var best = -Float.infinity
+                            for l in 0..<7 where score[(n - 1) * 7 + l] > best { best = score[(n - 1) * 7 + l]; labels[n - 1] = l }
+                            if n > 1 { for i in stride(from: n - 1, to: 0, by: -1) { labels[i - 1] = Int(back[i * 7 + labels[i]]) } }
+                        }
+                    }
                 }
-                score[i * 7 + l] = best + emissions[i * 7 + l]
-                back[i * 7 + l] = Int8(arg)
             }
         }
-        var labels = [Int](repeating: 0, count: n)
-        var best = -Float.infinity
-        for l in 0..<7 where score[(n - 1) * 7 + l] > best { best = score[(n - 1) * 7 + l]; labels[n - 1] = l }
-        if n > 1 { for i in stride(from: n - 1, to: 0, by: -1) { labels[i - 1] = Int(back[i * 7 + labels[i]]) } }
         return labels
     }
 
