@@ -12,11 +12,10 @@ struct HTTPReply {
 }
 
 enum HTTP {
-    static func request(port: Int, _ method: String, _ path: String, body: [UInt8] = [],
-                        headers: [String: String] = [:], chunked: Bool = false) throws -> HTTPReply {
+    /// A socket connected to 127.0.0.1:port, with a 30 s receive timeout; the caller closes it.
+    static func connect(port: Int) throws -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
-        defer { close(fd) }
         var timeout = timeval(tv_sec: 30, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
@@ -24,9 +23,19 @@ enum HTTP {
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else { throw POSIXError(.init(rawValue: errno) ?? .ECONNREFUSED) }
+        guard connected == 0 else {
+            close(fd)
+            throw POSIXError(.init(rawValue: errno) ?? .ECONNREFUSED)
+        }
+        return fd
+    }
+
+    static func request(port: Int, _ method: String, _ path: String, body: [UInt8] = [],
+                        headers: [String: String] = [:], chunked: Bool = false) throws -> HTTPReply {
+        let fd = try connect(port: port)
+        defer { close(fd) }
 
         var head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
         for (k, v) in headers.sorted(by: { $0.key < $1.key }) { head += "\(k): \(v)\r\n" }
