@@ -32,8 +32,16 @@ public struct ConflictResolution: Stage {
     /// boundaries (places: the lists and rules know ANNOTATION.md's site nouns and direction words).
     public var boundaryTypes: Set<EntityType>
 
+    /// A lower-tier place of at least this many tokens that no model candidate of any type
+    /// overlaps is kept rather than vetoed (0: never kept). The veto is for one-word names that are
+    /// also ordinary words (سعيد، سيول); a named site the rules or lists spell out whole
+    /// (`سجن صيدنايا`، `صحراء الربع الخالي`) is rarely anything else, and the model, which labels
+    /// from a window of a few words, misses such names more often than it rejects them.
+    public var uncontestedPlaceTokens: Int
+
     public init(highPriority: Int = 60, listPriority: Int = 30, modelTypes: Set<EntityType> = [.person, .location],
-                modelVetoes: Bool = true, boundaryTypes: Set<EntityType> = [.location]) {
+                modelVetoes: Bool = true, boundaryTypes: Set<EntityType> = [.location], uncontestedPlaceTokens: Int = 2) {
+        self.uncontestedPlaceTokens = uncontestedPlaceTokens
         self.highPriority = highPriority
         self.listPriority = listPriority
         self.modelTypes = modelTypes
@@ -90,7 +98,11 @@ public struct ConflictResolution: Stage {
                 guard tiers[i] == 0, modelTypes.contains(c.type) else { keep.append(i); continue }
                 let agrees = c.tokens.contains { modelAt[Int($0)] & Self.bit(c.type) != 0 }
                 if agrees && boundaryTypes.contains(c.type) { tiers[i] = 2 }
-                if agrees || !modelVetoes || exact.contains(Span(type: c.type, start: Int(c.start), end: Int(c.end))) { keep.append(i) }
+                if agrees || !modelVetoes || exact.contains(Span(type: c.type, start: Int(c.start), end: Int(c.end))) { keep.append(i); continue }
+                if c.type == .location, uncontestedPlaceTokens > 0, c.tokens.count >= uncontestedPlaceTokens,
+                   !c.tokens.contains(where: { modelAt[Int($0)] != 0 }) {
+                    keep.append(i)
+                }
             }
             candidates = keep.map { candidates[$0] }
             tiers = keep.map { tiers[$0] }
