@@ -83,6 +83,11 @@ public struct ConflictResolution: Stage {
         // Indices, not entities, move through the sort and the selection: an entity holds four
         // strings, and copying one costs four reference counts.
         var candidates = document.candidates
+        // A word with nunation (إسبانياً، كاتالانياً) is indefinite: an adjective or a common noun, never
+        // a place's name, though normalization, which drops the harakat, reads it as one (إسبانيا).
+        if candidates.contains(where: { $0.type == .location && $0.precedence == 0 && Self.endsInTanween(document, $0) }) {
+            candidates.removeAll { $0.type == .location && $0.precedence == 0 && Self.endsInTanween(document, $0) }
+        }
         let withModel = document.provided.contains(.modelCandidates)
         var tiers = withModel ? candidates.map(tier) : [Int](repeating: 0, count: candidates.count)
         if withModel {
@@ -159,6 +164,17 @@ public struct ConflictResolution: Stage {
         document.entities = winners.filter { $0.type != .suppressed }.sorted { ($0.start, $0.end) < ($1.start, $1.end) }
     }
 
+
+    /// Whether the candidate's last word ends in a tanween (ً ٌ ٍ), alone or before a final alef.
+    static func endsInTanween(_ document: Document, _ c: Entity) -> Bool {
+        guard !c.tokens.isEmpty else { return false }
+        let t = document.tokens[Int(c.tokens.upperBound) - 1]
+        var k = Int(t.end) - 1
+        let u = document.utf16
+        guard k >= Int(t.start) else { return false }
+        if u[k] == 0x0627, k > Int(t.start) { k -= 1 }
+        return (0x064B...0x064D).contains(u[k])
+    }
 
     static func bit(_ t: EntityType) -> UInt8 {
         switch t {
