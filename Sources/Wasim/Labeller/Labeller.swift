@@ -413,6 +413,11 @@ struct ScoreSink: FeatureSink {
                      Int32(weights[base + 4]), Int32(weights[base + 5]), Int32(weights[base + 6]), 0)
     }
 
+    /// Straight to the table: a memo slot would be taken by a key that does not come back.
+    @inline(__always) package mutating func addRare(_ key: UInt64, _ name: @autoclosure () -> String) {
+        sums &+= lookup(key)
+    }
+
     @inline(__always) package mutating func add(_ key: UInt64, _ name: @autoclosure () -> String) {
         if let memoKeys, let memoSums {
             let m = Int(truncatingIfNeeded: key >> 40) & (memoKeys.count - 1)
