@@ -244,3 +244,31 @@ private func tinyModel() throws -> LabellerModel {
         #expect(d.entities.map { "\($0.type) \(d.text(of: $0))" } == ["PER نهر"])
     }
 }
+
+/// The word cache: once full, words outside it are scored in a scratch area, and the labels
+/// must not change.
+@Suite struct WordCacheTests {
+    @Test func aFullCacheGivesTheSameEntities() throws {
+        let shipped = defaultPipeline
+        guard let index = shipped.stages.firstIndex(where: { $0 is Labeller }), var small = shipped.stages[index] as? Labeller else {
+            Issue.record("the shipped pipeline has no labeller (Models/wasim.model missing?)")
+            return
+        }
+        small.wordCacheCapacity = 3
+        var stages = shipped.stages
+        stages[index] = small
+        let tiny = try Pipeline(stages)
+        var compared = 0
+        for name in ["sahel-security", "syria-talks", "tunisia-economy"] {
+            let text = try String(contentsOf: repositoryRoot.appendingPathComponent("Tests/Samples/\(name).txt"), encoding: .utf8)
+            // Twice: the second pass meets a cache that is already full.
+            for _ in 0..<2 {
+                let a = try shipped.tag(text).entities.map { "\($0.type) \($0.start) \($0.end) \($0.source)" }
+                let b = try tiny.tag(text).entities.map { "\($0.type) \($0.start) \($0.end) \($0.source)" }
+                #expect(a == b, "\(name)")
+                compared += a.filter { $0.hasSuffix("model:wasim") }.count
+            }
+        }
+        #expect(compared > 0, "the samples hold entities the model proposed")
+    }
+}

@@ -16,6 +16,8 @@ public struct Labeller: Stage {
     let listHashes: [UInt64]
     /// Per-thread caches of what each word contributes at -2…+2 (see `wordFeatures`).
     private let caches = WordCachePool()
+    /// Words a thread's cache keeps: 32,768 words' vectors take 5 MB, their index 1.5 MB.
+    package var wordCacheCapacity = 32_768
     /// What a position outside the sentence contributes at -2…+2.
     private let edges: [SIMD8<Int32>]
     /// One bit per model key (bits 44… of the key): most features a text asks for (bigrams,
@@ -76,23 +78,21 @@ public struct Labeller: Stage {
                     let first = range.lowerBound
                     wordBase.removeAll(keepingCapacity: true)
                     contexts.removeAll(keepingCapacity: true)
+                    var kept = cache.vectors.count
                     for j in range {
                         let h = tokens[j].hash
                         if let b = cache.index[h] { wordBase.append(Int(b)); continue }
                         // A full cache keeps the words it has (those met first, which are mostly
-                        // the frequent ones) and lends its scratch area to the others: a cache
-                        // that fits the processor's caches is worth more than one that holds all.
-                        let full = cache.index.count >= WordCache.capacity
-                        let b = full ? WordCache.capacity * 5 + (j - first) * 5 : cache.vectors.count
-                        if full, cache.vectors.count < b + 5 {
-                            cache.vectors.append(contentsOf: repeatElement(SIMD8(repeating: 0), count: b + 5 - cache.vectors.count))
-                        }
+                        // the frequent ones); the others are scored past its end for this sentence
+                        // only. A cache that fits the processor's caches is worth more than one
+                        // that holds every word.
+                        let b = cache.vectors.count
                         for o in -2...2 {
                             sink.reset()
                             fx.wordFeatures(token: j, offset: o, into: &sink)
-                            if full { cache.vectors[b + o + 2] = sink.sums } else { cache.vectors.append(sink.sums) }
+                            cache.vectors.append(sink.sums)
                         }
-                        if !full { cache.index.insert(h, Int32(b)) }
+                        if cache.index.count < wordCacheCapacity { cache.index.insert(h, Int32(b)); kept = cache.vectors.count }
                         wordBase.append(b)
                     }
                     var memo = sink
@@ -117,6 +117,7 @@ public struct Labeller: Stage {
                             for l in 0..<7 { emissions.append(Float(total[l]) * model.scale) }
                         }
                     }
+                    cache.vectors.removeLast(cache.vectors.count - kept)
                   }
                 }
             }
@@ -281,8 +282,6 @@ public struct Labeller: Stage {
 
 /// A thread's cache: a word's hash → its five contributions (offsets -2…+2) in `vectors`.
 struct WordCache: Sendable {
-    /// Words kept: 32,768 words' vectors (5 MB) and their index (0.8 MB).
-    static let capacity = 32_768
     var index = WordIndex()
     var vectors: ContiguousArray<SIMD8<Int32>> = []
     /// The context features' memo (see `ScoreSink`).
