@@ -179,6 +179,18 @@ private func ruleFileError(_ source: String) -> String {
         #expect(PikeVM.budget(2_004) == 8_080)
     }
 
+    @Test func rulesAddAtMostFourCandidatesPerToken() throws {
+        // 48 rules marking spans of 1 to 12 tokens with four types find 108 spans in 10 tokens
+        // (4 × (10 + 5 + 3 + 2 + 2 + 1 + 1 + 1 + 1 + 1)); the limit is 4 × 10 + 64.
+        #expect(RuleMatching.candidateLimit(tokens: 10) == 104)
+        let source = (1...12).flatMap { k in
+            ["PER", "ORG", "LOC", "NONE"].map { "rule r\(k)\($0)\n  type: \($0)\n  pattern: [\(Array(repeating: "any", count: k).joined(separator: " "))]\n" }
+        }.joined()
+        let text = Array(repeating: "كلمة", count: 10).joined(separator: " ")
+        #expect(try runRules(source, on: text).count == 104)
+        #expect(try runRules(source, on: Array(repeating: "كلمة", count: 4).joined(separator: " ")).count == 4 * (4 + 2 + 1 + 1))
+    }
+
     @Test func aRegexThatBacktracksGivesUpAsNoMatch() throws {
         // Several quantifiers in a row pass `backtrackingRisk` but cost a power of the token's
         // length: on 250 letters without a z this took minutes. ICU's step limit stops it.

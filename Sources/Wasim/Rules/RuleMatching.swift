@@ -47,6 +47,12 @@ public struct RuleMatching: Stage {
         rulesAnywhere = anywhere
     }
 
+    /// The most candidates all rules together add to a document: four per token, and 64. Many
+    /// rules that each mark other spans (`any{a} [any{b}]` for every a and b) would otherwise
+    /// hold dozens of candidates per token, gigabytes on a long text; the rules of a file that
+    /// comes near this are not finding names. Past it, rules find no new spans.
+    static func candidateLimit(tokens: Int) -> Int { 4 * tokens + 64 }
+
     /// For each token, a bit per rule (of the first 64) that can start there.
     private func startMasks(_ ctx: MatchContext) -> [UInt64] {
         var masks = [UInt64](repeating: rulesAnywhere, count: ctx.tokens.count)
@@ -124,6 +130,7 @@ public struct RuleMatching: Stage {
         _ = flatStarts.initialize(from: flatStartsArray)
         defer { flatStarts.deallocate() }
         var seen: [CandidateKey: Int] = [:]
+        let limit = RuleMatching.candidateLimit(tokens: tokens.count)
         for (r, code) in codes.enumerated() {
             matches.removeAll(keepingCapacity: true)
             if r < 64 {
@@ -152,7 +159,7 @@ public struct RuleMatching: Stage {
                                         source: code.source, priority: code.priority)
                     if let k = seen[key] {
                         found[k] = entity
-                    } else {
+                    } else if found.count < limit {
                         seen[key] = found.count
                         found.append(entity)
                     }
