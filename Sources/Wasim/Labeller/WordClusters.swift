@@ -39,17 +39,28 @@ public struct WordClusters: Sendable {
     }
 
     public init(text: String, file: String = "<clusters>", normalizer: Normalizer = Normalizer()) throws {
-        // Bytes, not Characters: the shipped file has 30,000 lines, and splitting it by
-        // grapheme cluster cost more than a second of every start.
-        var entries: [(UInt64, UInt32)] = []
+        // Bytes, not Characters, and nothing allocated per line: this runs at every start with
+        // the model, over 30,000 lines.
+        var entries: [(hash: UInt64, code: UInt32, line: Int32, word: Range<Int>)] = []
         var header: [String] = []
-        var seen: [UInt64: (line: Int, word: Range<Int>)] = [:]
         var depth = 0
         var lineNumber = 0
         let bytes = Array(text.utf8)
         func string(_ r: Range<Int>) -> String { String(decoding: bytes[r], as: UTF8.self) }
+        func at() -> String { "\(file):\(lineNumber)" }
         var i = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        var units = ContiguousArray<UInt16>()
         var norm = ContiguousArray<UInt16>()
+        // The table, sized from the number of lines, filled as lines are read so that a word
+        // listed twice is reported where it is met.
+        let lines = bytes.withUnsafeBufferPointer { b in b.reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) } }
+        var capacity = 16
+        while capacity < lines * 2 { capacity <<= 1 }
+        var keys = ContiguousArray<UInt64>(repeating: 0, count: capacity)
+        var codes = ContiguousArray<UInt32>(repeating: 0, count: capacity)
+        /// The entry in each slot, to name the first line of a word listed twice.
+        var owner = [Int32](repeating: -1, count: capacity)
+        var zero: UInt32 = 0, zeroOwner = -1
         while i < bytes.count {
             var end = i
             while end < bytes.count, bytes[end] != 0x0A { end += 1 }
@@ -64,52 +75,78 @@ public struct WordClusters: Sendable {
                 header.append(string(h..<end))
                 continue
             }
-            let at = "\(file):\(lineNumber)"
-            var fields: [Range<Int>] = []
+            // Up to three tab-separated fields.
+            var fields = (i..<i, i..<i, i..<i)
+            var fieldCount = 0
             var f = i
-            for k in i..<end where bytes[k] == 0x09 {
-                fields.append(f..<k)
+            for k in i...end where k == end || bytes[k] == 0x09 {
+                switch fieldCount {
+                case 0: fields.0 = f..<k
+                case 1: fields.1 = f..<k
+                case 2: fields.2 = f..<k
+                default: break
+                }
+                fieldCount += 1
                 f = k + 1
             }
-            fields.append(f..<end)
-            guard fields.count == 2 || fields.count == 3 else {
-                throw WasimError.data("\(at): expected word<TAB>bits[<TAB>frequency], found \(fields.count) field\(fields.count == 1 ? "" : "s")")
+            guard fieldCount == 2 || fieldCount == 3 else {
+                throw WasimError.data("\(at()): expected word<TAB>bits[<TAB>frequency], found \(fieldCount) field\(fieldCount == 1 ? "" : "s")")
             }
-            let word = fields[0]
+            let word = fields.0
             guard !word.isEmpty, !bytes[word].contains(0x20) else {
-                throw WasimError.data("\(at): the word must be one token without spaces, found '\(string(word))'")
+                throw WasimError.data("\(at()): the word must be one token without spaces, found '\(string(word))'")
             }
-            let bits = fields[1]
+            let bits = fields.1
             guard !bits.isEmpty, bits.count <= WordClusters.maximumPathLength, bytes[bits].allSatisfy({ $0 == 0x30 || $0 == 0x31 }) else {
-                throw WasimError.data("\(at): the cluster must be 1 to \(WordClusters.maximumPathLength) bits (0 and 1), found '\(string(bits))'")
+                throw WasimError.data("\(at()): the cluster must be 1 to \(WordClusters.maximumPathLength) bits (0 and 1), found '\(string(bits))'")
             }
-            if fields.count == 3, fields[2].isEmpty || !bytes[fields[2]].allSatisfy({ (0x30...0x39).contains($0) }) || fields[2].count > 19 {
-                throw WasimError.data("\(at): the frequency must be a whole number, found '\(string(fields[2]))'")
+            if fieldCount == 3, fields.2.isEmpty || !bytes[fields.2].allSatisfy({ (0x30...0x39).contains($0) }) || fields.2.count > 19 {
+                throw WasimError.data("\(at()): the frequency must be a whole number, found '\(string(fields.2))'")
             }
             var code: UInt32 = 1
             for b in bytes[bits] { code = code << 1 | UInt32(b - 0x30) }
-            let units = ContiguousArray(string(word).utf16)
+            units.removeAll(keepingCapacity: true)
+            if bytes[word].allSatisfy({ $0 >= 0x80 ? $0 & 0xE0 == 0xC0 || $0 & 0xC0 == 0x80 : true }) {
+                // One- and two-byte sequences only (Arabic, Latin): decoded in place.
+                var k = word.lowerBound
+                while k < word.upperBound {
+                    let b = bytes[k]
+                    if b < 0x80 { units.append(UInt16(b)); k += 1; continue }
+                    guard b & 0xE0 == 0xC0, k + 1 < word.upperBound, bytes[k + 1] & 0xC0 == 0x80 else {
+                        units.removeAll(keepingCapacity: true)
+                        units.append(contentsOf: string(word).utf16)
+                        break
+                    }
+                    units.append(UInt16(b & 0x1F) << 6 | UInt16(bytes[k + 1] & 0x3F))
+                    k += 2
+                }
+            } else {
+                units.append(contentsOf: string(word).utf16)
+            }
             norm.removeAll(keepingCapacity: true)
             units.withUnsafeBufferPointer { _ = normalizer.normalize($0, into: &norm) }
             let hash = norm.withUnsafeBufferPointer { Normalizer.hash($0) }
-            if let before = seen[hash] {
-                throw WasimError.data("\(at): '\(string(word))' is listed twice (first at line \(before.line) as '\(string(before.word))'; words are compared normalized)")
-            }
-            seen[hash] = (lineNumber, word)
-            entries.append((hash, code))
+            let e = entries.count
+            entries.append((hash, code, Int32(lineNumber), word))
             depth = max(depth, bits.count)
-        }
-        var capacity = 16
-        while capacity < entries.count * 2 { capacity <<= 1 }
-        var keys = ContiguousArray<UInt64>(repeating: 0, count: capacity)
-        var codes = ContiguousArray<UInt32>(repeating: 0, count: capacity)
-        var zero: UInt32 = 0
-        for (hash, code) in entries {
-            if hash == 0 { zero = code; continue }
-            var slot = WordClusters.slot(hash, capacity - 1)
-            while keys[slot] != 0 { slot = (slot + 1) & (capacity - 1) }
-            keys[slot] = hash
-            codes[slot] = code
+            var first = -1
+            if hash == 0 {
+                if zeroOwner >= 0 { first = zeroOwner } else { zero = code; zeroOwner = e }
+            } else {
+                var slot = WordClusters.slot(hash, capacity - 1)
+                while keys[slot] != 0, keys[slot] != hash { slot = (slot + 1) & (capacity - 1) }
+                if keys[slot] == hash {
+                    first = Int(owner[slot])
+                } else {
+                    keys[slot] = hash
+                    codes[slot] = code
+                    owner[slot] = Int32(e)
+                }
+            }
+            if first >= 0 {
+                let before = entries[first]
+                throw WasimError.data("\(at()): '\(string(word))' is listed twice (first at line \(before.line) as '\(string(before.word))'; words are compared normalized)")
+            }
         }
         self.keys = keys
         self.codes = codes
