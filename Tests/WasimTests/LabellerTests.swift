@@ -221,4 +221,26 @@ private func tinyModel() throws -> LabellerModel {
         try ConflictResolution().process(plain)
         #expect(plain.entities.map { "\($0.type) \(plain.text(of: $0))" } == ["LOC حيفا", "ORG شركة زيم"])
     }
+    @Test func aMultiWordPlaceTheModelDoesNotContestIsKept() throws {
+        // Issue #11: the model vetoes one-word guesses (ordinary words), not named sites the rules
+        // spell out whole.
+        let d = try Pipeline.tokenizer().tag("زار الوفد سجن تدمر ثم سعيد قرب نهر")
+        d.markProvided([.modelCandidates])
+        func c(_ type: EntityType, _ a: Int, _ b: Int, _ source: String, _ priority: Int = 0) -> Entity {
+            Entity(type: type, start: d.tokens[a].start, end: d.tokens[b - 1].end, tokens: Int32(a)..<Int32(b), source: source, priority: priority)
+        }
+        d.candidates = [
+            c(.location, 2, 4, "rule:loc-named-site", 50),     // two words, no model candidate there: kept
+            c(.location, 5, 6, "gazetteer:cities.tsv", 10),    // one word, no model candidate: dropped
+            c(.location, 6, 8, "rule:loc-named-site", 50),     // two words, but the model reads a person there: dropped
+            c(.person, 7, 8, "model:wasim"),
+        ]
+        try ConflictResolution().process(d)
+        #expect(d.entities.map { "\($0.type) \(d.text(of: $0)) \($0.source)" } == [
+            "LOC سجن تدمر rule:loc-named-site", "PER نهر model:wasim",
+        ])
+        // With the count at 0, the model vetoes every place it does not propose.
+        try ConflictResolution(uncontestedPlaceTokens: 0).process(d)
+        #expect(d.entities.map { "\($0.type) \(d.text(of: $0))" } == ["PER نهر"])
+    }
 }

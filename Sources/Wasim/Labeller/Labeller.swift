@@ -62,7 +62,6 @@ public struct Labeller: Stage {
         // pays a class property's exclusivity check.
         var cache = caches.take()
         defer { caches.give(cache) }
-        if cache.index.count > 200_000 { cache.clear() }
         var wordBase: [Int] = []
         var contexts: [SIMD8<Int32>] = []
         for sentence in document.sentences {
@@ -80,13 +79,20 @@ public struct Labeller: Stage {
                     for j in range {
                         let h = tokens[j].hash
                         if let b = cache.index[h] { wordBase.append(Int(b)); continue }
-                        let b = cache.vectors.count
+                        // A full cache keeps the words it has (those met first, which are mostly
+                        // the frequent ones) and lends its scratch area to the others: a cache
+                        // that fits the processor's caches is worth more than one that holds all.
+                        let full = cache.index.count >= WordCache.capacity
+                        let b = full ? WordCache.capacity * 5 + (j - first) * 5 : cache.vectors.count
+                        if full, cache.vectors.count < b + 5 {
+                            cache.vectors.append(contentsOf: repeatElement(SIMD8(repeating: 0), count: b + 5 - cache.vectors.count))
+                        }
                         for o in -2...2 {
                             sink.reset()
                             fx.wordFeatures(token: j, offset: o, into: &sink)
-                            cache.vectors.append(sink.sums)
+                            if full { cache.vectors[b + o + 2] = sink.sums } else { cache.vectors.append(sink.sums) }
                         }
-                        cache.index.insert(h, Int32(b))
+                        if !full { cache.index.insert(h, Int32(b)) }
                         wordBase.append(b)
                     }
                     var memo = sink
@@ -275,15 +281,13 @@ public struct Labeller: Stage {
 
 /// A thread's cache: a word's hash → its five contributions (offsets -2…+2) in `vectors`.
 struct WordCache: Sendable {
+    /// Words kept: 32,768 words' vectors (5 MB) and their index (0.8 MB).
+    static let capacity = 32_768
     var index = WordIndex()
     var vectors: ContiguousArray<SIMD8<Int32>> = []
     /// The context features' memo (see `ScoreSink`).
     var memoKeys = [UInt64](repeating: 0, count: 4096)
     var memoSums = [SIMD8<Int32>](repeating: SIMD8(repeating: 0), count: 4096)
-    mutating func clear() {
-        index = WordIndex()
-        vectors.removeAll(keepingCapacity: true)
-    }
 }
 
 /// Word hashes → positions in `WordCache.vectors`: linear probing over keys that are hashes
@@ -411,6 +415,11 @@ struct ScoreSink: FeatureSink {
         let base = slot * 7
         return SIMD8(Int32(weights[base]), Int32(weights[base + 1]), Int32(weights[base + 2]), Int32(weights[base + 3]),
                      Int32(weights[base + 4]), Int32(weights[base + 5]), Int32(weights[base + 6]), 0)
+    }
+
+    /// Straight to the table: a memo slot would be taken by a key that does not come back.
+    @inline(__always) package mutating func addRare(_ key: UInt64, _ name: @autoclosure () -> String) {
+        sums &+= lookup(key)
     }
 
     @inline(__always) package mutating func add(_ key: UInt64, _ name: @autoclosure () -> String) {
