@@ -5,6 +5,7 @@
 #include <unicode/ubrk.h>
 #include <unicode/uchar.h>
 #include <unicode/unorm2.h>
+#include <unicode/uregex.h>
 #include <unicode/utf16.h>
 #include <unicode/utf8.h>
 #include <unicode/uversion.h>
@@ -148,6 +149,51 @@ int32_t wasim_nfkc(const uint16_t *src, int32_t length, uint16_t *dst, int32_t c
     if (U_FAILURE(status)) return -1;
     int32_t n = unorm2_normalize(nfkc, (const UChar *)src, length, (UChar *)dst, capacity, &status);
     return U_FAILURE(status) ? -1 : n;
+}
+
+struct wasim_regex {
+    URegularExpression *re;
+};
+
+wasim_regex *wasim_regex_open(const uint16_t *pattern, int32_t length, int32_t *error) {
+    UErrorCode status = U_ZERO_ERROR;
+    UParseError parse;
+    URegularExpression *re = uregex_open((const UChar *)pattern, length, 0, &parse, &status);
+    if (U_FAILURE(status)) { *error = status; return NULL; }
+    wasim_regex *r = malloc(sizeof *r);
+    if (!r) { uregex_close(re); *error = U_MEMORY_ALLOCATION_ERROR; return NULL; }
+    r->re = re;
+    return r;
+}
+
+wasim_regex *wasim_regex_clone(const wasim_regex *regex, int32_t *error) {
+    UErrorCode status = U_ZERO_ERROR;
+    URegularExpression *re = uregex_clone(regex->re, &status);
+    if (U_FAILURE(status)) { *error = status; return NULL; }
+    wasim_regex *r = malloc(sizeof *r);
+    if (!r) { uregex_close(re); *error = U_MEMORY_ALLOCATION_ERROR; return NULL; }
+    r->re = re;
+    return r;
+}
+
+void wasim_regex_close(wasim_regex *regex) {
+    if (!regex) return;
+    uregex_close(regex->re);
+    free(regex);
+}
+
+int32_t wasim_regex_find(wasim_regex *regex, const uint16_t *text, int32_t length, int32_t timeLimit) {
+    UErrorCode status = U_ZERO_ERROR;
+    uregex_setTimeLimit(regex->re, timeLimit, &status);
+    uregex_setText(regex->re, (const UChar *)text, length, &status);
+    UBool found = U_SUCCESS(status) ? uregex_find(regex->re, 0, &status) : 0;
+    // The text is the caller's: forget it before it goes.
+    UErrorCode reset = U_ZERO_ERROR;
+    static const UChar none[1] = {0};
+    uregex_setText(regex->re, none, 0, &reset);
+    if (status == U_REGEX_TIME_OUT || status == U_REGEX_STACK_OVERFLOW) return -1;
+    if (U_FAILURE(status)) return -2;
+    return found ? 1 : 0;
 }
 
 const char *wasim_icu_version(void) {

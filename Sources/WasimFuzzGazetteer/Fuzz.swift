@@ -4,8 +4,10 @@ import Foundation
 import Wasim
 import WasimFuzzSupport
 
-/// One segmenter for every input: making ICU's break iterators is most of a small run's cost.
+/// One segmenter for every input, and one tokenizer for every builder: making ICU's break
+/// iterators is most of a small run's cost.
 private let segmentation = Segmentation()
+private let tokenizer = try! Pipeline.tokenizer()
 
 private let sentences = ["قال الرئيس أحمد الحسن في بغداد إن حزب العدالة فاز.", "ـ ـ ، ! 12 و12 \u{200D}"]
 
@@ -16,6 +18,7 @@ private let sentences = ["قال الرئيس أحمد الحسن في بغدا�
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     var b = GazetteerBuilder(trieCapacity: 64)
+    b.tokenizer = tokenizer
     do {
         try b.load(contents: UnsafeBufferPointer(start: data, count: size), path: "fuzz.tsv", name: "fuzz.tsv")
     } catch {

@@ -62,7 +62,7 @@ private func ruleFileError(_ source: String) -> String {
         var pattern = "word"
         for _ in 0..<6 { pattern = "(\(pattern)){1,12}" }
         #expect(ruleFileError("rule r\n  type: LOC\n  pattern: \(pattern)\n")
-            == "x.rules:3:12: rule 'r' compiles to 5971972 instructions; the limit is 2000 per rule (a bounded repetition {m,n} is copied n times, so nesting multiplies)\n      pattern: \(pattern)\n               ^")
+            == "x.rules:3:12: rule 'r' compiles to 5971972 instructions; the limit is 2000 per rule (a bounded repetition {m,n} is copied n times, so nesting multiplies; a /regex/ counts 100)\n      pattern: \(pattern)\n               ^")
         var deeper = "word"
         for _ in 0..<30 { deeper = "(\(deeper)){12}" }
         #expect(ruleFileError("rule r\n  type: LOC\n  pattern: \(deeper)\n")
@@ -163,5 +163,49 @@ private func ruleFileError(_ source: String) -> String {
         // The built-in files themselves are not loaded twice.
         let builtIn = try runCLI(["rules", "check", repositoryRoot.path + "/Models/rules"], cwd: t.path)
         #expect(builtIn.status == 0)
+    }
+
+    @Test func aPatternThatReadsFarPastItsMatchesStopsWaitingForLongerOnes() throws {
+        // Each كلمة is a match, and the optional group then reads on to the end of the run of
+        // words looking for نهاية: with no bound, every match would cost the rest of the
+        // sentence. Short, the sentence gets leftmost-longest matches; long, the rule's budget
+        // (`PikeVM.budget`) runs out and the last match is taken as soon as it is found.
+        let rules = "rule r\n  type: LOC\n  pattern: \"كلمة\" ((\"كلمة\" | \"ثم\")* \"نهاية\")?\n"
+        let short = try runRules(rules, on: String(repeating: "كلمة ", count: 3) + "قف كلمة ثم نهاية")
+        #expect(short == ["LOC كلمة", "LOC كلمة", "LOC كلمة", "LOC كلمة ثم نهاية"])
+        let long = try runRules(rules, on: String(repeating: "كلمة ", count: 2_000) + "قف كلمة ثم نهاية")
+        #expect(long.count == 2_001)
+        #expect(long.allSatisfy { $0 == "LOC كلمة" })
+        #expect(PikeVM.budget(2_004) == 8_080)
+    }
+
+    @Test func rulesAddAtMostFourCandidatesPerToken() throws {
+        // 48 rules marking spans of 1 to 12 tokens with four types find 108 spans in 10 tokens
+        // (4 × (10 + 5 + 3 + 2 + 2 + 1 + 1 + 1 + 1 + 1)); the limit is 4 × 10 + 64.
+        #expect(RuleMatching.candidateLimit(tokens: 10) == 104)
+        let source = (1...12).flatMap { k in
+            ["PER", "ORG", "LOC", "NONE"].map { "rule r\(k)\($0)\n  type: \($0)\n  pattern: [\(Array(repeating: "any", count: k).joined(separator: " "))]\n" }
+        }.joined()
+        let text = Array(repeating: "كلمة", count: 10).joined(separator: " ")
+        #expect(try runRules(source, on: text).count == 104)
+        #expect(try runRules(source, on: Array(repeating: "كلمة", count: 4).joined(separator: " ")).count == 4 * (4 + 2 + 1 + 1))
+    }
+
+    @Test func aRegexThatBacktracksGivesUpAsNoMatch() throws {
+        // Several quantifiers in a row pass `backtrackingRisk` but cost a power of the token's
+        // length: on 250 letters without a z this took minutes. ICU's step limit stops it.
+        let rules = "rule r\n  type: LOC\n  pattern: [/\\w*\\w*\\w*\\w*z/]\n"
+        #expect(try runRules(rules, on: "x aaz y") == ["LOC aaz"])
+        #expect(try runRules(rules, on: "x " + String(repeating: "a", count: 250) + " aaz") == ["LOC aaz"])
+        #expect(try runRules("rule r\n  type: LOC\n  pattern: [word&!/\\w*\\w*\\w*\\w*z/]\n", on: String(repeating: "a", count: 250) + " aaz")
+            == ["LOC " + String(repeating: "a", count: 250)])
+        // Each test is charged what it could cost (here the most, 10,000 steps), against a
+        // budget of 1,000 steps per token of the document and a million: of 150 such tokens,
+        // the first 115 are tested.
+        #expect(MatchContext.regexBudget(tokens: 150) == 1_150_000)
+        let words = Array(repeating: String(repeating: "a", count: 19) + "z", count: 150)
+        #expect(try runRules(rules, on: words.joined(separator: " ")).count == 115)
+        // ICU's syntax errors are still errors at the condition.
+        #expect(ruleFileError("rule r\n  type: LOC\n  pattern: /a(b/\n") == "x.rules:3:12: invalid regular expression /a(b/\n      pattern: /a(b/\n               ^")
     }
 }

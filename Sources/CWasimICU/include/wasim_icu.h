@@ -51,6 +51,19 @@ int32_t wasim_utf8_to_utf16(const uint8_t *src, int32_t srcLength, uint16_t *dst
 /// NFKC-normalizes `src` into `dst`. Returns the length written, or -1 if it did not fit or failed.
 int32_t wasim_nfkc(const uint16_t *src, int32_t length, uint16_t *dst, int32_t capacity);
 
+typedef struct wasim_regex wasim_regex;
+
+/// Compiles a regular expression. Returns NULL and sets `*error` to the ICU error code on failure.
+wasim_regex *wasim_regex_open(const uint16_t *pattern, int32_t length, int32_t *error);
+/// A copy for another thread: a compiled expression holds its matcher's state.
+wasim_regex *wasim_regex_clone(const wasim_regex *regex, int32_t *error);
+void wasim_regex_close(wasim_regex *regex);
+
+/// Whether `regex` finds a match anywhere in `text`: 1 yes, 0 no, -1 the match gave up after
+/// `timeLimit` of ICU's time units (about 10,000 steps of its engine each) or on its stack limit,
+/// -2 another ICU error. The text need live only during the call.
+int32_t wasim_regex_find(wasim_regex *regex, const uint16_t *text, int32_t length, int32_t timeLimit);
+
 /// The ICU version, e.g. "72.1".
 const char *wasim_icu_version(void);
 

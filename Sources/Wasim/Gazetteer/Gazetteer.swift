@@ -122,7 +122,7 @@ public final class Gazetteer: Sendable {
 
 /// Collects entries, then `build()` freezes them into a `Gazetteer`.
 public struct GazetteerBuilder {
-    var trie = TokenTrie(capacity: 1 << 16)
+    var trie: TokenTrie
     var typeNames: [String] = Gazetteer.entityTypes + Gazetteer.helperTypes
     var typeIndex: [String: Int] = [:]
     var entryType: [Int16] = []
@@ -138,17 +138,21 @@ public struct GazetteerBuilder {
     var files: [(name: String, priority: Int)] = []
     var userFirst: [Bool] = []
     package let normalizer: Normalizer
-    private var tokenizer: Pipeline? = nil
+    /// Splits surfaces with punctuation in them, made on first need. Settable so that many
+    /// builders can share one (its ICU break iterators cost more than a small list).
+    package var tokenizer: Pipeline? = nil
 
     public init(normalizer: Normalizer = Normalizer()) {
-        self.normalizer = normalizer
-        for (i, t) in typeNames.enumerated() { typeIndex[t] = i }
+        self.init(normalizer: normalizer, trieCapacity: 1 << 16)
     }
 
     /// With a small trie to start with, for the many tiny lists of the fuzz harness (it grows).
+    /// The only place the trie is made: a default table replaced here would still be 2 MB to
+    /// clear per builder.
     package init(normalizer: Normalizer = Normalizer(), trieCapacity: Int) {
-        self.init(normalizer: normalizer)
+        self.normalizer = normalizer
         trie = TokenTrie(capacity: trieCapacity)
+        for (i, t) in typeNames.enumerated() { typeIndex[t] = i }
     }
 
     public func build() -> Gazetteer { Gazetteer(builder: self) }

@@ -82,8 +82,8 @@ struct ExtrasBuilder {
     var excludedStarts: [[UInt16]] = []
     var ends: [[UInt16]] = []
     var excludedEnds: [[UInt16]] = []
-    var regexes: [NSRegularExpression] = []
-    var excludedRegexes: [NSRegularExpression] = []
+    var regexes: [TokenRegex] = []
+    var excludedRegexes: [TokenRegex] = []
 
     var isEmpty: Bool {
         excludedTexts.isEmpty && exact.isEmpty && excludedExact.isEmpty && starts.isEmpty && excludedStarts.isEmpty
@@ -94,7 +94,7 @@ struct ExtrasBuilder {
 /// The parts of a condition that need reference-counted storage. Constants only: reading a
 /// class's variable costs an exclusivity check, and these are read for many tokens.
 /// Unchecked Sendable only because `TextSet` is: every field is a `let`, and the regular
-/// expressions are only used to match (`NSRegularExpression` is immutable).
+/// expressions are Sendable (`TokenRegex`).
 final class ConditionExtras: @unchecked Sendable {
     let excludedTexts: [UInt64]
     private let excluded: TextSet
@@ -105,8 +105,8 @@ final class ConditionExtras: @unchecked Sendable {
     let excludedStarts: [[UInt16]]
     let ends: [[UInt16]]
     let excludedEnds: [[UInt16]]
-    let regexes: [NSRegularExpression]
-    let excludedRegexes: [NSRegularExpression]
+    let regexes: [TokenRegex]
+    let excludedRegexes: [TokenRegex]
 
     init(_ b: ExtrasBuilder) {
         excludedTexts = b.excludedTexts
@@ -177,7 +177,7 @@ extension Condition {
                     throw fail("a regular expression is at most \(maximumRegexLength) characters; this one has \(source.utf16.count)")
                 }
                 if let problem = backtrackingRisk(source) { throw fail("regular expression rejected: \(problem)") }
-                guard let re = try? NSRegularExpression(pattern: source) else { throw fail("invalid regular expression /\(source)/") }
+                guard let re = TokenRegex(source) else { throw fail("invalid regular expression /\(source)/") }
                 if negated { x.excludedRegexes.append(re) } else { x.regexes.append(re) }
             } else if body.hasPrefix("starts:") || body.hasPrefix("ends:") {
                 let isStart = body.hasPrefix("starts:")
@@ -256,6 +256,14 @@ extension Condition {
         case "punct", "punctuation": 1 << TokenKind.punctuation.rawValue
         case "symbol": 1 << TokenKind.symbol.rawValue
         default: nil
+        }
+    }
+
+    /// The /regex/ and !/regex/ parts of a condition's text.
+    static func regexCount<S: StringProtocol>(_ text: S) -> Int {
+        splitConditions(String(text)).reduce(0) { n, part in
+            let body = part.hasPrefix("!") ? part.dropFirst() : Substring(part)
+            return n + (body.count >= 3 && body.hasPrefix("/") && body.hasSuffix("/") ? 1 : 0)
         }
     }
 

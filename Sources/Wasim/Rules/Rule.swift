@@ -38,7 +38,12 @@ package struct Rule: Sendable {
     /// What trying a rule at a token costs beyond its instructions (a thread, a start test, a
     /// candidate), in instructions: a thousand one-word rules cost as much as their count says.
     package static let overhead = 25
-    /// Instructions of this rule's compiled pattern, plus `overhead`.
+    /// What one /regex/ in a condition counts, in instructions: a match of ICU's engine on one
+    /// token may take up to `TokenRegex.timeLimit` (thousands of steps), where another condition
+    /// is a few comparisons. It caps a set at about 80 regexes.
+    package static let regexCost = 100
+    /// Instructions of this rule's compiled pattern, plus `overhead`, plus `regexCost - 1` for
+    /// each /regex/ a consuming instruction tests.
     package let size: Int
 
     init(_ src: RuleSource, gazetteer: Gazetteer, normalizer: Normalizer) throws {
@@ -71,7 +76,7 @@ package struct Rule: Sendable {
             estimate = overflow || sum < 0 ? Int.max : sum
             if estimate > Rule.maximumSize {
                 let found = estimate == Int.max ? "more than \(Int.max)" : "\(estimate)"
-                throw fail(pattern.column, "rule '\(src.name)' compiles to \(found) instructions; the limit is \(Rule.maximumSize) per rule (a bounded repetition {m,n} is copied n times, so nesting multiplies)")
+                throw fail(pattern.column, "rule '\(src.name)' compiles to \(found) instructions; the limit is \(Rule.maximumSize) per rule (a bounded repetition {m,n} is copied n times, so nesting multiplies; a /regex/ counts \(Rule.regexCost))")
             }
             if k < src.patterns.count - 1 {
                 alternatives.append(program.count)
@@ -95,7 +100,10 @@ package struct Rule: Sendable {
             }
         }
         program.append(.match)
-        size = program.count + Rule.overhead
+        let regexes = conditions.reduce(0) { n, c in
+            n + (c.extras.map { e in e.takeUnretainedValue().regexes.count + e.takeUnretainedValue().excludedRegexes.count } ?? 0)
+        }
+        size = program.count + Rule.overhead + regexes * (Rule.regexCost - 1)
         for j in jumps { program[j] = .jump(program.count - 1) }
         self.captureTypes = types
         // An example's entity without a type has the rule's only type; a rule that marks

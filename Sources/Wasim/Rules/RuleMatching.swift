@@ -47,6 +47,12 @@ public struct RuleMatching: Stage {
         rulesAnywhere = anywhere
     }
 
+    /// The most candidates all rules together add to a document: four per token, and 64. Many
+    /// rules that each mark other spans (`any{a} [any{b}]` for every a and b) would otherwise
+    /// hold dozens of candidates per token, gigabytes on a long text; the rules of a file that
+    /// comes near this are not finding names. Past it, rules find no new spans.
+    static func candidateLimit(tokens: Int) -> Int { 4 * tokens + 64 }
+
     /// For each token, a bit per rule (of the first 64) that can start there.
     private func startMasks(_ ctx: MatchContext) -> [UInt64] {
         var masks = [UInt64](repeating: rulesAnywhere, count: ctx.tokens.count)
@@ -124,6 +130,7 @@ public struct RuleMatching: Stage {
         _ = flatStarts.initialize(from: flatStartsArray)
         defer { flatStarts.deallocate() }
         var seen: [CandidateKey: Int] = [:]
+        let limit = RuleMatching.candidateLimit(tokens: tokens.count)
         for (r, code) in codes.enumerated() {
             matches.removeAll(keepingCapacity: true)
             if r < 64 {
@@ -152,7 +159,7 @@ public struct RuleMatching: Stage {
                                         source: code.source, priority: code.priority)
                     if let k = seen[key] {
                         found[k] = entity
-                    } else {
+                    } else if found.count < limit {
                         seen[key] = found.count
                         found.append(entity)
                     }
@@ -181,6 +188,9 @@ struct MatchContext {
     let lookups: UnsafeBufferPointer<Lookup>
     let lookupStart: UnsafeMutableBufferPointer<Int32>
     let listMask: UnsafeMutableBufferPointer<UInt64>
+    /// What /regex/ tests may still cost in this document, in steps of ICU's engine (see
+    /// `regexBudget(tokens:)`).
+    let regexSteps: UnsafeMutablePointer<Int>
 
     /// Gazetteer matching writes lookups in token order; a custom stage may not.
     static func lookupsInOrder(_ d: Document) -> [Lookup] {
@@ -202,6 +212,8 @@ struct MatchContext {
         lookupStart.initialize(repeating: 0)
         listMask = .allocate(capacity: max(1, tokens.count))
         listMask.initialize(repeating: 0)
+        regexSteps = .allocate(capacity: 1)
+        regexSteps.initialize(to: MatchContext.regexBudget(tokens: tokens.count))
         for l in lookups {
             let i = Int(l.tokens.lowerBound)
             lookupStart[i + 1] += 1
@@ -213,6 +225,7 @@ struct MatchContext {
     func free() {
         lookupStart.deallocate()
         listMask.deallocate()
+        regexSteps.deallocate()
     }
 
     /// Appends to `out` each way (tokens consumed, proclitic prefix) the condition matches at
@@ -303,6 +316,14 @@ struct MatchContext {
     /// Tokens longer than this (UTF-16 code units) match no /regex/ (and pass every !/regex/).
     static let maximumRegexLength = 256
 
+    /// The steps of ICU's engine all /regex/ tests of a document may take: a thousand per token,
+    /// and a million more. Each test is charged what it could cost at most (`TokenRegex.cost`);
+    /// once the budget is spent, the document's later tests match nothing (and pass every
+    /// !/regex/), as on a token that is too long. A regex that backtracks on every word of a
+    /// long document costs it seconds, not hours; ordinary regexes on words cost a few dozen
+    /// steps a test and never come near it.
+    static func regexBudget(tokens: Int) -> Int { 1_000 * tokens + 1_000_000 }
+
     private func extrasHold(_ x: ConditionExtras, _ t: Token) -> Bool {
         if !x.excludedTexts.isEmpty {
             if x.excludes(t.hash) { return false }
@@ -321,11 +342,17 @@ struct MatchContext {
         // ICU's engine backtracks: even with the constructs `backtrackingRisk` refuses, several
         // quantifiers over one long token cost a power of its length. No word is this long.
         if t.length > MatchContext.maximumRegexLength { return x.regexes.isEmpty }
-        let text = document.text(of: t)
-        let range = NSRange(location: 0, length: text.utf16.count)
-        for re in x.regexes where re.firstMatch(in: text, range: range) == nil { return false }
-        for re in x.excludedRegexes where re.firstMatch(in: text, range: range) != nil { return false }
+        for re in x.regexes where !test(re, units) { return false }
+        for re in x.excludedRegexes where test(re, units) { return false }
         return true
+    }
+
+    /// A /regex/ test within the document's budget: false once it is spent.
+    private func test(_ re: TokenRegex, _ units: UnsafeBufferPointer<UInt16>) -> Bool {
+        let cost = re.cost(units.count)
+        guard regexSteps.pointee >= cost else { return false }
+        regexSteps.pointee -= cost
+        return re.matches(units)
     }
 }
 
@@ -374,6 +401,10 @@ struct PikeVM {
         current.free(); next.free(); later.free(); visited.free(); stack.free(); outcomes.free()
     }
 
+    /// Positions of a sentence of `tokens` tokens a rule may work on before it takes matches
+    /// as soon as it finds them: four visits per token, and a margin for short sentences.
+    static func budget(_ tokens: Int) -> Int { 4 * tokens + 64 }
+
     /// Runs a rule over one sentence; appends to `matches` the slots of each leftmost-longest,
     /// non-overlapping match.
     /// `starts`: the tokens of the sentence where the rule can start, in order (nil: test each
@@ -399,6 +430,15 @@ struct PikeVM {
         let empty = Slots(repeating: -1)
         next.removeAll()
         later.removeAll()
+        // Leftmost-longest reads past a match for a longer one, and the search for the next
+        // match starts over at the match's end: a pattern that keeps reading and matches short
+        // (`any (any* "x")?`) would read the whole rest of the sentence at every token, so a
+        // long sentence would cost its length squared. The positions worked on are counted: past
+        // `budget`, a match is taken as soon as it is found (the leftmost, with no wait for a
+        // longer one), and each position is worked on at most twice more. No rule that ends
+        // where it stops matching comes near it.
+        var budget = PikeVM.budget(sentence.count)
+        var eager = false
         while pos <= end {
             swap(&current, &next)
             next.removeAll()
@@ -438,6 +478,10 @@ struct PikeVM {
                 continue
             }
             if merged { current.sort { $0.start < $1.start } }
+            if !eager {
+                budget -= 1
+                eager = budget < 0
+            }
             generation += 1
             for k in 0..<current.count {
                 let thread = current[k]
@@ -481,6 +525,14 @@ struct PikeVM {
                 }
             }
             current.removeAll()
+            if eager, let b = best {
+                matches.append(b.slots)
+                pos = b.end
+                best = nil
+                next.removeAll()
+                later.removeAll()
+                continue
+            }
             pos += 1
             if next.isEmpty, later.isEmpty, let b = best {
                 matches.append(b.slots)

@@ -37,7 +37,8 @@ indirect enum PatternNode {
         func add(_ a: Int, _ b: Int) -> Int { let (r, o) = a.addingReportingOverflow(b); return o ? Int.max : r }
         func mul(_ a: Int, _ b: Int) -> Int { let (r, o) = a.multipliedReportingOverflow(by: b); return o ? Int.max : r }
         switch self {
-        case .atom, .literalSet: return 1
+        case .atom(let text, _, _): return 1 + Condition.regexCount(text) * (Rule.regexCost - 1)
+        case .literalSet(_, let rest, _, _): return 1 + Condition.regexCount(rest) * (Rule.regexCost - 1)
         case .sequence(let items): return items.reduce(0) { add($0, $1.compiledSize) }
         case .alternation(let items):
             // Plain texts with the same further conditions become one set (see mergeLiterals).
