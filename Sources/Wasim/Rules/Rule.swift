@@ -251,7 +251,9 @@ private func mergeLiterals(_ options: [PatternNode]) -> [PatternNode] {
         if case .atom(let text, let column, let line) = option {
             let parts = Condition.splitConditions(text)
             let first = parts[0]
-            if first.count >= 3, first.hasPrefix("\""), first.hasSuffix("\""), !first.dropFirst().dropLast().contains("\"") {
+            // Bytes first (see Condition.compile): a Character test walks the text.
+            if first.utf8.first == 0x22, first.utf8.last == 0x22, first.count >= 3, first.hasPrefix("\""), first.hasSuffix("\""),
+               !first.dropFirst().dropLast().contains("\"") {
                 let rest = parts.dropFirst().joined(separator: "&")
                 groups[rest, default: ([], column, line, k)].words.append(String(first.dropFirst().dropLast()))
                 continue
