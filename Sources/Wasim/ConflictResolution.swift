@@ -44,16 +44,22 @@ public struct ConflictResolution: Stage {
     /// 3: beats the model; 1: the model; 0: below the model; -1: the model outside its types.
     /// (2: a lower-tier candidate that agrees with the model, see `process`.)
     public func tier(_ c: Entity) -> Int {
-        if c.source.hasPrefix("model:") { return modelTypes.contains(c.type) ? 1 : -1 }
+        tier(c, modelDecides: modelTypes.contains(c.type))
+    }
+
+    @inline(__always) func tier(_ c: Entity, modelDecides: @autoclosure () -> Bool) -> Int {
+        let source = ConflictResolution.sourceKind(c.source)
+        if source == .model { return modelDecides() ? 1 : -1 }
         if c.type == .suppressed || c.type == .numericRange || c.precedence > 0 { return 3 }
-        if c.source.hasPrefix("rule:") { return c.priority >= highPriority ? 3 : 0 }
-        if c.source.hasPrefix("gazetteer:") { return c.priority >= listPriority ? 3 : 0 }
+        if source == .rule { return c.priority >= highPriority ? 3 : 0 }
+        if source == .gazetteer { return c.priority >= listPriority ? 3 : 0 }
         return 0
     }
 
-    /// Among equals, a rule outranks a gazetteer entry, which outranks a stage's own guess.
-    package static func sourceRank(_ source: String) -> Int {
-        // Bytes: the prefixes are ASCII.
+    enum SourceKind { case rule, gazetteer, propagation, model, other }
+
+    /// What kind of source made a candidate, from its name's ASCII prefix.
+    @inline(__always) static func sourceKind(_ source: String) -> SourceKind {
         var source = source
         return source.withUTF8 { u in
             func starts(_ p: StaticString) -> Bool {
@@ -62,12 +68,23 @@ public struct ConflictResolution: Stage {
                 for k in 0..<n where u[k] != q[k] { return false }
                 return true
             }
-            if starts("rule:") { return 3 }
-            if starts("gazetteer:") { return 2 }
-            if starts("propagation:") { return 0 }
-            // MODEL: the learned stage (`model:NAME`) ranks here for now, with numeric ranges and
-            // other stages' guesses; its helper decides its final place in the conflict table.
-            return 1
+            if starts("rule:") { return .rule }
+            if starts("gazetteer:") { return .gazetteer }
+            if starts("propagation:") { return .propagation }
+            if starts("model:") { return .model }
+            return .other
+        }
+    }
+
+    /// Among equals, a rule outranks a gazetteer entry, which outranks a stage's own guess.
+    package static func sourceRank(_ source: String) -> Int {
+        switch sourceKind(source) {
+        case .rule: 3
+        case .gazetteer: 2
+        case .propagation: 0
+        // The learned stage (`model:NAME`) ranks with numeric ranges and other stages' guesses:
+        // its place in the conflict table comes from its tier, not from this rank.
+        case .model, .other: 1
         }
     }
 
@@ -76,24 +93,38 @@ public struct ConflictResolution: Stage {
         // strings, and copying one costs four reference counts.
         var candidates = document.candidates
         let withModel = document.provided.contains(.modelCandidates)
-        var tiers = withModel ? candidates.map(tier) : [Int](repeating: 0, count: candidates.count)
+        var tiers = [Int](repeating: 0, count: candidates.count)
         if withModel {
+            // The model's types as bits (PER 1, ORG 2, LOC 4); a type of the user's own has no bit
+            // and is looked up in the set.
+            let modelBits = modelTypes.reduce(UInt8(0)) { $0 | Self.bit($1) }
+            let boundaryBits = boundaryTypes.reduce(UInt8(0)) { $0 | Self.bit($1) }
+            func decides(_ t: EntityType) -> Bool {
+                let b = Self.bit(t)
+                return b != 0 ? modelBits & b != 0 : modelTypes.contains(t)
+            }
+            for i in candidates.indices { tiers[i] = tier(candidates[i], modelDecides: decides(candidates[i].type)) }
             // The model's type at each token (bit per type: PER 1, ORG 2, LOC 4).
             var modelAt = [UInt8](repeating: 0, count: document.tokens.count)
-            var exact = Set<Span>()
+            var exact: [(type: EntityType, start: Int32, end: Int32)] = []
             for (i, c) in candidates.enumerated() where tiers[i] == 1 {
                 for k in c.tokens { modelAt[Int(k)] |= Self.bit(c.type) }
-                exact.insert(Span(type: c.type, start: Int(c.start), end: Int(c.end)))
+                exact.append((c.type, c.start, c.end))
             }
             var keep: [Int] = []
+            keep.reserveCapacity(candidates.count)
             for (i, c) in candidates.enumerated() {
-                guard tiers[i] == 0, modelTypes.contains(c.type) else { keep.append(i); continue }
+                guard tiers[i] == 0, decides(c.type) else { keep.append(i); continue }
                 let agrees = c.tokens.contains { modelAt[Int($0)] & Self.bit(c.type) != 0 }
-                if agrees && boundaryTypes.contains(c.type) { tiers[i] = 2 }
-                if agrees || !modelVetoes || exact.contains(Span(type: c.type, start: Int(c.start), end: Int(c.end))) { keep.append(i) }
+                if agrees && (boundaryBits & Self.bit(c.type) != 0 || Self.bit(c.type) == 0 && boundaryTypes.contains(c.type)) { tiers[i] = 2 }
+                if agrees || !modelVetoes || exact.contains(where: { $0.start == c.start && $0.end == c.end && $0.type == c.type }) {
+                    keep.append(i)
+                }
             }
-            candidates = keep.map { candidates[$0] }
-            tiers = keep.map { tiers[$0] }
+            if keep.count < candidates.count {
+                candidates = keep.map { candidates[$0] }
+                tiers = keep.map { tiers[$0] }
+            }
         }
         // The sort reads plain keys: reading an entity copies it, four reference counts.
         struct Key { var precedence: Int; var tier: Int; var length: Int32; var priority: Int; var rank: Int; var start: Int32 }
@@ -157,9 +188,4 @@ public struct ConflictResolution: Stage {
         }
     }
 
-    struct Span: Hashable {
-        var type: EntityType
-        var start: Int
-        var end: Int
-    }
 }

@@ -120,6 +120,56 @@ private func tinyModel() throws -> LabellerModel {
         #expect(labels == [1, 2])
     }
 
+    /// The textbook Viterbi over all 49 label pairs, BIO read from `BIOLabel.allowed`: what the
+    /// stage's BIO-shaped version must agree with, ties included.
+    static func referenceViterbi(_ e: [Float], count n: Int, transitions t: [Float]) -> [Int] {
+        var score = (0..<7).map { BIOLabel.allowed(from: 0, to: $0) ? t[$0] + e[$0] : -Float.infinity }
+        var back: [[Int]] = [[Int](repeating: 0, count: 7)]
+        for i in 1..<max(n, 1) {
+            var next = [Float](repeating: 0, count: 7), from = [Int](repeating: 0, count: 7)
+            for l in 0..<7 {
+                var best = -Float.infinity, arg = 0
+                for p in 0..<7 where BIOLabel.allowed(from: p, to: l) {
+                    let s = score[p] + t[(p + 1) * 7 + l]
+                    if s > best { best = s; arg = p }
+                }
+                next[l] = best + e[i * 7 + l]
+                from[l] = arg
+            }
+            score = next
+            back.append(from)
+        }
+        var labels = [Int](repeating: 0, count: n)
+        var best = -Float.infinity
+        for l in 0..<7 where score[l] > best { best = score[l]; labels[n - 1] = l }
+        if n > 1 { for i in stride(from: n - 1, to: 0, by: -1) { labels[i - 1] = back[i][labels[i]] } }
+        return labels
+    }
+
+    @Test func viterbiAgreesWithTheTextbookVersion() {
+        // Seeded pseudo-random emissions and transitions, on a coarse grid so that ties occur.
+        var state: UInt64 = 0x2545_F491_4F6C_DD1D
+        func next() -> Float {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Float(Int(state >> 59) - 16) / 4
+        }
+        var disagreements = 0, ties = 0
+        for n in [1, 2, 3, 7, 30] {
+            for _ in 0..<200 {
+                let e = (0..<n * 7).map { _ in next() }
+                let t = (0..<56).map { _ in next() }
+                if Set(e).count < e.count { ties += 1 }
+                if Labeller.viterbi(e, count: n, transitions: t) != Self.referenceViterbi(e, count: n, transitions: t) {
+                    disagreements += 1
+                }
+            }
+        }
+        #expect(disagreements == 0)
+        #expect(ties > 500, "the grid is coarse enough to make ties")
+        // All zero: every path ties, and the lowest labels win.
+        #expect(Labeller.viterbi([Float](repeating: 0, count: 21), count: 3, transitions: [Float](repeating: 0, count: 56)) == [0, 0, 0])
+    }
+
     @Test func procliticsStayOutsideModelSpans() throws {
         let g = try tinyGazetteer()
         let d = try featurePipeline(g).tag("زار وبغداد والعراق ووليد")

@@ -158,14 +158,17 @@ package struct FeatureExtractor {
         self.gazetteer = gazetteer
         self.listHashes = listHashes
         self.clusters = clusters
-        let n = d.tokens.count
+        // Locals, not the document's properties: a class's stored property costs a dynamic
+        // exclusivity check at every access in these loops.
+        let tokens = d.tokens, analyses = d.analyses, lookups = d.lookups
+        let n = tokens.count
         var stems = [UInt64](repeating: 0, count: n)
         var shapes = [UInt64](repeating: 0, count: n)
         docFlags = [UInt8](repeating: 0, count: n)
         d.normalized.withUnsafeBufferPointer { norm in
             for i in 0..<n {
-                let t = d.tokens[i]
-                stems[i] = t.analysisCount > 0 ? d.analyses[Int(t.firstAnalysis + t.analysisCount - 1)].hash : t.hash
+                let t = tokens[i]
+                stems[i] = t.analysisCount > 0 ? analyses[Int(t.firstAnalysis + t.analysisCount - 1)].hash : t.hash
                 shapes[i] = FeatureExtractor.shape(t, UnsafeBufferPointer(rebasing: norm[Int(t.normStart)..<Int(t.normEnd)]))
             }
         }
@@ -174,17 +177,19 @@ package struct FeatureExtractor {
         // Marks, counted then filled (one flat array, no array per token).
         var count = [Int32](repeating: 0, count: n + 1)
         let useLists = groups.contains(.lookups), useCandidates = groups.contains(.candidates) || groups.contains(.ranges)
-        if useLists { for l in d.lookups { for k in l.tokens { count[Int(k) + 1] += 1 } } }
+        if useLists { for l in lookups { for k in l.tokens { count[Int(k) + 1] += 1 } } }
         if useCandidates { for c in candidates { for k in c.tokens { count[Int(k) + 1] += 1 } } }
         for i in 0..<n { count[i + 1] += count[i] }
         markStart = count
-        marks = [Mark](repeating: Mark(kind: .list, type: 0, source: 0, sourceIndex: 0, inside: false), count: Int(count[n]))
+        var marks = [Mark](repeating: Mark(kind: .list, type: 0, source: 0, sourceIndex: 0, inside: false), count: Int(count[n]))
         var fill = count
         if useLists, let g = gazetteer {
-            for l in d.lookups {
-                let file = Int32(g.entryFile[Int(l.entry)])
+            let entryFile = g.entryFile
+            for l in lookups {
+                let file = Int32(entryFile[Int(l.entry)])
+                let source = listHashes[Int(file)]
                 for k in l.tokens {
-                    marks[Int(fill[Int(k)])] = Mark(kind: .list, type: l.list, source: listHashes[Int(file)], sourceIndex: file,
+                    marks[Int(fill[Int(k)])] = Mark(kind: .list, type: l.list, source: source, sourceIndex: file,
                                                     inside: k != l.tokens.lowerBound)
                     fill[Int(k)] += 1
                 }
@@ -194,53 +199,53 @@ package struct FeatureExtractor {
             for (ci, c) in candidates.enumerated() {
                 let isRange = c.type == .numericRange
                 let source = isRange ? 0 : stringHash(c.source)
+                let type = FeatureExtractor.typeIndex(c.type)
+                let kind = UInt8(FeatureExtractor.sourceKind(c.source))
                 for k in c.tokens {
-                    marks[Int(fill[Int(k)])] = Mark(kind: isRange ? .range : .candidate, type: FeatureExtractor.typeIndex(c.type),
+                    marks[Int(fill[Int(k)])] = Mark(kind: isRange ? .range : .candidate, type: type,
                                                     source: source, sourceIndex: Int32(ci), inside: k != c.tokens.lowerBound,
-                                                    sourceKind: UInt8(FeatureExtractor.sourceKind(c.source)))
+                                                    sourceKind: kind)
                     fill[Int(k)] += 1
                 }
             }
         }
+        self.marks = marks
         if groups.contains(.document) { computeDocumentFlags() }
     }
 
     /// Forms and stems proposed (by rules and lists) somewhere in the document.
     private mutating func computeDocumentFlags() {
-        let d = document
+        let tokens = document.tokens
         // Per form or stem: the types proposed (bits 0…2) and, per type, the first token of a
-        // multi-word candidate holding it.
-        var types: [UInt64: UInt8] = [:]
-        var firstMulti: [UInt64: SIMD4<Int32>] = [:]
+        // multi-word candidate holding it. A few hundred keys a document: a small open-addressing
+        // table, not a Dictionary (whose hashing cost more than the rest of the labeller).
+        var table = EvidenceTable(capacity: candidates.reduce(0) { $0 + 2 * $1.tokens.count })
         for c in candidates {
             let t = Int(FeatureExtractor.typeIndex(c.type))
             guard t < 3 else { continue }
             for k in c.tokens {
-                let a = d.tokens[Int(k)].hash, b = stems[Int(k)]
-                types[a, default: 0] |= 1 << UInt8(t)
-                types[b, default: 0] |= 1 << UInt8(t)
+                let a = tokens[Int(k)].hash, b = stems[Int(k)]
+                table.update(a) { $0.types |= 1 << UInt8(t) }
+                if b != a { table.update(b) { $0.types |= 1 << UInt8(t) } }
                 if c.tokens.count > 1 {
-                    for h in CollectionOfOne(a) + (a == b ? [] : [b]) {
-                        var f = firstMulti[h] ?? SIMD4(repeating: Int32.max)
-                        f[t] = min(f[t], c.tokens.lowerBound)
-                        firstMulti[h] = f
-                    }
+                    table.update(a) { $0.firstMulti[t] = min($0.firstMulti[t], c.tokens.lowerBound) }
+                    if b != a { table.update(b) { $0.firstMulti[t] = min($0.firstMulti[t], c.tokens.lowerBound) } }
                 }
             }
         }
-        guard !types.isEmpty else { return }
-        for i in 0..<d.tokens.count where d.tokens[i].kind == .word {
-            let a = d.tokens[i].hash, b = stems[i]
-            let proposed = (types[a] ?? 0) | (types[b] ?? 0)
+        guard table.count > 0 else { return }
+        for i in 0..<tokens.count where tokens[i].kind == .word {
+            let a = tokens[i].hash, b = stems[i]
+            let ea = table[a], eb = b == a ? nil : table[b]
+            let proposed = (ea?.types ?? 0) | (eb?.types ?? 0)
             guard proposed != 0 else { continue }
             // Elsewhere: a type proposed for this word that no candidate covering the token gives it.
             var own: UInt8 = 0
             for m in marks[Int(markStart[i])..<Int(markStart[i + 1])] where m.kind == .candidate && m.type < 3 { own |= 1 << UInt8(m.type) }
             var flags = proposed & ~own
-            for h in [a, b] {
-                guard let f = firstMulti[h] else { continue }
-                for t in 0..<3 where f[t] < Int32(i) - 1 { flags |= 1 << UInt8(4 + t) }
-            }
+            // A multi-word name of type t began before the previous token.
+            let earlier = pointwiseMin(ea?.firstMulti ?? SIMD4(repeating: .max), eb?.firstMulti ?? SIMD4(repeating: .max))
+            for t in 0..<3 where earlier[t] < Int32(i) - 1 { flags |= 1 << UInt8(4 + t) }
             docFlags[i] = flags
         }
     }
@@ -412,4 +417,49 @@ package struct KeySink: FeatureSink {
 struct NamedSink: FeatureSink {
     var features: [(key: UInt64, name: String)] = []
     package mutating func add(_ key: UInt64, _ name: @autoclosure () -> String) { features.append((key, name())) }
+}
+
+/// What the document says of one form or stem (see `computeDocumentFlags`).
+struct DocumentEvidence {
+    var types: UInt8 = 0
+    var firstMulti = SIMD4<Int32>(repeating: Int32.max)
+}
+
+/// Forms and stems (64-bit hashes) to their evidence, for a few hundred keys made and dropped
+/// per document: linear probing in a power-of-two table, no per-key allocation, no re-hashing
+/// of keys that are hashes already.
+struct EvidenceTable {
+    typealias Value = DocumentEvidence
+    private var keys: [UInt64]
+    private var values: [Value?]
+    private let mask: Int
+    private(set) var count = 0
+
+    init(capacity: Int) {
+        var size = 16
+        while size < capacity * 2 { size <<= 1 }
+        keys = [UInt64](repeating: 0, count: size)
+        values = [Value?](repeating: nil, count: size)
+        mask = size - 1
+    }
+
+    @inline(__always) private func slot(_ key: UInt64) -> Int {
+        var i = Int(truncatingIfNeeded: ((key ^ key >> 29) &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
+        while values[i] != nil && keys[i] != key { i = (i + 1) & mask }
+        return i
+    }
+
+    subscript(key: UInt64) -> Value? { values[slot(key)] }
+
+    /// Applies `change` to the key's value, made from `Value.init()` if the key is new.
+    @inline(__always) mutating func update(_ key: UInt64, _ change: (inout Value) -> Void) {
+        let i = slot(key)
+        if values[i] == nil {
+            precondition(count <= mask / 2, "EvidenceTable sized for fewer keys")
+            keys[i] = key
+            values[i] = Value()
+            count += 1
+        }
+        change(&values[i]!)
+    }
 }

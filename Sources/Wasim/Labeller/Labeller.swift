@@ -18,6 +18,11 @@ public struct Labeller: Stage {
     private let caches = WordCachePool()
     /// What a position outside the sentence contributes at -2…+2.
     private let edges: [SIMD8<Int32>]
+    /// One bit per model key (bits 44… of the key): most features a text asks for (bigrams,
+    /// rare forms and affixes) are not in the model, and this small set answers for them
+    /// without a cache miss in the large table.
+    private let presence: [UInt64]
+    static let presenceBits = 20
 
     public init(model: LabellerModel, gazetteer: Gazetteer?, clusters: (any ClusterCodes)? = nil) {
         self.model = model
@@ -25,11 +30,17 @@ public struct Labeller: Stage {
         self.clusters = clusters
         self.source = "model:" + model.name
         self.listHashes = gazetteer?.files.map { stringHash($0.name) } ?? []
+        var presence = [UInt64](repeating: 0, count: 1 << (Labeller.presenceBits - 6))
+        for key in model.keys where key != 0 {
+            let bit = Int(truncatingIfNeeded: key >> UInt64(64 - Labeller.presenceBits))
+            presence[bit >> 6] |= 1 << UInt64(bit & 63)
+        }
+        self.presence = presence
         let probe = FeatureExtractor(document: Document(text: ""), groups: model.groups, gazetteer: nil, listHashes: [], clusters: nil)
         edges = model.keys.withUnsafeBufferPointer { keys in
             model.weights.withUnsafeBufferPointer { weights in
                 (-2...2).map { o in
-                    var sink = ScoreSink(keys: keys, weights: weights, mask: keys.count - 1)
+                    var sink = ScoreSink(keys: keys, weights: weights, mask: keys.count - 1, presence: nil)
                     probe.edgeFeatures(offset: o, into: &sink)
                     return sink.sums
                 }
@@ -44,9 +55,12 @@ public struct Labeller: Stage {
     public func process(_ document: Document) throws {
         guard !document.tokens.isEmpty else { return }
         let fx = extractor(document)
+        let tokens = document.tokens
         var emissions = [Float]()
         var starts: ProcliticEvidence? = nil
-        let cache = caches.take()
+        // The thread's cache, moved out of the pool and back: a local value, so no access to it
+        // pays a class property's exclusivity check.
+        var cache = caches.take()
         defer { caches.give(cache) }
         if cache.index.count > 200_000 { cache.clear() }
         var wordBase: [Int] = []
@@ -56,14 +70,15 @@ public struct Labeller: Stage {
             emissions.removeAll(keepingCapacity: true)
             model.keys.withUnsafeBufferPointer { keys in
                 model.weights.withUnsafeBufferPointer { weights in
-                    var sink = ScoreSink(keys: keys, weights: weights, mask: keys.count - 1)
+                  presence.withUnsafeBufferPointer { presence in
+                    var sink = ScoreSink(keys: keys, weights: weights, mask: keys.count - 1, presence: presence)
                     // Each token's word features, through the cache: most words of a text are
                     // words the thread has seen, and a hit replaces some thirty table probes.
                     let first = range.lowerBound
                     wordBase.removeAll(keepingCapacity: true)
                     contexts.removeAll(keepingCapacity: true)
                     for j in range {
-                        let h = document.tokens[j].hash
+                        let h = tokens[j].hash
                         if let b = cache.index[h] { wordBase.append(Int(b)); continue }
                         let b = cache.vectors.count
                         for o in -2...2 {
@@ -71,7 +86,7 @@ public struct Labeller: Stage {
                             fx.wordFeatures(token: j, offset: o, into: &sink)
                             cache.vectors.append(sink.sums)
                         }
-                        cache.index[h] = Int32(b)
+                        cache.index.insert(h, Int32(b))
                         wordBase.append(b)
                     }
                     var memo = sink
@@ -86,15 +101,17 @@ public struct Labeller: Stage {
                             }
                         }
                     }
-                    for i in range {
-                        sink.sums = contexts[i - first]
-                        var total = sink.sums
-                        for o in -2...2 {
-                            let j = i + o
-                            total &+= range.contains(j) ? cache.vectors[wordBase[j - first] + o + 2] : edges[o + 2]
+                    cache.vectors.withUnsafeBufferPointer { vectors in
+                        for i in range {
+                            var total = contexts[i - first]
+                            for o in -2...2 {
+                                let j = i + o
+                                total &+= range.contains(j) ? vectors[wordBase[j - first] + o + 2] : edges[o + 2]
+                            }
+                            for l in 0..<7 { emissions.append(Float(total[l]) * model.scale) }
                         }
-                        for l in 0..<7 { emissions.append(Float(total[l]) * model.scale) }
                     }
+                  }
                 }
             }
             let labels = Labeller.viterbi(emissions, count: range.count, transitions: model.transitions)
@@ -102,8 +119,8 @@ public struct Labeller: Stage {
                 let first = range.lowerBound + span.tokens.lowerBound
                 let last = range.lowerBound + span.tokens.upperBound - 1
                 if starts == nil { starts = ProcliticEvidence(document) }
-                let start = document.tokens[first].start + Labeller.procliticLength(document, token: first, type: span.type, evidence: starts!)
-                document.candidates.append(Entity(type: span.type, start: start, end: document.tokens[last].end,
+                let start = tokens[first].start + Labeller.procliticLength(document, token: first, type: span.type, evidence: starts!)
+                document.candidates.append(Entity(type: span.type, start: start, end: tokens[last].end,
                                                   tokens: Int32(first)..<Int32(last + 1), source: source))
             }
         }
@@ -152,34 +169,47 @@ public struct Labeller: Stage {
 
     package static func viterbi(_ emissions: [Float], count n: Int, transitions: [Float]) -> [Int] {
         guard n > 0 else { return [] }
-        var score = [Float](repeating: 0, count: n * 7)
+        // BIO's shape, written out: O and B-X may follow any label (seven candidates each), I-X
+        // only B-X or I-X (two). Candidates are tried in label order and a later one must score
+        // strictly higher, so ties go to the lower label.
         var back = [Int8](repeating: 0, count: n * 7)
         var labels = [Int](repeating: 0, count: n)
+        var score = [Float](repeating: -.infinity, count: 14)
         emissions.withUnsafeBufferPointer { e in
             transitions.withUnsafeBufferPointer { t in
-                allowedPairs.withUnsafeBufferPointer { allowed in
-                    score.withUnsafeMutableBufferPointer { score in
-                        back.withUnsafeMutableBufferPointer { back in
-                            for l in 0..<7 {
-                                score[l] = allowed[l] ? t[l] + e[l] : -.infinity
-                            }
-                            for i in 1..<max(n, 1) {
-                                let previous = (i - 1) * 7, here = i * 7
-                                for l in 0..<7 {
-                                    var best = -Float.infinity, arg = 0
-                                    for p in 0..<7 where allowed[p * 7 + l] {
-                                        let s = score[previous + p] + t[(p + 1) * 7 + l]
-                                        if s > best { best = s; arg = p }
-                                    }
-                                    score[here + l] = best + e[here + l]
-                                    back[here + l] = Int8(arg)
+                back.withUnsafeMutableBufferPointer { back in
+                    score.withUnsafeMutableBufferPointer { rows in
+                        var previous = rows.baseAddress!, here = rows.baseAddress! + 7
+                        for l in 0..<7 { previous[l] = allowedPairs[l] ? t[l] + e[l] : -.infinity }
+                        for i in 1..<max(n, 1) {
+                            let base = i * 7
+                            // O, then B-PER, B-ORG, B-LOC.
+                            var l = 0
+                            while l < 7 {
+                                var best = previous[0] + t[7 + l], arg = 0
+                                for p in 1..<7 {
+                                    let s = previous[p] + t[(p + 1) * 7 + l]
+                                    if s > best { best = s; arg = p }
                                 }
+                                here[l] = best + e[base + l]
+                                back[base + l] = Int8(truncatingIfNeeded: arg)
+                                l = l == 0 ? 1 : l + 2
                             }
-                            var best = -Float.infinity
-                            for l in 0..<7 where score[(n - 1) * 7 + l] > best { best = score[(n - 1) * 7 + l]; labels[n - 1] = l }
-                            if n > 1 { for i in stride(from: n - 1, to: 0, by: -1) { labels[i - 1] = Int(back[i * 7 + labels[i]]) } }
+                            // I-PER, I-ORG, I-LOC.
+                            l = 2
+                            while l < 7 {
+                                let fromBegin = previous[l - 1] + t[l * 7 + l], fromInside = previous[l] + t[(l + 1) * 7 + l]
+                                let inside = fromInside > fromBegin
+                                here[l] = (inside ? fromInside : fromBegin) + e[base + l]
+                                back[base + l] = Int8(truncatingIfNeeded: inside ? l : l - 1)
+                                l += 2
+                            }
+                            swap(&previous, &here)
                         }
+                        var best = -Float.infinity
+                        for l in 0..<7 where previous[l] > best { best = previous[l]; labels[n - 1] = l }
                     }
+                    if n > 1 { for i in stride(from: n - 1, to: 0, by: -1) { labels[i - 1] = Int(back[i * 7 + labels[i]]) } }
                 }
             }
         }
@@ -244,22 +274,68 @@ public struct Labeller: Stage {
 }
 
 /// A thread's cache: a word's hash → its five contributions (offsets -2…+2) in `vectors`.
-final class WordCache {
-    var index: [UInt64: Int32] = [:]
+struct WordCache: Sendable {
+    var index = WordIndex()
     var vectors: ContiguousArray<SIMD8<Int32>> = []
     /// The context features' memo (see `ScoreSink`).
     var memoKeys = [UInt64](repeating: 0, count: 4096)
     var memoSums = [SIMD8<Int32>](repeating: SIMD8(repeating: 0), count: 4096)
-    func clear() {
-        index.removeAll(keepingCapacity: true)
+    mutating func clear() {
+        index = WordIndex()
         vectors.removeAll(keepingCapacity: true)
     }
 }
 
+/// Word hashes → positions in `WordCache.vectors`: linear probing over keys that are hashes
+/// already (a Dictionary would hash them again with SipHash, which cost more than the lookups).
+struct WordIndex: Sendable {
+    private var keys = [UInt64](repeating: 0, count: 1 << 12)
+    /// -1: empty.
+    private var values = [Int32](repeating: -1, count: 1 << 12)
+    private(set) var count = 0
+
+    @inline(__always) private static func slot(_ key: UInt64, _ mask: Int) -> Int {
+        Int(truncatingIfNeeded: ((key ^ key >> 31) &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
+    }
+
+    subscript(key: UInt64) -> Int32? {
+        keys.withUnsafeBufferPointer { keys in
+            values.withUnsafeBufferPointer { values in
+                let mask = keys.count - 1
+                var i = WordIndex.slot(key, mask)
+                while values[i] >= 0 {
+                    if keys[i] == key { return values[i] }
+                    i = (i + 1) & mask
+                }
+                return nil
+            }
+        }
+    }
+
+    /// Adds a key that is not in the table.
+    mutating func insert(_ key: UInt64, _ value: Int32) {
+        if (count + 1) * 2 > keys.count { grow() }
+        let mask = keys.count - 1
+        var i = WordIndex.slot(key, mask)
+        while values[i] >= 0 { i = (i + 1) & mask }
+        keys[i] = key
+        values[i] = value
+        count += 1
+    }
+
+    private mutating func grow() {
+        let (oldKeys, oldValues) = (keys, values)
+        keys = [UInt64](repeating: 0, count: oldKeys.count * 2)
+        values = [Int32](repeating: -1, count: oldKeys.count * 2)
+        count = 0
+        for i in oldKeys.indices where oldValues[i] >= 0 { insert(oldKeys[i], oldValues[i]) }
+    }
+}
+
 final class WordCachePool: Sendable {
-    private let free = Mutex<[UnsafeSendable<WordCache>]>([])
-    func take() -> WordCache { free.withLock { $0.popLast() }?.value ?? WordCache() }
-    func give(_ cache: WordCache) { free.withLock { $0.append(UnsafeSendable(value: cache)) } }
+    private let free = Mutex<[WordCache]>([])
+    func take() -> WordCache { free.withLock { $0.popLast() } ?? WordCache() }
+    func give(_ cache: WordCache) { free.withLock { $0.append(cache) } }
 }
 
 /// Which candidates of the earlier stages start at each token (a linked list per token), made
@@ -308,15 +384,23 @@ struct ScoreSink: FeatureSink {
     var memoSums: UnsafeMutableBufferPointer<SIMD8<Int32>>? = nil
     var sums = SIMD8<Int32>(repeating: 0)
 
-    init(keys: UnsafeBufferPointer<UInt64>, weights: UnsafeBufferPointer<Int16>, mask: Int) {
+    /// `Labeller.presence`, when the caller has it.
+    let presence: UnsafeBufferPointer<UInt64>?
+
+    init(keys: UnsafeBufferPointer<UInt64>, weights: UnsafeBufferPointer<Int16>, mask: Int, presence: UnsafeBufferPointer<UInt64>?) {
         self.keys = keys
         self.weights = weights
         self.mask = mask
+        self.presence = presence
     }
 
     @inline(__always) mutating func reset() { sums = SIMD8(repeating: 0) }
 
     @inline(__always) func lookup(_ key: UInt64) -> SIMD8<Int32> {
+        if let presence {
+            let bit = Int(truncatingIfNeeded: key >> UInt64(64 - Labeller.presenceBits))
+            if presence[bit >> 6] & 1 << UInt64(bit & 63) == 0 { return SIMD8(repeating: 0) }
+        }
         var slot = Int(truncatingIfNeeded: key) & mask
         while true {
             let found = keys[slot]
