@@ -32,8 +32,16 @@ public struct ConflictResolution: Stage {
     /// boundaries (places: the lists and rules know ANNOTATION.md's site nouns and direction words).
     public var boundaryTypes: Set<EntityType>
 
+    /// A lower-tier place of at least this many tokens that no model candidate of any type
+    /// overlaps is kept rather than vetoed (0: never kept). The veto is for one-word names that are
+    /// also ordinary words (سعيد، سيول); a named site the rules or lists spell out whole
+    /// (`سجن صيدنايا`، `صحراء الربع الخالي`) is rarely anything else, and the model, which labels
+    /// from a window of a few words, misses such names more often than it rejects them.
+    public var uncontestedPlaceTokens: Int
+
     public init(highPriority: Int = 60, listPriority: Int = 30, modelTypes: Set<EntityType> = [.person, .location],
-                modelVetoes: Bool = true, boundaryTypes: Set<EntityType> = [.location]) {
+                modelVetoes: Bool = true, boundaryTypes: Set<EntityType> = [.location], uncontestedPlaceTokens: Int = 2) {
+        self.uncontestedPlaceTokens = uncontestedPlaceTokens
         self.highPriority = highPriority
         self.listPriority = listPriority
         self.modelTypes = modelTypes
@@ -92,6 +100,11 @@ public struct ConflictResolution: Stage {
         // Indices, not entities, move through the sort and the selection: an entity holds four
         // strings, and copying one costs four reference counts.
         var candidates = document.candidates
+        // A word with nunation (إسبانياً، كاتالانياً) is indefinite: an adjective or a common noun, never
+        // a place's name, though normalization, which drops the harakat, reads it as one (إسبانيا).
+        if candidates.contains(where: { $0.type == .location && $0.precedence == 0 && Self.endsInTanween(document, $0) }) {
+            candidates.removeAll { $0.type == .location && $0.precedence == 0 && Self.endsInTanween(document, $0) }
+        }
         let withModel = document.provided.contains(.modelCandidates)
         var tiers = [Int](repeating: 0, count: candidates.count)
         if withModel {
@@ -118,6 +131,11 @@ public struct ConflictResolution: Stage {
                 let agrees = c.tokens.contains { modelAt[Int($0)] & Self.bit(c.type) != 0 }
                 if agrees && (boundaryBits & Self.bit(c.type) != 0 || Self.bit(c.type) == 0 && boundaryTypes.contains(c.type)) { tiers[i] = 2 }
                 if agrees || !modelVetoes || exact.contains(where: { $0.start == c.start && $0.end == c.end && $0.type == c.type }) {
+                    keep.append(i)
+                    continue
+                }
+                if c.type == .location, uncontestedPlaceTokens > 0, c.tokens.count >= uncontestedPlaceTokens,
+                   !c.tokens.contains(where: { modelAt[Int($0)] != 0 }) {
                     keep.append(i)
                 }
             }
@@ -178,6 +196,17 @@ public struct ConflictResolution: Stage {
         document.entities = winners.filter { $0.type != .suppressed }.sorted { ($0.start, $0.end) < ($1.start, $1.end) }
     }
 
+
+    /// Whether the candidate's last word ends in a tanween (ً ٌ ٍ), alone or before a final alef.
+    static func endsInTanween(_ document: Document, _ c: Entity) -> Bool {
+        guard !c.tokens.isEmpty else { return false }
+        let t = document.tokens[Int(c.tokens.upperBound) - 1]
+        var k = Int(t.end) - 1
+        let u = document.utf16
+        guard k >= Int(t.start) else { return false }
+        if u[k] == 0x0627, k > Int(t.start) { k -= 1 }
+        return (0x064B...0x064D).contains(u[k])
+    }
 
     static func bit(_ t: EntityType) -> UInt8 {
         switch t {

@@ -221,4 +221,54 @@ private func tinyModel() throws -> LabellerModel {
         try ConflictResolution().process(plain)
         #expect(plain.entities.map { "\($0.type) \(plain.text(of: $0))" } == ["LOC حيفا", "ORG شركة زيم"])
     }
+    @Test func aMultiWordPlaceTheModelDoesNotContestIsKept() throws {
+        // Issue #11: the model vetoes one-word guesses (ordinary words), not named sites the rules
+        // spell out whole.
+        let d = try Pipeline.tokenizer().tag("زار الوفد سجن تدمر ثم سعيد قرب نهر")
+        d.markProvided([.modelCandidates])
+        func c(_ type: EntityType, _ a: Int, _ b: Int, _ source: String, _ priority: Int = 0) -> Entity {
+            Entity(type: type, start: d.tokens[a].start, end: d.tokens[b - 1].end, tokens: Int32(a)..<Int32(b), source: source, priority: priority)
+        }
+        d.candidates = [
+            c(.location, 2, 4, "rule:loc-named-site", 50),     // two words, no model candidate there: kept
+            c(.location, 5, 6, "gazetteer:cities.tsv", 10),    // one word, no model candidate: dropped
+            c(.location, 6, 8, "rule:loc-named-site", 50),     // two words, but the model reads a person there: dropped
+            c(.person, 7, 8, "model:wasim"),
+        ]
+        try ConflictResolution().process(d)
+        #expect(d.entities.map { "\($0.type) \(d.text(of: $0)) \($0.source)" } == [
+            "LOC سجن تدمر rule:loc-named-site", "PER نهر model:wasim",
+        ])
+        // With the count at 0, the model vetoes every place it does not propose.
+        try ConflictResolution(uncontestedPlaceTokens: 0).process(d)
+        #expect(d.entities.map { "\($0.type) \(d.text(of: $0))" } == ["PER نهر"])
+    }
+}
+
+/// The word cache: once full, words outside it are scored in a scratch area, and the labels
+/// must not change.
+@Suite struct WordCacheTests {
+    @Test func aFullCacheGivesTheSameEntities() throws {
+        let shipped = defaultPipeline
+        guard let index = shipped.stages.firstIndex(where: { $0 is Labeller }), var small = shipped.stages[index] as? Labeller else {
+            Issue.record("the shipped pipeline has no labeller (Models/wasim.model missing?)")
+            return
+        }
+        small.wordCacheCapacity = 3
+        var stages = shipped.stages
+        stages[index] = small
+        let tiny = try Pipeline(stages)
+        var compared = 0
+        for name in ["sahel-security", "syria-talks", "tunisia-economy"] {
+            let text = try String(contentsOf: repositoryRoot.appendingPathComponent("Tests/Samples/\(name).txt"), encoding: .utf8)
+            // Twice: the second pass meets a cache that is already full.
+            for _ in 0..<2 {
+                let a = try shipped.tag(text).entities.map { "\($0.type) \($0.start) \($0.end) \($0.source)" }
+                let b = try tiny.tag(text).entities.map { "\($0.type) \($0.start) \($0.end) \($0.source)" }
+                #expect(a == b, "\(name)")
+                compared += a.filter { $0.hasSuffix("model:wasim") }.count
+            }
+        }
+        #expect(compared > 0, "the samples hold entities the model proposed")
+    }
 }

@@ -91,6 +91,12 @@ enum Template: UInt8, CaseIterable {
 /// by a sink that keeps names.
 package protocol FeatureSink {
     mutating func add(_ key: UInt64, _ name: @autoclosure () -> String)
+    /// A feature whose key is seldom asked for twice (a bigram): a sink with a memo skips it.
+    mutating func addRare(_ key: UInt64, _ name: @autoclosure () -> String)
+}
+
+extension FeatureSink {
+    @inline(__always) package mutating func addRare(_ key: UInt64, _ name: @autoclosure () -> String) { add(key, name()) }
 }
 
 /// Computes features for the tokens of a document. Made once per document: it gathers, per
@@ -99,6 +105,8 @@ package struct FeatureExtractor {
     let document: Document
     let groups: FeatureGroups
     let clusters: (any ClusterCodes)?
+    /// The shipped kind of clusters, read without opening an existential for every word.
+    let wordClusters: WordClusters?
     /// Per-file hashes of the gazetteer's list names, and the gazetteer for names and types.
     let gazetteer: Gazetteer?
     let listHashes: [UInt64]
@@ -158,6 +166,7 @@ package struct FeatureExtractor {
         self.gazetteer = gazetteer
         self.listHashes = listHashes
         self.clusters = clusters
+        self.wordClusters = clusters as? WordClusters
         // Locals, not the document's properties: a class's stored property costs a dynamic
         // exclusivity check at every access in these loops.
         let tokens = d.tokens, analyses = d.analyses, lookups = d.lookups
@@ -339,7 +348,8 @@ package struct FeatureExtractor {
                 }
             }
         }
-        if abs(o) <= 1, groups.contains(.clusters), let clusters, let c = clusters.code(ofHash: t.hash) {
+        if abs(o) <= 1, groups.contains(.clusters),
+           let c = wordClusters != nil ? wordClusters?.code(ofHash: t.hash) : clusters?.code(ofHash: t.hash) {
             // Prefixes of 4, 8 and 12 bits, and the whole path.
             var p = 4
             while true {
@@ -359,7 +369,7 @@ package struct FeatureExtractor {
         let tokens = document.tokens
         sink.add(featureKey(.bias, 0, 0), "bias")
         if groups.contains(.words), range.contains(i - 1) {
-            sink.add(featureKey(.formBigram, 0, tokens[i - 1].hash &* 31 ^ tokens[i].hash), "form[-1,0]=\(form(i - 1)) \(form(i))")
+            sink.addRare(featureKey(.formBigram, 0, tokens[i - 1].hash &* 31 ^ tokens[i].hash), "form[-1,0]=\(form(i - 1)) \(form(i))")
         }
         if groups.contains(.lookups) || groups.contains(.candidates) || groups.contains(.ranges) {
             for o in -1...1 where range.contains(i + o) {

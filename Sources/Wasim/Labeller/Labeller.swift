@@ -16,6 +16,8 @@ public struct Labeller: Stage {
     let listHashes: [UInt64]
     /// Per-thread caches of what each word contributes at -2…+2 (see `wordFeatures`).
     private let caches = WordCachePool()
+    /// Words a thread's cache keeps: 32,768 words' vectors take 5 MB, their index 1.5 MB.
+    package var wordCacheCapacity = 32_768
     /// What a position outside the sentence contributes at -2…+2.
     private let edges: [SIMD8<Int32>]
     /// One bit per model key (bits 44… of the key): most features a text asks for (bigrams,
@@ -62,7 +64,6 @@ public struct Labeller: Stage {
         // pays a class property's exclusivity check.
         var cache = caches.take()
         defer { caches.give(cache) }
-        if cache.index.count > 200_000 { cache.clear() }
         var wordBase: [Int] = []
         var contexts: [SIMD8<Int32>] = []
         for sentence in document.sentences {
@@ -77,16 +78,21 @@ public struct Labeller: Stage {
                     let first = range.lowerBound
                     wordBase.removeAll(keepingCapacity: true)
                     contexts.removeAll(keepingCapacity: true)
+                    var kept = cache.vectors.count
                     for j in range {
                         let h = tokens[j].hash
                         if let b = cache.index[h] { wordBase.append(Int(b)); continue }
+                        // A full cache keeps the words it has (those met first, which are mostly
+                        // the frequent ones); the others are scored past its end for this sentence
+                        // only. A cache that fits the processor's caches is worth more than one
+                        // that holds every word.
                         let b = cache.vectors.count
                         for o in -2...2 {
                             sink.reset()
                             fx.wordFeatures(token: j, offset: o, into: &sink)
                             cache.vectors.append(sink.sums)
                         }
-                        cache.index.insert(h, Int32(b))
+                        if cache.index.count < wordCacheCapacity { cache.index.insert(h, Int32(b)); kept = cache.vectors.count }
                         wordBase.append(b)
                     }
                     var memo = sink
@@ -111,6 +117,7 @@ public struct Labeller: Stage {
                             for l in 0..<7 { emissions.append(Float(total[l]) * model.scale) }
                         }
                     }
+                    cache.vectors.removeLast(cache.vectors.count - kept)
                   }
                 }
             }
@@ -280,10 +287,6 @@ struct WordCache: Sendable {
     /// The context features' memo (see `ScoreSink`).
     var memoKeys = [UInt64](repeating: 0, count: 4096)
     var memoSums = [SIMD8<Int32>](repeating: SIMD8(repeating: 0), count: 4096)
-    mutating func clear() {
-        index = WordIndex()
-        vectors.removeAll(keepingCapacity: true)
-    }
 }
 
 /// Word hashes → positions in `WordCache.vectors`: linear probing over keys that are hashes
@@ -411,6 +414,11 @@ struct ScoreSink: FeatureSink {
         let base = slot * 7
         return SIMD8(Int32(weights[base]), Int32(weights[base + 1]), Int32(weights[base + 2]), Int32(weights[base + 3]),
                      Int32(weights[base + 4]), Int32(weights[base + 5]), Int32(weights[base + 6]), 0)
+    }
+
+    /// Straight to the table: a memo slot would be taken by a key that does not come back.
+    @inline(__always) package mutating func addRare(_ key: UInt64, _ name: @autoclosure () -> String) {
+        sums &+= lookup(key)
     }
 
     @inline(__always) package mutating func add(_ key: UInt64, _ name: @autoclosure () -> String) {
