@@ -51,16 +51,28 @@ public final class Gazetteer: Sendable {
         // An entry without an id takes the id of an entry with the same tokens and type from
         // another list, so that every list's داعش reports org:isis. Only the keys of entries
         // without an id go into the table: a big list has an id on every entry.
+        // An open-addressing table (key → id), not a Dictionary: hashing every entry through
+        // Hasher cost more than the rest of this initializer.
         func key(_ e: Int) -> UInt64 { UInt64(b.entryNode[e]) << 16 | UInt64(UInt16(bitPattern: b.entryType[e])) }
-        var idOf: [UInt64: Int32] = [:]
-        for (e, id) in b.entryID.enumerated() where id < 0 { idOf[key(e)] = -1 }
         var adopted = b.entryID
-        if !idOf.isEmpty {
-            for (e, id) in b.entryID.enumerated() where id >= 0 {
-                let k = key(e)
-                if idOf[k] != nil { idOf[k] = id }
+        let missing = b.entryID.reduce(0) { $0 + ($1 < 0 ? 1 : 0) }
+        if missing > 0 {
+            var size = 16
+            while size < missing * 2 { size <<= 1 }
+            let empty = UInt64.max, mask = size - 1
+            var keys = [UInt64](repeating: empty, count: size)
+            var values = [Int32](repeating: -1, count: size)
+            func slot(_ k: UInt64) -> Int {
+                var i = Int(truncatingIfNeeded: ((k ^ (k >> 29)) &* 0xBF58_476D_1CE4_E5B9) >> 32) & mask
+                while keys[i] != empty, keys[i] != k { i = (i + 1) & mask }
+                return i
             }
-            for e in adopted.indices where adopted[e] < 0 { adopted[e] = idOf[key(e)] ?? -1 }
+            for (e, id) in b.entryID.enumerated() where id < 0 { keys[slot(key(e))] = key(e) }
+            for (e, id) in b.entryID.enumerated() where id >= 0 {
+                let i = slot(key(e))
+                if keys[i] != empty { values[i] = id }
+            }
+            for e in adopted.indices where adopted[e] < 0 { adopted[e] = values[slot(key(e))] }
         }
         entryID = adopted
         ids = b.ids
@@ -188,30 +200,102 @@ public struct GazetteerBuilder {
     /// Adds a surface given as UTF-16: tokens split at spaces, or by ICU when the surface has
     /// punctuation in it, so that entries split exactly as documents do.
     mutating func add(units: UnsafeBufferPointer<UInt16>, type: Int, id: String?, file: Int, line: Int = 0) throws {
-        var keys: [UInt64] = []
-        if units.contains(where: GazetteerBuilder.needsSegmentation) {
-            if tokenizer == nil { tokenizer = try Pipeline.tokenizer(normalizer: normalizer) }
-            let doc = try tokenizer!.tag(String(decoding: units, as: UTF16.self))
-            keys = doc.tokens.map(\.hash)
+        if let id, !id.isEmpty {
+            var id = id
+            try id.withUTF8 { try add(units: units, type: type, idUnits: nil, idUTF8: $0, file: file, line: line) }
         } else {
-            var norm = ContiguousArray<UInt16>()
+            try add(units: units, type: type, idUnits: nil, idUTF8: nil, file: file, line: line)
+        }
+    }
+
+    /// The same, with the id as UTF-16 (a list's third field) or UTF-8: a list has thousands of
+    /// ids, and a String made from UTF-16 costs thousands of instructions each.
+    mutating func add(units: UnsafeBufferPointer<UInt16>, type: Int, idUnits: UnsafeBufferPointer<UInt16>?,
+                      idUTF8: UnsafeBufferPointer<UInt8>?, file: Int, line: Int = 0) throws {
+        // Each word's key: at most one word per two units, plus one.
+        let capacity = units.count / 2 + 1
+        try withUnsafeTemporaryAllocation(of: UInt64.self, capacity: capacity) { keyBuffer in
+            var keyCount = 0
+            if units.contains(where: GazetteerBuilder.needsSegmentation) {
+                if tokenizer == nil { tokenizer = try Pipeline.tokenizer(normalizer: normalizer) }
+                let doc = try tokenizer!.tag(String(decoding: units, as: UTF16.self))
+                try doc.tokens.map(\.hash).withUnsafeBufferPointer {
+                    try addEntry(keys: $0, units: units, type: type, idUnits: idUnits, idUTF8: idUTF8, file: file, line: line)
+                }
+                return
+            }
+            // Words normalized through the same table as documents (`Normalization`), the rare
+            // word that needs NFKC through the general path.
+            Normalizer.arabicBlockTables[normalizer.foldTaMarbuta ? 1 : 0].withUnsafeBufferPointer { table in
+                withUnsafeTemporaryAllocation(of: UInt16.self, capacity: max(1, units.count)) { norm in
+                    var slow = ContiguousArray<UInt16>()
+                    var i = 0
+                    while i < units.count {
+                        while i < units.count, units[i] == 0x20 { i += 1 }
+                        var j = i
+                        while j < units.count, units[j] != 0x20 { j += 1 }
+                        if j > i {
+                            let word = UnsafeBufferPointer(rebasing: units[i..<j])
+                            if let (n, _) = normalizer.normalize(word, to: norm.baseAddress!, table: table.baseAddress!) {
+                                keyBuffer[keyCount] = Normalizer.hash(UnsafeBufferPointer(rebasing: norm[0..<n]))
+                            } else {
+                                slow.removeAll(keepingCapacity: true)
+                                normalizer.normalize(word, into: &slow)
+                                keyBuffer[keyCount] = slow.withUnsafeBufferPointer { Normalizer.hash($0) }
+                            }
+                            keyCount += 1
+                        }
+                        i = j
+                    }
+                }
+            }
+            try addEntry(keys: UnsafeBufferPointer(rebasing: keyBuffer[0..<keyCount]), units: units, type: type, idUnits: idUnits,
+                         idUTF8: idUTF8, file: file, line: line)
+        }
+    }
+
+    private mutating func addEntry(keys: UnsafeBufferPointer<UInt64>, units: UnsafeBufferPointer<UInt16>, type: Int,
+                                   idUnits: UnsafeBufferPointer<UInt16>?, idUTF8: UnsafeBufferPointer<UInt8>?,
+                                   file: Int, line: Int) throws {
+        guard !keys.isEmpty else { throw WasimError.data("empty surface") }
+        var idIndex: Int32 = -1
+        if let idUTF8, !idUTF8.isEmpty {
+            idIndex = ids.intern(idUTF8)
+        } else if let idUnits, !idUnits.isEmpty {
+            idIndex = GazetteerBuilder.withUTF8(idUnits) { ids.intern($0) }
+        }
+        let endsInTa = units.last(where: { !Normalizer.isDiacritic($0) }) == 0x0629
+        addEntry(keys: keys, type: type, id: idIndex, file: file, line: line, endsInTaMarbuta: endsInTa)
+    }
+
+    /// UTF-16 as UTF-8, as `String(decoding:as:)` then `utf8` would give it (a lone surrogate
+    /// becomes U+FFFD).
+    static func withUTF8<R>(_ units: UnsafeBufferPointer<UInt16>, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: units.count * 3) { out in
+            var n = 0
+            func put(_ b: Int) { out[n] = UInt8(truncatingIfNeeded: b); n += 1 }
             var i = 0
             while i < units.count {
-                while i < units.count, units[i] == 0x20 { i += 1 }
-                var j = i
-                while j < units.count, units[j] != 0x20 { j += 1 }
-                if j > i {
-                    norm.removeAll(keepingCapacity: true)
-                    normalizer.normalize(UnsafeBufferPointer(rebasing: units[i..<j]), into: &norm)
-                    keys.append(norm.withUnsafeBufferPointer { Normalizer.hash($0) })
+                var v = Int(units[i])
+                i += 1
+                if UTF16.isLeadSurrogate(UInt16(v)), i < units.count, UTF16.isTrailSurrogate(units[i]) {
+                    v = 0x10000 + ((v - 0xD800) << 10) + (Int(units[i]) - 0xDC00)
+                    i += 1
+                } else if UTF16.isLeadSurrogate(UInt16(v)) || UTF16.isTrailSurrogate(UInt16(v)) {
+                    v = 0xFFFD
                 }
-                i = j
+                if v < 0x80 {
+                    put(v)
+                } else if v < 0x800 {
+                    put(0xC0 | v >> 6); put(0x80 | v & 0x3F)
+                } else if v < 0x10000 {
+                    put(0xE0 | v >> 12); put(0x80 | (v >> 6) & 0x3F); put(0x80 | v & 0x3F)
+                } else {
+                    put(0xF0 | v >> 18); put(0x80 | (v >> 12) & 0x3F); put(0x80 | (v >> 6) & 0x3F); put(0x80 | v & 0x3F)
+                }
             }
+            return body(UnsafeBufferPointer(rebasing: out[0..<n]))
         }
-        guard !keys.isEmpty else { throw WasimError.data("empty surface") }
-        let idIndex = id.flatMap { $0.isEmpty ? nil : ids.intern($0) } ?? -1
-        let endsInTa = units.last(where: { !Normalizer.isDiacritic($0) }) == 0x0629
-        keys.withUnsafeBufferPointer { addEntry(keys: $0, type: type, id: idIndex, file: file, line: line, endsInTaMarbuta: endsInTa) }
     }
 
     /// Adds an entry whose token keys are known: parsed, or read from a compiled list.
@@ -342,6 +426,7 @@ public struct GazetteerBuilder {
                 defer { lineStart = lineEnd + 1 }
                 if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
                 if line[0] == 0x23 {  // '#': a comment, or a directive
+                    if !GazetteerBuilder.mayBeDirective(line) { continue }
                     let comment = String(decoding: line.dropFirst(), as: UTF16.self).trimmingCharacters(in: .whitespaces)
                     if comment.hasPrefix("priority:") {
                         guard let p = Int(comment.dropFirst("priority:".count).trimmingCharacters(in: .whitespaces)) else {
@@ -406,15 +491,30 @@ public struct GazetteerBuilder {
                     lastType = (Array(typeUnits), type)
                 }
                 let type = lastType.type
-                let id = tabCount == 2 ? String(decoding: UnsafeBufferPointer(rebasing: line[(tabs.1 + 1)...]), as: UTF16.self) : nil
+                let id = tabCount == 2 ? UnsafeBufferPointer(rebasing: line[(tabs.1 + 1)...]) : nil
                 do {
-                    try add(units: surface, type: type, id: id, file: file, line: lineNumber)
-                    for t in alsoTypes { try add(units: surface, type: t, id: nil, file: file, line: lineNumber) }
+                    try add(units: surface, type: type, idUnits: id, idUTF8: nil, file: file, line: lineNumber)
+                    for t in alsoTypes { try add(units: surface, type: t, idUnits: nil, idUTF8: nil, file: file, line: lineNumber) }
                 } catch let e as WasimError {
                     throw Self.error(path, lineNumber, 1, e.description, line)
                 }
             }
         }
+    }
+
+    /// Whether a comment line can be a directive: after `#` and white space (what
+    /// `trimmingCharacters(in: .whitespaces)` drops: tab and the space separators), a
+    /// directive's first letter. Most comments are prose, and trimming them cost more than
+    /// parsing a small list.
+    static func mayBeDirective(_ line: UnsafeBufferPointer<UInt16>) -> Bool {
+        for u in line.dropFirst() {
+            switch u {
+            case 0x09, 0x20, 0xA0, 0x1680, 0x2000...0x200A, 0x202F, 0x205F, 0x3000: continue
+            case 0x61, 0x64, 0x70: return true  // also-types, declare-types, priority / precedence
+            default: return false
+            }
+        }
+        return false
     }
 
     static func error(_ path: String, _ line: Int, _ column: Int, _ message: String, _ text: UnsafeBufferPointer<UInt16>) -> WasimError {

@@ -36,14 +36,16 @@ public struct GazetteerMatching: Stage {
                 var best: (length: Int, prefix: Int32, entry: Int32, type: Int32)? = nil
                 // A token that is itself an ordinary word or an ambiguous entry (بابها "its door")
                 // is not read as a proclitic and a name (ب + أبها).
-                let wholeIsOrdinary = trie.child(0, token.hash).map { g.isAmbiguous($0) } ?? false
+                // The whole form's node, looked up once for this test and for its own reading.
+                let wholeNode = trie.child(0, token.hash)
+                let wholeIsOrdinary = wholeNode.map { g.isAmbiguous($0) } ?? false
                 var reading = -1
                 while reading < Int(token.analysisCount) {
                     let (hash, prefix): (UInt64, Int32) = reading < 0
                         ? (token.hash, 0)
                         : (analyses[Int(token.firstAnalysis) + reading].hash, analyses[Int(token.firstAnalysis) + reading].prefixLength)
                     reading += 1
-                    guard var node = trie.child(0, hash) else { continue }
+                    guard var node = reading == 0 ? wholeNode : trie.child(0, hash) else { continue }
                     var j = i + 1
                     while true {
                         let span = j - i

@@ -130,20 +130,29 @@ extension Condition {
                         keep: inout [AnyObject]) throws -> Condition {
         var c = Condition()
         var x = ExtrasBuilder()
-        var offset = 0
-        for part in splitConditions(text) {
-            defer { offset += part.count + 1 }
-            let at = column + offset
-            var body = Substring(part)
-            let negated = body.hasPrefix("!")
-            if negated { body = body.dropFirst() }
+        // Character tests, each behind a byte test it implies (a Character that is `@` starts
+        // with the byte `@`): most tests fail on the byte, and walking Characters dominated
+        // loading the rules. The column is counted only for an error.
+        let parts = splitConditions(text)
+        for (k, part) in parts.enumerated() {
+            var at: Int { column + parts[..<k].reduce(0) { $0 + $1.count + 1 } }
+            let negated = part.utf8.first == UInt8(ascii: "!") && part.first == "!"
+            let body = negated ? part.dropFirst() : part[...]
+            let bytes = body.utf8
+            func has(prefix: String) -> Bool { bytes.first == prefix.utf8.first && body.starts(with: prefix) }
+            func enclosed(by c: Character) -> Bool {
+                bytes.first == c.utf8.first && bytes.last == c.utf8.first && body.first == c && body.last == c
+                    && body.index(body.startIndex, offsetBy: 3, limitedBy: body.endIndex) != nil
+            }
             func fail(_ message: String) -> SyntaxError { SyntaxError(line: 0, column: at, message: message) }
             if body.isEmpty { throw fail("empty condition") }
-            if let kind = kindBit(String(body)) {
+            // Only ASCII words are compared whole, the longest "punctuation": 11 bytes.
+            let short = bytes.count <= 11 ? String(body) : nil
+            if let short, let kind = kindBit(short) {
                 if negated { c.excludedKinds |= kind } else { c.kinds |= kind }
-            } else if body == "any" {
+            } else if short == "any" {
                 if negated { throw fail("'!any' never matches") }
-            } else if body.hasPrefix("@") {
+            } else if has(prefix: "@") {
                 let name = String(body.dropFirst())
                 guard let id = gazetteer.typeID(name) else {
                     throw fail("unknown list '@\(name)' (lists: \(gazetteer.typeNames.map { "@" + $0 }.joined(separator: " ")))")
@@ -158,7 +167,7 @@ extension Condition {
                 } else {
                     throw fail("at most two lists in one condition")
                 }
-            } else if body.hasPrefix("\""), body.hasSuffix("\""), body.count >= 3 {
+            } else if enclosed(by: "\"") {
                 let key = normalizer.key(String(body.dropFirst().dropLast()))
                 if negated {
                     x.excludedTexts.append(key)
@@ -166,10 +175,10 @@ extension Condition {
                     if c.text != nil { throw fail("a token has one text: use alternatives (\"a\" | \"b\")") }
                     c.text = key
                 }
-            } else if body.hasPrefix("'"), body.hasSuffix("'"), body.count >= 3 {
+            } else if enclosed(by: "'") {
                 let units = Array(body.dropFirst().dropLast().utf16)
                 if negated { x.excludedExact.append(units) } else { x.exact.append(units) }
-            } else if body.hasPrefix("/"), body.hasSuffix("/"), body.count >= 3 {
+            } else if enclosed(by: "/") {
                 let source = String(body.dropFirst().dropLast()).replacingOccurrences(of: "\\/", with: "/")
                 // Token regexes are short; long invalid ones made Foundation's regex constructor
                 // leak (found by the rules fuzzer).
@@ -179,8 +188,8 @@ extension Condition {
                 if let problem = backtrackingRisk(source) { throw fail("regular expression rejected: \(problem)") }
                 guard let re = TokenRegex(source) else { throw fail("invalid regular expression /\(source)/") }
                 if negated { x.excludedRegexes.append(re) } else { x.regexes.append(re) }
-            } else if body.hasPrefix("starts:") || body.hasPrefix("ends:") {
-                let isStart = body.hasPrefix("starts:")
+            } else if has(prefix: "starts:") || has(prefix: "ends:") {
+                let isStart = has(prefix: "starts:")
                 let list = body.dropFirst(isStart ? 7 : 5).split(separator: ",").map { Array($0.utf16) }
                 if list.isEmpty { throw fail("'\(isStart ? "starts" : "ends"):' needs text, as in ends:ها,هم") }
                 switch (isStart, negated) {
@@ -189,7 +198,7 @@ extension Condition {
                 case (false, false): x.ends += list
                 case (false, true): x.excludedEnds += list
                 }
-            } else if body.hasPrefix("length:") {
+            } else if has(prefix: "length:") {
                 let spec = body.dropFirst("length:".count)
                 let bounds = spec.split(separator: "-", omittingEmptySubsequences: false).map { Int($0) }
                 guard negated == false, (bounds.count == 1 && bounds[0] != nil) || (bounds.count == 2 && (bounds[0] != nil || bounds[1] != nil)) else {
@@ -197,8 +206,8 @@ extension Condition {
                 }
                 c.minLength = bounds[0] ?? 0
                 c.maxLength = bounds.count == 1 ? bounds[0]! : (bounds[1] ?? Int.max)
-            } else if body == "clitic" || body.hasPrefix("clitic:") {
-                if body == "clitic" {
+            } else if short == "clitic" || has(prefix: "clitic:") {
+                if short == "clitic" {
                     if negated { c.noClitic = true } else { c.clitic = [] }
                 } else {
                     if negated { throw fail("write '!clitic' or 'clitic:LETTERS', not '!clitic:LETTERS'") }
@@ -209,7 +218,7 @@ extension Condition {
                     }
                     c.clitic = set
                 }
-            } else if body == "noclitic" {
+            } else if short == "noclitic" {
                 if negated { throw fail("write 'clitic' instead of '!noclitic'") }
                 c.noClitic = true
             } else {

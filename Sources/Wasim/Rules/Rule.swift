@@ -259,7 +259,9 @@ private func mergeLiterals(_ options: [PatternNode]) -> [PatternNode] {
         if case .atom(let text, let column, let line) = option {
             let parts = Condition.splitConditions(text)
             let first = parts[0]
-            if first.count >= 3, first.hasPrefix("\""), first.hasSuffix("\""), !first.dropFirst().dropLast().contains("\"") {
+            // Bytes first (see Condition.compile): a Character test walks the text.
+            if first.utf8.first == 0x22, first.utf8.last == 0x22, first.count >= 3, first.hasPrefix("\""), first.hasSuffix("\""),
+               !first.dropFirst().dropLast().contains("\"") {
                 let rest = parts.dropFirst().joined(separator: "&")
                 groups[rest, default: ([], column, line, k)].words.append(String(first.dropFirst().dropLast()))
                 continue
@@ -297,9 +299,13 @@ final class RuleCode: @unchecked Sendable {
     /// proclitic reading of it) is one of these; nil when anywhere.
     let startLists: UInt64?
     let startTexts: TextSet
+    /// Lists every match consumes a lookup of (a condition `@L` on every path to a match): a
+    /// sentence without a lookup of each of them holds no match, and the matcher skips it.
+    let requiredLists: UInt64
 
     init(program: [Instruction], conditions: [Condition], extras: [AnyObject], captureTypes: [EntityType],
          source: String, priority: Int, startLists: UInt64?, startTexts: [UInt64]) {
+        self.requiredLists = RuleCode.requiredLists(program, conditions)
         self.startTexts = TextSet(startTexts)
         self.captureTypes = captureTypes
         self.source = source
@@ -315,6 +321,35 @@ final class RuleCode: @unchecked Sendable {
     deinit {
         program.deallocate()
         conditions.deallocate()
+    }
+
+    /// The lists consumed on every path from the start to `.match`: for each instruction, what
+    /// every path from it to a match consumes, as the greatest fixed point (loops included).
+    static func requiredLists(_ program: [Instruction], _ conditions: [Condition]) -> UInt64 {
+        var required = [UInt64](repeating: ~0, count: program.count)
+        var changed = true
+        while changed {
+            changed = false
+            for pc in program.indices.reversed() {
+                let r: UInt64
+                switch program[pc] {
+                case .match: r = 0
+                case .consume(let c):
+                    var own: UInt64 = 0
+                    if conditions[c].listA >= 0 { own |= 1 << UInt64(conditions[c].listA) }
+                    if conditions[c].listB >= 0 { own |= 1 << UInt64(conditions[c].listB) }
+                    r = own | required[pc + 1]
+                case .split(let a, let b): r = required[a] & required[b]
+                case .jump(let a): r = required[a]
+                case .open, .close: r = required[pc + 1]
+                }
+                if r != required[pc] {
+                    required[pc] = r
+                    changed = true
+                }
+            }
+        }
+        return required.first ?? 0
     }
 }
 

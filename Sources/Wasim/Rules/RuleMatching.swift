@@ -129,21 +129,32 @@ public struct RuleMatching: Stage {
         let flatStarts = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(1, flatStartsArray.count))
         _ = flatStarts.initialize(from: flatStartsArray)
         defer { flatStarts.deallocate() }
+        // The lists each sentence has a lookup of: a rule that needs a list the sentence lacks
+        // cannot match there, and is not run.
+        var sentenceLists = [UInt64](repeating: 0, count: sentences.count)
+        for (s, sentence) in sentences.enumerated() {
+            for i in sentence { sentenceLists[s] |= context.listMask[i] }
+        }
         var seen: [CandidateKey: Int] = [:]
         let limit = RuleMatching.candidateLimit(tokens: tokens.count)
         for (r, code) in codes.enumerated() {
             matches.removeAll(keepingCapacity: true)
+            let required = code.requiredLists
             if r < 64 {
                 var k = offsets[r]
                 while k < offsets[r + 1] {
                     let s = Int(tokens[Int(flatStarts[k])].sentence)
                     var next = k + 1
                     while next < offsets[r + 1], tokens[Int(flatStarts[next])].sentence == s { next += 1 }
-                    vm.run(code, starts: UnsafeBufferPointer(rebasing: flatStarts[k..<next]), context, sentences[s], into: &matches)
+                    if required & ~sentenceLists[s] == 0 {
+                        vm.run(code, starts: UnsafeBufferPointer(rebasing: flatStarts[k..<next]), context, sentences[s], into: &matches)
+                    }
                     k = next
                 }
             } else {
-                for sentence in sentences { vm.run(code, starts: nil, context, sentence, into: &matches) }
+                for (s, sentence) in sentences.enumerated() where required & ~sentenceLists[s] == 0 {
+                    vm.run(code, starts: nil, context, sentence, into: &matches)
+                }
             }
             for slots in matches {
                 for (c, type) in code.captureTypes.enumerated() {

@@ -45,8 +45,8 @@ indirect enum PatternNode {
             var rests = Set<String>()
             var size = 0, options = 0
             for item in items {
-                if case .atom(let text, _, _) = item, let first = Condition.splitConditions(text).first,
-                   first.count >= 3, first.hasPrefix("\""), first.hasSuffix("\"") {
+                if case .atom(let text, _, _) = item, text.utf8.first == 0x22, let first = Condition.splitConditions(text).first,
+                   first.utf8.last == 0x22, first.count >= 3, first.hasPrefix("\""), first.hasSuffix("\"") {
                     if rests.insert(String(text.dropFirst(first.count))).inserted { size = add(size, 1); options += 1 }
                 } else {
                     size = add(size, item.compiledSize)
@@ -137,7 +137,14 @@ enum RuleParser {
             // A control character is never meant in a rule (and a NUL inside a /regex/ makes
             // Foundation's regex constructor leak).
             func isControl(_ u: Unicode.Scalar) -> Bool { (u.value < 0x20 && u != "\t") || (0x7F...0x9F).contains(u.value) }
-            if let k = raw.firstIndex(where: { $0.unicodeScalars.contains(where: isControl) }),
+            // Bytes first: a control character is a byte below 0x20 but tab, 0x7F, or C2 80…9F.
+            var mayHaveControl = false
+            var previous: UInt8 = 0
+            for b in raw.utf8 {
+                if (b < 0x20 && b != 0x09) || b == 0x7F || (previous == 0xC2 && b >= 0x80 && b <= 0x9F) { mayHaveControl = true; break }
+                previous = b
+            }
+            if mayHaveControl, let k = raw.firstIndex(where: { $0.unicodeScalars.contains(where: isControl) }),
                let u = raw[k].unicodeScalars.first(where: isControl) {
                 throw fail(lineNumber, raw.distance(from: raw.startIndex, to: k) + 1,
                            "a control character (U+\(String(format: "%04X", u.value))) in a rule file")
@@ -248,9 +255,27 @@ enum RuleParser {
 
     /// The lines of a file, whatever its line ends: in Swift "\r\n" is one Character, so
     /// splitting on "\n" alone would see a CRLF file as one line.
+    /// Bytes, not Characters: LF and CR never join another character but each other, so the
+    /// Characters "\n", "\r\n" and "\r" are exactly LF, CR LF and a CR without LF after it.
     static func lines(_ content: String) -> [String] {
-        content.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
-            .map(String.init)
+        var lines: [String] = []
+        let u = content.utf8
+        var start = u.startIndex
+        var i = u.startIndex
+        while i < u.endIndex {
+            let b = u[i]
+            if b == 0x0A || b == 0x0D {
+                lines.append(String(content[start..<i]))
+                var next = u.index(after: i)
+                if b == 0x0D, next < u.endIndex, u[next] == 0x0A { next = u.index(after: next) }
+                start = next
+                i = next
+            } else {
+                i = u.index(after: i)
+            }
+        }
+        lines.append(String(content[start...]))
+        return lines
     }
 
     /// Groups, captures and repetitions nest at most this deep, definitions included: the
@@ -333,6 +358,12 @@ struct PatternParser {
 
     var column: Int { columnOffset + i + 1 }
 
+    // Comparisons, not String.contains: that walks the string's Characters at every call.
+    static func isRepetition(_ c: Character) -> Bool { c == "?" || c == "*" || c == "+" || c == "{" }
+    static func endsAtom(_ c: Character) -> Bool {
+        c == "(" || c == ")" || c == "[" || c == "]" || c == "|" || isRepetition(c)
+    }
+
     mutating func parse() throws -> PatternNode {
         let node = try alternation()
         skipSpace()
@@ -359,7 +390,7 @@ struct PatternParser {
         var items: [PatternNode] = []
         while true {
             skipSpace()
-            guard i < chars.count, !")]|".contains(chars[i]) else { break }
+            guard i < chars.count, chars[i] != ")", chars[i] != "]", chars[i] != "|" else { break }
             items.append(try item())
         }
         if items.isEmpty { throw SyntaxError(line: 0, column: column, message: "expected a token condition here") }
@@ -369,7 +400,7 @@ struct PatternParser {
     mutating func item() throws -> PatternNode {
         var node = try primary()
         while i < chars.count {
-            if "?*+{".contains(chars[i]), nesting + node.depth >= RuleParser.maximumNesting {
+            if PatternParser.isRepetition(chars[i]), nesting + node.depth >= RuleParser.maximumNesting {
                 throw SyntaxError(line: 0, column: column, message: "repetitions nest more than \(RuleParser.maximumNesting) levels deep here")
             }
             switch chars[i] {
@@ -447,7 +478,7 @@ struct PatternParser {
                 i = j + 1
                 continue
             }
-            if c == " " || c == "\t" || "()[]|?*+{".contains(c) { break }
+            if c == " " || c == "\t" || PatternParser.endsAtom(c) { break }
             text.append(c)
             i += 1
         }
