@@ -32,121 +32,126 @@ public struct WordClusters: Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw WasimError.data("\(path): cannot read the word-cluster file")
         }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw WasimError.data("\(path): not valid UTF-8")
-        }
-        try self.init(text: text, file: path, normalizer: normalizer)
+        // Decoded as UTF-16 once, not through String: the shipped file has 30,000 lines.
+        let decoded = data.withUnsafeBytes { ICU.utf16(fromUTF8: $0.bindMemory(to: UInt8.self), lossy: false) }
+        guard case .success(let units) = decoded else { throw WasimError.data("\(path): not valid UTF-8") }
+        try self.init(units: units, file: path, normalizer: normalizer, byteOrderMarks: 2)
     }
 
     public init(text: String, file: String = "<clusters>", normalizer: Normalizer = Normalizer()) throws {
-        // Bytes, not Characters, and nothing allocated per line: this runs at every start with
-        // the model, over 30,000 lines.
-        var entries: [(hash: UInt64, code: UInt32, line: Int32, word: Range<Int>)] = []
+        try self.init(units: ContiguousArray(text.utf16), file: file, normalizer: normalizer, byteOrderMarks: 1)
+    }
+
+    /// `byteOrderMarks`: how many leading U+FEFF to drop (reading a file through Foundation
+    /// dropped one before the parser dropped its own).
+    private init(units: ContiguousArray<UInt16>, file: String, normalizer: Normalizer, byteOrderMarks: Int) throws {
+        var entries: [(UInt64, UInt32)] = []
         var header: [String] = []
         var depth = 0
-        var lineNumber = 0
-        let bytes = Array(text.utf8)
-        func string(_ r: Range<Int>) -> String { String(decoding: bytes[r], as: UTF8.self) }
-        func at() -> String { "\(file):\(lineNumber)" }
-        var i = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
-        var units = ContiguousArray<UInt16>()
-        var norm = ContiguousArray<UInt16>()
-        // The table, sized from the number of lines, filled as lines are read so that a word
-        // listed twice is reported where it is met.
-        let lines = bytes.withUnsafeBufferPointer { b in b.reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) } }
+        var i = 0
+        for _ in 0..<byteOrderMarks where i < units.count && units[i] == 0xFEFF { i += 1 }
+        let start = i
+        var lines = 1
+        for u in units where u == 0x0A { lines += 1 }
+        // Words seen so far, by hash, with their line: a word listed twice is an error.
+        var seenSize = 16
+        while seenSize < lines * 2 { seenSize <<= 1 }
+        var seenKeys = [UInt64](repeating: 0, count: seenSize)
+        var seenLines = [Int32](repeating: 0, count: seenSize)
+        var zeroLine: Int32 = 0
+        try units.withUnsafeBufferPointer { text in
+            func string(_ r: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: text[r]), as: UTF16.self) }
+            var lineNumber = 0
+            var norm = [UInt16](repeating: 0, count: 64)
+            var slow = ContiguousArray<UInt16>()
+            try Normalizer.arabicBlockTables[normalizer.foldTaMarbuta ? 1 : 0].withUnsafeBufferPointer { table in
+                while i < text.count {
+                    var end = i
+                    while end < text.count, text[end] != 0x0A { end += 1 }
+                    lineNumber += 1
+                    let next = end + 1
+                    if end > i, text[end - 1] == 0x0D { end -= 1 }
+                    defer { i = next }
+                    if end == i { continue }
+                    if text[i] == 0x23 {
+                        var h = i + 1
+                        while h < end, text[h] == 0x20 { h += 1 }
+                        header.append(string(h..<end))
+                        continue
+                    }
+                    var fields: (Range<Int>, Range<Int>, Range<Int>) = (i..<i, i..<i, i..<i)
+                    var fieldCount = 0
+                    var f = i
+                    for k in i...end where k == end || text[k] == 0x09 {
+                        switch fieldCount {
+                        case 0: fields.0 = f..<k
+                        case 1: fields.1 = f..<k
+                        case 2: fields.2 = f..<k
+                        default: break
+                        }
+                        fieldCount += 1
+                        f = k + 1
+                    }
+                    // Made only for a message: formatting it for every line cost as much as the rest.
+                    var at: String { "\(file):\(lineNumber)" }
+                    guard fieldCount == 2 || fieldCount == 3 else {
+                        throw WasimError.data("\(at): expected word<TAB>bits[<TAB>frequency], found \(fieldCount) field\(fieldCount == 1 ? "" : "s")")
+                    }
+                    let word = fields.0
+                    guard !word.isEmpty, !text[word].contains(0x20) else {
+                        throw WasimError.data("\(at): the word must be one token without spaces, found '\(string(word))'")
+                    }
+                    let bits = fields.1
+                    guard !bits.isEmpty, bits.count <= WordClusters.maximumPathLength, text[bits].allSatisfy({ $0 == 0x30 || $0 == 0x31 }) else {
+                        throw WasimError.data("\(at): the cluster must be 1 to \(WordClusters.maximumPathLength) bits (0 and 1), found '\(string(bits))'")
+                    }
+                    if fieldCount == 3, fields.2.isEmpty || !text[fields.2].allSatisfy({ (0x30...0x39).contains($0) }) || fields.2.count > 19 {
+                        throw WasimError.data("\(at): the frequency must be a whole number, found '\(string(fields.2))'")
+                    }
+                    var code: UInt32 = 1
+                    for b in text[bits] { code = code << 1 | UInt32(b - 0x30) }
+                    let wordUnits = UnsafeBufferPointer(rebasing: text[word])
+                    if norm.count < wordUnits.count { norm = [UInt16](repeating: 0, count: wordUnits.count) }
+                    let hash = norm.withUnsafeMutableBufferPointer { out -> UInt64 in
+                        if let (n, _) = normalizer.normalize(wordUnits, to: out.baseAddress!, table: table.baseAddress!) {
+                            return Normalizer.hash(UnsafeBufferPointer(rebasing: out[0..<n]))
+                        }
+                        slow.removeAll(keepingCapacity: true)
+                        normalizer.normalize(wordUnits, into: &slow)
+                        return slow.withUnsafeBufferPointer { Normalizer.hash($0) }
+                    }
+                    var first: Int32 = 0
+                    if hash == 0 {
+                        if zeroLine == 0 { zeroLine = Int32(lineNumber) } else { first = zeroLine }
+                    } else {
+                        var slot = WordClusters.slot(hash, seenSize - 1)
+                        while seenKeys[slot] != 0, seenKeys[slot] != hash { slot = (slot + 1) & (seenSize - 1) }
+                        if seenKeys[slot] == hash {
+                            first = seenLines[slot]
+                        } else {
+                            seenKeys[slot] = hash
+                            seenLines[slot] = Int32(lineNumber)
+                        }
+                    }
+                    if first > 0 {
+                        throw WasimError.data("\(at): '\(string(word))' is listed twice (first at line \(first) as '\(WordClusters.word(atLine: Int(first), text, from: start))'; words are compared normalized)")
+                    }
+                    entries.append((hash, code))
+                    depth = max(depth, bits.count)
+                }
+            }
+        }
         var capacity = 16
-        while capacity < lines * 2 { capacity <<= 1 }
+        while capacity < entries.count * 2 { capacity <<= 1 }
         var keys = ContiguousArray<UInt64>(repeating: 0, count: capacity)
         var codes = ContiguousArray<UInt32>(repeating: 0, count: capacity)
-        /// The entry in each slot, to name the first line of a word listed twice.
-        var owner = [Int32](repeating: -1, count: capacity)
-        var zero: UInt32 = 0, zeroOwner = -1
-        while i < bytes.count {
-            var end = i
-            while end < bytes.count, bytes[end] != 0x0A { end += 1 }
-            lineNumber += 1
-            let next = end + 1
-            if end > i, bytes[end - 1] == 0x0D { end -= 1 }
-            defer { i = next }
-            if end == i { continue }
-            if bytes[i] == 0x23 {
-                var h = i + 1
-                while h < end, bytes[h] == 0x20 { h += 1 }
-                header.append(string(h..<end))
-                continue
-            }
-            // Up to three tab-separated fields.
-            var fields = (i..<i, i..<i, i..<i)
-            var fieldCount = 0
-            var f = i
-            for k in i...end where k == end || bytes[k] == 0x09 {
-                switch fieldCount {
-                case 0: fields.0 = f..<k
-                case 1: fields.1 = f..<k
-                case 2: fields.2 = f..<k
-                default: break
-                }
-                fieldCount += 1
-                f = k + 1
-            }
-            guard fieldCount == 2 || fieldCount == 3 else {
-                throw WasimError.data("\(at()): expected word<TAB>bits[<TAB>frequency], found \(fieldCount) field\(fieldCount == 1 ? "" : "s")")
-            }
-            let word = fields.0
-            guard !word.isEmpty, !bytes[word].contains(0x20) else {
-                throw WasimError.data("\(at()): the word must be one token without spaces, found '\(string(word))'")
-            }
-            let bits = fields.1
-            guard !bits.isEmpty, bits.count <= WordClusters.maximumPathLength, bytes[bits].allSatisfy({ $0 == 0x30 || $0 == 0x31 }) else {
-                throw WasimError.data("\(at()): the cluster must be 1 to \(WordClusters.maximumPathLength) bits (0 and 1), found '\(string(bits))'")
-            }
-            if fieldCount == 3, fields.2.isEmpty || !bytes[fields.2].allSatisfy({ (0x30...0x39).contains($0) }) || fields.2.count > 19 {
-                throw WasimError.data("\(at()): the frequency must be a whole number, found '\(string(fields.2))'")
-            }
-            var code: UInt32 = 1
-            for b in bytes[bits] { code = code << 1 | UInt32(b - 0x30) }
-            units.removeAll(keepingCapacity: true)
-            if bytes[word].allSatisfy({ $0 >= 0x80 ? $0 & 0xE0 == 0xC0 || $0 & 0xC0 == 0x80 : true }) {
-                // One- and two-byte sequences only (Arabic, Latin): decoded in place.
-                var k = word.lowerBound
-                while k < word.upperBound {
-                    let b = bytes[k]
-                    if b < 0x80 { units.append(UInt16(b)); k += 1; continue }
-                    guard b & 0xE0 == 0xC0, k + 1 < word.upperBound, bytes[k + 1] & 0xC0 == 0x80 else {
-                        units.removeAll(keepingCapacity: true)
-                        units.append(contentsOf: string(word).utf16)
-                        break
-                    }
-                    units.append(UInt16(b & 0x1F) << 6 | UInt16(bytes[k + 1] & 0x3F))
-                    k += 2
-                }
-            } else {
-                units.append(contentsOf: string(word).utf16)
-            }
-            norm.removeAll(keepingCapacity: true)
-            units.withUnsafeBufferPointer { _ = normalizer.normalize($0, into: &norm) }
-            let hash = norm.withUnsafeBufferPointer { Normalizer.hash($0) }
-            let e = entries.count
-            entries.append((hash, code, Int32(lineNumber), word))
-            depth = max(depth, bits.count)
-            var first = -1
-            if hash == 0 {
-                if zeroOwner >= 0 { first = zeroOwner } else { zero = code; zeroOwner = e }
-            } else {
-                var slot = WordClusters.slot(hash, capacity - 1)
-                while keys[slot] != 0, keys[slot] != hash { slot = (slot + 1) & (capacity - 1) }
-                if keys[slot] == hash {
-                    first = Int(owner[slot])
-                } else {
-                    keys[slot] = hash
-                    codes[slot] = code
-                    owner[slot] = Int32(e)
-                }
-            }
-            if first >= 0 {
-                let before = entries[first]
-                throw WasimError.data("\(at()): '\(string(word))' is listed twice (first at line \(before.line) as '\(string(before.word))'; words are compared normalized)")
-            }
+        var zero: UInt32 = 0
+        for (hash, code) in entries {
+            if hash == 0 { zero = code; continue }
+            var slot = WordClusters.slot(hash, capacity - 1)
+            while keys[slot] != 0 { slot = (slot + 1) & (capacity - 1) }
+            keys[slot] = hash
+            codes[slot] = code
         }
         self.keys = keys
         self.codes = codes
@@ -155,6 +160,19 @@ public struct WordClusters: Sendable {
         self.count = entries.count
         self.maxDepth = depth
         self.header = header
+    }
+
+    /// The first field of a line (1-based), for the message about a word listed twice.
+    private static func word(atLine target: Int, _ text: UnsafeBufferPointer<UInt16>, from start: Int) -> String {
+        var line = 1
+        var i = start
+        while i < text.count, line < target {
+            if text[i] == 0x0A { line += 1 }
+            i += 1
+        }
+        var end = i
+        while end < text.count, text[end] != 0x09, text[end] != 0x0A { end += 1 }
+        return String(decoding: UnsafeBufferPointer(rebasing: text[i..<end]), as: UTF16.self)
     }
 
     /// FNV's low bits are weak for nearby strings: mix before masking.
