@@ -11,6 +11,20 @@ private func tinyGazetteer() throws -> Gazetteer {
     return b.build()
 }
 
+/// A tokenized text the model is taken to have run over, for conflict-policy tests.
+private struct ModelScene {
+    let document: Document
+    init(_ text: String) throws {
+        document = try Pipeline.tokenizer().tag(text)
+        document.markProvided([.modelCandidates])
+    }
+    /// A candidate over tokens `a..<b`, as a stage would make it.
+    func candidate(_ type: EntityType, _ a: Int, _ b: Int, _ source: String, _ priority: Int) -> Entity {
+        Entity(type: type, start: document.tokens[a].start, end: document.tokens[b - 1].end, tokens: Int32(a)..<Int32(b),
+               source: source, priority: priority)
+    }
+}
+
 private func featurePipeline(_ g: Gazetteer) throws -> Pipeline {
     try Pipeline([Segmentation(), Normalization(), GazetteerMatching(g)])
 }
@@ -183,16 +197,12 @@ private func tinyModel() throws -> LabellerModel {
     }
 
     @Test func conflictPolicy() throws {
-        let d = try Pipeline.tokenizer().tag("قال الرئيس محمد علي في بغداد")
-        d.markProvided([.modelCandidates])
-        func c(_ type: EntityType, _ a: Int, _ b: Int, _ source: String, _ priority: Int = 0) -> Entity {
-            Entity(type: type, start: d.tokens[a].start, end: d.tokens[b - 1].end, tokens: Int32(a)..<Int32(b), source: source, priority: priority)
-        }
+        let scene = try ModelScene("قال الرئيس محمد علي في بغداد"), d = scene.document, c = scene.candidate
         d.candidates = [
             c(.person, 2, 4, "rule:person-after-title", 60),   // high priority: beats the model
-            c(.location, 2, 3, "model:wasim"),
+            c(.location, 2, 3, "model:wasim", 0),
             c(.organization, 5, 6, "gazetteer:organizations.tsv", 10),  // the model said LOC: the model wins
-            c(.location, 5, 6, "model:wasim"),
+            c(.location, 5, 6, "model:wasim", 0),
             c(.person, 0, 1, "rule:weak", 40),                  // the model saw it and said no: dropped
         ]
         try ConflictResolution().process(d)
@@ -200,15 +210,11 @@ private func tinyModel() throws -> LabellerModel {
     }
 
     @Test func aListThatAgreesWithTheModelOnAPlaceDrawsItsBoundaries() throws {
-        let d = try Pipeline.tokenizer().tag("وصلت السفينة إلى ميناء حيفا وقالت شركة زيم إن")
-        d.markProvided([.modelCandidates])
-        func c(_ type: EntityType, _ a: Int, _ b: Int, _ source: String, _ priority: Int = 0) -> Entity {
-            Entity(type: type, start: d.tokens[a].start, end: d.tokens[b - 1].end, tokens: Int32(a)..<Int32(b), source: source, priority: priority)
-        }
+        let scene = try ModelScene("وصلت السفينة إلى ميناء حيفا وقالت شركة زيم إن"), d = scene.document, c = scene.candidate
         d.candidates = [
-            c(.location, 4, 5, "model:wasim"),
+            c(.location, 4, 5, "model:wasim", 0),
             c(.location, 3, 5, "rule:loc-site", 45),        // agrees on the place: its span (site noun inside) wins
-            c(.organization, 6, 8, "model:wasim"),           // ORG from the model: below the lists
+            c(.organization, 6, 8, "model:wasim", 0),           // ORG from the model: below the lists
             c(.organization, 7, 8, "gazetteer:organizations.tsv", 10),  // ORG: lists and rules before the model
         ]
         try ConflictResolution().process(d)
@@ -217,23 +223,19 @@ private func tinyModel() throws -> LabellerModel {
         ])
         // Without the model, the same candidates resolve as before: the longest wins.
         let plain = try Pipeline.tokenizer().tag("وصلت السفينة إلى ميناء حيفا وقالت شركة زيم إن")
-        plain.candidates = [c(.location, 4, 5, "other"), c(.organization, 6, 8, "other")]
+        plain.candidates = [c(.location, 4, 5, "other", 0), c(.organization, 6, 8, "other", 0)]
         try ConflictResolution().process(plain)
         #expect(plain.entities.map { "\($0.type) \(plain.text(of: $0))" } == ["LOC حيفا", "ORG شركة زيم"])
     }
     @Test func aMultiWordPlaceTheModelDoesNotContestIsKept() throws {
         // Issue #11: the model vetoes one-word guesses (ordinary words), not named sites the rules
         // spell out whole.
-        let d = try Pipeline.tokenizer().tag("زار الوفد سجن تدمر ثم سعيد قرب نهر")
-        d.markProvided([.modelCandidates])
-        func c(_ type: EntityType, _ a: Int, _ b: Int, _ source: String, _ priority: Int = 0) -> Entity {
-            Entity(type: type, start: d.tokens[a].start, end: d.tokens[b - 1].end, tokens: Int32(a)..<Int32(b), source: source, priority: priority)
-        }
+        let scene = try ModelScene("زار الوفد سجن تدمر ثم سعيد قرب نهر"), d = scene.document, c = scene.candidate
         d.candidates = [
             c(.location, 2, 4, "rule:loc-named-site", 50),     // two words, no model candidate there: kept
             c(.location, 5, 6, "gazetteer:cities.tsv", 10),    // one word, no model candidate: dropped
             c(.location, 6, 8, "rule:loc-named-site", 50),     // two words, but the model reads a person there: dropped
-            c(.person, 7, 8, "model:wasim"),
+            c(.person, 7, 8, "model:wasim", 0),
         ]
         try ConflictResolution().process(d)
         #expect(d.entities.map { "\($0.type) \(d.text(of: $0)) \($0.source)" } == [
