@@ -274,3 +274,17 @@ private func tinyModel() throws -> LabellerModel {
         #expect(compared > 0, "the samples hold entities the model proposed")
     }
 }
+
+/// ANNOTATION.md: kunyas are inside a person's name, and the model's spans take them in.
+@Suite struct KunyaTests {
+    @Test func aKunyaBeforeAModelNameIsFoundBehindItsProclitics() throws {
+        let d = try Pipeline([Segmentation(), Normalization()]).tag("قال لأبي أبو وأبا فأبا أبيض بكر")
+        #expect((0..<d.tokens.count).map { Labeller.kunyaPrefix(d, token: $0).map(String.init) ?? "-" } == ["-", "1", "0", "1", "1", "-", "-"])
+    }
+
+    @Test func theShippedModelKeepsTheKunyaInside() throws {
+        // The model reads حمزة المهاجر alone here; the stage takes the kunya in and leaves ل out.
+        let d = try defaultPipeline.tag("وكان قد أعلن ولاءه لأبي حمزة المهاجر عام 2006.")
+        #expect(d.entities.filter { $0.type == .person }.map { "\(d.text(of: $0)) \($0.source)" } == ["أبي حمزة المهاجر model:wasim"])
+    }
+}

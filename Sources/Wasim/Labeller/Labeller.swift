@@ -122,11 +122,20 @@ public struct Labeller: Stage {
                 }
             }
             let labels = Labeller.viterbi(emissions, count: range.count, transitions: model.transitions)
+            var previousEnd = 0
             for span in Labeller.spans(labels) {
-                let first = range.lowerBound + span.tokens.lowerBound
+                var first = range.lowerBound + span.tokens.lowerBound
                 let last = range.lowerBound + span.tokens.upperBound - 1
+                // A kunya is inside the name (ANNOTATION.md), where the model often leaves it
+                // out: لأبي بكر البغدادي → أبي بكر البغدادي.
+                var kunya: Int32? = nil
+                if span.type == .person, span.tokens.lowerBound > previousEnd, let p = Labeller.kunyaPrefix(document, token: first - 1) {
+                    first -= 1
+                    kunya = p
+                }
+                previousEnd = span.tokens.upperBound
                 if starts == nil { starts = ProcliticEvidence(document) }
-                let start = tokens[first].start + Labeller.procliticLength(document, token: first, type: span.type, evidence: starts!)
+                let start = tokens[first].start + (kunya ?? Labeller.procliticLength(document, token: first, type: span.type, evidence: starts!))
                 document.candidates.append(Entity(type: span.type, start: start, end: tokens[last].end,
                                                   tokens: Int32(first)..<Int32(last + 1), source: source))
             }
@@ -235,6 +244,19 @@ public struct Labeller: Stage {
             i = j
         }
         return out
+    }
+
+    /// أبو، أبي، أبا, hamza folded or not (the normalizer's options decide which the tokens carry).
+    static let kunyaHashes: Set<UInt64> = Set(["أبو", "ابو", "أبي", "ابي", "أبا", "ابا"].map { word in
+        Array(word.utf16).withUnsafeBufferPointer { Normalizer.hash($0) }
+    })
+
+    /// If token `i` is a kunya, perhaps behind proclitics (لأبي), the length of those proclitics.
+    static func kunyaPrefix(_ d: Document, token i: Int) -> Int32? {
+        let t = d.tokens[i]
+        guard t.kind == .word else { return nil }
+        if kunyaHashes.contains(t.hash) { return 0 }
+        return d.analyses(of: t).first { kunyaHashes.contains($0.hash) }?.prefixLength
     }
 
     /// How much of the first token is a proclitic outside the entity (ANNOTATION.md: و ف ب ل ك
