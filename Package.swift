@@ -60,11 +60,13 @@ let package = Package(
                           exclude: ["spacy_baseline.py"]),
         // The plain C program whole-process speed is compared with (see Sources/WasimICUFloor/main.c).
         .executableTarget(name: "WasimICUFloor", dependencies: ["CICU"], path: "Sources/WasimICUFloor"),
-        .testTarget(name: "WasimTests", dependencies: ["Wasim", "WasimEvaluation", "WasimBatch"], path: "Tests/WasimTests"),
-        .testTarget(name: "WasimServerTests", dependencies: ["Wasim", "WasimServer"], path: "Tests/WasimServerTests"),
+        // Finding the built `wasim` and running it as a process, for the three test targets.
+        .target(name: "WasimTestSupport", path: "Tests/WasimTestSupport"),
+        .testTarget(name: "WasimTests", dependencies: ["Wasim", "WasimEvaluation", "WasimBatch", "WasimTestSupport"], path: "Tests/WasimTests"),
+        .testTarget(name: "WasimServerTests", dependencies: ["Wasim", "WasimServer", "WasimTestSupport"], path: "Tests/WasimServerTests"),
         // Runs the built `wasim` binary as a user would (it needs `swift build` to have made it,
         // which `swift test` does).
-        .testTarget(name: "WasimCLITests", dependencies: [], path: "Tests/WasimCLITests"),
+        .testTarget(name: "WasimCLITests", dependencies: ["WasimTestSupport"], path: "Tests/WasimCLITests"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,6 +1,7 @@
 // `wasim install --prefix DIR`, and the installed wasim used from another folder.
 import Foundation
 import Testing
+import WasimTestSupport
 
 @Suite struct InstallTests {
     @Test func installedWasimWorksFromAnyFolder() throws {
@@ -22,18 +23,18 @@ import Testing
         }
 
         let wasim = prefix + "/bin/wasim"
-        let version = try CLI.run(wasim, ["--version"], in: elsewhere, environment: CLI.cleanEnvironment)
+        let version = try runProcess(wasim, ["--version"], in: elsewhere, environment: CLI.cleanEnvironment)
         #expect(version.status == 0)
         #expect(version.stdout.hasPrefix("wasim 0."))
         #expect(version.stdout.hasSuffix("\ndata: \(prefix)/share/wasim\n"))
 
-        let tagged = try CLI.run(wasim, ["tag", "--quiet", "-"], stdin: "زار الوفد القاهرة", in: elsewhere,
+        let tagged = try runProcess(wasim, ["tag", "--quiet", "-"], stdin: "زار الوفد القاهرة", in: elsewhere,
                                  environment: CLI.cleanEnvironment)
         #expect(tagged.status == 0, "\(tagged.stderr)")
         #expect(tagged.stdout.hasPrefix("{\"path\": \"-\", \"entities\": [{\"type\": \"LOC\", \"start\": 10, \"end\": 17, \"text\": \"القاهرة\""))
 
         // Installing again over a running install replaces it in place.
-        let again = try CLI.run(wasim, ["install", "--prefix", prefix], in: elsewhere, environment: CLI.cleanEnvironment)
+        let again = try runProcess(wasim, ["install", "--prefix", prefix], in: elsewhere, environment: CLI.cleanEnvironment)
         #expect(again.status == 0, "\(again.stderr)")
         #expect(again.stdout.hasPrefix("installed \(prefix)/bin/wasim\n"))
     }

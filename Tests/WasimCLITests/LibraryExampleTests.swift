@@ -2,6 +2,7 @@
 // folder beside a checkout named `wasim`, outside this checkout.
 import Foundation
 import Testing
+import WasimTestSupport
 
 @Suite struct LibraryExampleTests {
     /// The README's fenced blocks, in order.
@@ -34,16 +35,16 @@ import Testing
         try manifest.write(toFile: root + "/hello-wasim/Package.swift", atomically: true, encoding: .utf8)
         try main.write(toFile: root + "/hello-wasim/Sources/hello-wasim/main.swift", atomically: true, encoding: .utf8)
 
-        let run = try CLI.run("/usr/bin/env", ["swift", "run", "hello-wasim"], in: root + "/hello-wasim",
+        let run = try runProcess("/usr/bin/env", ["swift", "run", "hello-wasim"], in: root + "/hello-wasim",
                               environment: CLI.cleanEnvironment, timeout: 900)
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.components(separatedBy: "\n").filter { !$0.isEmpty } == Array(expected))
 
         // The data folder passed explicitly, and a wrong one.
         let binary = root + "/hello-wasim/.build/debug/hello-wasim"
-        let explicit = try CLI.run(binary, [CLI.checkout], in: root, environment: CLI.cleanEnvironment)
+        let explicit = try runProcess(binary, [CLI.checkout], in: root, environment: CLI.cleanEnvironment)
         #expect(explicit.stdout.components(separatedBy: "\n").filter { !$0.isEmpty } == Array(expected))
-        let wrong = try CLI.run(binary, [root], in: root, environment: CLI.cleanEnvironment)
+        let wrong = try runProcess(binary, [root], in: root, environment: CLI.cleanEnvironment)
         #expect(wrong.status != 0)
         #expect(wrong.stderr.contains("\(root): no Gazetteers/ and Models/ folders there"))
     }

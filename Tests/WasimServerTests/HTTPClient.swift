@@ -61,6 +61,11 @@ enum HTTP {
             if n <= 0 { break }
             sent += n
         }
+        return try parse(receiveAll(fd))
+    }
+
+    /// Everything the peer sends until it closes the connection.
+    static func receiveAll(_ fd: Int32) -> [UInt8] {
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
@@ -68,7 +73,7 @@ enum HTTP {
             if n <= 0 { break }
             received += buffer[0..<n]
         }
-        return try parse(received)
+        return received
     }
 
     static func parse(_ bytes: [UInt8]) throws -> HTTPReply {

@@ -2,25 +2,14 @@
 // finishes the request in flight before it exits 0.
 import Foundation
 import Testing
+import WasimTestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// The `wasim` that `swift build` put beside this test binary.
-func wasimBinary() -> String? {
-    let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-    var dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
-    for _ in 0..<3 {
-        let candidate = dir.appendingPathComponent("wasim").path
-        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        dir = dir.deletingLastPathComponent()
-    }
-    return nil
-}
-
 @Suite(.serialized) struct ServeProcessTests {
     @Test func sigtermFinishesTheRequestInFlight() throws {
-        let binary = try #require(wasimBinary(), "no wasim beside the test binary: run `swift build` first")
+        let binary = try #require(wasimExecutable(), "no wasim beside the test binary: run `swift build` first")
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("wasim-serve-\(UUID().uuidString).log").path
         _ = FileManager.default.createFile(atPath: log, contents: nil)
         defer { try? FileManager.default.removeItem(atPath: log) }
@@ -58,14 +47,7 @@ func wasimBinary() -> String? {
         usleep(300_000)
         let rest = Array(body[10...])
         _ = rest.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-        var received: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n <= 0 { break }
-            received += buffer[0..<n]
-        }
-        let reply = try HTTP.parse(received)
+        let reply = try HTTP.parse(HTTP.receiveAll(fd))
         #expect(reply.status == 200)
         #expect(reply.body.hasPrefix("{\"entities\": [{\"type\": \"LOC\", \"start\": 10, \"end\": 17, \"text\": \"القاهرة\""))
 

@@ -6,6 +6,7 @@ import Testing
 @testable import WasimEvaluation
 #if canImport(Glibc)
 import Glibc
+import WasimTestSupport
 #endif
 
 /// Tags the listed words (and their forms with proclitics) as entities, so that batch tests

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WasimTestSupport
 @testable import Wasim
 @testable import WasimEvaluation
 
