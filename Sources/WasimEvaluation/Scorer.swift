@@ -444,39 +444,51 @@ public enum Evaluation {
         return out
     }
 
-    static func tagDocument(_ sentences: ArraySlice<CoNLLSentence>, pipeline: Pipeline) throws -> [[String]] {
+    /// A CoNLL document as `wasim eval` tags it (and `wasim train` reads it): tokens joined by a
+    /// space, sentences by a newline; each token's UTF-16 range in reading order, with its
+    /// sentence and its place there.
+    struct JoinedText {
         var text = ""
         var starts: [Int32] = [], ends: [Int32] = [], sentenceOf: [Int] = [], indexInSentence: [Int] = []
+    }
+
+    static func join(_ sentences: ArraySlice<CoNLLSentence>) -> JoinedText {
+        var j = JoinedText()
         var offset: Int32 = 0
         for (s, sentence) in sentences.enumerated() {
-            if s > 0 { text += "\n"; offset += 1 }
+            if s > 0 { j.text += "\n"; offset += 1 }
             for (k, token) in sentence.tokens.enumerated() {
-                if k > 0 { text += " "; offset += 1 }
-                text += token
-                starts.append(offset)
+                if k > 0 { j.text += " "; offset += 1 }
+                j.text += token
+                j.starts.append(offset)
                 offset += Int32(token.utf16.count)
-                ends.append(offset)
-                sentenceOf.append(s)
-                indexInSentence.append(k)
+                j.ends.append(offset)
+                j.sentenceOf.append(s)
+                j.indexInSentence.append(k)
             }
         }
+        return j
+    }
+
+    static func tagDocument(_ sentences: ArraySlice<CoNLLSentence>, pipeline: Pipeline) throws -> [[String]] {
+        let j = join(sentences)
         var tags = sentences.map { [String](repeating: "O", count: $0.tokens.count) }
-        guard !text.isEmpty else { return tags }
-        let document = try pipeline.run(Document(text: text))
-        var claimed = [Bool](repeating: false, count: starts.count)
+        guard !j.text.isEmpty else { return tags }
+        let document = try pipeline.run(Document(text: j.text))
+        var claimed = [Bool](repeating: false, count: j.starts.count)
         for e in document.entities {
-            var lo = 0, hi = ends.count
+            var lo = 0, hi = j.ends.count
             while lo < hi {
                 let mid = (lo + hi) / 2
-                if ends[mid] <= e.start { lo = mid + 1 } else { hi = mid }
+                if j.ends[mid] <= e.start { lo = mid + 1 } else { hi = mid }
             }
             var previous = -2
             var t = lo
-            while t < starts.count, starts[t] < e.end {
+            while t < j.starts.count, j.starts[t] < e.end {
                 if !claimed[t] {
                     claimed[t] = true
-                    let prefix = previous == t - 1 && sentenceOf[previous] == sentenceOf[t] ? "I-" : "B-"
-                    tags[sentenceOf[t]][indexInSentence[t]] = prefix + e.type.rawValue
+                    let prefix = previous == t - 1 && j.sentenceOf[previous] == j.sentenceOf[t] ? "I-" : "B-"
+                    tags[j.sentenceOf[t]][j.indexInSentence[t]] = prefix + e.type.rawValue
                     previous = t
                 }
                 t += 1

@@ -55,26 +55,18 @@ public enum Trainer {
         }
     }
 
-    /// A CoNLL document's text as `wasim eval` builds it: tokens joined by a space, sentences by a newline.
+    /// A CoNLL document's text as `wasim eval` builds it (`Evaluation.join`), with its gold spans.
     static func conllText(_ sentences: ArraySlice<CoNLLSentence>) -> TrainingText {
-        var text = ""
-        var offset: Int32 = 0
+        let joined = Evaluation.join(sentences)
         var spans: [(type: EntityType, start: Int32, end: Int32)] = []
-        for (s, sentence) in sentences.enumerated() {
-            if s > 0 { text += "\n"; offset += 1 }
-            var starts: [Int32] = [], ends: [Int32] = []
-            for (k, token) in sentence.tokens.enumerated() {
-                if k > 0 { text += " "; offset += 1 }
-                text += token
-                starts.append(offset)
-                offset += Int32(token.utf16.count)
-                ends.append(offset)
-            }
+        var first = 0
+        for sentence in sentences {
             for c in Chunker.chunks(sentence.tags) where [.person, .organization, .location].contains(c.type) {
-                spans.append((c.type, starts[c.start], ends[c.end - 1]))
+                spans.append((c.type, joined.starts[first + c.start], joined.ends[first + c.end - 1]))
             }
+            first += sentence.tokens.count
         }
-        return TrainingText(text: text, spans: spans, location: sentences.first?.location ?? "")
+        return TrainingText(text: joined.text, spans: spans, location: sentences.first?.location ?? "")
     }
 
     /// The stages before the labeller, with the given lists.
