@@ -10,16 +10,7 @@ import Glibc
 // Issue #12's reproducers for lists and format characters.
 
 @Suite struct GazetteerLineValidationTests {
-    private func error(_ content: String) throws -> String {
-        let path = try temporaryFile(named: "bad.tsv", content)
-        var b = GazetteerBuilder()
-        do {
-            try b.load(path: path, name: "bad.tsv")
-        } catch let e as WasimError {
-            return e.description.replacingOccurrences(of: path, with: "bad.tsv")
-        }
-        return "no error"
-    }
+    private func error(_ content: String) throws -> String { try gazetteerLoadError(content) }
 
     @Test func surfacesWithoutALetterAreErrors() throws {
         let noLetter = "a surface needs a letter or a digit (this one has only harakat, tatweel, punctuation, symbols or invisible characters)"

@@ -21,6 +21,18 @@ func found(_ d: Document) -> [String] {
     d.entities.map { "\($0.type) \(d.text(of: $0))" + ($0.id.map { " " + $0 } ?? "") }
 }
 
+/// What loading `content` as a list file says: its error with the path written `bad.tsv`, or "no error".
+func gazetteerLoadError(_ content: String) throws -> String {
+    let path = try temporaryFile(named: "bad.tsv", content)
+    var b = GazetteerBuilder()
+    do {
+        try b.load(path: path, name: "bad.tsv")
+    } catch let e as WasimError {
+        return e.description.replacingOccurrences(of: path, with: "bad.tsv")
+    }
+    return "no error"
+}
+
 @Suite struct GazetteerTests {
     func small() throws -> Gazetteer {
         var b = GazetteerBuilder()
@@ -67,16 +79,7 @@ func found(_ d: Document) -> [String] {
     }
 
     @Test func malformedLinesNameTheFileAndLine() throws {
-        func error(_ content: String) throws -> String {
-            let path = try temporaryFile(named: "bad.tsv", content)
-            var b = GazetteerBuilder()
-            do {
-                try b.load(path: path, name: "bad.tsv")
-            } catch let e as WasimError {
-                return e.description.replacingOccurrences(of: path, with: "bad.tsv")
-            }
-            return "no error"
-        }
+        let error = gazetteerLoadError
         #expect(try error("# header\nالعراق\n") == "bad.tsv:2:1: missing type: expected surface<TAB>TYPE[<TAB>id]\n    العراق\n    ^")
         #expect(try error("مصر\tLOC\nسوريا\tCITY\n").hasPrefix("bad.tsv:2:7: unknown type 'CITY' (known: PER, ORG, LOC, GIVEN_NAME"))
         #expect(try error("مصر\tLOC\n  \tLOC\n") == "bad.tsv:2:1: empty surface\n       LOC\n    ^")
