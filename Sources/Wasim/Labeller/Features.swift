@@ -226,26 +226,34 @@ package struct FeatureExtractor {
     private mutating func computeDocumentFlags() {
         let tokens = document.tokens
         // Per form or stem: the types proposed (bits 0…2) and, per type, the first token of a
-        // multi-word candidate holding it. A few hundred keys a document: a small open-addressing
-        // table, not a Dictionary (whose hashing cost more than the rest of the labeller).
-        var table = EvidenceTable(capacity: candidates.reduce(0) { $0 + 2 * $1.tokens.count })
+        // multi-word candidate holding it. A few hundred keys a document: the labeller's own
+        // linear-probing index, not a Dictionary (whose hashing cost more than the rest of the labeller).
+        var index = WordIndex(capacity: candidates.reduce(0) { $0 + 2 * $1.tokens.count })
+        var evidence: [DocumentEvidence] = []
+        func entry(_ h: UInt64) -> Int {
+            if let e = index[h] { return Int(e) }
+            index.insert(h, Int32(evidence.count))
+            evidence.append(DocumentEvidence())
+            return evidence.count - 1
+        }
         for c in candidates {
             let t = Int(FeatureExtractor.typeIndex(c.type))
             guard t < 3 else { continue }
+            func note(_ h: UInt64) {
+                let e = entry(h)
+                evidence[e].types |= 1 << UInt8(t)
+                if c.tokens.count > 1 { evidence[e].firstMulti[t] = min(evidence[e].firstMulti[t], c.tokens.lowerBound) }
+            }
             for k in c.tokens {
                 let a = tokens[Int(k)].hash, b = stems[Int(k)]
-                table.update(a) { $0.types |= 1 << UInt8(t) }
-                if b != a { table.update(b) { $0.types |= 1 << UInt8(t) } }
-                if c.tokens.count > 1 {
-                    table.update(a) { $0.firstMulti[t] = min($0.firstMulti[t], c.tokens.lowerBound) }
-                    if b != a { table.update(b) { $0.firstMulti[t] = min($0.firstMulti[t], c.tokens.lowerBound) } }
-                }
+                note(a)
+                if b != a { note(b) }
             }
         }
-        guard table.count > 0 else { return }
+        guard !evidence.isEmpty else { return }
         for i in 0..<tokens.count where tokens[i].kind == .word {
             let a = tokens[i].hash, b = stems[i]
-            let ea = table[a], eb = b == a ? nil : table[b]
+            let ea = index[a].map { evidence[Int($0)] }, eb = b == a ? nil : index[b].map { evidence[Int($0)] }
             let proposed = (ea?.types ?? 0) | (eb?.types ?? 0)
             guard proposed != 0 else { continue }
             // Elsewhere: a type proposed for this word that no candidate covering the token gives it.
@@ -433,43 +441,4 @@ struct NamedSink: FeatureSink {
 struct DocumentEvidence {
     var types: UInt8 = 0
     var firstMulti = SIMD4<Int32>(repeating: Int32.max)
-}
-
-/// Forms and stems (64-bit hashes) to their evidence, for a few hundred keys made and dropped
-/// per document: linear probing in a power-of-two table, no per-key allocation, no re-hashing
-/// of keys that are hashes already.
-struct EvidenceTable {
-    typealias Value = DocumentEvidence
-    private var keys: [UInt64]
-    private var values: [Value?]
-    private let mask: Int
-    private(set) var count = 0
-
-    init(capacity: Int) {
-        var size = 16
-        while size < capacity * 2 { size <<= 1 }
-        keys = [UInt64](repeating: 0, count: size)
-        values = [Value?](repeating: nil, count: size)
-        mask = size - 1
-    }
-
-    @inline(__always) private func slot(_ key: UInt64) -> Int {
-        var i = Int(truncatingIfNeeded: ((key ^ key >> 29) &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
-        while values[i] != nil && keys[i] != key { i = (i + 1) & mask }
-        return i
-    }
-
-    subscript(key: UInt64) -> Value? { values[slot(key)] }
-
-    /// Applies `change` to the key's value, made from `Value.init()` if the key is new.
-    @inline(__always) mutating func update(_ key: UInt64, _ change: (inout Value) -> Void) {
-        let i = slot(key)
-        if values[i] == nil {
-            precondition(count <= mask / 2, "EvidenceTable sized for fewer keys")
-            keys[i] = key
-            values[i] = Value()
-            count += 1
-        }
-        change(&values[i]!)
-    }
 }

@@ -311,13 +311,22 @@ struct WordCache: Sendable {
     var memoSums = [SIMD8<Int32>](repeating: SIMD8(repeating: 0), count: 4096)
 }
 
-/// Word hashes → positions in `WordCache.vectors`: linear probing over keys that are hashes
+/// Word hashes → small integers (positions in `WordCache.vectors`, a document's evidence in
+/// `FeatureExtractor`): linear probing over keys that are hashes
 /// already (a Dictionary would hash them again with SipHash, which cost more than the lookups).
 struct WordIndex: Sendable {
-    private var keys = [UInt64](repeating: 0, count: 1 << 12)
+    private var keys: [UInt64]
     /// -1: empty.
-    private var values = [Int32](repeating: -1, count: 1 << 12)
+    private var values: [Int32]
     private(set) var count = 0
+
+    /// Room for `capacity` keys before the table grows.
+    init(capacity: Int = 1 << 11) {
+        var size = 16
+        while size < capacity * 2 { size <<= 1 }
+        keys = [UInt64](repeating: 0, count: size)
+        values = [Int32](repeating: -1, count: size)
+    }
 
     @inline(__always) private static func slot(_ key: UInt64, _ mask: Int) -> Int {
         Int(truncatingIfNeeded: ((key ^ key >> 31) &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
