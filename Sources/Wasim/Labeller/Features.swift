@@ -147,9 +147,11 @@ package struct FeatureExtractor {
     static let typeNames = ["PER", "ORG", "LOC", "OTHER", "NONE"]
     /// Where a candidate came from: rule, gazetteer, other.
     static func sourceKind(_ s: String) -> UInt64 {
-        if s.hasPrefix("rule:") { return 1 }
-        if s.hasPrefix("gazetteer:") { return 2 }
-        return 3
+        switch ConflictResolution.sourceKind(s) {
+        case .rule: 1
+        case .gazetteer: 2
+        case .propagation, .model, .other: 3
+        }
     }
 
     /// The candidates the features read: those of the stages before the labeller.
