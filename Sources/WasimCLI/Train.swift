@@ -45,6 +45,9 @@ struct Train: ParsableCommand {
     @Option(help: "Seed of the shuffle between epochs.")
     var seed: UInt64 = 1
 
+    @Option(help: "Perceptrons trained with seeds seed, seed+1…, their weights averaged: less sensitive to the order of the sentences.")
+    var ensemble = TrainingOptions().ensemble
+
     @Option(help: "Features seen fewer times are left out.")
     var minCount = TrainingOptions().minCount
 
@@ -66,6 +69,7 @@ struct Train: ParsableCommand {
         if gold.isEmpty && jackknife.isEmpty { throw ValidationError("give gold with --gold or --jackknife") }
         if repeatCount < 1 { throw ValidationError("--repeat must be 1 or more") }
         if epochs < 1 { throw ValidationError("--epochs must be 1 or more") }
+        if ensemble < 1 { throw ValidationError("--ensemble must be 1 or more") }
         if folds < 2 { throw ValidationError("--folds must be 2 or more") }
         for w in without where !FeatureGroups.names.contains(where: { $0.0 == w }) {
             throw ValidationError("unknown feature group '\(w)' (groups: \(FeatureGroups.names.map(\.0).joined(separator: ", ")))")
@@ -77,6 +81,7 @@ struct Train: ParsableCommand {
         options.name = name
         options.epochs = epochs
         options.seed = seed
+        options.ensemble = ensemble
         options.minCount = minCount
         options.folds = folds
         for w in without { options.groups.remove(FeatureGroups.names.first { $0.0 == w }!.1) }

@@ -47,13 +47,15 @@ private let tinyGold: [GoldRecord] = [
     record("غادر علي البصرة", [(.person, "علي"), (.location, "البصرة")]),
 ]
 
-private func tinyModel() throws -> LabellerModel {
+private func tinyModel(seed: UInt64 = 1, ensemble: Int = 1) throws -> LabellerModel {
     let g = try tinyGazetteer()
     let data = try Trainer.featurize(Trainer.texts(.records(tinyGold)), pipeline: featurePipeline(g), gazetteer: g,
                                      groups: .all, clusters: nil)
     var options = TrainingOptions()
     options.minCount = 1
     options.epochs = 3
+    options.seed = seed
+    options.ensemble = ensemble
     return Trainer.train(data, dev: nil, options: options, progress: { _ in })
 }
 
@@ -62,6 +64,14 @@ private func tinyModel() throws -> LabellerModel {
         let a = try tinyModel().serialized(), b = try tinyModel().serialized()
         #expect(a == b)
         #expect(a.count == LabellerModel.headerSize + 56 * 4 + 1024 * 22 + 8)
+    }
+
+    @Test func anEnsembleAveragesThePerceptronsOfConsecutiveSeeds() throws {
+        let one = try tinyModel(seed: 1), two = try tinyModel(seed: 2), both = try tinyModel(seed: 1, ensemble: 2)
+        #expect(one.transitions != two.transitions)
+        #expect(both.transitions == zip(one.transitions, two.transitions).map { ($0 + $1) / 2 })
+        #expect(both.serialized() == (try tinyModel(seed: 1, ensemble: 2)).serialized())
+        #expect(try tinyModel(seed: 1, ensemble: 1).serialized() == one.serialized())
     }
 
     @Test func modelRoundTripsThroughItsFile() throws {

@@ -15,6 +15,10 @@ public struct TrainingOptions: Sendable {
     public var name = "wasim"
     public var epochs = 10
     public var seed: UInt64 = 1
+    /// Perceptrons trained with seeds `seed`, `seed + 1`…, whose averaged weights are averaged
+    /// again: one perceptron's weights depend on the order it saw the sentences in, and a small
+    /// change of the inputs moved a score by ±0.5; the mean of a few orders moves less.
+    public var ensemble = 1
     /// Features seen fewer times in the training data are left out.
     public var minCount = 2
     public var groups = FeatureGroups.all
@@ -176,10 +180,13 @@ public enum Trainer {
         let devSentences = dev.map(indexed)
         let n = keyOf.count
         progress("\(train.count) sentences, \(train.reduce(0) { $0 + $1.labels.count }) tokens, \(n) features (seen ≥ \(options.minCount) times)")
+        var sumW = [Float](repeating: 0, count: n * 7), sumT = [Float](repeating: 0, count: 56)
+        let runs = max(1, options.ensemble)
+        for run in 0..<runs {
         var w = [Float](repeating: 0, count: n * 7), u = [Double](repeating: 0, count: n * 7)
         var tw = [Float](repeating: 0, count: 56), tu = [Double](repeating: 0, count: 56)
         var c: Double = 1
-        var rng = SplitMix64(seed: options.seed)
+        var rng = SplitMix64(seed: options.seed &+ UInt64(run))
         var order = Array(train.indices)
 
         func emissions(_ s: TrainingSentence, _ w: [Float]) -> [Float] {
@@ -221,7 +228,7 @@ public enum Trainer {
                 }
                 c += 1
             }
-            var line = "epoch \(epoch)/\(options.epochs): \(mistakes) token errors on train (\(String(format: "%.2f", 100 * Double(mistakes) / Double(max(tokens, 1))))%)"
+            var line = (runs > 1 ? "run \(run + 1)/\(runs), " : "") + "epoch \(epoch)/\(options.epochs): \(mistakes) token errors on train (\(String(format: "%.2f", 100 * Double(mistakes) / Double(max(tokens, 1))))%)"
             if let devSentences {
                 let (aw, at) = averaged()
                 var gold = 0, predicted = 0, correct = 0
@@ -237,7 +244,12 @@ public enum Trainer {
             }
             progress(line)
         }
-        let (aw, at) = averaged()
+        let (rw, rt) = averaged()
+        for i in sumW.indices { sumW[i] += rw[i] }
+        for i in sumT.indices { sumT[i] += rt[i] }
+        }
+        // Run 1 alone is the single perceptron, bit for bit (a division by 1 changes nothing).
+        let aw = sumW.map { $0 / Float(runs) }, at = sumT.map { $0 / Float(runs) }
         // Keep the strongest features (sum of |weights|), in index order.
         var strength = (0..<n).map { i in (0..<7).reduce(Float(0)) { $0 + abs(aw[i * 7 + $1]) } }
         var kept = (0..<n).filter { strength[$0] > 1e-6 }
