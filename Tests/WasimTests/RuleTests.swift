@@ -321,10 +321,27 @@ func ruleError(_ source: String) throws -> String {
         let without = try Pipeline(pipeline.stages.filter { $0.name != "name-propagation" }).tag(text)
         #expect(without.candidates.filter { without.text(of: $0) == "ترودوفيتش" }.isEmpty)
         #expect(without.entities.map { without.text(of: $0) } == ["جاستن ترودوفيتش", "بغداد"])
-        // With the model, the lone surname is the model's own candidate.
+        // With the model, both are the model's own candidates: person-after-title (priority 55)
+        // is below the rules that beat the model, and agrees with it on the whole name.
         let withModel = try DefaultPipeline.make(PipelineOptions(dataDirectory: repositoryRoot.path)).tag(text)
         #expect(withModel.entities.filter { $0.type == .person }.map { "\(withModel.text(of: $0)) \($0.source)" }
-                == ["جاستن ترودوفيتش rule:person-after-title", "ترودوفيتش model:wasim"])
+                == ["جاستن ترودوفيتش model:wasim", "ترودوفيتش model:wasim"])
+    }
+
+    @Test func aTitleDoesNotMakeANameOfTheNextWordAgainstTheModel() throws {
+        let text = "وأعلن الرئيس المخلوع إقراره بالهزيمة"
+        // Lists and rules alone: person-after-title reads إقراره as a name.
+        var options = PipelineOptions(dataDirectory: repositoryRoot.path)
+        options.useModel = false
+        let alone = try DefaultPipeline.make(options).tag(text)
+        #expect(alone.entities.map { "\($0.type) \(alone.text(of: $0)) \($0.source)" } == ["PER إقراره rule:person-after-title"])
+        // With the model the rule (priority 55, below the rules that beat the model) is a feature
+        // the model weighs, and the model says no.
+        let rules = try DefaultPipeline.loadRules(PipelineOptions(dataDirectory: repositoryRoot.path),
+                                                  gazetteer: try DefaultPipeline.loadGazetteer(PipelineOptions(dataDirectory: repositoryRoot.path))).rules
+        #expect(rules.first { $0.name == "person-after-title" }?.priority == 55)
+        let withModel = try DefaultPipeline.make(PipelineOptions(dataDirectory: repositoryRoot.path)).tag(text)
+        #expect(withModel.entities.isEmpty)
     }
 
     @Test func propagationOnlyFillsGaps() throws {
