@@ -105,6 +105,12 @@ public struct NamePropagation: Stage {
                 }
                 if best != nil { break }
             }
+            // A place's name with nunation (إسبانياً after إسبانيا) is an adjective or an adverb: as in
+            // conflict resolution, it is no name.
+            if let b = best, b.name.type == .location,
+               ConflictResolution.endsInTanween(document, tokens[i + b.name.keys.count - 1]) {
+                best = nil
+            }
             if let b = best {
                 let end = i + b.name.keys.count
                 let mention = document.entities[b.name.origin]
