@@ -202,6 +202,22 @@ func tagged(_ text: String, _ pipeline: Pipeline = defaultPipeline) throws -> [S
         #expect(try ListAudit(directory: dir).run().findings.map(\.kind) == [.proclitic, .ordinaryWord])
     }
 
+    @Test func aDirectionWordBeforeAPlaceIsFound() throws {
+        let dir = NSTemporaryDirectory() + "wasim-audit-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try "لبنان\tLOC\nسوريا\tLOC\nشمال أفريقيا\tLOC\n".write(toFile: dir + "/countries.tsv", atomically: true, encoding: .utf8)
+        try "اللبناني\tNISBA\n".write(toFile: dir + "/nisba.tsv", atomically: true, encoding: .utf8)
+        // Parts of one country (ANNOTATION.md: جنوب لبنان → لبنان); a region beyond one country is
+        // whole when countries.tsv holds it; a direction word before no known place is a name.
+        try "جنوب لبنان\tLOC\nالجنوب اللبناني\tLOC\nشمال شرق سوريا\tLOC\nشمال أفريقيا\tLOC\nشمال دارفور\tLOC\nجنوب اللبنانيين\tLOC\n"
+            .write(toFile: dir + "/regions.tsv", atomically: true, encoding: .utf8)
+        #expect(try ListAudit(directory: dir).run().findings.map { "\($0.kind.rawValue) \($0.entry.surface) \($0.detail)" } == [
+            "direction-part جنوب لبنان جنوب + the place لبنان",
+            "direction-part الجنوب اللبناني الجنوب + the nisba اللبناني",
+            "direction-part شمال شرق سوريا شمال + the place سوريا",
+        ])
+    }
+
     @Test func corpusCountsFiresAndWins() throws {
         var b = GazetteerBuilder()
         let path = try temporaryFile(named: "c.tsv", "السلط\tLOC\n")
