@@ -35,10 +35,14 @@ func tagged(_ text: String, _ pipeline: Pipeline = defaultPipeline) throws -> [S
     @Test func aFinalHaIsNoTaMarbuta() throws {
         // Matching folds ة to ه, but جده with ه is "his grandfather", not جدة.
         #expect(try tagged("وصل الوفد إلى جدة أمس") == ["LOC جدة"])
-        // No candidate, and no lookup either: the labeller, which reads the lookups, once took
-        // جده for the city on the strength of the city list alone.
-        #expect(try tagged("وجده من أمه كان تاجرا") == [])
-        #expect(try tagged("جدّه من والده هو الملك") == [])
+        // No candidate, and no lookup either: the labeller, which reads the lookups, took جده for
+        // the city on the strength of the city list alone. (What the model learns from ANERcorp,
+        // which spells the city جده too, is another matter: these are the lists alone.)
+        var options = PipelineOptions(dataDirectory: repositoryRoot.path)
+        options.useModel = false
+        let lists = try DefaultPipeline.make(options)
+        #expect(try tagged("وجده من أمه كان تاجرا", lists) == [])
+        #expect(try tagged("جدّه من والده هو الملك", lists) == [])
         func entityLookups(_ text: String, at token: Int32) throws -> Int {
             try defaultPipeline.tag(text).lookups.filter {
                 $0.tokens == token..<(token + 1) && Int($0.list) < Gazetteer.entityTypes.count
