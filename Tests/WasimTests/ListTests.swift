@@ -52,6 +52,30 @@ func tagged(_ text: String, _ pipeline: Pipeline = defaultPipeline) throws -> [S
         #expect(try entityLookups("وصل إلى جدة", at: 2) > 0)
     }
 
+    @Test func aModelGuessOnACommonWordIsDropped() throws {
+        // A stand-in for the labeller: it reads the currency as a place, as a trained model did.
+        struct Guess: Stage {
+            let name = "guess"
+            let requires: Set<Capability> = [.tokens]
+            let provides: Set<Capability> = [.modelCandidates]
+            func process(_ d: Document) throws {
+                for i in [1, 3] {
+                    let t = d.tokens[i]
+                    d.candidates.append(Entity(type: .location, start: t.start, end: t.end, tokens: Int32(i)..<Int32(i + 1), source: "model:test"))
+                }
+            }
+        }
+        var b = GazetteerBuilder()
+        try b.add("اليورو", type: "COMMON")
+        let g = b.build()
+        let stages: [any Stage] = [Segmentation(), Normalization(), GazetteerMatching(g), Guess()]
+        let text = "ارتفع اليورو في باريس"
+        let d = try Pipeline(stages + [ConflictResolution(commonList: g.typeID("COMMON"))]).tag(text)
+        #expect(d.entities.map { d.text(of: $0) } == ["باريس"])
+        let without = try Pipeline(stages + [ConflictResolution()]).tag(text)
+        #expect(without.entities.map { without.text(of: $0) } == ["اليورو", "باريس"])
+    }
+
     @Test func aNameWithTanweenIsNotPropagated() throws {
         // إسبانياً ("Spanish") after إسبانيا was found: name propagation, like conflict
         // resolution, takes no place's name from a word with nunation.
