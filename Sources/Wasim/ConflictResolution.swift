@@ -39,8 +39,14 @@ public struct ConflictResolution: Stage {
     /// from a window of a few words, misses such names more often than it rejects them.
     public var uncontestedPlaceTokens: Int
 
+    /// The list id of `COMMON` (words that are never a name on their own): a one-word model
+    /// candidate that is such a word (اليورو) is dropped, as a list's would never be made.
+    public var commonList: Int32?
+
     public init(highPriority: Int = 60, listPriority: Int = 30, modelTypes: Set<EntityType> = [.person, .location],
-                modelVetoes: Bool = true, boundaryTypes: Set<EntityType> = [.location], uncontestedPlaceTokens: Int = 2) {
+                modelVetoes: Bool = true, boundaryTypes: Set<EntityType> = [.location], uncontestedPlaceTokens: Int = 2,
+                commonList: Int32? = nil) {
+        self.commonList = commonList
         self.uncontestedPlaceTokens = uncontestedPlaceTokens
         self.highPriority = highPriority
         self.listPriority = listPriority
@@ -106,6 +112,16 @@ public struct ConflictResolution: Stage {
             candidates.removeAll { $0.type == .location && $0.precedence == 0 && Self.endsInTanween(document, $0) }
         }
         let withModel = document.provided.contains(.modelCandidates)
+        if withModel, let common = commonList {
+            var isCommon: [Bool]? = nil
+            for l in document.lookups where l.list == common && l.tokens.count == 1 {
+                if isCommon == nil { isCommon = [Bool](repeating: false, count: document.tokens.count) }
+                isCommon![Int(l.tokens.lowerBound)] = true
+            }
+            if let isCommon {
+                candidates.removeAll { $0.tokens.count == 1 && isCommon[Int($0.tokens.lowerBound)] && Self.sourceKind($0.source) == .model }
+            }
+        }
         var tiers = [Int](repeating: 0, count: candidates.count)
         if withModel {
             // The model's types as bits (PER 1, ORG 2, LOC 4); a type of the user's own has no bit
@@ -200,7 +216,11 @@ public struct ConflictResolution: Stage {
     /// Whether the candidate's last word ends in a tanween (ً ٌ ٍ), alone or before a final alef.
     static func endsInTanween(_ document: Document, _ c: Entity) -> Bool {
         guard !c.tokens.isEmpty else { return false }
-        let t = document.tokens[Int(c.tokens.upperBound) - 1]
+        return endsInTanween(document, document.tokens[Int(c.tokens.upperBound) - 1])
+    }
+
+    /// Whether the token ends in a tanween (ً ٌ ٍ), alone or before a final alef.
+    static func endsInTanween(_ document: Document, _ t: Token) -> Bool {
         var k = Int(t.end) - 1
         let u = document.utf16
         guard k >= Int(t.start) else { return false }

@@ -40,7 +40,7 @@ public enum DefaultPipeline {
             let clusters = model.groups.contains(.clusters) ? try options.clusters ?? loadClusters(options) : nil
             stages.append(Labeller(model: model, gazetteer: gazetteer, clusters: clusters))
         }
-        stages += [ConflictResolution(), NamePropagation(gazetteer: gazetteer)] as [any Stage]
+        stages += [ConflictResolution(commonList: gazetteer.typeID("COMMON")), NamePropagation(gazetteer: gazetteer)] as [any Stage]
         return try Pipeline(stages)
     }
 

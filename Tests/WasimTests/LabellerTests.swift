@@ -293,8 +293,9 @@ private func tinyModel(seed: UInt64 = 1, ensemble: Int = 1) throws -> LabellerMo
     }
 
     @Test func theShippedModelKeepsTheKunyaInside() throws {
-        // The model reads حمزة المهاجر alone here; the stage takes the kunya in and leaves ل out.
+        // The model reads حمزة alone here (المهاجر, "the emigrant", it leaves out since the model
+        // of issue 10's second round); the stage takes the kunya in and leaves ل out.
         let d = try defaultPipeline.tag("وكان قد أعلن ولاءه لأبي حمزة المهاجر عام 2006.")
-        #expect(d.entities.filter { $0.type == .person }.map { "\(d.text(of: $0)) \($0.source)" } == ["أبي حمزة المهاجر model:wasim"])
+        #expect(d.entities.filter { $0.type == .person }.map { "\(d.text(of: $0)) \($0.source)" } == ["أبي حمزة model:wasim"])
     }
 }
