@@ -256,4 +256,19 @@ func tagged(_ text: String, _ pipeline: Pipeline = defaultPipeline) throws -> [S
         let report = try audit.run(corpus: docs, pipeline: gazetteerPipeline(g), gazetteer: g)
         #expect(report.findings.map { "\($0.kind.rawValue) \($0.fires) \($0.wins)" } == ["corpus-context 3 3"])
     }
+
+    @Test func aPlaceMostlyAfterADefiniteWordIsAnAdjective() throws {
+        var b = GazetteerBuilder()
+        let path = try temporaryFile(named: "d.tsv", "الديوانية\tLOC\nالقيروان\tLOC\n")
+        try b.load(path: path, name: "d.tsv")
+        let g = b.build()
+        let audit = try ListAudit(directory: nil, extraFiles: [path])
+        // Six of eight after a definite word (3/5 is the bar): the customs adjective. The city
+        // after one (زار الوفد القيروان) twice in eight is a place.
+        let adjective = Array(repeating: "ارتفعت المعاليم الديوانية", count: 6) + ["وصل إلى الديوانية", "محافظة الديوانية"]
+        let place = ["زار الوفد القيروان", "قال الوزير القيروان"] + Array(repeating: "وصل إلى القيروان", count: 6)
+        let report = try audit.run(corpus: (adjective + place).map { Document(text: $0) }, pipeline: gazetteerPipeline(g), gazetteer: g)
+        #expect(report.findings.map { "\($0.kind.rawValue) \($0.entry.surface) \($0.detail)" }
+                == ["corpus-context الديوانية after a definite word 6× of 8: an adjective's place"])
+    }
 }
