@@ -246,28 +246,27 @@ func tagged(_ text: String, _ pipeline: Pipeline = defaultPipeline) throws -> [S
         ])
     }
 
-    @Test func corpusCountsFiresAndWins() throws {
+    /// The audit of one list file over a small corpus, tagged with that list alone.
+    func auditOver(_ list: String, _ texts: [String]) throws -> ListAudit.Report {
         var b = GazetteerBuilder()
-        let path = try temporaryFile(named: "c.tsv", "السلط\tLOC\n")
+        let path = try temporaryFile(named: "c.tsv", list)
         try b.load(path: path, name: "c.tsv")
         let g = b.build()
-        let audit = try ListAudit(directory: nil, extraFiles: [path])
-        let docs = ["قررت السلط المحلية", "طالبوا السلط الجهوية", "وزار السلط", "السلطة قررت", "السلطة الجديدة"].map { Document(text: $0) }
-        let report = try audit.run(corpus: docs, pipeline: gazetteerPipeline(g), gazetteer: g)
+        return try ListAudit(directory: nil, extraFiles: [path])
+            .run(corpus: texts.map { Document(text: $0) }, pipeline: gazetteerPipeline(g), gazetteer: g)
+    }
+
+    @Test func corpusCountsFiresAndWins() throws {
+        let report = try auditOver("السلط\tLOC\n", ["قررت السلط المحلية", "طالبوا السلط الجهوية", "وزار السلط", "السلطة قررت", "السلطة الجديدة"])
         #expect(report.findings.map { "\($0.kind.rawValue) \($0.fires) \($0.wins)" } == ["corpus-context 3 3"])
     }
 
     @Test func aPlaceMostlyAfterADefiniteWordIsAnAdjective() throws {
-        var b = GazetteerBuilder()
-        let path = try temporaryFile(named: "d.tsv", "الديوانية\tLOC\nالقيروان\tLOC\n")
-        try b.load(path: path, name: "d.tsv")
-        let g = b.build()
-        let audit = try ListAudit(directory: nil, extraFiles: [path])
         // Six of eight after a definite word (3/5 is the bar): the customs adjective. The city
         // after one (زار الوفد القيروان) twice in eight is a place.
         let adjective = Array(repeating: "ارتفعت المعاليم الديوانية", count: 6) + ["وصل إلى الديوانية", "محافظة الديوانية"]
         let place = ["زار الوفد القيروان", "قال الوزير القيروان"] + Array(repeating: "وصل إلى القيروان", count: 6)
-        let report = try audit.run(corpus: (adjective + place).map { Document(text: $0) }, pipeline: gazetteerPipeline(g), gazetteer: g)
+        let report = try auditOver("الديوانية\tLOC\nالقيروان\tLOC\n", adjective + place)
         #expect(report.findings.map { "\($0.kind.rawValue) \($0.entry.surface) \($0.detail)" }
                 == ["corpus-context الديوانية after a definite word 6× of 8: an adjective's place"])
     }
