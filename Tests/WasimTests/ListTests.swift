@@ -53,13 +53,15 @@ func tagged(_ text: String, _ pipeline: Pipeline = defaultPipeline) throws -> [S
     }
 
     @Test func aModelGuessOnACommonWordIsDropped() throws {
-        // A stand-in for the labeller: it reads the currency as a place, as a trained model did.
+        // A stand-in for the labeller: it reads the words at these tokens as places, as a trained
+        // model read the currency and the river.
         struct Guess: Stage {
             let name = "guess"
             let requires: Set<Capability> = [.tokens]
             let provides: Set<Capability> = [.modelCandidates]
+            let at: [Int]
             func process(_ d: Document) throws {
-                for i in [1, 3] {
+                for i in at {
                     let t = d.tokens[i]
                     d.candidates.append(Entity(type: .location, start: t.start, end: t.end, tokens: Int32(i)..<Int32(i + 1), source: "model:test"))
                 }
@@ -67,13 +69,18 @@ func tagged(_ text: String, _ pipeline: Pipeline = defaultPipeline) throws -> [S
         }
         var b = GazetteerBuilder()
         try b.add("اليورو", type: "COMMON")
+        try b.add("نهر", type: "SITE_NOUN")
+        try b.add("سهل", type: "SITE_NOUN")
+        try b.add("سهل", type: "GIVEN_NAME")
         let g = b.build()
-        let stages: [any Stage] = [Segmentation(), Normalization(), GazetteerMatching(g), Guess()]
-        let text = "ارتفع اليورو في باريس"
-        let d = try Pipeline(stages + [ConflictResolution(commonList: g.typeID("COMMON"))]).tag(text)
-        #expect(d.entities.map { d.text(of: $0) } == ["باريس"])
+        let stages: [any Stage] = [Segmentation(), Normalization(), GazetteerMatching(g), Guess(at: [1, 3, 5, 7])]
+        let text = "ارتفع اليورو في باريس وفي نهر وقال سهل"
+        let words = ["COMMON", "SITE_NOUN"].compactMap(g.typeID)
+        let d = try Pipeline(stages + [ConflictResolution(wordLists: words, givenNameList: g.typeID("GIVEN_NAME"))]).tag(text)
+        // The given name keeps its guess: a name list holds the word too.
+        #expect(d.entities.map { d.text(of: $0) } == ["باريس", "سهل"])
         let without = try Pipeline(stages + [ConflictResolution()]).tag(text)
-        #expect(without.entities.map { without.text(of: $0) } == ["اليورو", "باريس"])
+        #expect(without.entities.map { without.text(of: $0) } == ["اليورو", "باريس", "نهر", "سهل"])
     }
 
     @Test func aNameWithTanweenIsNotPropagated() throws {
