@@ -27,6 +27,9 @@ public struct ListAudit {
         /// الجنوب اللبناني no place). Regions beyond one country, the direction word inside, are in
         /// countries.tsv and are not reported.
         case directionPart = "direction-part"
+        /// A place entry made of another place entry and a nisba after it (طرابلس اللبنانية): the
+        /// adjective only says which place is meant, and ANNOTATION.md keeps it outside.
+        case adjectivePart = "adjective-part"
 
         /// How much a finding of this kind hurts before counting how often it wins.
         var weight: Int {
@@ -37,6 +40,7 @@ public struct ListAudit {
             case .foldingCollision: 2
             case .corpusContext: 2
             case .directionPart: 3
+            case .adjectivePart: 3
             }
         }
     }
@@ -177,6 +181,14 @@ public struct ListAudit {
                     report.findings.append(Finding(kind: .directionPart, entry: e, detail: "\(first) + the place \(place)"))
                 } else if nisbas.contains(place) {
                     report.findings.append(Finding(kind: .directionPart, entry: e, detail: "\(first) + the nisba \(place)"))
+                }
+            }
+            if e.type == "LOC", !inCountries, !justified.contains(e.folded) {
+                let words = e.folded.split(separator: " ")
+                let place = words.dropLast().joined(separator: " ")
+                if words.count >= 2, nisbas.contains(String(words.last!)),
+                   (byFolded[place] ?? []).contains(where: { entries[$0].type == "LOC" }) {
+                    report.findings.append(Finding(kind: .adjectivePart, entry: e, detail: "the place \(place) + the nisba \(words.last!)"))
                 }
             }
             guard e.oneWord, !isAmbiguous(e.folded), !justified.contains(e.folded) else { continue }

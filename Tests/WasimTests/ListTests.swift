@@ -263,6 +263,18 @@ func tagged(_ text: String, _ pipeline: Pipeline = defaultPipeline) throws -> [S
             .run(corpus: texts.map { Document(text: $0) }, pipeline: gazetteerPipeline(g), gazetteer: g)
     }
 
+    @Test func aNisbaAfterAPlaceIsFound() throws {
+        let dir = NSTemporaryDirectory() + "wasim-audit-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try "اللبنانية\tNISBA\nالكورية\tNISBA\n".write(toFile: dir + "/nisba.tsv", atomically: true, encoding: .utf8)
+        // The nisba says which طرابلس is meant (outside, ANNOTATION.md); شبه الجزيرة alone is no
+        // entry, so شبه الجزيرة الكورية is a name of its own.
+        try "طرابلس\tLOC\nطرابلس اللبنانية\tLOC\nشبه الجزيرة الكورية\tLOC\n".write(toFile: dir + "/regions.tsv", atomically: true, encoding: .utf8)
+        #expect(try ListAudit(directory: dir).run().findings.map { "\($0.kind.rawValue) \($0.entry.surface) \($0.detail)" } == [
+            "adjective-part طرابلس اللبنانية the place طرابلس + the nisba اللبنانيه",
+        ])
+    }
+
     @Test func corpusCountsFiresAndWins() throws {
         let report = try auditOver("السلط\tLOC\n", ["قررت السلط المحلية", "طالبوا السلط الجهوية", "وزار السلط", "السلطة قررت", "السلطة الجديدة"])
         #expect(report.findings.map { "\($0.kind.rawValue) \($0.fires) \($0.wins)" } == ["corpus-context 3 3"])
