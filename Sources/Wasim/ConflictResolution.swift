@@ -200,7 +200,11 @@ public struct ConflictResolution: Stage {
     /// Whether the candidate's last word ends in a tanween (ً ٌ ٍ), alone or before a final alef.
     static func endsInTanween(_ document: Document, _ c: Entity) -> Bool {
         guard !c.tokens.isEmpty else { return false }
-        let t = document.tokens[Int(c.tokens.upperBound) - 1]
+        return endsInTanween(document, document.tokens[Int(c.tokens.upperBound) - 1])
+    }
+
+    /// Whether the token ends in a tanween (ً ٌ ٍ), alone or before a final alef.
+    static func endsInTanween(_ document: Document, _ t: Token) -> Bool {
         var k = Int(t.end) - 1
         let u = document.utf16
         guard k >= Int(t.start) else { return false }

@@ -20,7 +20,7 @@ public struct NamePropagation: Stage {
         self.gazetteer = gazetteer
         var excluded: UInt64 = 0
         if let g = gazetteer {
-            for name in ["COMMON", "GIVEN_NAME", "NAME_PARTICLE", "TITLE", "NISBA", "AMBIGUOUS", "SAY_VERB",
+            for name in ["COMMON", "VOCAB", "GIVEN_NAME", "NAME_PARTICLE", "TITLE", "NISBA", "AMBIGUOUS", "SAY_VERB",
                          "ORG_DESIGNATOR", "LOC_DESIGNATOR"] {
                 if let id = g.typeID(name), id < 64 { excluded |= 1 << UInt64(id) }
             }
@@ -59,6 +59,9 @@ public struct NamePropagation: Stage {
                 for k in first..<Int(e.tokens.upperBound) { occupied[k] = true }
             }
             guard e.type != .numericRange else { continue }
+            // A name with a digit in it (كي تي إم 40د, a results line read as a person) is a
+            // mistake of whatever found it: spreading it would repeat the mistake.
+            if (first..<Int(e.tokens.upperBound)).contains(where: { hasDigit(document, tokens[$0]) }) { continue }
             // A one-word name that is also an ordinary word or a given name (علي, which news
             // also writes for على) is not spread through the document.
             if e.tokens.count == 1, excludedSingles[first] { continue }
@@ -105,6 +108,12 @@ public struct NamePropagation: Stage {
                 }
                 if best != nil { break }
             }
+            // A place's name with nunation (إسبانياً after إسبانيا) is an adjective or an adverb: as in
+            // conflict resolution, it is no name.
+            if let b = best, b.name.type == .location,
+               ConflictResolution.endsInTanween(document, tokens[i + b.name.keys.count - 1]) {
+                best = nil
+            }
             if let b = best {
                 let end = i + b.name.keys.count
                 let mention = document.entities[b.name.origin]
@@ -136,6 +145,14 @@ public struct NamePropagation: Stage {
     static func isDisplaceable(_ e: Entity) -> Bool {
         e.tokens.count == 1 && e.precedence == 0 && (e.type == .location || e.type == .organization)
             && e.source.hasPrefix("gazetteer:") && !(e.id.map { $0.hasPrefix("country:") || $0.hasPrefix("region:") } ?? false)
+    }
+
+    private func hasDigit(_ d: Document, _ t: Token) -> Bool {
+        for k in Int(t.start)..<Int(t.end) {
+            let u = d.utf16[k]
+            if (0x30...0x39).contains(u) || (0x660...0x669).contains(u) || (0x6F0...0x6F9).contains(u) { return true }
+        }
+        return false
     }
 
     private func readingHash(_ d: Document, _ i: Int, _ prefix: Int32) -> UInt64 {

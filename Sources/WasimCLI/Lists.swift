@@ -17,7 +17,8 @@ struct Lists: ParsableCommand {
                 settle it), proclitic (وليبيا when ليبيا is an entry), ordinary-word (a given \
                 name, or a word the Ayaspell lexicon has and the corpus inflects), \
                 folding-collision (لانس reads as ل + أنس once folded), corpus-context (the \
-                corpus mostly inflects it, as ordinary words are). With --corpus, the folder's \
+                corpus mostly inflects it, as ordinary words are), direction-part (جنوب لبنان \
+                when لبنان is an entry: ANNOTATION.md keeps the direction word out). With --corpus, the folder's \
                 *.txt files are tagged to count how often each entry fires and wins; harm is the \
                 kind's weight times one more than the wins. The Ayaspell lexicon (Debian \
                 aspell-ar-large) is used when installed.

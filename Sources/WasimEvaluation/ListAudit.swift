@@ -21,6 +21,11 @@ public struct ListAudit {
         case foldingCollision = "folding-collision"
         /// An entry the corpus mostly uses inflected, as ordinary words are (no lexicon needed).
         case corpusContext = "corpus-context"
+        /// A direction word before a place that is an entry itself, or before a nisba: a part of
+        /// one place, whose direction word ANNOTATION.md keeps outside (جنوب لبنان → لبنان,
+        /// الجنوب اللبناني no place). Regions beyond one country, the direction word inside, are in
+        /// countries.tsv and are not reported.
+        case directionPart = "direction-part"
 
         /// How much a finding of this kind hurts before counting how often it wins.
         var weight: Int {
@@ -30,6 +35,7 @@ public struct ListAudit {
             case .typeConflict: 3
             case .foldingCollision: 2
             case .corpusContext: 2
+            case .directionPart: 3
             }
         }
     }
@@ -65,6 +71,9 @@ public struct ListAudit {
     }
 
     static let entityTypes: Set<String> = ["PER", "ORG", "LOC"]
+    /// Direction words, as normalized (ANNOTATION.md, "Direction words").
+    static let directionWords: Set<String> = ["شمال", "جنوب", "شرق", "غرب", "وسط", "شمالي", "جنوبي", "شرقي", "غربي",
+                                              "الشمال", "الجنوب", "الشرق", "الغرب", "الوسط"]
     static let proclitics = ["وب", "ول", "فب", "فل", "وك", "و", "ف", "ب", "ل", "ك"]
     /// Pronoun suffixes: ordinary nouns and verbs take them, names do not. (Nisba and plural
     /// endings are left out: الجزائري and تونسيون come from names.)
@@ -75,6 +84,7 @@ public struct ListAudit {
     var givenNames: Set<String> = []
     var ordinary: Set<String> = []
     var ambiguous: Set<String> = []
+    var nisbas: Set<String> = []
     /// Surfaces a person checked and kept (audit-justified.tsv, type AUDIT_OK, the reason as id).
     var justified: Set<String> = []
     let normalizer: Normalizer
@@ -108,6 +118,7 @@ public struct ListAudit {
                 case "AMBIGUOUS": ambiguous.insert(folded)
                 case "COMMON", "VOCAB": if !folded.contains(" ") { ordinary.insert(folded) }
                 case "AUDIT_OK": justified.insert(folded)
+                case "NISBA": nisbas.insert(folded)
                 default: break
                 }
                 if ListAudit.entityTypes.contains(f[1]) {
@@ -152,6 +163,19 @@ public struct ListAudit {
                 if !same.isEmpty, e.id == nil || same.contains(where: { $0.id == e.id }) {
                     report.findings.append(Finding(kind: .proclitic, entry: e, detail: "\(p) + \(same[0].surface) (\(same[0].place))"))
                     break
+                }
+            }
+            let inCountries = (byFolded[e.folded] ?? []).contains { entries[$0].file == "countries.tsv" }
+            if e.type == "LOC", !inCountries, !justified.contains(e.folded),
+               ListAudit.directionWords.contains(first), !rest.isEmpty {
+                // شمال شرق سوريا: every direction word is outside.
+                var words = e.folded.split(separator: " ").dropFirst()
+                while words.count > 1, ListAudit.directionWords.contains(String(words.first!)) { words = words.dropFirst() }
+                let place = words.joined(separator: " ")
+                if (byFolded[place] ?? []).contains(where: { entries[$0].type == "LOC" }) {
+                    report.findings.append(Finding(kind: .directionPart, entry: e, detail: "\(first) + the place \(place)"))
+                } else if nisbas.contains(place) {
+                    report.findings.append(Finding(kind: .directionPart, entry: e, detail: "\(first) + the nisba \(place)"))
                 }
             }
             guard e.oneWord, !isAmbiguous(e.folded), !justified.contains(e.folded) else { continue }

@@ -87,9 +87,12 @@ public struct GazetteerMatching: Stage {
                         for k in Int(terminalStart[Int(node)])..<Int(terminalStart[Int(node) + 1]) {
                             let e = terminals[k]
                             let type = e.type
+                            // A name that ends in ة read where the text has ه (جدة "Jeddah" in جده "his
+                            // grandfather") is not that name: no candidate, and no lookup for the rules
+                            // and the labeller to lean on either.
+                            if type < entityTypes, e.endsInTaMarbuta, endsInHa(document, tokens[j - 1]) { continue }
                             lookups.append(Lookup(list: Int32(type), tokens: Int32(i)..<Int32(j), prefixLength: prefix, entry: e.entry))
-                            if type < entityTypes, !g.isAmbiguous(node), prefix == 0 || !wholeIsOrdinary,
-                               !(e.endsInTaMarbuta && endsInHa(document, tokens[j - 1])), better(e, span, best) {
+                            if type < entityTypes, !g.isAmbiguous(node), prefix == 0 || !wholeIsOrdinary, better(e, span, best) {
                                 best = Best(length: span, prefix: prefix, terminal: e)
                             }
                         }
