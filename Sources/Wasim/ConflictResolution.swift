@@ -39,8 +39,17 @@ public struct ConflictResolution: Stage {
     /// from a window of a few words, misses such names more often than it rejects them.
     public var uncontestedPlaceTokens: Int
 
+    /// Lists of words that are never a name on their own (`COMMON`, site nouns, designators): a
+    /// one-word model candidate on such a word (اليورو، نهر، الوزارة) is dropped, unless a name
+    /// list (an entity list or `GIVEN_NAME`) also holds the word (مرسي, سهل).
+    public var wordLists: [Int32]
+    public var givenNameList: Int32?
+
     public init(highPriority: Int = 60, listPriority: Int = 30, modelTypes: Set<EntityType> = [.person, .location],
-                modelVetoes: Bool = true, boundaryTypes: Set<EntityType> = [.location], uncontestedPlaceTokens: Int = 2) {
+                modelVetoes: Bool = true, boundaryTypes: Set<EntityType> = [.location], uncontestedPlaceTokens: Int = 2,
+                wordLists: [Int32] = [], givenNameList: Int32? = nil) {
+        self.wordLists = wordLists
+        self.givenNameList = givenNameList
         self.uncontestedPlaceTokens = uncontestedPlaceTokens
         self.highPriority = highPriority
         self.listPriority = listPriority
@@ -106,6 +115,19 @@ public struct ConflictResolution: Stage {
             candidates.removeAll { $0.type == .location && $0.precedence == 0 && Self.endsInTanween(document, $0) }
         }
         let withModel = document.provided.contains(.modelCandidates)
+        if withModel, !wordLists.isEmpty {
+            // Per token: 1, a word of those lists; 2, a name's word.
+            var reading: [UInt8]? = nil
+            for l in document.lookups where l.tokens.count == 1 {
+                let word = wordLists.contains(l.list)
+                guard word || l.list < Int32(Gazetteer.entityTypes.count) || l.list == givenNameList else { continue }
+                if reading == nil { reading = [UInt8](repeating: 0, count: document.tokens.count) }
+                reading![Int(l.tokens.lowerBound)] |= word ? 1 : 2
+            }
+            if let reading {
+                candidates.removeAll { $0.tokens.count == 1 && reading[Int($0.tokens.lowerBound)] == 1 && Self.sourceKind($0.source) == .model }
+            }
+        }
         var tiers = [Int](repeating: 0, count: candidates.count)
         if withModel {
             // The model's types as bits (PER 1, ORG 2, LOC 4); a type of the user's own has no bit

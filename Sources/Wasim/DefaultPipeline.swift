@@ -40,7 +40,8 @@ public enum DefaultPipeline {
             let clusters = model.groups.contains(.clusters) ? try options.clusters ?? loadClusters(options) : nil
             stages.append(Labeller(model: model, gazetteer: gazetteer, clusters: clusters))
         }
-        stages += [ConflictResolution(), NamePropagation(gazetteer: gazetteer)] as [any Stage]
+        stages += [ConflictResolution(wordLists: ["COMMON", "SITE_NOUN", "LOC_DESIGNATOR", "ORG_DESIGNATOR"].compactMap(gazetteer.typeID),
+                                      givenNameList: gazetteer.typeID("GIVEN_NAME")), NamePropagation(gazetteer: gazetteer)] as [any Stage]
         return try Pipeline(stages)
     }
 

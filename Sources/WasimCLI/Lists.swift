@@ -18,7 +18,8 @@ struct Lists: ParsableCommand {
                 name, or a word the Ayaspell lexicon has and the corpus inflects), \
                 folding-collision (لانس reads as ل + أنس once folded), corpus-context (the \
                 corpus mostly inflects it, as ordinary words are), direction-part (جنوب لبنان \
-                when لبنان is an entry: ANNOTATION.md keeps the direction word out). With --corpus, the folder's \
+                when لبنان is an entry: ANNOTATION.md keeps the direction word out), \
+                adjective-part (طرابلس اللبنانية when طرابلس is an entry). With --corpus, the folder's \
                 *.txt files are tagged to count how often each entry fires and wins; harm is the \
                 kind's weight times one more than the wins. The Ayaspell lexicon (Debian \
                 aspell-ar-large) is used when installed.

@@ -19,13 +19,17 @@ public struct ListAudit {
         /// A one-word entry that, folded, reads as a proclitic + a given name or an ordinary word
         /// (لانس = ل + أنس).
         case foldingCollision = "folding-collision"
-        /// An entry the corpus mostly uses inflected, as ordinary words are (no lexicon needed).
+        /// An entry the corpus mostly uses inflected, as ordinary words are (no lexicon needed), or,
+        /// for a place, mostly right after a definite word, where adjectives go (الديوانية "customs").
         case corpusContext = "corpus-context"
         /// A direction word before a place that is an entry itself, or before a nisba: a part of
         /// one place, whose direction word ANNOTATION.md keeps outside (جنوب لبنان → لبنان,
         /// الجنوب اللبناني no place). Regions beyond one country, the direction word inside, are in
         /// countries.tsv and are not reported.
         case directionPart = "direction-part"
+        /// A place entry made of another place entry and a nisba after it (طرابلس اللبنانية): the
+        /// adjective only says which place is meant, and ANNOTATION.md keeps it outside.
+        case adjectivePart = "adjective-part"
 
         /// How much a finding of this kind hurts before counting how often it wins.
         var weight: Int {
@@ -36,6 +40,7 @@ public struct ListAudit {
             case .foldingCollision: 2
             case .corpusContext: 2
             case .directionPart: 3
+            case .adjectivePart: 3
             }
         }
     }
@@ -178,6 +183,14 @@ public struct ListAudit {
                     report.findings.append(Finding(kind: .directionPart, entry: e, detail: "\(first) + the nisba \(place)"))
                 }
             }
+            if e.type == "LOC", !inCountries, !justified.contains(e.folded) {
+                let words = e.folded.split(separator: " ")
+                let place = words.dropLast().joined(separator: " ")
+                if words.count >= 2, nisbas.contains(String(words.last!)),
+                   (byFolded[place] ?? []).contains(where: { entries[$0].type == "LOC" }) {
+                    report.findings.append(Finding(kind: .adjectivePart, entry: e, detail: "the place \(place) + the nisba \(words.last!)"))
+                }
+            }
             guard e.oneWord, !isAmbiguous(e.folded), !justified.contains(e.folded) else { continue }
             if e.type == "LOC", givenNames.contains(e.folded) {
                 report.findings.append(Finding(kind: .ordinaryWord, entry: e, detail: "a given name (GIVEN_NAME lists)"))
@@ -197,11 +210,21 @@ public struct ListAudit {
         }
         // Corpus: word frequencies by folded form, and each entry's fires and wins.
         var frequency: [String: Int] = [:]
+        // How often a word comes right after a definite word (المعاليم الديوانية): an adjective's
+        // place, which a place's name seldom takes.
+        var afterDefinite: [String: Int] = [:]
         var fires: [String: Int] = [:], wins: [String: Int] = [:]  // key: file:line
         if let pipeline {
             for d in corpus {
                 _ = try pipeline.run(d)
-                for t in d.tokens where t.kind == .word { frequency[d.normalizedText(of: t), default: 0] += 1 }
+                var previous: String? = nil
+                for t in d.tokens {
+                    guard t.kind == .word else { previous = nil; continue }
+                    let form = d.normalizedText(of: t)
+                    frequency[form, default: 0] += 1
+                    if let p = previous, p.hasPrefix("ال"), p.count > 3 { afterDefinite[form, default: 0] += 1 }
+                    previous = form
+                }
                 guard let g = gazetteer else { continue }
                 var entryAt: [String: [Int32]] = [:]
                 for l in d.lookups where l.list < 3 {
@@ -225,6 +248,12 @@ public struct ListAudit {
             var inflected = ListAudit.suffixes.reduce(0) { $0 + (frequency[e.folded + $1] ?? 0) }
             inflected += ["ي", "ت", "ن"].reduce(0) { $0 + (frequency[$1 + e.folded] ?? 0) }
             if !e.folded.hasPrefix("ال") { inflected += frequency["ال" + e.folded] ?? 0 }
+            let adjectival = afterDefinite[e.folded] ?? 0
+            if e.type == "LOC", bare >= 8, adjectival * 5 >= bare * 3, (fires[e.place] ?? 0) > 0 {
+                report.findings.append(Finding(kind: .corpusContext, entry: e,
+                    detail: "after a definite word \(adjectival)× of \(bare): an adjective's place"))
+                continue
+            }
             guard inflected >= 2, inflected * 2 >= bare else { continue }
             let detail = "inflected \(inflected)× against \(bare)× bare in the corpus"
             if let lexicon, lexicon.contains(e.folded) {
