@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Wasim
 @testable import WasimBatch
@@ -93,5 +94,117 @@ import Testing
         #expect("\u{2003}a b\t".trimmingBlanks() == "a b")
         #expect("  ".trimmingBlanks() == "")
         #expect(Condition.splitConditions("word&\"a&b\"&/x&y/&!@LOC") == ["word", "\"a&b\"", "/x&y/", "!@LOC"])
+    }
+
+    @Test func textSetAnswersMembersZeroAndCollisions() {
+        // Keys that share their top bits land in neighbouring slots (linear probing); 0 is kept
+        // apart from the empty marker; 300 keys make the table grow past its first 16 slots.
+        let clustered: [UInt64] = (0..<8).map { 0xABCD_0000_0000_0000 | UInt64($0) }
+        let many: [UInt64] = (1...300).map { UInt64($0) &* 0x9E37_79B9_7F4A_7C15 }
+        let set = TextSet(clustered + many + [0, clustered[0]])
+        #expect(set.hashes.count == 8 + 300 + 1)
+        #expect(set.hashes == set.hashes.sorted())
+        for h in clustered + many + [0] { #expect(set.contains(h)) }
+        for h: UInt64 in [1, 0xABCD_0000_0000_0008, UInt64.max, 301 &* 0x9E37_79B9_7F4A_7C15] { #expect(!set.contains(h)) }
+        let empty = TextSet([])
+        #expect(!empty.contains(0) && !empty.contains(42))
+        #expect(TextSet([0]).contains(0))
+    }
+
+    @Test func textMasksGiveEachKeysMaskAndZeroOtherwise() {
+        let masks = TextMasks([7: 0b101, 0: 0b10, 0xFFFF_0000_0000_0007: 1 << 63, 9: 0])
+        #expect(masks.mask(7) == 0b101)
+        #expect(masks.mask(0) == 0b10)
+        #expect(masks.mask(0xFFFF_0000_0000_0007) == 1 << 63)
+        #expect(masks.mask(9) == 0)
+        #expect(masks.mask(8) == 0)
+        #expect(TextMasks([:]).mask(0) == 0)
+    }
+
+    @Test func tokenTrieFindsEveryChildAfterGrowing() {
+        // From 16 slots to 4,096: every child keeps its node number, and a missing step is nil.
+        var trie = TokenTrie(capacity: 4)
+        var expected: [(UInt32, UInt64, UInt32)] = []
+        var parent: UInt32 = 0
+        for k in 0..<1500 {
+            let key = UInt64(k % 37 + 37 * k) &* 0xBF58_476D_1CE4_E5B9
+            let child = trie.insert(parent, key)
+            expected.append((parent, key, child))
+            parent = k % 5 == 4 ? 0 : child
+        }
+        #expect(trie.nodeCount == 1501)
+        #expect(trie.count == 1500)
+        for (p, key, child) in expected {
+            #expect(trie.child(p, key) == child)
+            #expect(trie.insert(p, key) == child)
+        }
+        #expect(trie.nodeCount == 1501)
+        #expect(trie.child(0, 12345) == nil)
+        #expect(trie.child(1_000_000, expected[0].1) == nil)
+    }
+
+    @Test func terminalInfoMatchesTheEntryArrays() throws {
+        var b = GazetteerBuilder()
+        try b.add("عمان", type: "LOC", file: "a.tsv", priority: 40)
+        try b.add("عمان", type: "ORG", file: "b.tsv", priority: 20, userFirst: true)
+        try b.add("جدة", type: "LOC", file: "a.tsv", priority: 40)
+        try b.add("بيت لحم", type: "LOC", file: "c.tsv", priority: 5)
+        let g = b.build()
+        #expect(g.terminalInfo.count == 4)
+        for (k, t) in g.terminalInfo.enumerated() {
+            let e = Int(t.entry)
+            #expect(t.entry == g.terminals[k])
+            #expect(t.type == g.entryType[e])
+            #expect(t.endsInTaMarbuta == g.entryEndsInTaMarbuta[e])
+            #expect(t.userFirst == g.userFirst(t.entry))
+            #expect(Int(t.priority) == g.priority(ofEntry: t.entry))
+        }
+        let byEntry = Dictionary(uniqueKeysWithValues: g.terminalInfo.map { (Int($0.entry), $0) })
+        #expect(byEntry[1]!.userFirst && byEntry[1]!.priority == 20 && byEntry[1]!.type == 1)
+        #expect(byEntry[2]!.endsInTaMarbuta && !byEntry[0]!.endsInTaMarbuta)
+        #expect(byEntry[3]!.priority == 5 && byEntry[3]!.type == 2)
+    }
+
+    @Test func closuresListWhatTheWalkReaches() {
+        // [a b?]: open 0, consume a, split (consume b | close), close 0, match.
+        let program: [Instruction] = [.open(0), .consume(0), .split(3, 4), .consume(1), .close(0), .match]
+        let (starts, steps) = RuleCode.closures(program)
+        #expect(starts == [0, 1, 1, 3, 3, 4, 4])
+        #expect(steps == [
+            ClosureStep(pc: 1, setToPosition: 0b001, setToNone: 0b010),  // from 0: the capture opens, then a
+            ClosureStep(pc: 3, setToPosition: 0, setToNone: 0),  // after a: b first (the split's first branch)
+            ClosureStep(pc: 5, setToPosition: 0b100, setToNone: 0),  // or the capture closes and the rule matches
+            ClosureStep(pc: 5, setToPosition: 0b100, setToNone: 0),  // after b
+        ])
+        // 400 optional tokens in a row: closures of 401, 400, … steps, past the limit.
+        var chain: [Instruction] = []
+        for k in 0..<400 { chain += [.split(2 * k + 1, 2 * k + 2), .consume(0)] }
+        chain.append(.match)
+        #expect(RuleCode.closures(chain).starts.isEmpty)
+        // Ten: 11 steps from the start, 11 - j after the j-th token, 1 after the last.
+        var short: [Instruction] = []
+        for k in 0..<10 { short += [.split(2 * k + 1, 2 * k + 2), .consume(0)] }
+        short.append(.match)
+        #expect(RuleCode.closures(short).steps.count == 11 + (2...10).reduce(0, +) + 1)
+    }
+
+    @Test func rulesFollowingClosuresFindWhatTheWalkFinds() throws {
+        let options = PipelineOptions(dataDirectory: repositoryRoot.path)
+        let g = try DefaultPipeline.loadGazetteer(options)
+        let rules = try DefaultPipeline.loadRules(options, gazetteer: g)
+        #expect(rules.rules.allSatisfy { $0.code.hasClosures })
+        let texts = try String(contentsOfFile: newsFixture, encoding: .utf8).split(separator: "\n").map { line in
+            try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])["text"] as! String
+        }
+        #expect(texts.count > 100)
+        func candidates(walking: Bool) throws -> [[String]] {
+            let p = try Pipeline([Segmentation(), Normalization(), GazetteerMatching(g), RuleMatching(rules, gazetteer: g, walking: walking)])
+            return try texts.map { text in
+                try p.tag(text).candidates.map { "\($0.type) \($0.start) \($0.end) \($0.tokens) \($0.source) \($0.priority)" }
+            }
+        }
+        let fast = try candidates(walking: false), walked = try candidates(walking: true)
+        #expect(fast == walked)
+        #expect(fast.joined().filter { $0.contains("rule:") }.count > 200)
     }
 }

@@ -27,6 +27,9 @@ public final class Gazetteer: Sendable {
     /// Entries ending at each node: `terminals[terminalStart[n] ..< terminalStart[n + 1]]`.
     let terminalStart: [Int32]
     let terminals: [Int32]
+    /// What matching reads of each terminal's entry, beside it in the order of `terminals`: the
+    /// entries of a node are one read, not one per array (type, file, flags, priority).
+    let terminalInfo: [Terminal]
     /// Nodes whose whole token sequence is an AMBIGUOUS entry or a single ordinary word
     /// (COMMON or VOCAB): an entity entry there is never tagged on its own. A bit per node.
     let ambiguousNodes: [UInt64]
@@ -101,6 +104,11 @@ public final class Gazetteer: Sendable {
         }
         terminalStart = start
         terminals = terms
+        terminalInfo = terms.map { e in
+            let e = Int(e), file = Int(b.entryFile[e])
+            return Terminal(entry: Int32(e), type: b.entryType[e], endsInTaMarbuta: b.entryEndsInTaMarbuta[e],
+                            userFirst: b.userFirst[file], priority: Int32(b.files[file].priority))
+        }
         ambiguousNodes = ambiguous
         entryPriority = b.entryFile.map { Int32(b.files[Int($0)].priority) }
     }
@@ -130,6 +138,15 @@ public final class Gazetteer: Sendable {
         }
         return builder.build()
     }
+}
+
+/// An entry as matching reads it where it ends in the trie.
+struct Terminal {
+    let entry: Int32
+    let type: Int16
+    let endsInTaMarbuta: Bool
+    let userFirst: Bool
+    let priority: Int32
 }
 
 /// Collects entries, then `build()` freezes them into a `Gazetteer`.

@@ -1,5 +1,6 @@
 // Gazetteer matching: every list match over tokens becomes a lookup (rules read them), and the
 // longest entity-list match at each place becomes a candidate entity.
+import CWasimICU
 
 public struct GazetteerMatching: Stage {
     public let name = "gazetteer-matching"
@@ -11,8 +12,8 @@ public struct GazetteerMatching: Stage {
 
     public func process(_ document: Document) throws {
         let g = gazetteer
-        let trie = g.trie, terminalStart = g.terminalStart, terminals = g.terminals, entryType = g.entryType
-        let entryPriority = g.entryPriority, entityTypes = Int16(Gazetteer.entityTypes.count)
+        let trie = g.trie, terminalStart = g.terminalStart, terminals = g.terminalInfo
+        let entityTypes = Int16(Gazetteer.entityTypes.count)
         var lookups: [Lookup] = []
         lookups.reserveCapacity(document.tokens.count * 2)
         var candidates: [Entity] = []
@@ -20,45 +21,79 @@ public struct GazetteerMatching: Stage {
         let analyses = document.analyses
         var coveredUntil = 0  // candidates do not start inside an earlier candidate
         // A user's own entry first, then the longest, then the file's priority.
-        func better(_ e: Int32, _ span: Int, _ best: (length: Int, prefix: Int32, entry: Int32, type: Int32)?) -> Bool {
+        func better(_ e: Terminal, _ span: Int, _ best: Best?) -> Bool {
             guard let b = best else { return true }
-            let user = g.userFirst(e)
-            if user != g.userFirst(b.entry) { return user }
+            if e.userFirst != b.terminal.userFirst { return e.userFirst }
             if span != b.length { return span > b.length }
-            return entryPriority[Int(e)] > entryPriority[Int(b.entry)]
+            return e.priority > b.terminal.priority
         }
+        // Every token's first step in the trie, whole form and proclitic readings, before the
+        // walk: the table is megabytes, each probe a cache miss, and asking a few tokens ahead
+        // lets the misses overlap. Readings the walk would not try cost a probe each, no more.
+        let tokenCount = tokens.count
+        let roots = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: tokenCount + analyses.count + 1)
+        defer { roots.deallocate() }
+        tokens.withUnsafeBufferPointer { tk in
+            analyses.withUnsafeBufferPointer { an in
+                let n = tokenCount + an.count
+                @inline(__always) func key(_ k: Int) -> UInt64 { k < tokenCount ? tk[k].hash : an[k - tokenCount].hash }
+                let ahead = 8
+                for k in 0..<min(ahead, n) { trie.prefetch(0, key(k)) }
+                for k in 0..<n {
+                    if k + ahead < n { trie.prefetch(0, key(k + ahead)) }
+                    roots[k] = k < tokenCount && tk[k].kind == .punctuation ? TokenTrie.empty : trie.child(0, key(k)) ?? TokenTrie.empty
+                    if roots[k] != TokenTrie.empty { terminalStart.withUnsafeBufferPointer { wasim_prefetch($0.baseAddress! + Int(roots[k])) } }
+                }
+            }
+        }
+        @inline(__always) func root(_ k: Int) -> UInt32? { roots[k] == TokenTrie.empty ? nil : roots[k] }
+        // The walk's next misses, a few tokens ahead: the step to the following token (most
+        // tokens are in some list, few entries go on) and the entries ending at each node.
+        @inline(__always) func prefetch(after t: Int) {
+            guard t + 1 < tokenCount else { return }
+            let next = tokens[t + 1].hash
+            @inline(__always) func one(_ node: UInt32) {
+                guard node != TokenTrie.empty else { return }
+                trie.prefetch(node, next)
+                terminals.withUnsafeBufferPointer { wasim_prefetch($0.baseAddress! + Int(terminalStart[Int(node)])) }
+            }
+            one(roots[t])
+            let first = tokenCount + Int(tokens[t].firstAnalysis)
+            for r in 0..<Int(tokens[t].analysisCount) { one(roots[first + r]) }
+        }
+        let ahead = 4
         for sentence in document.sentences {
             let end = Int(sentence.tokens.upperBound)
             for i in Int(sentence.tokens.lowerBound)..<end {
+                prefetch(after: i + ahead)
                 let token = tokens[i]
                 if token.kind == .punctuation { continue }
                 // The unstripped form first, then proclitic readings, shortest prefix first.
-                var best: (length: Int, prefix: Int32, entry: Int32, type: Int32)? = nil
+                var best: Best? = nil
                 // A token that is itself an ordinary word or an ambiguous entry (بابها "its door")
                 // is not read as a proclitic and a name (ب + أبها).
                 // The whole form's node, looked up once for this test and for its own reading.
-                let wholeNode = trie.child(0, token.hash)
+                let wholeNode = root(i)
                 let wholeIsOrdinary = wholeNode.map { g.isAmbiguous($0) } ?? false
                 var reading = -1
                 while reading < Int(token.analysisCount) {
-                    let (hash, prefix): (UInt64, Int32) = reading < 0
-                        ? (token.hash, 0)
-                        : (analyses[Int(token.firstAnalysis) + reading].hash, analyses[Int(token.firstAnalysis) + reading].prefixLength)
+                    let prefix: Int32 = reading < 0 ? 0 : analyses[Int(token.firstAnalysis) + reading].prefixLength
+                    let readingNode = reading < 0 ? wholeNode : root(tokenCount + Int(token.firstAnalysis) + reading)
                     reading += 1
-                    guard var node = reading == 0 ? wholeNode : trie.child(0, hash) else { continue }
+                    guard var node = readingNode else { continue }
                     var j = i + 1
                     while true {
                         let span = j - i
                         for k in Int(terminalStart[Int(node)])..<Int(terminalStart[Int(node) + 1]) {
                             let e = terminals[k]
-                            let type = entryType[Int(e)]
+                            let type = e.type
                             // A name that ends in ة read where the text has ه (جدة "Jeddah" in جده "his
                             // grandfather") is not that name: no candidate, and no lookup for the rules
                             // and the labeller to lean on either.
-                            if type < entityTypes, g.entryEndsInTaMarbuta[Int(e)], endsInHa(document, tokens[j - 1]) { continue }
-                            lookups.append(Lookup(list: Int32(type), tokens: Int32(i)..<Int32(j), prefixLength: prefix, entry: e))
+                            if type < entityTypes, e.endsInTaMarbuta, endsInHa(document, tokens[j - 1]) { continue }
+                            lookups.append(Lookup(list: Int32(type), tokens: Int32(i)..<Int32(j), prefixLength: prefix, entry: e.entry))
                             if type < entityTypes, !g.isAmbiguous(node), prefix == 0 || !wholeIsOrdinary, better(e, span, best) {
-                                best = (span, prefix, e, Int32(type))
+                                best = Best(length: span, prefix: prefix, terminal: e)
                             }
                         }
                         guard j < end, tokens[j].kind != .punctuation || isJoiner(document, tokens[j]),
@@ -70,12 +105,13 @@ public struct GazetteerMatching: Stage {
                     if best != nil, reading == 0 { break }
                 }
                 // A user's entry may start inside a built-in match: conflict resolution ranks them.
-                if let b = best, i >= coveredUntil || g.userFirst(b.entry) {
-                    var c = Entity(type: EntityType(g.typeName(b.type)), start: token.start + b.prefix,
+                if let b = best, i >= coveredUntil || b.terminal.userFirst {
+                    let entry = b.terminal.entry
+                    var c = Entity(type: EntityType(g.typeName(Int32(b.terminal.type))), start: token.start + b.prefix,
                                    end: tokens[i + b.length - 1].end, tokens: Int32(i)..<Int32(i + b.length),
-                                   source: g.source(ofEntry: b.entry), priority: g.priority(ofEntry: b.entry))
-                    c.precedence = g.precedence(ofEntry: b.entry)
-                    c.id = g.canonicalID(ofEntry: b.entry)
+                                   source: g.source(ofEntry: entry), priority: g.priority(ofEntry: entry))
+                    c.precedence = g.precedence(ofEntry: entry)
+                    c.id = g.canonicalID(ofEntry: entry)
                     candidates.append(c)
                     coveredUntil = max(coveredUntil, i + b.length)
                 }
@@ -83,6 +119,13 @@ public struct GazetteerMatching: Stage {
         }
         document.lookups = lookups
         document.candidates.append(contentsOf: candidates)
+    }
+
+    /// The best entity entry so far at a token.
+    private struct Best {
+        var length: Int
+        var prefix: Int32
+        var terminal: Terminal
     }
 
     /// The token's last letter, diacritics aside, is ه.

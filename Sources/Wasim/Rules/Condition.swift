@@ -33,31 +33,89 @@ struct Condition: @unchecked Sendable {
     var requiredListMask: UInt64 { listA >= 0 ? 1 << UInt64(listA) : 0 }
 }
 
-/// Literal hashes, sorted, with a 1024-bit filter for a quick no (most tokens are no).
-/// Unchecked Sendable because of `filter`, a raw pointer (no bounds check or exclusivity check
+/// Literal hashes in an open-addressing table at most a quarter full, so that a token not in the
+/// set (most are) is answered in one probe, almost always at an empty slot. A sorted array with a
+/// 1024-bit filter answered the same, but the start texts of all rules (hundreds of words) fill
+/// such a filter, and most tokens went on to a binary search.
+/// Unchecked Sendable because of `slots`, a raw pointer (no bounds check or exclusivity check
 /// on the hot path): it is written only in `init`, before the object is shared, read only by
 /// `contains`, and freed in `deinit`; every other field is a `let` of a Sendable type.
 final class TextSet: @unchecked Sendable {
+    /// The hashes, sorted, without repeats.
     let hashes: [UInt64]
-    private let filter: UnsafeMutablePointer<UInt64>
+    private let table: HashSlots
 
     init(_ hashes: [UInt64]) {
         self.hashes = Array(Set(hashes)).sorted()
-        filter = .allocate(capacity: 16)
-        filter.initialize(repeating: 0, count: 16)
-        for h in self.hashes { filter[Int(h >> 60)] |= 1 << ((h >> 54) & 63) }
+        table = HashSlots(self.hashes.map { ($0, 1) })
     }
 
-    deinit { filter.deallocate() }
+    deinit { table.free() }
 
-    @inline(__always) func contains(_ h: UInt64) -> Bool {
-        guard filter[Int(h >> 60)] & (1 << ((h >> 54) & 63)) != 0 else { return false }
-        var lo = 0, hi = hashes.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if hashes[mid] < h { lo = mid + 1 } else { hi = mid }
+    @inline(__always) func contains(_ h: UInt64) -> Bool { table.value(h) != 0 }
+}
+
+/// A table from hash to a value that is never 0 (0 means absent): the rules' start masks by text.
+/// Unchecked Sendable for the same reason as `TextSet`.
+final class TextMasks: @unchecked Sendable {
+    private let table: HashSlots
+
+    init(_ masks: [UInt64: UInt64]) { table = HashSlots(masks.filter { $0.value != 0 }.map { ($0.key, $0.value) }) }
+
+    deinit { table.free() }
+
+    /// The mask of a hash, or 0.
+    @inline(__always) func mask(_ h: UInt64) -> UInt64 { table.value(h) }
+}
+
+/// Open addressing over 64-bit hashes, key and value side by side (one cache line per probe),
+/// linear probing, at most a quarter full. The key 0 marks an empty slot; a real key 0 is kept
+/// apart. Owned by one object, which frees it.
+struct HashSlots {
+    private let slots: UnsafeMutablePointer<(key: UInt64, value: UInt64)>
+    private let mask: Int
+    private let shift: UInt64
+    private let zeroValue: UInt64
+
+    init(_ pairs: [(UInt64, UInt64)]) {
+        var size = 16, bits: UInt64 = 4
+        while size < 4 * pairs.count {
+            size <<= 1
+            bits += 1
         }
-        return lo < hashes.count && hashes[lo] == h
+        mask = size - 1
+        shift = 64 - bits
+        slots = .allocate(capacity: size)
+        slots.initialize(repeating: (0, 0), count: size)
+        var zero: UInt64 = 0
+        for (k, v) in pairs {
+            if k == 0 {
+                zero = v
+                continue
+            }
+            var i = HashSlots.slot(k, shift)
+            while slots[i].key != 0 && slots[i].key != k { i = (i + 1) & mask }
+            slots[i] = (k, v)
+        }
+        zeroValue = zero
+    }
+
+    func free() { slots.deallocate() }
+
+    /// Fibonacci hashing: the top bits of the product, so any bits of the key count.
+    @inline(__always) private static func slot(_ k: UInt64, _ shift: UInt64) -> Int {
+        Int(truncatingIfNeeded: (k &* 0x9E37_79B9_7F4A_7C15) >> shift)
+    }
+
+    @inline(__always) func value(_ k: UInt64) -> UInt64 {
+        if k == 0 { return zeroValue }
+        var i = HashSlots.slot(k, shift)
+        while true {
+            let s = slots[i]
+            if s.key == k { return s.value }
+            if s.key == 0 { return 0 }
+            i = (i + 1) & mask
+        }
     }
 }
 
@@ -270,7 +328,10 @@ extension Condition {
 
     /// The /regex/ and !/regex/ parts of a condition's text.
     static func regexCount<S: StringProtocol>(_ text: S) -> Int {
-        splitConditions(String(text)).reduce(0) { n, part in
+        // No slash, no regex: most conditions, and splitting them was most of the cost of
+        // sizing a rule before it is compiled.
+        guard text.utf8.contains(0x2F) else { return 0 }
+        return splitConditions(String(text)).reduce(0) { n, part in
             let body = part.hasPrefix("!") ? part.dropFirst() : Substring(part)
             return n + (body.count >= 3 && body.hasPrefix("/") && body.hasSuffix("/") ? 1 : 0)
         }

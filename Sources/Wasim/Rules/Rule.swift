@@ -57,6 +57,7 @@ package struct Rule: Sendable {
         var program: [Instruction] = []
         var conditions: [Condition] = []
         var extras: [AnyObject] = []
+        var compiled: [String: Condition] = [:]
         let valid = Set((EntityType.builtIn + [.suppressed]).map(\.rawValue))
         if let t = src.type, !valid.contains(t) {
             throw WasimError.data("\(src.file):\(src.typeLine):1: unknown entity type '\(t)' (types: \((EntityType.builtIn + [.suppressed]).map(\.rawValue).joined(separator: ", ")))")
@@ -85,8 +86,8 @@ package struct Rule: Sendable {
             var node = pattern.node
             if !node.hasCapture { node = .capture(node, type: nil, column: 1) }
             do {
-                try Rule.emit(node, into: &program, conditions: &conditions, extras: &extras, types: &types, ruleType: src.type,
-                              inRepetition: false, gazetteer: gazetteer, normalizer: normalizer)
+                try Rule.emit(node, into: &program, conditions: &conditions, extras: &extras, compiled: &compiled, types: &types,
+                              ruleType: src.type, inRepetition: false, gazetteer: gazetteer, normalizer: normalizer)
             } catch let e as SyntaxError {
                 if e.line > 0, let text = src.definitions[e.line] {
                     throw RuleParser.error(file: src.file, line: e.line, column: e.column, message: e.message, text: text)
@@ -152,17 +153,26 @@ package struct Rule: Sendable {
                         source: source, priority: priority, startLists: startLists, startTexts: anywhere ? [] : texts)
     }
 
+    /// `compiled`: the rule's conditions by text, compiled once each. A definition used in
+    /// several places, or in a repetition that is copied, is the same condition every time, and
+    /// compiling conditions was most of the cost of loading the rules.
     private static func emit(_ node: PatternNode, into p: inout [Instruction], conditions: inout [Condition],
-                             extras: inout [AnyObject], types: inout [EntityType], ruleType: String?,
-                             inRepetition: Bool, gazetteer: Gazetteer, normalizer: Normalizer) throws {
+                             extras: inout [AnyObject], compiled: inout [String: Condition], types: inout [EntityType],
+                             ruleType: String?, inRepetition: Bool, gazetteer: Gazetteer, normalizer: Normalizer) throws {
         func recurse(_ n: PatternNode, _ rep: Bool) throws {
-            try emit(n, into: &p, conditions: &conditions, extras: &extras, types: &types, ruleType: ruleType,
+            try emit(n, into: &p, conditions: &conditions, extras: &extras, compiled: &compiled, types: &types, ruleType: ruleType,
                      inRepetition: rep, gazetteer: gazetteer, normalizer: normalizer)
+        }
+        func compile(_ text: String, _ column: Int) throws -> Condition {
+            if let c = compiled[text] { return c }
+            let c = try Condition.compile(text, column: column, gazetteer: gazetteer, normalizer: normalizer, keep: &extras)
+            compiled[text] = c
+            return c
         }
         switch node {
         case .atom(let text, let column, let line):
             do {
-                conditions.append(try Condition.compile(text, column: column, gazetteer: gazetteer, normalizer: normalizer, keep: &extras))
+                conditions.append(try compile(text, column))
             } catch var e as SyntaxError {
                 e.line = line
                 throw e
@@ -174,8 +184,7 @@ package struct Rule: Sendable {
             // "a" | "b" | "c" (each with the same further conditions): one condition, one test.
             var c: Condition
             do {
-                c = try Condition.compile(rest.isEmpty ? "any" : rest, column: column, gazetteer: gazetteer,
-                                          normalizer: normalizer, keep: &extras)
+                c = try compile(rest.isEmpty ? "any" : rest, column)
             } catch var e as SyntaxError {
                 e.line = line
                 throw e
@@ -302,9 +311,17 @@ final class RuleCode: @unchecked Sendable {
     /// Lists every match consumes a lookup of (a condition `@L` on every path to a match): a
     /// sentence without a lookup of each of them holds no match, and the matcher skips it.
     let requiredLists: UInt64
+    /// For each instruction a thread can wait at, the consume and match instructions its
+    /// epsilon closure reaches (`closure[closureStart[pc] ..< closureStart[pc + 1]]`), in the
+    /// order the matcher's depth-first walk reaches them, with the captures opened and closed on
+    /// the way: the matcher follows these instead of walking splits, jumps and captures one by
+    /// one at every token. Empty (no instruction) when the lists would pass `closureLimit`:
+    /// then the matcher walks.
+    let closureStart: UnsafeMutableBufferPointer<Int32>
+    let closure: UnsafeMutableBufferPointer<ClosureStep>
 
     init(program: [Instruction], conditions: [Condition], extras: [AnyObject], captureTypes: [EntityType],
-         source: String, priority: Int, startLists: UInt64?, startTexts: [UInt64]) {
+         source: String, priority: Int, startLists: UInt64?, startTexts: [UInt64], closures: Bool = true) {
         self.requiredLists = RuleCode.requiredLists(program, conditions)
         self.startTexts = TextSet(startTexts)
         self.captureTypes = captureTypes
@@ -316,11 +333,71 @@ final class RuleCode: @unchecked Sendable {
         self.conditions = .allocate(capacity: max(conditions.count, 1))
         _ = self.conditions.initialize(from: conditions)
         self.extras = extras
+        let (starts, steps) = closures ? RuleCode.closures(program) : ([], [])
+        closureStart = .allocate(capacity: max(starts.count, 1))
+        _ = closureStart.initialize(from: starts)
+        closure = .allocate(capacity: max(steps.count, 1))
+        _ = closure.initialize(from: steps)
+        hasClosures = !starts.isEmpty
+    }
+
+    /// Whether `closureStart` and `closure` hold the program's closures.
+    let hasClosures: Bool
+
+    /// The same rule for a matcher that walks every instruction (tests compare the two ways).
+    func walking() -> RuleCode {
+        RuleCode(program: Array(program), conditions: Array(conditions), extras: extras, captureTypes: captureTypes,
+                 source: source, priority: priority, startLists: startLists, startTexts: startTexts.hashes, closures: false)
     }
 
     deinit {
         program.deallocate()
         conditions.deallocate()
+        closureStart.deallocate()
+        closure.deallocate()
+    }
+
+    /// The most closure steps a rule keeps, against its instruction count: a chain of n
+    /// optional tokens has closures of n, n-1, … steps, n²/2 in all; past this the matcher walks.
+    static func closureLimit(_ instructions: Int) -> Int { 32 * instructions + 1024 }
+
+    /// Each instruction's closure, as the matcher's walk finds it: a stack, the first branch of a
+    /// split popped first, an instruction seen once. Threads wait only at 0 and after a consume,
+    /// but every instruction gets its list (most are empty), so that a thread's pc indexes it.
+    /// Empty arrays when the total passes `closureLimit`.
+    static func closures(_ program: [Instruction]) -> (starts: [Int32], steps: [ClosureStep]) {
+        var waits = [Bool](repeating: false, count: program.count)
+        if !program.isEmpty { waits[0] = true }
+        for (pc, instruction) in program.enumerated() {
+            if case .consume = instruction, pc + 1 < program.count { waits[pc + 1] = true }
+        }
+        var starts: [Int32] = [0]
+        var steps: [ClosureStep] = []
+        let limit = closureLimit(program.count)
+        var seen = [Int](repeating: -1, count: program.count)
+        var stack: [(pc: Int, open: UInt16, reset: UInt16)] = []
+        for root in program.indices {
+            if waits[root] {
+                stack.append((root, 0, 0))
+                while let (pc, open, reset) = stack.popLast() {
+                    if seen[pc] == root { continue }
+                    seen[pc] = root
+                    switch program[pc] {
+                    case .jump(let target): stack.append((target, open, reset))
+                    case .split(let a, let b):
+                        stack.append((b, open, reset))
+                        stack.append((a, open, reset))
+                    case .open(let c): stack.append((pc + 1, open | 1 << UInt16(3 * c), reset | 1 << UInt16(3 * c + 1)))
+                    case .close(let c): stack.append((pc + 1, open | 1 << UInt16(3 * c + 2), reset))
+                    case .consume, .match:
+                        steps.append(ClosureStep(pc: Int32(pc), setToPosition: open, setToNone: reset))
+                        if steps.count > limit { return ([], []) }
+                    }
+                }
+            }
+            starts.append(Int32(steps.count))
+        }
+        return (starts, steps)
     }
 
     /// The lists consumed on every path from the start to `.match`: for each instruction, what
@@ -351,6 +428,14 @@ final class RuleCode: @unchecked Sendable {
         }
         return required.first ?? 0
     }
+}
+
+/// A consume or match instruction an epsilon closure reaches, and what the captures on the way
+/// write: slots whose bit is in `setToPosition` take the token position, those in `setToNone` -1.
+struct ClosureStep: Equatable {
+    var pc: Int32
+    var setToPosition: UInt16
+    var setToNone: UInt16
 }
 
 /// Rule files parsed and compiled together: all or nothing.

@@ -16,14 +16,17 @@ public struct RuleMatching: Stage {
     /// Which of the first 64 rules can start at a token, from its lists and texts: computed
     /// once per token for all rules, so that each rule skips to its next start with a bit test.
     private let rulesByList: [UInt64]
-    private let rulesByText: [UInt64: UInt64]
-    private let startTexts: TextSet
+    private let rulesByText: TextMasks
     private let rulesAnywhere: UInt64
 
-    public init(_ ruleSet: RuleSet, gazetteer: Gazetteer) {
+    public init(_ ruleSet: RuleSet, gazetteer: Gazetteer) { self.init(ruleSet, gazetteer: gazetteer, walking: false) }
+
+    /// `walking`: the matcher walks every instruction instead of following the precomputed
+    /// closures (same matches; for tests).
+    package init(_ ruleSet: RuleSet, gazetteer: Gazetteer, walking: Bool) {
         self.rules = ruleSet.rules
         self.gazetteer = gazetteer
-        self.codes = ruleSet.rules.map(\.code)
+        self.codes = ruleSet.rules.map { walking ? $0.code.walking() : $0.code }
         var numbers: [EntityType: Int32] = [:]
         typeNumbers = codes.map { code in
             code.captureTypes.map { t in
@@ -42,8 +45,7 @@ public struct RuleMatching: Stage {
             for h in code.startTexts.hashes { byText[h, default: 0] |= bit }
         }
         rulesByList = byList
-        rulesByText = byText
-        startTexts = TextSet(Array(byText.keys))
+        rulesByText = TextMasks(byText)
         rulesAnywhere = anywhere
     }
 
@@ -64,10 +66,9 @@ public struct RuleMatching: Stage {
                 lists &= lists - 1
             }
             let t = ctx.tokens[i]
-            if startTexts.contains(t.hash) { masks[i] |= rulesByText[t.hash]! }
+            masks[i] |= rulesByText.mask(t.hash)
             for r in 0..<Int(t.analysisCount) {
-                let h = ctx.analyses[Int(t.firstAnalysis) + r].hash
-                if startTexts.contains(h) { masks[i] |= rulesByText[h]! }
+                masks[i] |= rulesByText.mask(ctx.analyses[Int(t.firstAnalysis) + r].hash)
             }
         }
         return masks
@@ -424,6 +425,7 @@ struct PikeVM {
                       into matches: inout [Slots]) {
         let program = code.program, conditions = code.conditions, captures = code.captureTypes.count
         let startLists = code.startLists, startTexts = code.startTexts, anyText = !code.startTexts.hashes.isEmpty
+        let closures = code.hasClosures, closureStart = code.closureStart, closure = code.closure
         var cursor = StartCursor(starts: starts)
         @inline(__always) func canStartAnywhere(_ i: Int) -> Bool {
             guard let mask = startLists else { return true }
@@ -497,6 +499,31 @@ struct PikeVM {
             for k in 0..<current.count {
                 let thread = current[k]
                 if let b = best, thread.start > b.start { break }
+                if closures {
+                    // The closure's targets as the walk below would reach them; one reached
+                    // already at this token by an earlier thread is skipped, as the walk prunes
+                    // it (everything past an instruction seen is seen, targets included).
+                    for s in Int(closureStart[thread.pc])..<Int(closureStart[thread.pc + 1]) {
+                        let step = closure[s]
+                        let pc = Int(step.pc)
+                        if visited[pc] == generation { continue }
+                        visited[pc] = generation
+                        var t = thread
+                        t.pc = pc
+                        var m = step.setToPosition
+                        while m != 0 {
+                            t.slots[m.trailingZeroBitCount] = Int32(pos)
+                            m &= m - 1
+                        }
+                        m = step.setToNone
+                        while m != 0 {
+                            t.slots[m.trailingZeroBitCount] = -1
+                            m &= m - 1
+                        }
+                        arrive(t, program, conditions, captures, ctx, pos, end, &best)
+                    }
+                    continue
+                }
                 stack.append(thread)
                 while var t = stack.popLast() {
                     if visited[t.pc] == generation { continue }
@@ -514,24 +541,8 @@ struct PikeVM {
                         t.slots[3 * c] = Int32(pos); t.slots[3 * c + 1] = -1; t.pc += 1; stack.append(t)
                     case .close(let c):
                         t.slots[3 * c + 2] = Int32(pos); t.pc += 1; stack.append(t)
-                    case .match:
-                        if best == nil || t.start < best!.start || (t.start == best!.start && pos > best!.end) {
-                            best = (t.start, pos, t.slots)
-                        }
-                    case .consume(let ci):
-                        guard pos < end else { continue }
-                        outcomes.removeAll()
-                        ctx.outcomes(conditions[ci], at: pos, into: &outcomes)
-                        for o in 0..<outcomes.count {
-                            let (length, prefix) = outcomes[o]
-                            guard pos + length <= end else { continue }
-                            var n = t
-                            n.pc += 1
-                            for c in 0..<captures where n.slots[3 * c] == Int32(pos) && n.slots[3 * c + 1] < 0 {
-                                n.slots[3 * c + 1] = prefix
-                            }
-                            if length == 1 { next.append(n) } else { later.append((pos + length, n)) }
-                        }
+                    case .match, .consume:
+                        arrive(t, program, conditions, captures, ctx, pos, end, &best)
                     }
                 }
             }
@@ -552,6 +563,36 @@ struct PikeVM {
             }
         }
         if let b = best { matches.append(b.slots) }
+    }
+
+    /// A thread at a consume or match instruction at token `pos`: a match may become the best;
+    /// a consume sends the thread on for each way the condition matches there.
+    @inline(__always) private mutating func arrive(_ t: Thread, _ program: UnsafeMutableBufferPointer<Instruction>,
+                                                   _ conditions: UnsafeMutableBufferPointer<Condition>, _ captures: Int,
+                                                   _ ctx: MatchContext, _ pos: Int, _ end: Int,
+                                                   _ best: inout (start: Int, end: Int, slots: Slots)?) {
+        switch program[t.pc] {
+        case .match:
+            if best == nil || t.start < best!.start || (t.start == best!.start && pos > best!.end) {
+                best = (t.start, pos, t.slots)
+            }
+        case .consume(let ci):
+            guard pos < end else { return }
+            outcomes.removeAll()
+            ctx.outcomes(conditions[ci], at: pos, into: &outcomes)
+            for o in 0..<outcomes.count {
+                let (length, prefix) = outcomes[o]
+                guard pos + length <= end else { continue }
+                var n = t
+                n.pc += 1
+                for c in 0..<captures where n.slots[3 * c] == Int32(pos) && n.slots[3 * c + 1] < 0 {
+                    n.slots[3 * c + 1] = prefix
+                }
+                if length == 1 { next.append(n) } else { later.append((pos + length, n)) }
+            }
+        default:
+            break
+        }
     }
 }
 
