@@ -44,11 +44,15 @@ public struct ConflictResolution: Stage {
     /// list (an entity list or `GIVEN_NAME`) also holds the word (مرسي, سهل).
     public var wordLists: [Int32]
     public var givenNameList: Int32?
+    /// The list id of `LOC_DESIGNATOR`: a model place that starts with a designator (بحي سعيد)
+    /// starts after it, as `ANNOTATION.md` keeps administrative designators outside.
+    public var designatorList: Int32?
 
     public init(highPriority: Int = 60, listPriority: Int = 30, modelTypes: Set<EntityType> = [.person, .location],
                 modelVetoes: Bool = true, boundaryTypes: Set<EntityType> = [.location], uncontestedPlaceTokens: Int = 2,
-                wordLists: [Int32] = [], givenNameList: Int32? = nil) {
+                wordLists: [Int32] = [], givenNameList: Int32? = nil, designatorList: Int32? = nil) {
         self.wordLists = wordLists
+        self.designatorList = designatorList
         self.givenNameList = givenNameList
         self.uncontestedPlaceTokens = uncontestedPlaceTokens
         self.highPriority = highPriority
@@ -116,16 +120,23 @@ public struct ConflictResolution: Stage {
         }
         let withModel = document.provided.contains(.modelCandidates)
         if withModel, !wordLists.isEmpty {
-            // Per token: 1, a word of those lists; 2, a name's word.
+            // Per token: 1, a word of those lists; 2, a name's word; 4, an administrative designator.
             var reading: [UInt8]? = nil
             for l in document.lookups where l.tokens.count == 1 {
                 let word = wordLists.contains(l.list)
-                guard word || l.list < Int32(Gazetteer.entityTypes.count) || l.list == givenNameList else { continue }
+                let designator = l.list == designatorList
+                guard word || designator || l.list < Int32(Gazetteer.entityTypes.count) || l.list == givenNameList else { continue }
                 if reading == nil { reading = [UInt8](repeating: 0, count: document.tokens.count) }
-                reading![Int(l.tokens.lowerBound)] |= word ? 1 : 2
+                reading![Int(l.tokens.lowerBound)] |= (word ? 1 : 0) | (designator ? 4 : 0) | (word || designator ? 0 : 2)
             }
             if let reading {
-                candidates.removeAll { $0.tokens.count == 1 && reading[Int($0.tokens.lowerBound)] == 1 && Self.sourceKind($0.source) == .model }
+                candidates.removeAll { $0.tokens.count == 1 && reading[Int($0.tokens.lowerBound)] & 3 == 1 && Self.sourceKind($0.source) == .model }
+                for i in candidates.indices where candidates[i].type == .location && candidates[i].tokens.count >= 2 {
+                    let first = Int(candidates[i].tokens.lowerBound)
+                    guard reading[first] & 6 == 4, Self.sourceKind(candidates[i].source) == .model else { continue }
+                    candidates[i].tokens = Int32(first + 1)..<candidates[i].tokens.upperBound
+                    candidates[i].start = document.tokens[first + 1].start
+                }
             }
         }
         var tiers = [Int](repeating: 0, count: candidates.count)

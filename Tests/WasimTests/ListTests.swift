@@ -52,28 +52,29 @@ func tagged(_ text: String, _ pipeline: Pipeline = defaultPipeline) throws -> [S
         #expect(try entityLookups("وصل إلى جدة", at: 2) > 0)
     }
 
-    @Test func aModelGuessOnACommonWordIsDropped() throws {
-        // A stand-in for the labeller: it reads the words at these tokens as places, as a trained
-        // model read the currency and the river.
-        struct Guess: Stage {
-            let name = "guess"
-            let requires: Set<Capability> = [.tokens]
-            let provides: Set<Capability> = [.modelCandidates]
-            let at: [Int]
-            func process(_ d: Document) throws {
-                for i in at {
-                    let t = d.tokens[i]
-                    d.candidates.append(Entity(type: .location, start: t.start, end: t.end, tokens: Int32(i)..<Int32(i + 1), source: "model:test"))
-                }
+    /// A stand-in for the labeller: it proposes places over these token ranges, as a trained
+    /// model read the currency, the river and the neighbourhood with its designator.
+    struct ModelGuess: Stage {
+        let name = "guess"
+        let requires: Set<Capability> = [.tokens]
+        let provides: Set<Capability> = [.modelCandidates]
+        let at: [Range<Int32>]
+        func process(_ d: Document) throws {
+            for r in at {
+                d.candidates.append(Entity(type: .location, start: d.tokens[Int(r.lowerBound)].start, end: d.tokens[Int(r.upperBound) - 1].end,
+                                           tokens: r, source: "model:test"))
             }
         }
+    }
+
+    @Test func aModelGuessOnACommonWordIsDropped() throws {
         var b = GazetteerBuilder()
         try b.add("اليورو", type: "COMMON")
         try b.add("نهر", type: "SITE_NOUN")
         try b.add("سهل", type: "SITE_NOUN")
         try b.add("سهل", type: "GIVEN_NAME")
         let g = b.build()
-        let stages: [any Stage] = [Segmentation(), Normalization(), GazetteerMatching(g), Guess(at: [1, 3, 5, 7])]
+        let stages: [any Stage] = [Segmentation(), Normalization(), GazetteerMatching(g), ModelGuess(at: [1..<2, 3..<4, 5..<6, 7..<8])]
         let text = "ارتفع اليورو في باريس وفي نهر وقال سهل"
         let words = ["COMMON", "SITE_NOUN"].compactMap(g.typeID)
         let d = try Pipeline(stages + [ConflictResolution(wordLists: words, givenNameList: g.typeID("GIVEN_NAME"))]).tag(text)
@@ -81,6 +82,16 @@ func tagged(_ text: String, _ pipeline: Pipeline = defaultPipeline) throws -> [S
         #expect(d.entities.map { d.text(of: $0) } == ["باريس", "سهل"])
         let without = try Pipeline(stages + [ConflictResolution()]).tag(text)
         #expect(without.entities.map { without.text(of: $0) } == ["اليورو", "باريس", "نهر", "سهل"])
+    }
+
+    @Test func aModelPlaceStartsAfterItsDesignator() throws {
+        var b = GazetteerBuilder()
+        try b.add("حي", type: "LOC_DESIGNATOR")
+        let g = b.build()
+        let text = "وقعت السرقة في حي الزهور أمس"
+        let stages: [any Stage] = [Segmentation(), Normalization(), GazetteerMatching(g), ModelGuess(at: [3..<5])]
+        let d = try Pipeline(stages + [ConflictResolution(wordLists: [g.typeID("LOC_DESIGNATOR")!], designatorList: g.typeID("LOC_DESIGNATOR"))]).tag(text)
+        #expect(d.entities.map { "\(d.text(of: $0)) \($0.tokens)" } == ["الزهور 4..<5"])
     }
 
     @Test func aNameWithTanweenIsNotPropagated() throws {
