@@ -121,13 +121,18 @@ public struct ConflictResolution: Stage {
         let withModel = document.provided.contains(.modelCandidates)
         if withModel, !wordLists.isEmpty {
             // Per token: 1, a word of those lists; 2, a name's word; 4, an administrative designator.
+            // Each list id's bits come from one table: a document has two or three lookups a token.
+            var bitsOf = [UInt8](repeating: 0, count: 64)
+            for l in wordLists where l >= 0 && l < 64 { bitsOf[Int(l)] |= 1 }
+            if let d = designatorList, d >= 0, d < 64 { bitsOf[Int(d)] |= 4 }
+            for l in 0..<min(Gazetteer.entityTypes.count, 64) where bitsOf[l] == 0 { bitsOf[l] = 2 }
+            if let g = givenNameList, g >= 0, g < 64, bitsOf[Int(g)] == 0 { bitsOf[Int(g)] = 2 }
             var reading: [UInt8]? = nil
-            for l in document.lookups where l.tokens.count == 1 {
-                let word = wordLists.contains(l.list)
-                let designator = l.list == designatorList
-                guard word || designator || l.list < Int32(Gazetteer.entityTypes.count) || l.list == givenNameList else { continue }
+            for l in document.lookups where l.list >= 0 && l.list < 64 {
+                let bits = bitsOf[Int(l.list)]
+                guard bits != 0, l.tokens.count == 1 else { continue }
                 if reading == nil { reading = [UInt8](repeating: 0, count: document.tokens.count) }
-                reading![Int(l.tokens.lowerBound)] |= (word ? 1 : 0) | (designator ? 4 : 0) | (word || designator ? 0 : 2)
+                reading![Int(l.tokens.lowerBound)] |= bits
             }
             if let reading {
                 candidates.removeAll { $0.tokens.count == 1 && reading[Int($0.tokens.lowerBound)] & 3 == 1 && Self.sourceKind($0.source) == .model }
