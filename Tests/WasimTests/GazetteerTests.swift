@@ -12,6 +12,13 @@ func temporaryFile(named name: String, _ content: String) throws -> String {
     return path
 }
 
+/// A gazetteer of these (surface, type) entries, as `GazetteerBuilder.add` takes them.
+func gazetteer(_ entries: [(String, String)]) throws -> Gazetteer {
+    var b = GazetteerBuilder()
+    for (surface, type) in entries { try b.add(surface, type: type) }
+    return b.build()
+}
+
 /// Segmentation, normalization and matching of the given lists only.
 func gazetteerPipeline(_ g: Gazetteer) throws -> Pipeline {
     try Pipeline([Segmentation(), Normalization(), GazetteerMatching(g), ConflictResolution()])

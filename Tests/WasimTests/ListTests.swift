@@ -68,12 +68,7 @@ func tagged(_ text: String, _ pipeline: Pipeline = defaultPipeline) throws -> [S
     }
 
     @Test func aModelGuessOnACommonWordIsDropped() throws {
-        var b = GazetteerBuilder()
-        try b.add("اليورو", type: "COMMON")
-        try b.add("نهر", type: "SITE_NOUN")
-        try b.add("سهل", type: "SITE_NOUN")
-        try b.add("سهل", type: "GIVEN_NAME")
-        let g = b.build()
+        let g = try gazetteer([("اليورو", "COMMON"), ("نهر", "SITE_NOUN"), ("سهل", "SITE_NOUN"), ("سهل", "GIVEN_NAME")])
         let stages: [any Stage] = [Segmentation(), Normalization(), GazetteerMatching(g), ModelGuess(at: [1..<2, 3..<4, 5..<6, 7..<8])]
         let text = "ارتفع اليورو في باريس وفي نهر وقال سهل"
         let words = ["COMMON", "SITE_NOUN"].compactMap(g.typeID)
@@ -85,9 +80,7 @@ func tagged(_ text: String, _ pipeline: Pipeline = defaultPipeline) throws -> [S
     }
 
     @Test func aModelPlaceStartsAfterItsDesignator() throws {
-        var b = GazetteerBuilder()
-        try b.add("حي", type: "LOC_DESIGNATOR")
-        let g = b.build()
+        let g = try gazetteer([("حي", "LOC_DESIGNATOR")])
         let text = "وقعت السرقة في حي الزهور أمس"
         let stages: [any Stage] = [Segmentation(), Normalization(), GazetteerMatching(g), ModelGuess(at: [3..<5])]
         let d = try Pipeline(stages + [ConflictResolution(wordLists: [g.typeID("LOC_DESIGNATOR")!], designatorList: g.typeID("LOC_DESIGNATOR"))]).tag(text)

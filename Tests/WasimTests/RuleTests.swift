@@ -355,12 +355,7 @@ func ruleError(_ source: String) throws -> String {
     }
 
     @Test func ordinaryWordsAndDigitsAreNotSpread() throws {
-        var b = GazetteerBuilder()
-        try b.add("عبد الله الثاني", type: "PER")
-        try b.add("كي تي إم 40د", type: "PER")
-        try b.add("مروان العباسي", type: "PER")
-        try b.add("الثاني", type: "VOCAB")
-        let g = b.build()
+        let g = try gazetteer([("عبد الله الثاني", "PER"), ("كي تي إم 40د", "PER"), ("مروان العباسي", "PER"), ("الثاني", "VOCAB")])
         let p = try Pipeline([Segmentation(), Normalization(), GazetteerMatching(g), ConflictResolution(), NamePropagation(gazetteer: g)])
         // A regnal number is an ordinary word: the king's "last part" is not his name. A name
         // with a digit (a results line read as a person) is not repeated on every line.
