@@ -47,10 +47,15 @@ public struct ConflictResolution: Stage {
     /// The list id of `LOC_DESIGNATOR`: a model place that starts with a designator (بحي سعيد)
     /// starts after it, as `ANNOTATION.md` keeps administrative designators outside.
     public var designatorList: Int32?
+    /// The list id of `ORG_DESIGNATOR`: a model organization that starts with a designator read
+    /// behind a proclitic (بمنطقة الأمن الوطني) starts after the proclitic.
+    public var orgDesignatorList: Int32?
 
     public init(highPriority: Int = 60, listPriority: Int = 30, modelTypes: Set<EntityType> = [.person, .location],
                 modelVetoes: Bool = true, boundaryTypes: Set<EntityType> = [.location], uncontestedPlaceTokens: Int = 2,
-                wordLists: [Int32] = [], givenNameList: Int32? = nil, designatorList: Int32? = nil) {
+                wordLists: [Int32] = [], givenNameList: Int32? = nil, designatorList: Int32? = nil,
+                orgDesignatorList: Int32? = nil) {
+        self.orgDesignatorList = orgDesignatorList
         self.wordLists = wordLists
         self.designatorList = designatorList
         self.givenNameList = givenNameList
@@ -128,11 +133,16 @@ public struct ConflictResolution: Stage {
             for l in 0..<min(Gazetteer.entityTypes.count, 64) where bitsOf[l] == 0 { bitsOf[l] = 2 }
             if let g = givenNameList, g >= 0, g < 64, bitsOf[Int(g)] == 0 { bitsOf[Int(g)] = 2 }
             var reading: [UInt8]? = nil
+            // Per token, the proclitic before a designator read behind one (ب of بمنطقة).
+            var designatorProclitic: [Int32: Int32] = [:]
             for l in document.lookups where l.list >= 0 && l.list < 64 {
                 let bits = bitsOf[Int(l.list)]
                 guard bits != 0, l.tokens.count == 1 else { continue }
                 if reading == nil { reading = [UInt8](repeating: 0, count: document.tokens.count) }
                 reading![Int(l.tokens.lowerBound)] |= bits
+                if l.prefixLength > 0, l.list == designatorList || l.list == orgDesignatorList {
+                    designatorProclitic[l.tokens.lowerBound] = l.prefixLength
+                }
             }
             if let reading {
                 candidates.removeAll { $0.tokens.count == 1 && reading[Int($0.tokens.lowerBound)] & 3 == 1 && Self.sourceKind($0.source) == .model }
@@ -141,6 +151,14 @@ public struct ConflictResolution: Stage {
                     guard reading[first] & 6 == 4, Self.sourceKind(candidates[i].source) == .model else { continue }
                     candidates[i].tokens = Int32(first + 1)..<candidates[i].tokens.upperBound
                     candidates[i].start = document.tokens[first + 1].start
+                }
+                // ANNOTATION.md: proclitics are outside (لمنطقة → منطقة; للمنظمة reads ل + المنظمة,
+                // no designator behind the ل, and keeps لمنظمة as the convention has it).
+                for i in candidates.indices where candidates[i].type == .organization && candidates[i].tokens.count >= 2 {
+                    let first = candidates[i].tokens.lowerBound
+                    guard let p = designatorProclitic[first], candidates[i].start == document.tokens[Int(first)].start,
+                          Self.sourceKind(candidates[i].source) == .model else { continue }
+                    candidates[i].start += p
                 }
             }
         }

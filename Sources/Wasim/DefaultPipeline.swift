@@ -41,7 +41,8 @@ public enum DefaultPipeline {
             stages.append(Labeller(model: model, gazetteer: gazetteer, clusters: clusters))
         }
         stages += [ConflictResolution(wordLists: ["COMMON", "SITE_NOUN", "LOC_DESIGNATOR", "ORG_DESIGNATOR"].compactMap(gazetteer.typeID),
-                                      givenNameList: gazetteer.typeID("GIVEN_NAME"), designatorList: gazetteer.typeID("LOC_DESIGNATOR")),
+                                      givenNameList: gazetteer.typeID("GIVEN_NAME"), designatorList: gazetteer.typeID("LOC_DESIGNATOR"),
+                                      orgDesignatorList: gazetteer.typeID("ORG_DESIGNATOR")),
                    NamePropagation(gazetteer: gazetteer)] as [any Stage]
         return try Pipeline(stages)
     }
