@@ -134,14 +134,15 @@ public struct ConflictResolution: Stage {
             if let g = givenNameList, g >= 0, g < 64, bitsOf[Int(g)] == 0 { bitsOf[Int(g)] = 2 }
             var reading: [UInt8]? = nil
             // Per token, the proclitic before a designator read behind one (ب of بمنطقة).
-            var designatorProclitic: [Int32: Int32] = [:]
+            var designatorProclitic: [Int32]? = nil
             for l in document.lookups where l.list >= 0 && l.list < 64 {
                 let bits = bitsOf[Int(l.list)]
                 guard bits != 0, l.tokens.count == 1 else { continue }
                 if reading == nil { reading = [UInt8](repeating: 0, count: document.tokens.count) }
                 reading![Int(l.tokens.lowerBound)] |= bits
                 if l.prefixLength > 0, l.list == designatorList || l.list == orgDesignatorList {
-                    designatorProclitic[l.tokens.lowerBound] = l.prefixLength
+                    if designatorProclitic == nil { designatorProclitic = [Int32](repeating: 0, count: document.tokens.count) }
+                    designatorProclitic![Int(l.tokens.lowerBound)] = l.prefixLength
                 }
             }
             if let reading {
@@ -154,9 +155,10 @@ public struct ConflictResolution: Stage {
                 }
                 // ANNOTATION.md: proclitics are outside (لمنطقة → منطقة; للمنظمة reads ل + المنظمة,
                 // no designator behind the ل, and keeps لمنظمة as the convention has it).
-                for i in candidates.indices where candidates[i].type == .organization && candidates[i].tokens.count >= 2 {
+                for i in candidates.indices where designatorProclitic != nil && candidates[i].type == .organization && candidates[i].tokens.count >= 2 {
                     let first = candidates[i].tokens.lowerBound
-                    guard let p = designatorProclitic[first], candidates[i].start == document.tokens[Int(first)].start,
+                    let p = designatorProclitic![Int(first)]
+                    guard p > 0, candidates[i].start == document.tokens[Int(first)].start,
                           Self.sourceKind(candidates[i].source) == .model else { continue }
                     candidates[i].start += p
                 }
