@@ -44,7 +44,7 @@ public struct ConflictResolution: Stage {
     /// list (an entity list or `GIVEN_NAME`) also holds the word (مرسي, سهل).
     public var wordLists: [Int32]
     public var givenNameList: Int32?
-    /// The list id of `LOC_DESIGNATOR`: a model place that starts with a designator (بحي سعيد)
+    /// The list id of `LOC_DESIGNATOR`: a model place that starts with a designator (حي الزهور)
     /// starts after it, as `ANNOTATION.md` keeps administrative designators outside.
     public var designatorList: Int32?
     /// The list id of `ORG_DESIGNATOR`: a model organization that starts with a designator read
@@ -124,46 +124,7 @@ public struct ConflictResolution: Stage {
             candidates.removeAll { $0.type == .location && $0.precedence == 0 && Self.endsInTanween(document, $0) }
         }
         let withModel = document.provided.contains(.modelCandidates)
-        if withModel, !wordLists.isEmpty {
-            // Per token: 1, a word of those lists; 2, a name's word; 4, an administrative designator.
-            // Each list id's bits come from one table: a document has two or three lookups a token.
-            var bitsOf = [UInt8](repeating: 0, count: 64)
-            for l in wordLists where l >= 0 && l < 64 { bitsOf[Int(l)] |= 1 }
-            if let d = designatorList, d >= 0, d < 64 { bitsOf[Int(d)] |= 4 }
-            for l in 0..<min(Gazetteer.entityTypes.count, 64) where bitsOf[l] == 0 { bitsOf[l] = 2 }
-            if let g = givenNameList, g >= 0, g < 64, bitsOf[Int(g)] == 0 { bitsOf[Int(g)] = 2 }
-            var reading: [UInt8]? = nil
-            // Per token, the proclitic before a designator read behind one (ب of بمنطقة).
-            var designatorProclitic: [Int32]? = nil
-            for l in document.lookups where l.list >= 0 && l.list < 64 {
-                let bits = bitsOf[Int(l.list)]
-                guard bits != 0, l.tokens.count == 1 else { continue }
-                if reading == nil { reading = [UInt8](repeating: 0, count: document.tokens.count) }
-                reading![Int(l.tokens.lowerBound)] |= bits
-                if l.prefixLength > 0, l.list == designatorList || l.list == orgDesignatorList {
-                    if designatorProclitic == nil { designatorProclitic = [Int32](repeating: 0, count: document.tokens.count) }
-                    designatorProclitic![Int(l.tokens.lowerBound)] = l.prefixLength
-                }
-            }
-            if let reading {
-                candidates.removeAll { $0.tokens.count == 1 && reading[Int($0.tokens.lowerBound)] & 3 == 1 && Self.sourceKind($0.source) == .model }
-                for i in candidates.indices where candidates[i].type == .location && candidates[i].tokens.count >= 2 {
-                    let first = Int(candidates[i].tokens.lowerBound)
-                    guard reading[first] & 6 == 4, Self.sourceKind(candidates[i].source) == .model else { continue }
-                    candidates[i].tokens = Int32(first + 1)..<candidates[i].tokens.upperBound
-                    candidates[i].start = document.tokens[first + 1].start
-                }
-                // ANNOTATION.md: proclitics are outside (لمنطقة → منطقة; للمنظمة reads ل + المنظمة,
-                // no designator behind the ل, and keeps لمنظمة as the convention has it).
-                for i in candidates.indices where designatorProclitic != nil && candidates[i].type == .organization && candidates[i].tokens.count >= 2 {
-                    let first = candidates[i].tokens.lowerBound
-                    let p = designatorProclitic![Int(first)]
-                    guard p > 0, candidates[i].start == document.tokens[Int(first)].start,
-                          Self.sourceKind(candidates[i].source) == .model else { continue }
-                    candidates[i].start += p
-                }
-            }
-        }
+        if withModel, !wordLists.isEmpty { repairModelCandidates(&candidates, document) }
         var tiers = [Int](repeating: 0, count: candidates.count)
         if withModel {
             // The model's types as bits (PER 1, ORG 2, LOC 4); a type of the user's own has no bit
@@ -254,6 +215,51 @@ public struct ConflictResolution: Stage {
         document.entities = winners.filter { $0.type != .suppressed }.sorted { ($0.start, $0.end) < ($1.start, $1.end) }
     }
 
+
+    /// The model's candidates against the words that cannot be names: a one-word guess on a
+    /// `COMMON`, site-noun or designator word is dropped (unless a name list holds the word too),
+    /// a place starts after an administrative designator (حي الزهور → الزهور), and an
+    /// organization after the proclitic before its designator (لمنطقة → منطقة). The lists and
+    /// rules make none of these; the model, reading tokens, does.
+    private func repairModelCandidates(_ candidates: inout [Entity], _ document: Document) {
+        // Per token: 1, a word of those lists; 2, a name's word; 4, an administrative designator.
+        // Each list id's bits come from one table: a document has two or three lookups a token.
+        var bitsOf = [UInt8](repeating: 0, count: 64)
+        for l in wordLists where l >= 0 && l < 64 { bitsOf[Int(l)] |= 1 }
+        if let d = designatorList, d >= 0, d < 64 { bitsOf[Int(d)] |= 4 }
+        for l in 0..<min(Gazetteer.entityTypes.count, 64) where bitsOf[l] == 0 { bitsOf[l] = 2 }
+        if let g = givenNameList, g >= 0, g < 64, bitsOf[Int(g)] == 0 { bitsOf[Int(g)] = 2 }
+        var reading: [UInt8]? = nil
+        // Per token, the proclitic before a designator read behind one (ب of بمنطقة).
+        var designatorProclitic: [Int32]? = nil
+        for l in document.lookups where l.list >= 0 && l.list < 64 {
+            let bits = bitsOf[Int(l.list)]
+            guard bits != 0, l.tokens.count == 1 else { continue }
+            if reading == nil { reading = [UInt8](repeating: 0, count: document.tokens.count) }
+            reading![Int(l.tokens.lowerBound)] |= bits
+            if l.prefixLength > 0, l.list == designatorList || l.list == orgDesignatorList {
+                if designatorProclitic == nil { designatorProclitic = [Int32](repeating: 0, count: document.tokens.count) }
+                designatorProclitic![Int(l.tokens.lowerBound)] = l.prefixLength
+            }
+        }
+        guard let reading else { return }
+        candidates.removeAll { $0.tokens.count == 1 && reading[Int($0.tokens.lowerBound)] & 3 == 1 && Self.sourceKind($0.source) == .model }
+        for i in candidates.indices where candidates[i].type == .location && candidates[i].tokens.count >= 2 {
+            let first = Int(candidates[i].tokens.lowerBound)
+            guard reading[first] & 6 == 4, Self.sourceKind(candidates[i].source) == .model else { continue }
+            candidates[i].tokens = Int32(first + 1)..<candidates[i].tokens.upperBound
+            candidates[i].start = document.tokens[first + 1].start
+        }
+        // ANNOTATION.md: proclitics are outside (لمنطقة → منطقة; للمنظمة reads ل + المنظمة,
+        // no designator behind the ل, and keeps لمنظمة as the convention has it).
+        guard let designatorProclitic else { return }
+        for i in candidates.indices where candidates[i].type == .organization && candidates[i].tokens.count >= 2 {
+            let first = Int(candidates[i].tokens.lowerBound)
+            let p = designatorProclitic[first]
+            guard p > 0, candidates[i].start == document.tokens[first].start, Self.sourceKind(candidates[i].source) == .model else { continue }
+            candidates[i].start += p
+        }
+    }
 
     /// Whether the candidate's last word ends in a tanween (ً ٌ ٍ), alone or before a final alef.
     static func endsInTanween(_ document: Document, _ c: Entity) -> Bool {

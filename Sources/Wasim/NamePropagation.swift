@@ -147,12 +147,9 @@ public struct NamePropagation: Stage {
             && e.source.hasPrefix("gazetteer:") && !(e.id.map { $0.hasPrefix("country:") || $0.hasPrefix("region:") } ?? false)
     }
 
+    /// Normalization has folded Arabic-Indic and Eastern digits to ASCII.
     private func hasDigit(_ d: Document, _ t: Token) -> Bool {
-        for k in Int(t.start)..<Int(t.end) {
-            let u = d.utf16[k]
-            if (0x30...0x39).contains(u) || (0x660...0x669).contains(u) || (0x6F0...0x6F9).contains(u) { return true }
-        }
-        return false
+        d.normalized[Int(t.normStart)..<Int(t.normEnd)].contains { (0x30...0x39).contains($0) }
     }
 
     private func readingHash(_ d: Document, _ i: Int, _ prefix: Int32) -> UInt64 {

@@ -170,24 +170,25 @@ public struct ListAudit {
                     break
                 }
             }
-            let inCountries = (byFolded[e.folded] ?? []).contains { entries[$0].file == "countries.tsv" }
-            if e.type == "LOC", !inCountries, !justified.contains(e.folded),
-               ListAudit.directionWords.contains(first), !rest.isEmpty {
-                // شمال شرق سوريا: every direction word is outside.
-                var words = e.folded.split(separator: " ").dropFirst()
-                while words.count > 1, ListAudit.directionWords.contains(String(words.first!)) { words = words.dropFirst() }
-                let place = words.joined(separator: " ")
-                if (byFolded[place] ?? []).contains(where: { entries[$0].type == "LOC" }) {
-                    report.findings.append(Finding(kind: .directionPart, entry: e, detail: "\(first) + the place \(place)"))
-                } else if nisbas.contains(place) {
-                    report.findings.append(Finding(kind: .directionPart, entry: e, detail: "\(first) + the nisba \(place)"))
+            // A part of a place or a place with its nisba: a place of several words that no
+            // person kept and that countries.tsv (regions beyond one country) does not hold.
+            let words = e.folded.split(separator: " ").map(String.init)
+            if e.type == "LOC", words.count >= 2, !justified.contains(e.folded),
+               !(byFolded[e.folded] ?? []).contains(where: { entries[$0].file == "countries.tsv" }) {
+                func isPlace(_ folded: String) -> Bool { (byFolded[folded] ?? []).contains { entries[$0].type == "LOC" } }
+                if ListAudit.directionWords.contains(first) {
+                    // شمال شرق سوريا: every direction word is outside.
+                    var after = words.dropFirst()
+                    while after.count > 1, ListAudit.directionWords.contains(after.first!) { after = after.dropFirst() }
+                    let place = after.joined(separator: " ")
+                    if isPlace(place) {
+                        report.findings.append(Finding(kind: .directionPart, entry: e, detail: "\(first) + the place \(place)"))
+                    } else if nisbas.contains(place) {
+                        report.findings.append(Finding(kind: .directionPart, entry: e, detail: "\(first) + the nisba \(place)"))
+                    }
                 }
-            }
-            if e.type == "LOC", !inCountries, !justified.contains(e.folded) {
-                let words = e.folded.split(separator: " ")
                 let place = words.dropLast().joined(separator: " ")
-                if words.count >= 2, nisbas.contains(String(words.last!)),
-                   (byFolded[place] ?? []).contains(where: { entries[$0].type == "LOC" }) {
+                if nisbas.contains(words.last!), isPlace(place) {
                     report.findings.append(Finding(kind: .adjectivePart, entry: e, detail: "the place \(place) + the nisba \(words.last!)"))
                 }
             }

@@ -183,70 +183,70 @@ public enum Trainer {
         var sumW = [Float](repeating: 0, count: n * 7), sumT = [Float](repeating: 0, count: 56)
         let runs = max(1, options.ensemble)
         for run in 0..<runs {
-        var w = [Float](repeating: 0, count: n * 7), u = [Double](repeating: 0, count: n * 7)
-        var tw = [Float](repeating: 0, count: 56), tu = [Double](repeating: 0, count: 56)
-        var c: Double = 1
-        var rng = SplitMix64(seed: options.seed &+ UInt64(run))
-        var order = Array(train.indices)
+            var w = [Float](repeating: 0, count: n * 7), u = [Double](repeating: 0, count: n * 7)
+            var tw = [Float](repeating: 0, count: 56), tu = [Double](repeating: 0, count: 56)
+            var c: Double = 1
+            var rng = SplitMix64(seed: options.seed &+ UInt64(run))
+            var order = Array(train.indices)
 
-        func emissions(_ s: TrainingSentence, _ w: [Float]) -> [Float] {
-            var e = [Float](repeating: 0, count: s.labels.count * 7)
-            for k in 0..<s.labels.count {
-                for f in s.features[Int(s.featureStart[k])..<Int(s.featureStart[k + 1])] {
-                    for l in 0..<7 { e[k * 7 + l] += w[Int(f) * 7 + l] }
-                }
-            }
-            return e
-        }
-        func averaged() -> ([Float], [Float]) {
-            (zip(w, u).map { Float(Double($0) - $1 / c) }, zip(tw, tu).map { Float(Double($0) - $1 / c) })
-        }
-
-        for epoch in 1...max(1, options.epochs) {
-            // Fisher–Yates with the fixed-seed generator: the same order on every run.
-            for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
-            var mistakes = 0, tokens = 0
-            for si in order {
-                let s = train[si]
-                let predicted = Labeller.viterbi(emissions(s, w), count: s.labels.count, transitions: tw)
-                tokens += s.labels.count
-                if predicted == s.labels { c += 1; continue }
+            func emissions(_ s: TrainingSentence, _ w: [Float]) -> [Float] {
+                var e = [Float](repeating: 0, count: s.labels.count * 7)
                 for k in 0..<s.labels.count {
-                    let g = s.labels[k], p = predicted[k]
-                    if g != p {
-                        mistakes += 1
-                        for f in s.features[Int(s.featureStart[k])..<Int(s.featureStart[k + 1])] {
-                            w[Int(f) * 7 + g] += 1; u[Int(f) * 7 + g] += c
-                            w[Int(f) * 7 + p] -= 1; u[Int(f) * 7 + p] -= c
+                    for f in s.features[Int(s.featureStart[k])..<Int(s.featureStart[k + 1])] {
+                        for l in 0..<7 { e[k * 7 + l] += w[Int(f) * 7 + l] }
+                    }
+                }
+                return e
+            }
+            func averaged() -> ([Float], [Float]) {
+                (zip(w, u).map { Float(Double($0) - $1 / c) }, zip(tw, tu).map { Float(Double($0) - $1 / c) })
+            }
+
+            for epoch in 1...max(1, options.epochs) {
+                // Fisher–Yates with the fixed-seed generator: the same order on every run.
+                for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
+                var mistakes = 0, tokens = 0
+                for si in order {
+                    let s = train[si]
+                    let predicted = Labeller.viterbi(emissions(s, w), count: s.labels.count, transitions: tw)
+                    tokens += s.labels.count
+                    if predicted == s.labels { c += 1; continue }
+                    for k in 0..<s.labels.count {
+                        let g = s.labels[k], p = predicted[k]
+                        if g != p {
+                            mistakes += 1
+                            for f in s.features[Int(s.featureStart[k])..<Int(s.featureStart[k + 1])] {
+                                w[Int(f) * 7 + g] += 1; u[Int(f) * 7 + g] += c
+                                w[Int(f) * 7 + p] -= 1; u[Int(f) * 7 + p] -= c
+                            }
+                        }
+                        let gp = k == 0 ? 0 : s.labels[k - 1] + 1, pp = k == 0 ? 0 : predicted[k - 1] + 1
+                        if gp != pp || g != p {
+                            tw[gp * 7 + g] += 1; tu[gp * 7 + g] += c
+                            tw[pp * 7 + p] -= 1; tu[pp * 7 + p] -= c
                         }
                     }
-                    let gp = k == 0 ? 0 : s.labels[k - 1] + 1, pp = k == 0 ? 0 : predicted[k - 1] + 1
-                    if gp != pp || g != p {
-                        tw[gp * 7 + g] += 1; tu[gp * 7 + g] += c
-                        tw[pp * 7 + p] -= 1; tu[pp * 7 + p] -= c
+                    c += 1
+                }
+                var line = (runs > 1 ? "run \(run + 1)/\(runs), " : "") + "epoch \(epoch)/\(options.epochs): \(mistakes) token errors on train (\(String(format: "%.2f", 100 * Double(mistakes) / Double(max(tokens, 1))))%)"
+                if let devSentences {
+                    let (aw, at) = averaged()
+                    var gold = 0, predicted = 0, correct = 0
+                    for s in devSentences {
+                        let g = Set(Labeller.spans(s.labels).map { "\($0.type)\($0.tokens)" })
+                        let p = Labeller.spans(Labeller.viterbi(emissions(s, aw), count: s.labels.count, transitions: at)).map { "\($0.type)\($0.tokens)" }
+                        gold += g.count
+                        predicted += p.count
+                        correct += p.filter { g.contains($0) }.count
                     }
+                    let pr = ratio(correct, predicted), rc = ratio(correct, gold)
+                    line += String(format: "; dev (model alone, exact span) P %.1f R %.1f F1 %.1f", 100 * pr, 100 * rc, 100 * harmonic(pr, rc))
                 }
-                c += 1
+                progress(line)
             }
-            var line = (runs > 1 ? "run \(run + 1)/\(runs), " : "") + "epoch \(epoch)/\(options.epochs): \(mistakes) token errors on train (\(String(format: "%.2f", 100 * Double(mistakes) / Double(max(tokens, 1))))%)"
-            if let devSentences {
-                let (aw, at) = averaged()
-                var gold = 0, predicted = 0, correct = 0
-                for s in devSentences {
-                    let g = Set(Labeller.spans(s.labels).map { "\($0.type)\($0.tokens)" })
-                    let p = Labeller.spans(Labeller.viterbi(emissions(s, aw), count: s.labels.count, transitions: at)).map { "\($0.type)\($0.tokens)" }
-                    gold += g.count
-                    predicted += p.count
-                    correct += p.filter { g.contains($0) }.count
-                }
-                let pr = ratio(correct, predicted), rc = ratio(correct, gold)
-                line += String(format: "; dev (model alone, exact span) P %.1f R %.1f F1 %.1f", 100 * pr, 100 * rc, 100 * harmonic(pr, rc))
-            }
-            progress(line)
-        }
-        let (rw, rt) = averaged()
-        for i in sumW.indices { sumW[i] += rw[i] }
-        for i in sumT.indices { sumT[i] += rt[i] }
+            let (rw, rt) = averaged()
+            for i in sumW.indices { sumW[i] += rw[i] }
+            for i in sumT.indices { sumT[i] += rt[i] }
         }
         // Run 1 alone is the single perceptron, bit for bit (a division by 1 changes nothing).
         let aw = sumW.map { $0 / Float(runs) }, at = sumT.map { $0 / Float(runs) }
