@@ -65,6 +65,10 @@ public struct NamePropagation: Stage {
             // A one-word name that is also an ordinary word or a given name (علي, which news
             // also writes for على) is not spread through the document.
             if e.tokens.count == 1, excludedSingles[first] { continue }
+            // The model's one-word person or place is a guess from a window of words (التعايش،
+            // إيبوبروفين): spread, one wrong guess becomes a dozen. Its organizations (دانون) and its
+            // longer names, which the lists and rules mostly back, still spread.
+            if e.tokens.count == 1, e.type != .organization, e.source.hasPrefix("model:") { continue }
             let prefix = e.start - tokens[first].start
             var keys = [readingHash(document, first, prefix)]
             for k in (first + 1)..<Int(e.tokens.upperBound) { keys.append(tokens[k].hash) }

@@ -344,6 +344,33 @@ func ruleError(_ source: String) throws -> String {
         #expect(withModel.entities.isEmpty)
     }
 
+    /// Stands in for the labeller: proposes each listed word as a one-word candidate of its type.
+    struct GuessingModel: Stage {
+        let name = "guessing-model"
+        let requires: Set<Capability> = [.tokens]
+        let provides: Set<Capability> = [.modelCandidates]
+        let guesses: [String: EntityType]
+        func process(_ d: Document) throws {
+            var seen = Set<String>()
+            for (i, t) in d.tokens.enumerated() {
+                let w = d.text(of: t)
+                guard let type = guesses[w], seen.insert(w).inserted else { continue }
+                d.candidates.append(Entity(type: type, start: t.start, end: t.end, tokens: Int32(i)..<Int32(i + 1), source: "model:test"))
+            }
+        }
+    }
+
+    @Test func theModelsOneWordPeopleAndPlacesAreNotSpread() throws {
+        let g = try gazetteer([("مروان العباسي", "PER")])
+        let model = GuessingModel(guesses: ["التعايش": .location, "إيبوبروفين": .person, "دانون": .organization])
+        let p = try Pipeline([Segmentation(), Normalization(), GazetteerMatching(g), model, ConflictResolution(), NamePropagation(gazetteer: g)])
+        let d = try p.tag("دعا إلى التعايش وتناول إيبوبروفين مع دانون. ثم قال إن التعايش ضروري وإن إيبوبروفين ودانون متوفران")
+        // The model's first guesses stand; only its organization is found again.
+        #expect(d.entities.map { "\($0.type) \(d.text(of: $0)) \($0.source)" } == [
+            "LOC التعايش model:test", "PER إيبوبروفين model:test", "ORG دانون model:test", "ORG دانون propagation:دانون@37",
+        ])
+    }
+
     @Test func propagationOnlyFillsGaps() throws {
         var b = GazetteerBuilder()
         try b.add("مروان العباسي", type: "PER")
