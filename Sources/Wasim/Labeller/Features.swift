@@ -113,7 +113,6 @@ package struct FeatureExtractor {
 
     // Per token.
     var stems: [UInt64]
-    var shapes: [UInt64]
     /// Marks from lookups and candidates covering a token: `marks[markStart[i] ..< markStart[i + 1]]`.
     var markStart: [Int32]
     var marks: [Mark]
@@ -173,18 +172,21 @@ package struct FeatureExtractor {
         // exclusivity check at every access in these loops.
         let tokens = d.tokens, analyses = d.analyses, lookups = d.lookups
         let n = tokens.count
-        var stems = [UInt64](repeating: 0, count: n)
-        var shapes = [UInt64](repeating: 0, count: n)
-        docFlags = [UInt8](repeating: 0, count: n)
-        d.normalized.withUnsafeBufferPointer { norm in
-            for i in 0..<n {
-                let t = tokens[i]
-                stems[i] = t.analysisCount > 0 ? analyses[Int(t.firstAnalysis + t.analysisCount - 1)].hash : t.hash
-                shapes[i] = FeatureExtractor.shape(t, UnsafeBufferPointer(rebasing: norm[Int(t.normStart)..<Int(t.normEnd)]))
+        // A token's shape is worked out when its word features are (`wordFeatures`): the labeller
+        // asks for them only for words its cache lacks.
+        let stems = [UInt64](unsafeUninitializedCapacity: n) { stems, initialized in
+            tokens.withUnsafeBufferPointer { tokens in
+                analyses.withUnsafeBufferPointer { analyses in
+                    for i in 0..<n {
+                        let t = tokens[i]
+                        stems[i] = t.analysisCount > 0 ? analyses[Int(t.firstAnalysis + t.analysisCount - 1)].hash : t.hash
+                    }
+                }
             }
+            initialized = n
         }
+        docFlags = [UInt8](repeating: 0, count: n)
         self.stems = stems
-        self.shapes = shapes
         // Marks, counted then filled (one flat array, no array per token).
         var count = [Int32](repeating: 0, count: n + 1)
         let useLists = groups.contains(.lookups), useCandidates = groups.contains(.candidates) || groups.contains(.ranges)
@@ -351,7 +353,10 @@ package struct FeatureExtractor {
             }
         }
         if abs(o) <= 1, groups.contains(.shape) {
-            sink.add(featureKey(.shape, o, shapes[j]), "shape[\(o)]=\(FeatureExtractor.shapeName(shapes[j]))")
+            let shape = d.normalized.withUnsafeBufferPointer { norm in
+                FeatureExtractor.shape(t, UnsafeBufferPointer(rebasing: norm[Int(t.normStart)..<Int(t.normEnd)]))
+            }
+            sink.add(featureKey(.shape, o, shape), "shape[\(o)]=\(FeatureExtractor.shapeName(shape))")
             if o == 0 {
                 for a in d.analyses[Int(t.firstAnalysis)..<Int(t.firstAnalysis + t.analysisCount)] {
                     sink.add(featureKey(.proclitics, 0, UInt64(a.proclitics.rawValue)), "proclitics=\(a.proclitics)")

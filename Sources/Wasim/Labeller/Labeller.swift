@@ -25,6 +25,10 @@ public struct Labeller: Stage {
     /// without a cache miss in the large table.
     private let presence: [UInt64]
     static let presenceBits = 20
+    /// The context features' weights, summed once from the model (see `ContextWeights`).
+    private let context: ContextWeights
+    /// `model.transitions` as rows for `viterbi(_:count:transitions:back:labels:)`.
+    private let transitionRows: [SIMD8<Float>]
 
     public init(model: LabellerModel, gazetteer: Gazetteer?, clusters: (any ClusterCodes)? = nil) {
         self.model = model
@@ -48,6 +52,8 @@ public struct Labeller: Stage {
                 }
             }
         }
+        context = ContextWeights(model: model, typeCount: gazetteer?.typeNames.count ?? 0, listHashes: listHashes)
+        transitionRows = Labeller.transitionRows(model.transitions)
     }
 
     func extractor(_ document: Document) -> FeatureExtractor {
@@ -58,72 +64,151 @@ public struct Labeller: Stage {
         guard !document.tokens.isEmpty else { return }
         let fx = extractor(document)
         let tokens = document.tokens
-        var emissions = [Float]()
         var starts: ProcliticEvidence? = nil
         // The thread's cache, moved out of the pool and back: a local value, so no access to it
         // pays a class property's exclusivity check.
         var cache = caches.take()
         defer { caches.give(cache) }
-        var wordBase: [Int] = []
-        var contexts: [SIMD8<Int32>] = []
+        let groups = model.groups
+        let useWords = groups.contains(.words), useLists = groups.contains(.lookups)
+        let useCandidates = groups.contains(.candidates), useRanges = groups.contains(.ranges)
+        let useMarks = useLists || useCandidates || useRanges
+        let scale = SIMD8<Float>(repeating: model.scale)
+        let w = context
         for sentence in document.sentences {
             let range = Int(sentence.tokens.lowerBound)..<Int(sentence.tokens.upperBound)
-            emissions.removeAll(keepingCapacity: true)
+            let n = range.count
+            guard n > 0 else { continue }
+            let first = range.lowerBound
+            if cache.wordBase.count < n {
+                cache.wordBase = [Int32](repeating: 0, count: n * 2)
+                cache.emissions = [SIMD8<Float>](repeating: .zero, count: n * 2)
+                cache.back = [SIMD8<Int32>](repeating: .zero, count: n * 2)
+                cache.labels = [Int](repeating: 0, count: n * 2)
+            }
             model.keys.withUnsafeBufferPointer { keys in
                 model.weights.withUnsafeBufferPointer { weights in
                   presence.withUnsafeBufferPointer { presence in
                     var sink = ScoreSink(keys: keys, weights: weights, mask: keys.count - 1, presence: presence)
                     // Each token's word features, through the cache: most words of a text are
                     // words the thread has seen, and a hit replaces some thirty table probes.
-                    let first = range.lowerBound
-                    wordBase.removeAll(keepingCapacity: true)
-                    contexts.removeAll(keepingCapacity: true)
                     var kept = cache.vectors.count
-                    for j in range {
-                        let h = tokens[j].hash
-                        if let b = cache.index[h] { wordBase.append(Int(b)); continue }
-                        // A full cache keeps the words it has (those met first, which are mostly
-                        // the frequent ones); the others are scored past its end for this sentence
-                        // only. A cache that fits the processor's caches is worth more than one
-                        // that holds every word.
-                        let b = cache.vectors.count
-                        for o in -2...2 {
-                            sink.reset()
-                            fx.wordFeatures(token: j, offset: o, into: &sink)
-                            cache.vectors.append(sink.sums)
+                    cache.wordBase.withUnsafeMutableBufferPointer { wordBase in
+                        for j in range {
+                            let h = tokens[j].hash
+                            if let b = cache.index[h] { wordBase[j - first] = b; continue }
+                            // A full cache keeps the words it has (those met first, which are mostly
+                            // the frequent ones); the others are scored past its end for this sentence
+                            // only. A cache that fits the processor's caches is worth more than one
+                            // that holds every word.
+                            let b = cache.vectors.count
+                            for o in -2...2 {
+                                sink.reset()
+                                fx.wordFeatures(token: j, offset: o, into: &sink)
+                                cache.vectors.append(sink.sums)
+                            }
+                            if cache.index.count < wordCacheCapacity { cache.index.insert(h, Int32(b)); kept = cache.vectors.count }
+                            wordBase[j - first] = Int32(b)
                         }
-                        if cache.index.count < wordCacheCapacity { cache.index.insert(h, Int32(b)); kept = cache.vectors.count }
-                        wordBase.append(b)
                     }
+                    // Each token's emissions: its context features (`contextFeatures`, read from
+                    // the dense arrays of `ContextWeights`) and the five words around it.
                     var memo = sink
                     cache.memoKeys.withUnsafeMutableBufferPointer { mk in
-                        cache.memoSums.withUnsafeMutableBufferPointer { ms in
-                            memo.memoKeys = mk
-                            memo.memoSums = ms
-                            for i in range {
-                                memo.reset()
-                                fx.contextFeatures(of: i, in: range, into: &memo)
-                                contexts.append(memo.sums)
-                            }
-                        }
-                    }
-                    cache.vectors.withUnsafeBufferPointer { vectors in
+                      cache.memoSums.withUnsafeMutableBufferPointer { ms in
+                        memo.memoKeys = mk
+                        memo.memoSums = ms
+                        tokens.withUnsafeBufferPointer { tokens in
+                          fx.marks.withUnsafeBufferPointer { marks in
+                            fx.markStart.withUnsafeBufferPointer { markStart in
+                              fx.docFlags.withUnsafeBufferPointer { docFlags in
+                                cache.vectors.withUnsafeBufferPointer { vectors in
+                                  cache.wordBase.withUnsafeBufferPointer { wordBase in
+                                    cache.emissions.withUnsafeMutableBufferPointer { emissions in
+                                      w.listType.withUnsafeBufferPointer { listType in
+                                        w.listFile.withUnsafeBufferPointer { listFile in
+                                          w.candidateType.withUnsafeBufferPointer { candidateType in
                         for i in range {
-                            var total = contexts[i - first]
+                            var total = w.bias
+                            if useWords, i > first {
+                                total &+= memo.lookup(featureKey(.formBigram, 0, tokens[i - 1].hash &* 31 ^ tokens[i].hash))
+                            }
+                            if useMarks {
+                                for o in -1...1 where range.contains(i + o) {
+                                    let j = i + o
+                                    for k in Int(markStart[j])..<Int(markStart[j + 1]) {
+                                        let m = marks[k]
+                                        let bi = m.inside ? 1 : 0
+                                        switch m.kind {
+                                        case .list where useLists:
+                                            if m.type >= 0 && Int(m.type) < w.typeCount {
+                                                total &+= listType[((o + 1) * w.typeCount + Int(m.type)) * 2 + bi]
+                                            } else {
+                                                total &+= memo.lookup(featureKey(.lookupType, o, UInt64(m.type) << 1 | UInt64(bi)))
+                                            }
+                                            if o == 0 { total &+= listFile[Int(m.sourceIndex) * 2 + bi] }
+                                        case .candidate where useCandidates:
+                                            total &+= candidateType[(o + 1) * 64 + (Int(m.type) << 3 | Int(m.sourceKind) << 1 | bi)]
+                                            if o == 0 {
+                                                total &+= memo.memoized(featureKey(.candidateSource, 0, m.source << 1 | UInt64(bi)))
+                                            }
+                                        case .range where useRanges:
+                                            total &+= w.range[(o + 1) * 2 + bi]
+                                        default:
+                                            break
+                                        }
+                                    }
+                                }
+                            }
+                            let f = docFlags[i]
+                            if f != 0 {
+                                for t in 0..<3 {
+                                    if f & 1 << UInt8(t) != 0 { total &+= w.document[t] }
+                                    if f & 1 << UInt8(4 + t) != 0 { total &+= w.document[3 + t] }
+                                }
+                            }
                             for o in -2...2 {
                                 let j = i + o
-                                total &+= range.contains(j) ? vectors[wordBase[j - first] + o + 2] : edges[o + 2]
+                                total &+= range.contains(j) ? vectors[Int(wordBase[j - first]) + o + 2] : edges[o + 2]
                             }
-                            for l in 0..<7 { emissions.append(Float(total[l]) * model.scale) }
+                            emissions[i - first] = SIMD8<Float>(Float(total[0]), Float(total[1]), Float(total[2]), Float(total[3]),
+                                                                 Float(total[4]), Float(total[5]), Float(total[6]), 0) * scale
                         }
+                                          }
+                                        }
+                                      }
+                                    }
+                                  }
+                                }
+                              }
+                            }
+                          }
+                        }
+                      }
                     }
                     cache.vectors.removeLast(cache.vectors.count - kept)
                   }
                 }
             }
-            let labels = Labeller.viterbi(emissions, count: range.count, transitions: model.transitions)
+            cache.emissions.withUnsafeBufferPointer { e in
+                cache.back.withUnsafeMutableBufferPointer { back in
+                    cache.labels.withUnsafeMutableBufferPointer { labels in
+                        transitionRows.withUnsafeBufferPointer { t in
+                            Labeller.viterbi(e.baseAddress!, count: n, transitions: t.baseAddress!, back: back.baseAddress!, labels: labels.baseAddress!)
+                        }
+                    }
+                }
+            }
             var previousEnd = 0
-            for span in Labeller.spans(labels) {
+            var s = 0
+            while s < n {
+                // A span: B-X then its I-X (`spans`), read from the labels in place.
+                let label = cache.labels[s]
+                guard label != 0, let type = BIOLabel(rawValue: label)?.type else { s += 1; continue }
+                var e = s + 1
+                while e < n, cache.labels[e] == label + (label & 1 == 0 ? 0 : 1) { e += 1 }
+                let span = (type: type, tokens: s..<e)
+                s = e
                 var first = range.lowerBound + span.tokens.lowerBound
                 let last = range.lowerBound + span.tokens.upperBound - 1
                 // A kunya is inside the name (ANNOTATION.md), where the model often leaves it
@@ -185,51 +270,67 @@ public struct Labeller: Stage {
 
     package static func viterbi(_ emissions: [Float], count n: Int, transitions: [Float]) -> [Int] {
         guard n > 0 else { return [] }
-        // BIO's shape, written out: O and B-X may follow any label (seven candidates each), I-X
-        // only B-X or I-X (two). Candidates are tried in label order and a later one must score
-        // strictly higher, so ties go to the lower label.
-        var back = [Int8](repeating: 0, count: n * 7)
+        var rows = [SIMD8<Float>](repeating: .zero, count: n)
+        for i in 0..<n { for l in 0..<7 { rows[i][l] = emissions[i * 7 + l] } }
+        let t = transitionRows(transitions)
+        var back = [SIMD8<Int32>](repeating: .zero, count: n)
         var labels = [Int](repeating: 0, count: n)
-        var score = [Float](repeating: -.infinity, count: 14)
-        emissions.withUnsafeBufferPointer { e in
-            transitions.withUnsafeBufferPointer { t in
+        viterbi(rows, count: n, transitions: t, back: &back, labels: &labels)
+        return labels
+    }
+
+    /// The transitions as eight rows of seven lanes (row 0 the start of a sentence, row p + 1 the
+    /// label p; lane l the next label), with -inf where BIO forbids the pair and in lane 7.
+    package static func transitionRows(_ t: [Float]) -> [SIMD8<Float>] {
+        (0..<8).map { r in
+            var row = SIMD8<Float>(repeating: -.infinity)
+            for l in 0..<7 where r == 0 ? allowedPairs[l] : BIOLabel.allowed(from: r - 1, to: l) { row[l] = t[r * 7 + l] }
+            return row
+        }
+    }
+
+    /// Viterbi over emission rows (lane l: label l; lane 7 unused), all seven next labels at once:
+    /// for each previous label p in order, a later p must score strictly higher, so ties go to
+    /// the lower label, and a forbidden pair scores -inf and never wins (an I-X whose B-X and
+    /// I-X both score -inf keeps B-X, as the BIO-shaped scalar version did). Same sums, same
+    /// order: the same labels as the textbook version (LabellerTests).
+    @inline(__always)
+    static func viterbi(_ e: UnsafePointer<SIMD8<Float>>, count n: Int, transitions t: UnsafePointer<SIMD8<Float>>,
+                        back: UnsafeMutablePointer<SIMD8<Int32>>, labels: UnsafeMutablePointer<Int>) {
+        guard n > 0 else { return }
+        var previous = t[0] + e[0]
+        let firstArg = SIMD8<Int32>(0, 0, 1, 0, 3, 0, 5, 0)
+        var i = 1
+        while i < n {
+            var best = SIMD8<Float>(repeating: previous[0]) + t[1]
+            var arg = firstArg
+            for p in 1..<7 {
+                let c = SIMD8<Float>(repeating: previous[p]) + t[p + 1]
+                let better = c .> best
+                best.replace(with: c, where: better)
+                arg.replace(with: Int32(p), where: better)
+            }
+            previous = best + e[i]
+            back[i] = arg
+            i += 1
+        }
+        var best = -Float.infinity
+        labels[n - 1] = 0
+        for l in 0..<7 where previous[l] > best { best = previous[l]; labels[n - 1] = l }
+        var k = n - 1
+        while k > 0 { labels[k - 1] = Int(back[k][labels[k]]); k -= 1 }
+    }
+
+    static func viterbi(_ e: [SIMD8<Float>], count n: Int, transitions t: [SIMD8<Float>], back: inout [SIMD8<Int32>], labels: inout [Int]) {
+        e.withUnsafeBufferPointer { e in
+            t.withUnsafeBufferPointer { t in
                 back.withUnsafeMutableBufferPointer { back in
-                    score.withUnsafeMutableBufferPointer { rows in
-                        var previous = rows.baseAddress!, here = rows.baseAddress! + 7
-                        for l in 0..<7 { previous[l] = allowedPairs[l] ? t[l] + e[l] : -.infinity }
-                        for i in 1..<max(n, 1) {
-                            let base = i * 7
-                            // O, then B-PER, B-ORG, B-LOC.
-                            var l = 0
-                            while l < 7 {
-                                var best = previous[0] + t[7 + l], arg = 0
-                                for p in 1..<7 {
-                                    let s = previous[p] + t[(p + 1) * 7 + l]
-                                    if s > best { best = s; arg = p }
-                                }
-                                here[l] = best + e[base + l]
-                                back[base + l] = Int8(truncatingIfNeeded: arg)
-                                l = l == 0 ? 1 : l + 2
-                            }
-                            // I-PER, I-ORG, I-LOC.
-                            l = 2
-                            while l < 7 {
-                                let fromBegin = previous[l - 1] + t[l * 7 + l], fromInside = previous[l] + t[(l + 1) * 7 + l]
-                                let inside = fromInside > fromBegin
-                                here[l] = (inside ? fromInside : fromBegin) + e[base + l]
-                                back[base + l] = Int8(truncatingIfNeeded: inside ? l : l - 1)
-                                l += 2
-                            }
-                            swap(&previous, &here)
-                        }
-                        var best = -Float.infinity
-                        for l in 0..<7 where previous[l] > best { best = previous[l]; labels[n - 1] = l }
+                    labels.withUnsafeMutableBufferPointer { labels in
+                        viterbi(e.baseAddress!, count: n, transitions: t.baseAddress!, back: back.baseAddress!, labels: labels.baseAddress!)
                     }
-                    if n > 1 { for i in stride(from: n - 1, to: 0, by: -1) { labels[i - 1] = Int(back[i * 7 + labels[i]]) } }
                 }
             }
         }
-        return labels
     }
 
     /// Spans of a label sequence (token indices within it).
@@ -309,6 +410,80 @@ struct WordCache: Sendable {
     /// The context features' memo (see `ScoreSink`).
     var memoKeys = [UInt64](repeating: 0, count: 4096)
     var memoSums = [SIMD8<Int32>](repeating: SIMD8(repeating: 0), count: 4096)
+    /// A sentence's scratch, kept from one sentence to the next: each token's place in
+    /// `vectors`, its emissions, Viterbi's back pointers and the labels.
+    var wordBase: [Int32] = []
+    var emissions: [SIMD8<Float>] = []
+    var back: [SIMD8<Int32>] = []
+    var labels: [Int] = []
+}
+
+/// What the context features (`FeatureExtractor.contextFeatures`) weigh, summed once from the
+/// model: they depend on a few small values (a list's type or file, a candidate's type and kind,
+/// the B/I position, the offset), so the stage reads them from dense arrays rather than hash a
+/// key and probe a table per mark and token. Only a candidate's source (a rule's name) and the
+/// bigram are still looked up by key.
+struct ContextWeights: Sendable {
+    var bias: SIMD8<Int32>
+    /// The gazetteer's types: `listType[((o + 1) * typeCount + type) * 2 + inside]`.
+    var typeCount: Int
+    var listType: [SIMD8<Int32>]
+    /// Offset 0 only: `listFile[file * 2 + inside]`.
+    var listFile: [SIMD8<Int32>]
+    /// `candidateType[(o + 1) * 64 + (type << 3 | kind << 1 | inside)]`.
+    var candidateType: [SIMD8<Int32>]
+    /// `range[(o + 1) * 2 + inside]`.
+    var range: [SIMD8<Int32>]
+    /// doc-elsewhere of type t at t, doc-earlier-in-name at 3 + t.
+    var document: [SIMD8<Int32>]
+
+    init(model: LabellerModel, typeCount: Int, listHashes: [UInt64]) {
+        let groups = model.groups
+        func weight(_ key: UInt64) -> SIMD8<Int32> {
+            model.keys.withUnsafeBufferPointer { keys in
+                model.weights.withUnsafeBufferPointer { weights in
+                    ScoreSink(keys: keys, weights: weights, mask: keys.count - 1, presence: nil).lookup(key)
+                }
+            }
+        }
+        let zero = SIMD8<Int32>(repeating: 0)
+        bias = weight(featureKey(.bias, 0, 0))
+        self.typeCount = typeCount
+        listType = [SIMD8<Int32>](repeating: zero, count: 3 * typeCount * 2)
+        listFile = [SIMD8<Int32>](repeating: zero, count: listHashes.count * 2)
+        candidateType = [SIMD8<Int32>](repeating: zero, count: 3 * 64)
+        range = [SIMD8<Int32>](repeating: zero, count: 3 * 2)
+        document = [SIMD8<Int32>](repeating: zero, count: 6)
+        for o in -1...1 {
+            for bi in 0..<2 {
+                if groups.contains(.lookups) {
+                    for type in 0..<typeCount {
+                        listType[((o + 1) * typeCount + type) * 2 + bi] = weight(featureKey(.lookupType, o, UInt64(type) << 1 | UInt64(bi)))
+                    }
+                }
+                if groups.contains(.candidates) {
+                    for type in 0..<5 {
+                        for kind in 0..<4 {
+                            candidateType[(o + 1) * 64 + (type << 3 | kind << 1 | bi)] =
+                                weight(featureKey(.candidateType, o, UInt64(type) << 3 | UInt64(kind) << 1 | UInt64(bi)))
+                        }
+                    }
+                }
+                if groups.contains(.ranges) { range[(o + 1) * 2 + bi] = weight(featureKey(.range, o, UInt64(bi))) }
+            }
+        }
+        if groups.contains(.lookups) {
+            for (file, h) in listHashes.enumerated() {
+                for bi in 0..<2 { listFile[file * 2 + bi] = weight(featureKey(.lookupList, 0, h << 1 | UInt64(bi))) }
+            }
+        }
+        if groups.contains(.document) {
+            for t in 0..<3 {
+                document[t] = weight(featureKey(.docElsewhere, 0, UInt64(t)))
+                document[3 + t] = weight(featureKey(.docEarlierInName, 0, UInt64(t)))
+            }
+        }
+    }
 }
 
 /// Word hashes → small integers (positions in `WordCache.vectors`, a document's evidence in
@@ -381,7 +556,7 @@ struct ProcliticEvidence {
     init(_ d: Document) {
         candidateStart = [Int32](repeating: -1, count: d.tokens.count)
         nextCandidate = [Int32](repeating: -1, count: d.candidates.count)
-        for (k, c) in d.candidates.enumerated().reversed() where c.type != .numericRange && !c.source.hasPrefix("model:") {
+        for (k, c) in d.candidates.enumerated().reversed() where c.type != .numericRange && ConflictResolution.sourceKind(c.source) != .model {
             let i = Int(c.tokens.lowerBound)
             nextCandidate[k] = candidateStart[i]
             candidateStart[i] = Int32(k)
@@ -453,15 +628,17 @@ struct ScoreSink: FeatureSink {
     }
 
     @inline(__always) package mutating func add(_ key: UInt64, _ name: @autoclosure () -> String) {
-        if let memoKeys, let memoSums {
-            let m = Int(truncatingIfNeeded: key >> 40) & (memoKeys.count - 1)
-            if memoKeys[m] == key { sums &+= memoSums[m]; return }
-            let v = lookup(key)
-            memoKeys[m] = key
-            memoSums[m] = v
-            sums &+= v
-        } else {
-            sums &+= lookup(key)
-        }
+        sums &+= memoized(key)
+    }
+
+    /// A key's weights, through the memo when the sink has one.
+    @inline(__always) func memoized(_ key: UInt64) -> SIMD8<Int32> {
+        guard let memoKeys, let memoSums else { return lookup(key) }
+        let m = Int(truncatingIfNeeded: key >> 40) & (memoKeys.count - 1)
+        if memoKeys[m] == key { return memoSums[m] }
+        let v = lookup(key)
+        memoKeys[m] = key
+        memoSums[m] = v
+        return v
     }
 }
