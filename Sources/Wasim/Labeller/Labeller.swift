@@ -25,6 +25,8 @@ public struct Labeller: Stage {
     /// without a cache miss in the large table.
     private let presence: [UInt64]
     static let presenceBits = 20
+    /// The model's table as the stage reads it (`ScoreSink.table`), derived at load.
+    private let table: [UInt64]
     /// The context features' weights, summed once from the model (see `ContextWeights`).
     private let context: ContextWeights
     /// `model.transitions` as rows for `viterbi(_:count:transitions:back:labels:)`.
@@ -42,17 +44,20 @@ public struct Labeller: Stage {
             presence[bit >> 6] |= 1 << UInt64(bit & 63)
         }
         self.presence = presence
+        let table = Labeller.interleave(model)
+        self.table = table
         let probe = FeatureExtractor(document: Document(text: ""), groups: model.groups, gazetteer: nil, listHashes: [], clusters: nil)
-        edges = model.keys.withUnsafeBufferPointer { keys in
-            model.weights.withUnsafeBufferPointer { weights in
-                (-2...2).map { o in
-                    var sink = ScoreSink(keys: keys, weights: weights, mask: keys.count - 1, presence: nil)
-                    probe.edgeFeatures(offset: o, into: &sink)
-                    return sink.sums
-                }
+        edges = table.withUnsafeBufferPointer { table in
+            (-2...2).map { o in
+                var sink = ScoreSink(table: table, presence: nil)
+                probe.edgeFeatures(offset: o, into: &sink)
+                return sink.sums
             }
         }
-        context = ContextWeights(model: model, typeCount: gazetteer?.typeNames.count ?? 0, listHashes: listHashes)
+        let groups = model.groups, typeCount = gazetteer?.typeNames.count ?? 0, hashes = listHashes
+        context = table.withUnsafeBufferPointer { table in
+            ContextWeights(groups: groups, table: table, typeCount: typeCount, listHashes: hashes)
+        }
         transitionRows = Labeller.transitionRows(model.transitions)
     }
 
@@ -86,14 +91,20 @@ public struct Labeller: Stage {
                 cache.back = [SIMD8<Int32>](repeating: .zero, count: n * 2)
                 cache.labels = [Int](repeating: 0, count: n * 2)
             }
-            model.keys.withUnsafeBufferPointer { keys in
-                model.weights.withUnsafeBufferPointer { weights in
+            table.withUnsafeBufferPointer { table in
                   presence.withUnsafeBufferPointer { presence in
-                    var sink = ScoreSink(keys: keys, weights: weights, mask: keys.count - 1, presence: presence)
+                    var sink = ScoreSink(table: table, presence: presence)
                     // Each token's word features, through the cache: most words of a text are
                     // words the thread has seen, and a hit replaces some thirty table probes.
                     var kept = cache.vectors.count
                     cache.wordBase.withUnsafeMutableBufferPointer { wordBase in
+                      cache.memoKeys.withUnsafeMutableBufferPointer { mk in
+                        cache.memoSums.withUnsafeMutableBufferPointer { ms in
+                        // The memo serves the word features that many words share (shapes,
+                        // proclitics, short affixes, clusters); forms and stems go to the table.
+                        var sink = sink
+                        sink.memoKeys = mk
+                        sink.memoSums = ms
                         for j in range {
                             let h = tokens[j].hash
                             if let b = cache.index[h] { wordBase[j - first] = b; continue }
@@ -102,14 +113,17 @@ public struct Labeller: Stage {
                             // only. A cache that fits the processor's caches is worth more than one
                             // that holds every word.
                             let b = cache.vectors.count
+                            let word = fx.word(j)
                             for o in -2...2 {
                                 sink.reset()
-                                fx.wordFeatures(token: j, offset: o, into: &sink)
+                                fx.wordFeatures(token: j, offset: o, word: word, into: &sink)
                                 cache.vectors.append(sink.sums)
                             }
                             if cache.index.count < wordCacheCapacity { cache.index.insert(h, Int32(b)); kept = cache.vectors.count }
                             wordBase[j - first] = Int32(b)
                         }
+                        }
+                      }
                     }
                     // Each token's emissions: its context features (`contextFeatures`, read from
                     // the dense arrays of `ContextWeights`) and the five words around it.
@@ -188,7 +202,6 @@ public struct Labeller: Stage {
                     }
                     cache.vectors.removeLast(cache.vectors.count - kept)
                   }
-                }
             }
             cache.emissions.withUnsafeBufferPointer { e in
                 cache.back.withUnsafeMutableBufferPointer { back in
@@ -287,6 +300,23 @@ public struct Labeller: Stage {
             for l in 0..<7 where r == 0 ? allowedPairs[l] : BIOLabel.allowed(from: r - 1, to: l) { row[l] = t[r * 7 + l] }
             return row
         }
+    }
+
+    /// The model's keys and weights side by side, three words a slot (the key, then the seven
+    /// weights and a zero): a probe that finds its key reads its weights from the same cache
+    /// line, not from a second array.
+    static func interleave(_ model: LabellerModel) -> [UInt64] {
+        var table = [UInt64](repeating: 0, count: model.keys.count * 3)
+        for slot in model.keys.indices {
+            table[slot * 3] = model.keys[slot]
+            var packed: (UInt64, UInt64) = (0, 0)
+            withUnsafeMutableBytes(of: &packed) { raw in
+                for l in 0..<7 { raw.storeBytes(of: model.weights[slot * 7 + l].littleEndian, toByteOffset: l * 2, as: Int16.self) }
+            }
+            table[slot * 3 + 1] = packed.0
+            table[slot * 3 + 2] = packed.1
+        }
+        return table
     }
 
     /// Viterbi over emission rows (lane l: label l; lane 7 unused), all seven next labels at once:
@@ -437,15 +467,8 @@ struct ContextWeights: Sendable {
     /// doc-elsewhere of type t at t, doc-earlier-in-name at 3 + t.
     var document: [SIMD8<Int32>]
 
-    init(model: LabellerModel, typeCount: Int, listHashes: [UInt64]) {
-        let groups = model.groups
-        func weight(_ key: UInt64) -> SIMD8<Int32> {
-            model.keys.withUnsafeBufferPointer { keys in
-                model.weights.withUnsafeBufferPointer { weights in
-                    ScoreSink(keys: keys, weights: weights, mask: keys.count - 1, presence: nil).lookup(key)
-                }
-            }
-        }
+    init(groups: FeatureGroups, table: UnsafeBufferPointer<UInt64>, typeCount: Int, listHashes: [UInt64]) {
+        func weight(_ key: UInt64) -> SIMD8<Int32> { ScoreSink(table: table, presence: nil).lookup(key) }
         let zero = SIMD8<Int32>(repeating: 0)
         bias = weight(featureKey(.bias, 0, 0))
         self.typeCount = typeCount
@@ -586,8 +609,8 @@ extension Capability {
 /// hundred keys (list and rule names, types and positions) and would otherwise each cost a
 /// cache miss in the large table.
 struct ScoreSink: FeatureSink {
-    let keys: UnsafeBufferPointer<UInt64>
-    let weights: UnsafeBufferPointer<Int16>
+    /// `Labeller.interleave`: per slot, the key then its seven weights and a zero (24 bytes).
+    let table: UnsafeBufferPointer<UInt64>
     let mask: Int
     var memoKeys: UnsafeMutableBufferPointer<UInt64>? = nil
     var memoSums: UnsafeMutableBufferPointer<SIMD8<Int32>>? = nil
@@ -596,10 +619,9 @@ struct ScoreSink: FeatureSink {
     /// `Labeller.presence`, when the caller has it.
     let presence: UnsafeBufferPointer<UInt64>?
 
-    init(keys: UnsafeBufferPointer<UInt64>, weights: UnsafeBufferPointer<Int16>, mask: Int, presence: UnsafeBufferPointer<UInt64>?) {
-        self.keys = keys
-        self.weights = weights
-        self.mask = mask
+    init(table: UnsafeBufferPointer<UInt64>, presence: UnsafeBufferPointer<UInt64>?) {
+        self.table = table
+        self.mask = table.count / 3 - 1
         self.presence = presence
     }
 
@@ -612,14 +634,13 @@ struct ScoreSink: FeatureSink {
         }
         var slot = Int(truncatingIfNeeded: key) & mask
         while true {
-            let found = keys[slot]
+            let found = table[slot &* 3]
             if found == key { break }
             if found == 0 { return SIMD8(repeating: 0) }
-            slot = (slot + 1) & mask
+            slot = (slot &+ 1) & mask
         }
-        let base = slot * 7
-        return SIMD8(Int32(weights[base]), Int32(weights[base + 1]), Int32(weights[base + 2]), Int32(weights[base + 3]),
-                     Int32(weights[base + 4]), Int32(weights[base + 5]), Int32(weights[base + 6]), 0)
+        let w = UnsafeRawPointer(table.baseAddress! + (slot &* 3 &+ 1)).loadUnaligned(as: SIMD8<Int16>.self)
+        return SIMD8<Int32>(truncatingIfNeeded: w)
     }
 
     /// Straight to the table: a memo slot would be taken by a key that does not come back.
