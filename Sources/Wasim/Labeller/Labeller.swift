@@ -90,6 +90,7 @@ public struct Labeller: Stage {
                 cache.emissions = [SIMD8<Float>](repeating: .zero, count: n * 2)
                 cache.back = [SIMD8<Int32>](repeating: .zero, count: n * 2)
                 cache.labels = [Int](repeating: 0, count: n * 2)
+                cache.markSums = [SIMD8<Int32>](repeating: .zero, count: n * 6)
             }
             table.withUnsafeBufferPointer { table in
                   presence.withUnsafeBufferPointer { presence in
@@ -142,37 +143,58 @@ public struct Labeller: Stage {
                                       w.listType.withUnsafeBufferPointer { listType in
                                         w.listFile.withUnsafeBufferPointer { listFile in
                                           w.candidateType.withUnsafeBufferPointer { candidateType in
+                                            cache.markSums.withUnsafeMutableBufferPointer { markSums in
+                        // What each token's lists and candidates give the tokens at -1, 0 and +1
+                        // of it (`markSums[3 * (j - first) + o + 1]`): each mark is read once.
+                        if useMarks {
+                            for j in range {
+                                var a = SIMD8<Int32>.zero, b = SIMD8<Int32>.zero, c = SIMD8<Int32>.zero
+                                for k in Int(markStart[j])..<Int(markStart[j + 1]) {
+                                    let m = marks[k]
+                                    let bi = m.inside ? 1 : 0
+                                    switch m.kind {
+                                    case .list where useLists:
+                                        if m.type >= 0 && Int(m.type) < w.typeCount {
+                                            let x = (Int(m.type) * 2 + bi) * 3
+                                            a &+= listType[x]
+                                            b &+= listType[x + 1]
+                                            c &+= listType[x + 2]
+                                        } else {
+                                            a &+= memo.memoized(featureKey(.lookupType, -1, UInt64(m.type) << 1 | UInt64(bi)))
+                                            b &+= memo.memoized(featureKey(.lookupType, 0, UInt64(m.type) << 1 | UInt64(bi)))
+                                            c &+= memo.memoized(featureKey(.lookupType, 1, UInt64(m.type) << 1 | UInt64(bi)))
+                                        }
+                                        b &+= listFile[Int(m.sourceIndex) * 2 + bi]
+                                    case .candidate where useCandidates:
+                                        let x = (Int(m.type) << 3 | Int(m.sourceKind) << 1 | bi) * 3
+                                        a &+= candidateType[x]
+                                        b &+= candidateType[x + 1]
+                                        c &+= candidateType[x + 2]
+                                        b &+= memo.memoized(featureKey(.candidateSource, 0, m.source << 1 | UInt64(bi)))
+                                    case .range where useRanges:
+                                        a &+= w.range[bi * 3]
+                                        b &+= w.range[bi * 3 + 1]
+                                        c &+= w.range[bi * 3 + 2]
+                                    default:
+                                        break
+                                    }
+                                }
+                                let x = 3 * (j - first)
+                                markSums[x] = a
+                                markSums[x + 1] = b
+                                markSums[x + 2] = c
+                            }
+                        }
                         for i in range {
                             var total = w.bias
                             if useWords, i > first {
                                 total &+= memo.lookup(featureKey(.formBigram, 0, tokens[i - 1].hash &* 31 ^ tokens[i].hash))
                             }
                             if useMarks {
-                                for o in -1...1 where range.contains(i + o) {
-                                    let j = i + o
-                                    for k in Int(markStart[j])..<Int(markStart[j + 1]) {
-                                        let m = marks[k]
-                                        let bi = m.inside ? 1 : 0
-                                        switch m.kind {
-                                        case .list where useLists:
-                                            if m.type >= 0 && Int(m.type) < w.typeCount {
-                                                total &+= listType[((o + 1) * w.typeCount + Int(m.type)) * 2 + bi]
-                                            } else {
-                                                total &+= memo.lookup(featureKey(.lookupType, o, UInt64(m.type) << 1 | UInt64(bi)))
-                                            }
-                                            if o == 0 { total &+= listFile[Int(m.sourceIndex) * 2 + bi] }
-                                        case .candidate where useCandidates:
-                                            total &+= candidateType[(o + 1) * 64 + (Int(m.type) << 3 | Int(m.sourceKind) << 1 | bi)]
-                                            if o == 0 {
-                                                total &+= memo.memoized(featureKey(.candidateSource, 0, m.source << 1 | UInt64(bi)))
-                                            }
-                                        case .range where useRanges:
-                                            total &+= w.range[(o + 1) * 2 + bi]
-                                        default:
-                                            break
-                                        }
-                                    }
-                                }
+                                let x = 3 * (i - first)
+                                if i > first { total &+= markSums[x - 3] }
+                                total &+= markSums[x + 1]
+                                if i + 1 < range.upperBound { total &+= markSums[x + 5] }
                             }
                             let f = docFlags[i]
                             if f != 0 {
@@ -188,6 +210,7 @@ public struct Labeller: Stage {
                             emissions[i - first] = SIMD8<Float>(Float(total[0]), Float(total[1]), Float(total[2]), Float(total[3]),
                                                                  Float(total[4]), Float(total[5]), Float(total[6]), 0) * scale
                         }
+                                            }
                                           }
                                         }
                                       }
@@ -446,6 +469,8 @@ struct WordCache: Sendable {
     var emissions: [SIMD8<Float>] = []
     var back: [SIMD8<Int32>] = []
     var labels: [Int] = []
+    /// Per token, what its marks give at -1, 0, +1.
+    var markSums: [SIMD8<Int32>] = []
 }
 
 /// What the context features (`FeatureExtractor.contextFeatures`) weigh, summed once from the
@@ -455,14 +480,14 @@ struct WordCache: Sendable {
 /// bigram are still looked up by key.
 struct ContextWeights: Sendable {
     var bias: SIMD8<Int32>
-    /// The gazetteer's types: `listType[((o + 1) * typeCount + type) * 2 + inside]`.
+    /// The gazetteer's types: `listType[(type * 2 + inside) * 3 + o + 1]`.
     var typeCount: Int
     var listType: [SIMD8<Int32>]
     /// Offset 0 only: `listFile[file * 2 + inside]`.
     var listFile: [SIMD8<Int32>]
-    /// `candidateType[(o + 1) * 64 + (type << 3 | kind << 1 | inside)]`.
+    /// `candidateType[(type << 3 | kind << 1 | inside) * 3 + o + 1]`.
     var candidateType: [SIMD8<Int32>]
-    /// `range[(o + 1) * 2 + inside]`.
+    /// `range[inside * 3 + o + 1]`.
     var range: [SIMD8<Int32>]
     /// doc-elsewhere of type t at t, doc-earlier-in-name at 3 + t.
     var document: [SIMD8<Int32>]
@@ -481,18 +506,18 @@ struct ContextWeights: Sendable {
             for bi in 0..<2 {
                 if groups.contains(.lookups) {
                     for type in 0..<typeCount {
-                        listType[((o + 1) * typeCount + type) * 2 + bi] = weight(featureKey(.lookupType, o, UInt64(type) << 1 | UInt64(bi)))
+                        listType[(type * 2 + bi) * 3 + o + 1] = weight(featureKey(.lookupType, o, UInt64(type) << 1 | UInt64(bi)))
                     }
                 }
                 if groups.contains(.candidates) {
                     for type in 0..<5 {
                         for kind in 0..<4 {
-                            candidateType[(o + 1) * 64 + (type << 3 | kind << 1 | bi)] =
+                            candidateType[(type << 3 | kind << 1 | bi) * 3 + o + 1] =
                                 weight(featureKey(.candidateType, o, UInt64(type) << 3 | UInt64(kind) << 1 | UInt64(bi)))
                         }
                     }
                 }
-                if groups.contains(.ranges) { range[(o + 1) * 2 + bi] = weight(featureKey(.range, o, UInt64(bi))) }
+                if groups.contains(.ranges) { range[bi * 3 + o + 1] = weight(featureKey(.range, o, UInt64(bi))) }
             }
         }
         if groups.contains(.lookups) {
