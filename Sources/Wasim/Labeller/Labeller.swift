@@ -85,8 +85,8 @@ public struct Labeller: Stage {
             let n = range.count
             guard n > 0 else { continue }
             let first = range.lowerBound
-            if cache.wordBase.count < n {
-                cache.wordBase = [Int32](repeating: 0, count: n * 2)
+            if cache.wordBase.count < n + 4 {
+                cache.wordBase = [Int32](repeating: 0, count: n * 2 + 4)
                 cache.emissions = [SIMD8<Float>](repeating: .zero, count: n * 2)
                 cache.back = [SIMD8<Int32>](repeating: .zero, count: n * 2)
                 cache.labels = [Int](repeating: 0, count: n * 2)
@@ -97,6 +97,8 @@ public struct Labeller: Stage {
                     var sink = ScoreSink(table: table, presence: presence)
                     // Each token's word features, through the cache: most words of a text are
                     // words the thread has seen, and a hit replaces some thirty table probes.
+                    // Positions outside the sentence read the edge's five vectors, at 0.
+                    if cache.vectors.isEmpty { cache.vectors.append(contentsOf: edges) }
                     var kept = cache.vectors.count
                     cache.wordBase.withUnsafeMutableBufferPointer { wordBase in
                       cache.memoKeys.withUnsafeMutableBufferPointer { mk in
@@ -106,9 +108,13 @@ public struct Labeller: Stage {
                         var sink = sink
                         sink.memoKeys = mk
                         sink.memoSums = ms
+                        wordBase[0] = 0
+                        wordBase[1] = 0
+                        wordBase[n + 2] = 0
+                        wordBase[n + 3] = 0
                         for j in range {
                             let h = tokens[j].hash
-                            if let b = cache.index[h] { wordBase[j - first] = b; continue }
+                            if let b = cache.index[h] { wordBase[j - first + 2] = b; continue }
                             // A full cache keeps the words it has (those met first, which are mostly
                             // the frequent ones); the others are scored past its end for this sentence
                             // only. A cache that fits the processor's caches is worth more than one
@@ -121,7 +127,7 @@ public struct Labeller: Stage {
                                 cache.vectors.append(sink.sums)
                             }
                             if cache.index.count < wordCacheCapacity { cache.index.insert(h, Int32(b)); kept = cache.vectors.count }
-                            wordBase[j - first] = Int32(b)
+                            wordBase[j - first + 2] = Int32(b)
                         }
                         }
                       }
@@ -203,10 +209,13 @@ public struct Labeller: Stage {
                                     if f & 1 << UInt8(4 + t) != 0 { total &+= w.document[3 + t] }
                                 }
                             }
-                            for o in -2...2 {
-                                let j = i + o
-                                total &+= range.contains(j) ? vectors[Int(wordBase[j - first]) + o + 2] : edges[o + 2]
-                            }
+                            // The words at -2…+2: `wordBase[i - first + 2 + o]`, the edge outside the sentence.
+                            let p = i - first
+                            total &+= vectors[Int(wordBase[p])]
+                            total &+= vectors[Int(wordBase[p + 1]) + 1]
+                            total &+= vectors[Int(wordBase[p + 2]) + 2]
+                            total &+= vectors[Int(wordBase[p + 3]) + 3]
+                            total &+= vectors[Int(wordBase[p + 4]) + 4]
                             emissions[i - first] = SIMD8<Float>(Float(total[0]), Float(total[1]), Float(total[2]), Float(total[3]),
                                                                  Float(total[4]), Float(total[5]), Float(total[6]), 0) * scale
                         }
