@@ -98,10 +98,15 @@ package protocol FeatureSink {
     mutating func add(_ key: UInt64, _ name: @autoclosure () -> String)
     /// A feature whose key is seldom asked for twice (a bigram): a sink with a memo skips it.
     mutating func addRare(_ key: UInt64, _ name: @autoclosure () -> String)
+    mutating func addCluster(offset o: Int, length len: Int, bits: UInt32, _ name: @autoclosure () -> String)
 }
 
 extension FeatureSink {
     @inline(__always) package mutating func addRare(_ key: UInt64, _ name: @autoclosure () -> String) { add(key, name()) }
+    /// A word's cluster: the first `len` bits of its path at offset `o`.
+    @inline(__always) package mutating func addCluster(offset o: Int, length len: Int, bits: UInt32, _ name: @autoclosure () -> String) {
+        add(featureKey(.cluster, o * 32 + len, UInt64(bits)), name())
+    }
 }
 
 /// Computes features for the tokens of a document. Made once per document: it gathers, per
@@ -440,7 +445,7 @@ package struct FeatureExtractor {
             while true {
                 let len = min(p, Int(c.length))
                 let bits = c.bits >> UInt32(Int(c.length) - len)
-                sink.add(featureKey(.cluster, o * 32 + len, UInt64(bits)), "cluster[\(o)]=\(String(bits, radix: 2).leftPadded(len))")
+                sink.addCluster(offset: o, length: len, bits: bits, "cluster[\(o)]=\(String(bits, radix: 2).leftPadded(len))")
                 if len == Int(c.length) { break }
                 p = p >= 12 ? Int(c.length) : p + 4
             }

@@ -94,6 +94,7 @@ public struct Labeller: Stage {
             }
             table.withUnsafeBufferPointer { table in
                   presence.withUnsafeBufferPointer { presence in
+                  w.clusterPrefix.withUnsafeBufferPointer { clusterPrefix in
                     var sink = ScoreSink(table: table, presence: presence)
                     // Each token's word features, through the cache: most words of a text are
                     // words the thread has seen, and a hit replaces some thirty table probes.
@@ -108,6 +109,7 @@ public struct Labeller: Stage {
                         var sink = sink
                         sink.memoKeys = mk
                         sink.memoSums = ms
+                        sink.clusterPrefix = clusterPrefix
                         wordBase[0] = 0
                         wordBase[1] = 0
                         wordBase[n + 2] = 0
@@ -233,6 +235,7 @@ public struct Labeller: Stage {
                       }
                     }
                     cache.vectors.removeLast(cache.vectors.count - kept)
+                  }
                   }
             }
             cache.emissions.withUnsafeBufferPointer { e in
@@ -500,6 +503,9 @@ struct ContextWeights: Sendable {
     var range: [SIMD8<Int32>]
     /// doc-elsewhere of type t at t, doc-earlier-in-name at 3 + t.
     var document: [SIMD8<Int32>]
+    /// A cluster prefix of `len` ≤ 8 bits at offset o (`FeatureSink.addCluster`):
+    /// `clusterPrefix[(o + 1) * 512 + (1 << len) + bits]`.
+    var clusterPrefix: [SIMD8<Int32>]
 
     init(groups: FeatureGroups, table: UnsafeBufferPointer<UInt64>, typeCount: Int, listHashes: [UInt64]) {
         func weight(_ key: UInt64) -> SIMD8<Int32> { ScoreSink(table: table, presence: nil).lookup(key) }
@@ -511,6 +517,16 @@ struct ContextWeights: Sendable {
         candidateType = [SIMD8<Int32>](repeating: zero, count: 3 * 64)
         range = [SIMD8<Int32>](repeating: zero, count: 3 * 2)
         document = [SIMD8<Int32>](repeating: zero, count: 6)
+        clusterPrefix = [SIMD8<Int32>](repeating: zero, count: 3 * 512)
+        if groups.contains(.clusters) {
+            for o in -1...1 {
+                for len in 0...8 {
+                    for bits in 0..<(1 << len) {
+                        clusterPrefix[(o + 1) * 512 + (1 << len) + bits] = weight(featureKey(.cluster, o * 32 + len, UInt64(bits)))
+                    }
+                }
+            }
+        }
         for o in -1...1 {
             for bi in 0..<2 {
                 if groups.contains(.lookups) {
@@ -652,6 +668,8 @@ struct ScoreSink: FeatureSink {
 
     /// `Labeller.presence`, when the caller has it.
     let presence: UnsafeBufferPointer<UInt64>?
+    /// `ContextWeights.clusterPrefix`, when the caller has it.
+    var clusterPrefix: UnsafeBufferPointer<SIMD8<Int32>>? = nil
 
     init(table: UnsafeBufferPointer<UInt64>, presence: UnsafeBufferPointer<UInt64>?) {
         self.table = table
@@ -675,6 +693,16 @@ struct ScoreSink: FeatureSink {
         }
         let w = UnsafeRawPointer(table.baseAddress! + (slot &* 3 &+ 1)).loadUnaligned(as: SIMD8<Int16>.self)
         return SIMD8<Int32>(truncatingIfNeeded: w)
+    }
+
+    /// Short prefixes (4 and 8 bits, shared by thousands of words) from `clusterPrefix`; longer
+    /// ones from the table: the memo would keep few of them.
+    @inline(__always) package mutating func addCluster(offset o: Int, length len: Int, bits: UInt32, _ name: @autoclosure () -> String) {
+        if let clusterPrefix, len <= 8, bits < 1 << UInt32(len) {
+            sums &+= clusterPrefix[(o + 1) * 512 + (1 << len) + Int(bits)]
+        } else {
+            sums &+= lookup(featureKey(.cluster, o * 32 + len, UInt64(bits)))
+        }
     }
 
     /// Straight to the table: a memo slot would be taken by a key that does not come back.
