@@ -172,8 +172,10 @@ package struct FeatureExtractor {
     /// The candidates the features read: those of the stages before the labeller.
     let candidates: [Entity]
 
+    /// `forTagging`: without the marks, which the labeller reads from the lookups and candidates
+    /// itself (`Labeller.markSums`); `contextFeatures` and `features` then see none.
     package init(document d: Document, groups: FeatureGroups, gazetteer: Gazetteer?, listHashes: [UInt64],
-         clusters: (any ClusterCodes)?, afterTheFact: Bool = false) {
+         clusters: (any ClusterCodes)?, afterTheFact: Bool = false, forTagging: Bool = false) {
         document = d
         // Explaining after the whole pipeline ran: leave out what the labeller and later stages added.
         candidates = afterTheFact
@@ -208,7 +210,8 @@ package struct FeatureExtractor {
         self.stems = stems
         // Marks, counted then filled (one flat array, no array per token), through buffers: an
         // array written in a loop checks its uniqueness at every write.
-        let useLists = groups.contains(.lookups), useCandidates = groups.contains(.candidates) || groups.contains(.ranges)
+        let useLists = groups.contains(.lookups) && !forTagging
+        let useCandidates = (groups.contains(.candidates) || groups.contains(.ranges)) && !forTagging
         var count = [Int32](repeating: 0, count: n + 1)
         var marks: [Mark] = []
         let candidates = self.candidates
@@ -280,12 +283,20 @@ package struct FeatureExtractor {
             }
         }
         guard !evidence.isEmpty else { return }
+        // The types the candidates covering each token give it (what its candidate marks say).
+        var own = [UInt8](repeating: 0, count: tokens.count)
+        if groups.contains(.candidates) || groups.contains(.ranges) {
+            for ci in candidates.indices where candidates[ci].type != .numericRange {
+                let t = FeatureExtractor.typeIndex(candidates[ci].type)
+                guard t < 3 else { continue }
+                for k in candidates[ci].tokens { own[Int(k)] |= 1 << UInt8(t) }
+            }
+        }
         let none = DocumentEvidence(), found = index, proposals = evidence
         tokens.withUnsafeBufferPointer { tokens in
             stems.withUnsafeBufferPointer { stems in
                 proposals.withUnsafeBufferPointer { evidence in
-                    marks.withUnsafeBufferPointer { marks in
-                        markStart.withUnsafeBufferPointer { markStart in
+                    own.withUnsafeBufferPointer { own in
                             docFlags.withUnsafeMutableBufferPointer { docFlags in
                                 for i in 0..<tokens.count where tokens[i].kind == .word {
                                     let a = tokens[i].hash, b = stems[i]
@@ -294,18 +305,13 @@ package struct FeatureExtractor {
                                     let proposed = ea.types | eb.types
                                     guard proposed != 0 else { continue }
                                     // Elsewhere: a type proposed for this word that no candidate covering the token gives it.
-                                    var own: UInt8 = 0
-                                    for k in Int(markStart[i])..<Int(markStart[i + 1]) where marks[k].kind == .candidate && marks[k].type < 3 {
-                                        own |= 1 << UInt8(marks[k].type)
-                                    }
-                                    var flags = proposed & ~own
+                                    var flags = proposed & ~own[i]
                                     // A multi-word name of type t began before the previous token.
                                     let earlier = pointwiseMin(ea.firstMulti, eb.firstMulti)
                                     for t in 0..<3 where earlier[t] < Int32(i) - 1 { flags |= 1 << UInt8(4 + t) }
                                     docFlags[i] = flags
                                 }
                             }
-                        }
                     }
                 }
             }

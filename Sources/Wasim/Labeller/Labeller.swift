@@ -62,7 +62,90 @@ public struct Labeller: Stage {
     }
 
     func extractor(_ document: Document) -> FeatureExtractor {
-        FeatureExtractor(document: document, groups: model.groups, gazetteer: gazetteer, listHashes: listHashes, clusters: clusters)
+        FeatureExtractor(document: document, groups: model.groups, gazetteer: gazetteer, listHashes: listHashes, clusters: clusters,
+                         forTagging: true)
+    }
+
+    /// What each token's lookups and candidates give the tokens at -1, 0 and +1 of it
+    /// (`cache.markSums[3 * j + o + 1]`), read straight from the document: the terms of
+    /// `contextFeatures` that come from its marks, with the weights of `ContextWeights`.
+    private func markSums(_ d: Document, into cache: inout WordCache) {
+        let n = d.tokens.count
+        if cache.markSums.count < 3 * n {
+            cache.markSums = [SIMD8<Int32>](repeating: .zero, count: 6 * n)
+        } else {
+            cache.markSums.withUnsafeMutableBufferPointer { $0.baseAddress!.update(repeating: .zero, count: 3 * n) }
+        }
+        let groups = model.groups
+        let useLists = groups.contains(.lookups), useCandidates = groups.contains(.candidates), useRanges = groups.contains(.ranges)
+        let w = context
+        let lookups = d.lookups, candidates = d.candidates
+        table.withUnsafeBufferPointer { table in
+          presence.withUnsafeBufferPointer { presence in
+            cache.memoKeys.withUnsafeMutableBufferPointer { mk in
+              cache.memoSums.withUnsafeMutableBufferPointer { ms in
+                cache.markSums.withUnsafeMutableBufferPointer { sums in
+                    var memo = ScoreSink(table: table, presence: presence)
+                    memo.memoKeys = mk
+                    memo.memoSums = ms
+                    if useLists, let g = gazetteer {
+                        g.entryFile.withUnsafeBufferPointer { entryFile in
+                            lookups.withUnsafeBufferPointer { lookups in
+                                for l in lookups.indices {
+                                    let lookup = lookups[l]
+                                    let file = Int(entryFile[Int(lookup.entry)])
+                                    let known = lookup.list >= 0 && Int(lookup.list) < w.typeCount
+                                    for k in lookup.tokens {
+                                        let bi = k != lookup.tokens.lowerBound ? 1 : 0
+                                        let x = 3 * Int(k)
+                                        if known {
+                                            let y = (Int(lookup.list) * 2 + bi) * 3
+                                            sums[x] &+= w.listType[y]
+                                            sums[x + 1] &+= w.listType[y + 1]
+                                            sums[x + 2] &+= w.listType[y + 2]
+                                        } else {
+                                            for o in -1...1 {
+                                                sums[x + o + 1] &+= memo.memoized(featureKey(.lookupType, o, UInt64(lookup.list) << 1 | UInt64(bi)))
+                                            }
+                                        }
+                                        sums[x + 1] &+= w.listFile[file * 2 + bi]
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    guard useCandidates || useRanges else { return }
+                    for ci in candidates.indices {
+                        let range = candidates[ci].tokens
+                        if candidates[ci].type == .numericRange {
+                            guard useRanges else { continue }
+                            for k in range {
+                                let bi = k != range.lowerBound ? 3 : 0
+                                let x = 3 * Int(k)
+                                sums[x] &+= w.range[bi]
+                                sums[x + 1] &+= w.range[bi + 1]
+                                sums[x + 2] &+= w.range[bi + 2]
+                            }
+                        } else {
+                            guard useCandidates else { continue }
+                            let type = Int(FeatureExtractor.typeIndex(candidates[ci].type))
+                            let kind = Int(FeatureExtractor.sourceKind(candidates[ci].source))
+                            let source = stringHash(candidates[ci].source)
+                            for k in range {
+                                let bi = k != range.lowerBound ? 1 : 0
+                                let x = 3 * Int(k), y = (type << 3 | kind << 1 | bi) * 3
+                                sums[x] &+= w.candidateType[y]
+                                sums[x + 1] &+= w.candidateType[y + 1]
+                                sums[x + 2] &+= w.candidateType[y + 2]
+                                sums[x + 1] &+= memo.memoized(featureKey(.candidateSource, 0, source << 1 | UInt64(bi)))
+                            }
+                        }
+                    }
+                }
+              }
+            }
+          }
+        }
     }
 
     public func process(_ document: Document) throws {
@@ -80,6 +163,7 @@ public struct Labeller: Stage {
         let useMarks = useLists || useCandidates || useRanges
         let scale = SIMD8<Float>(repeating: model.scale)
         let w = context
+        if useMarks { markSums(document, into: &cache) }
         for sentence in document.sentences {
             let range = Int(sentence.tokens.lowerBound)..<Int(sentence.tokens.upperBound)
             let n = range.count
@@ -90,7 +174,6 @@ public struct Labeller: Stage {
                 cache.emissions = [SIMD8<Float>](repeating: .zero, count: n * 2)
                 cache.back = [SIMD8<Int32>](repeating: .zero, count: n * 2)
                 cache.labels = [Int](repeating: 0, count: n * 2)
-                cache.markSums = [SIMD8<Int32>](repeating: .zero, count: n * 6)
             }
             table.withUnsafeBufferPointer { table in
                   presence.withUnsafeBufferPointer { presence in
@@ -142,64 +225,19 @@ public struct Labeller: Stage {
                         memo.memoKeys = mk
                         memo.memoSums = ms
                         tokens.withUnsafeBufferPointer { tokens in
-                          fx.marks.withUnsafeBufferPointer { marks in
-                            fx.markStart.withUnsafeBufferPointer { markStart in
                               fx.docFlags.withUnsafeBufferPointer { docFlags in
                                 cache.vectors.withUnsafeBufferPointer { vectors in
                                   cache.wordBase.withUnsafeBufferPointer { wordBase in
                                     cache.emissions.withUnsafeMutableBufferPointer { emissions in
-                                      w.listType.withUnsafeBufferPointer { listType in
-                                        w.listFile.withUnsafeBufferPointer { listFile in
-                                          w.candidateType.withUnsafeBufferPointer { candidateType in
-                                            cache.markSums.withUnsafeMutableBufferPointer { markSums in
-                        // What each token's lists and candidates give the tokens at -1, 0 and +1
-                        // of it (`markSums[3 * (j - first) + o + 1]`): each mark is read once.
-                        if useMarks {
-                            for j in range {
-                                var a = SIMD8<Int32>.zero, b = SIMD8<Int32>.zero, c = SIMD8<Int32>.zero
-                                for k in Int(markStart[j])..<Int(markStart[j + 1]) {
-                                    let m = marks[k]
-                                    let bi = m.inside ? 1 : 0
-                                    switch m.kind {
-                                    case .list where useLists:
-                                        if m.type >= 0 && Int(m.type) < w.typeCount {
-                                            let x = (Int(m.type) * 2 + bi) * 3
-                                            a &+= listType[x]
-                                            b &+= listType[x + 1]
-                                            c &+= listType[x + 2]
-                                        } else {
-                                            a &+= memo.memoized(featureKey(.lookupType, -1, UInt64(m.type) << 1 | UInt64(bi)))
-                                            b &+= memo.memoized(featureKey(.lookupType, 0, UInt64(m.type) << 1 | UInt64(bi)))
-                                            c &+= memo.memoized(featureKey(.lookupType, 1, UInt64(m.type) << 1 | UInt64(bi)))
-                                        }
-                                        b &+= listFile[Int(m.sourceIndex) * 2 + bi]
-                                    case .candidate where useCandidates:
-                                        let x = (Int(m.type) << 3 | Int(m.sourceKind) << 1 | bi) * 3
-                                        a &+= candidateType[x]
-                                        b &+= candidateType[x + 1]
-                                        c &+= candidateType[x + 2]
-                                        b &+= memo.memoized(featureKey(.candidateSource, 0, m.source << 1 | UInt64(bi)))
-                                    case .range where useRanges:
-                                        a &+= w.range[bi * 3]
-                                        b &+= w.range[bi * 3 + 1]
-                                        c &+= w.range[bi * 3 + 2]
-                                    default:
-                                        break
-                                    }
-                                }
-                                let x = 3 * (j - first)
-                                markSums[x] = a
-                                markSums[x + 1] = b
-                                markSums[x + 2] = c
-                            }
-                        }
+                                            cache.markSums.withUnsafeBufferPointer { markSums in
                         for i in range {
                             var total = w.bias
                             if useWords, i > first {
                                 total &+= memo.lookup(featureKey(.formBigram, 0, tokens[i - 1].hash &* 31 ^ tokens[i].hash))
                             }
+                            // The lists and candidates at -1, 0, +1 (`markSums`).
                             if useMarks {
-                                let x = 3 * (i - first)
+                                let x = 3 * i
                                 if i > first { total &+= markSums[x - 3] }
                                 total &+= markSums[x + 1]
                                 if i + 1 < range.upperBound { total &+= markSums[x + 5] }
@@ -222,10 +260,6 @@ public struct Labeller: Stage {
                                                                  Float(total[4]), Float(total[5]), Float(total[6]), 0) * scale
                         }
                                             }
-                                          }
-                                        }
-                                      }
-                                    }
                                   }
                                 }
                               }
@@ -233,7 +267,6 @@ public struct Labeller: Stage {
                           }
                         }
                       }
-                    }
                     cache.vectors.removeLast(cache.vectors.count - kept)
                   }
                   }
