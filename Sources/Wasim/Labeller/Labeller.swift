@@ -662,10 +662,16 @@ struct ProcliticEvidence {
     init(_ d: Document) {
         candidateStart = [Int32](repeating: -1, count: d.tokens.count)
         nextCandidate = [Int32](repeating: -1, count: d.candidates.count)
-        for (k, c) in d.candidates.enumerated().reversed() where c.type != .numericRange && ConflictResolution.sourceKind(c.source) != .model {
-            let i = Int(c.tokens.lowerBound)
-            nextCandidate[k] = candidateStart[i]
-            candidateStart[i] = Int32(k)
+        // By index, backwards: `enumerated().reversed()` copied every candidate.
+        let candidates = d.candidates
+        var k = candidates.count - 1
+        while k >= 0 {
+            if candidates[k].type != .numericRange && ConflictResolution.sourceKind(candidates[k].source) != .model {
+                let i = Int(candidates[k].tokens.lowerBound)
+                nextCandidate[k] = candidateStart[i]
+                candidateStart[i] = Int32(k)
+            }
+            k -= 1
         }
     }
 }
