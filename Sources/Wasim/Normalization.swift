@@ -222,16 +222,19 @@ public struct Normalization: Stage {
     }
 
     static let waw: UInt16 = 0x0648, fa: UInt16 = 0x0641, ba: UInt16 = 0x0628, lam: UInt16 = 0x0644
-    static let kaf: UInt16 = 0x0643, alef: UInt16 = 0x0627
+    static let kaf: UInt16 = 0x0643, alef: UInt16 = 0x0627, nun: UInt16 = 0x0646
 
     /// The ways to read leading letters of `n` as proclitics: و ف ب ل ك; و/ف + ب ل ك; and ل
     /// before the article, written لل with the article's alef gone (`للأمم` = ل + `الأمم`).
-    /// A stem keeps at least three letters (`بين` is not ب + `ين`), two after و. Shortest prefix first.
+    /// A stem keeps at least three letters (`بين` is not ب + `ين`), two after و or in بن. Shortest prefix first.
     package static func analyse(_ n: UnsafeBufferPointer<UInt16>, origins: (Int32, Int32, Int32),
                         into out: inout ContiguousArray<ProcliticAnalysis>) {
         let count = n.count
-        // و may stand before a two-letter stem that begins a name (وبن عروس، وأم درمان).
-        guard count >= (n[0] == waw ? 3 : 4), let first = Proclitics(letter: n[0]) else { return }
+        // و may stand before a two-letter stem that begins a name (وبن عروس، وأم درمان), and so may
+        // ب and ف before بن, which begins many places and names (ببن عروس، فبن علي). Not ل: لبن
+        // is milk.
+        let beforeBen = count == 3 && n[1] == ba && n[2] == nun && (n[0] == ba || n[0] == fa)
+        guard count >= (n[0] == waw ? 3 : 4) || beforeBen, let first = Proclitics(letter: n[0]) else { return }
         if n[0] == lam && n[1] == lam {
             if count >= 4 {
                 out.append(ProcliticAnalysis(prefixLength: origins.1, proclitics: .li,

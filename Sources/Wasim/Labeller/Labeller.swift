@@ -448,6 +448,10 @@ public struct Labeller: Stage {
         return out
     }
 
+    /// The type ids of the ordinary-word lists (fixed: built-in types come first, in this order).
+    static let commonType = Int32(Gazetteer.entityTypes.count + Gazetteer.helperTypes.firstIndex(of: "COMMON")!)
+    static let vocabularyType = Int32(Gazetteer.entityTypes.count + Gazetteer.helperTypes.firstIndex(of: "VOCAB")!)
+
     /// أبو، أبي، أبا, hamza folded or not (the normalizer's options decide which the tokens carry).
     static let kunyaHashes: Set<UInt64> = Set(["أبو", "ابو", "أبي", "ابي", "أبا", "ابا"].map { word in
         Array(word.utf16).withUnsafeBufferPointer { Normalizer.hash($0) }
@@ -465,7 +469,8 @@ public struct Labeller: Stage {
     /// stay outside). The model labels whole tokens, so this decides from what the lists and rules
     /// found there, then from the article: a list or rule match of the whole token (وليد) keeps
     /// it whole; a match of a stripped reading (و+سارة) strips; a stem starting with ال strips;
-    /// otherwise a single و before a stem of four letters or more strips.
+    /// a single و before a stem of four letters or more strips; a place's ب or ل strips where the
+    /// article also writes its stem bare.
     static func procliticLength(_ d: Document, token i: Int, type: EntityType, evidence: ProcliticEvidence? = nil) -> Int32 {
         let t = d.tokens[i]
         guard t.analysisCount > 0 else { return 0 }
@@ -480,14 +485,23 @@ public struct Labeller: Stage {
             k = e.nextCandidate[Int(k)]
         }
         if let p = fromCandidates { return p }
-        var fromLists: Int32? = nil
+        var fromLists: Int32? = nil, fromLongerLists: Int32? = nil
+        var wholeWord = false
         var l = d.lookups.partitioningIndex { Int($0.tokens.lowerBound) >= i }
         while l < d.lookups.count, Int(d.lookups[l].tokens.lowerBound) == i {
             let lookup = d.lookups[l]
-            if lookup.prefixLength == 0 { return 0 }
-            fromLists = min(fromLists ?? lookup.prefixLength, lookup.prefixLength)
             l += 1
+            if lookup.prefixLength == 0 {
+                // The whole token as an ordinary word (وبن, فريد "unique") yields only to a longer
+                // name read behind its proclitic (و + بن قردان), not to a one-word one (ف + ريد);
+                // as a name or a designator (وليد، وزارة) it is kept.
+                if lookup.list == Labeller.commonType || lookup.list == Labeller.vocabularyType { wholeWord = true; continue }
+                return 0
+            }
+            fromLists = min(fromLists ?? lookup.prefixLength, lookup.prefixLength)
+            if lookup.tokens.count > 1 { fromLongerLists = min(fromLongerLists ?? lookup.prefixLength, lookup.prefixLength) }
         }
+        if wholeWord { return fromLongerLists ?? 0 }
         if let p = fromLists { return p }
         let readings = d.analyses(of: t)
         // The longest reading whose stem has the article.
@@ -500,6 +514,13 @@ public struct Labeller: Stage {
             if a.proclitics.contains(.li), d.utf16[s] == 0x644, d.utf16[s - 1] == 0x644 { return a.prefixLength }
         }
         if let a = readings.first, a.proclitics == .wa, t.normEnd - t.normStart >= 5 { return a.prefixLength }
+        // A place after ب or ل (بقرمبالية، لقرمبالية) that no list knows: the stem written bare
+        // elsewhere in the article says the letter is the preposition. Places that begin with
+        // those letters (بنزرت، لندن) are not written without them.
+        if type == .location, let a = readings.first, a.proclitics == .bi || a.proclitics == .li,
+           d.tokens.contains(where: { $0.hash == a.hash && $0.kind == .word }) {
+            return a.prefixLength
+        }
         return 0
     }
 }
