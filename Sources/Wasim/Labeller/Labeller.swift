@@ -1,3 +1,4 @@
+import CWasimICU
 import Synchronization
 // The learned stage: a sequence labeller (averaged perceptron over BIO labels, Viterbi decoding
 // under BIO constraints) that reads every earlier stage's findings as features and proposes
@@ -200,9 +201,21 @@ public struct Labeller: Stage {
                         wordBase[1] = 0
                         wordBase[n + 2] = 0
                         wordBase[n + 3] = 0
+                        // The index's slots are asked for a few tokens ahead, and each word's
+                        // vectors as soon as it is found, for the emissions below.
+                        for j in range.lowerBound..<min(range.lowerBound + 4, range.upperBound) { cache.index.prefetch(tokens[j].hash) }
                         for j in range {
+                            if j + 4 < range.upperBound { cache.index.prefetch(tokens[j + 4].hash) }
                             let h = tokens[j].hash
-                            if let b = cache.index[h] { wordBase[j - first + 2] = b; continue }
+                            if let b = cache.index[h] {
+                                wordBase[j - first + 2] = b
+                                cache.vectors.withUnsafeBufferPointer { v in
+                                    wasim_prefetch(v.baseAddress! + Int(b))
+                                    wasim_prefetch(v.baseAddress! + Int(b) + 2)
+                                    wasim_prefetch(v.baseAddress! + Int(b) + 4)
+                                }
+                                continue
+                            }
                             // A full cache keeps the words it has (those met first, which are mostly
                             // the frequent ones); the others are scored past its end for this sentence
                             // only. A cache that fits the processor's caches is worth more than one
@@ -620,17 +633,17 @@ struct ContextWeights: Sendable {
 /// `FeatureExtractor`): linear probing over keys that are hashes
 /// already (a Dictionary would hash them again with SipHash, which cost more than the lookups).
 struct WordIndex: Sendable {
-    private var keys: [UInt64]
-    /// -1: empty.
-    private var values: [Int32]
+    /// A key beside its value (-1: empty): a probe reads one cache line, not one in an array of
+    /// keys and another in an array of values.
+    private struct Slot { var key: UInt64; var value: Int32 }
+    private var slots: [Slot]
     private(set) var count = 0
 
     /// Room for `capacity` keys before the table grows.
     init(capacity: Int = 1 << 11) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
-        keys = [UInt64](repeating: 0, count: size)
-        values = [Int32](repeating: -1, count: size)
+        slots = [Slot](repeating: Slot(key: 0, value: -1), count: size)
     }
 
     @inline(__always) private static func slot(_ key: UInt64, _ mask: Int) -> Int {
@@ -638,36 +651,37 @@ struct WordIndex: Sendable {
     }
 
     subscript(key: UInt64) -> Int32? {
-        keys.withUnsafeBufferPointer { keys in
-            values.withUnsafeBufferPointer { values in
-                let mask = keys.count - 1
-                var i = WordIndex.slot(key, mask)
-                while values[i] >= 0 {
-                    if keys[i] == key { return values[i] }
-                    i = (i + 1) & mask
-                }
-                return nil
+        slots.withUnsafeBufferPointer { slots in
+            let mask = slots.count - 1
+            var i = WordIndex.slot(key, mask)
+            while slots[i].value >= 0 {
+                if slots[i].key == key { return slots[i].value }
+                i = (i + 1) & mask
             }
+            return nil
         }
+    }
+
+    /// Asks the processor for the key's slot ahead of the lookup.
+    @inline(__always) func prefetch(_ key: UInt64) {
+        slots.withUnsafeBufferPointer { wasim_prefetch($0.baseAddress! + WordIndex.slot(key, $0.count - 1)) }
     }
 
     /// Adds a key that is not in the table.
     mutating func insert(_ key: UInt64, _ value: Int32) {
-        if (count + 1) * 2 > keys.count { grow() }
-        let mask = keys.count - 1
+        if (count + 1) * 2 > slots.count { grow() }
+        let mask = slots.count - 1
         var i = WordIndex.slot(key, mask)
-        while values[i] >= 0 { i = (i + 1) & mask }
-        keys[i] = key
-        values[i] = value
+        while slots[i].value >= 0 { i = (i + 1) & mask }
+        slots[i] = Slot(key: key, value: value)
         count += 1
     }
 
     private mutating func grow() {
-        let (oldKeys, oldValues) = (keys, values)
-        keys = [UInt64](repeating: 0, count: oldKeys.count * 2)
-        values = [Int32](repeating: -1, count: oldKeys.count * 2)
+        let old = slots
+        slots = [Slot](repeating: Slot(key: 0, value: -1), count: old.count * 2)
         count = 0
-        for i in oldKeys.indices where oldValues[i] >= 0 { insert(oldKeys[i], oldValues[i]) }
+        for s in old where s.value >= 0 { insert(s.key, s.value) }
     }
 }
 
