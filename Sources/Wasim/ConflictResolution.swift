@@ -131,22 +131,30 @@ public struct ConflictResolution: Stage {
             // and is looked up in the set.
             let modelBits = modelTypes.reduce(UInt8(0)) { $0 | Self.bit($1) }
             let boundaryBits = boundaryTypes.reduce(UInt8(0)) { $0 | Self.bit($1) }
+            // Locals, not `self`: a closure that captured `self` copied the stage (its sets and
+            // arrays, a reference count each) at every call.
+            let modelTypes = modelTypes, boundaryTypes = boundaryTypes
             func decides(_ t: EntityType) -> Bool {
                 let b = Self.bit(t)
                 return b != 0 ? modelBits & b != 0 : modelTypes.contains(t)
             }
-            for i in candidates.indices { tiers[i] = tier(candidates[i], modelDecides: decides(candidates[i].type)) }
+            for i in candidates.indices {
+                let d = decides(candidates[i].type)
+                tiers[i] = tier(candidates[i], modelDecides: d)
+            }
             // The model's type at each token (bit per type: PER 1, ORG 2, LOC 4).
             var modelAt = [UInt8](repeating: 0, count: document.tokens.count)
             var exact: [(type: EntityType, start: Int32, end: Int32)] = []
-            for (i, c) in candidates.enumerated() where tiers[i] == 1 {
-                for k in c.tokens { modelAt[Int(k)] |= Self.bit(c.type) }
-                exact.append((c.type, c.start, c.end))
+            for i in candidates.indices where tiers[i] == 1 {
+                let b = Self.bit(candidates[i].type)
+                for k in candidates[i].tokens { modelAt[Int(k)] |= b }
+                exact.append((candidates[i].type, candidates[i].start, candidates[i].end))
             }
             var keep: [Int] = []
             keep.reserveCapacity(candidates.count)
-            for (i, c) in candidates.enumerated() {
-                guard tiers[i] == 0, decides(c.type) else { keep.append(i); continue }
+            for i in candidates.indices {
+                guard tiers[i] == 0, decides(candidates[i].type) else { keep.append(i); continue }
+                let c = candidates[i]
                 let agrees = c.tokens.contains { modelAt[Int($0)] & Self.bit(c.type) != 0 }
                 if agrees && (boundaryBits & Self.bit(c.type) != 0 || Self.bit(c.type) == 0 && boundaryTypes.contains(c.type)) { tiers[i] = 2 }
                 if agrees || !modelVetoes || exact.contains(where: { $0.start == c.start && $0.end == c.end && $0.type == c.type }) {
@@ -243,7 +251,13 @@ public struct ConflictResolution: Stage {
             }
         }
         guard let reading else { return }
-        candidates.removeAll { $0.tokens.count == 1 && reading[Int($0.tokens.lowerBound)] & 3 == 1 && Self.sourceKind($0.source) == .model }
+        // Asked first: `removeAll` moves every element even when it removes none.
+        func dropped(_ c: Entity) -> Bool { c.tokens.count == 1 && reading[Int(c.tokens.lowerBound)] & 3 == 1 && Self.sourceKind(c.source) == .model }
+        // By index, not `contains(where:)`, which copies each entity (four reference counts).
+        if candidates.indices.contains(where: { candidates[$0].tokens.count == 1 && reading[Int(candidates[$0].tokens.lowerBound)] & 3 == 1
+                                                 && Self.sourceKind(candidates[$0].source) == .model }) {
+            candidates.removeAll(where: dropped)
+        }
         for i in candidates.indices where candidates[i].type == .location && candidates[i].tokens.count >= 2 {
             let first = Int(candidates[i].tokens.lowerBound)
             guard reading[first] & 6 == 4, Self.sourceKind(candidates[i].source) == .model else { continue }

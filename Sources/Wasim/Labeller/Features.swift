@@ -82,9 +82,14 @@ enum Template: UInt8, CaseIterable {
 
 /// FNV-1a over a string's UTF-8, for names (list files, rule names) hashed once per document.
 @inline(__always) package func stringHash(_ s: String) -> UInt64 {
-    var h: UInt64 = 0xcbf2_9ce4_8422_2325
-    for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-    return h
+    var s = s
+    // Over the contiguous UTF-8, not through `String.utf8`'s indices (a rule's name is hashed
+    // once per candidate and document).
+    return s.withUTF8 { u in
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in u { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        return h
+    }
 }
 
 /// Receives the features of a token. The hashing sink ignores names; `name` is evaluated only
@@ -93,10 +98,15 @@ package protocol FeatureSink {
     mutating func add(_ key: UInt64, _ name: @autoclosure () -> String)
     /// A feature whose key is seldom asked for twice (a bigram): a sink with a memo skips it.
     mutating func addRare(_ key: UInt64, _ name: @autoclosure () -> String)
+    mutating func addCluster(offset o: Int, length len: Int, bits: UInt32, _ name: @autoclosure () -> String)
 }
 
 extension FeatureSink {
     @inline(__always) package mutating func addRare(_ key: UInt64, _ name: @autoclosure () -> String) { add(key, name()) }
+    /// A word's cluster: the first `len` bits of its path at offset `o`.
+    @inline(__always) package mutating func addCluster(offset o: Int, length len: Int, bits: UInt32, _ name: @autoclosure () -> String) {
+        add(featureKey(.cluster, o * 32 + len, UInt64(bits)), name())
+    }
 }
 
 /// Computes features for the tokens of a document. Made once per document: it gathers, per
@@ -111,9 +121,14 @@ package struct FeatureExtractor {
     let gazetteer: Gazetteer?
     let listHashes: [UInt64]
 
+    /// The document's arrays, held here: a class's stored property costs a dynamic exclusivity
+    /// check at every access.
+    let tokens: ContiguousArray<Token>
+    let normalized: ContiguousArray<UInt16>
+    let analyses: ContiguousArray<ProcliticAnalysis>
+
     // Per token.
     var stems: [UInt64]
-    var shapes: [UInt64]
     /// Marks from lookups and candidates covering a token: `marks[markStart[i] ..< markStart[i + 1]]`.
     var markStart: [Int32]
     var marks: [Mark]
@@ -157,8 +172,10 @@ package struct FeatureExtractor {
     /// The candidates the features read: those of the stages before the labeller.
     let candidates: [Entity]
 
+    /// `forTagging`: without the marks, which the labeller reads from the lookups and candidates
+    /// itself (`Labeller.markSums`); `contextFeatures` and `features` then see none.
     package init(document d: Document, groups: FeatureGroups, gazetteer: Gazetteer?, listHashes: [UInt64],
-         clusters: (any ClusterCodes)?, afterTheFact: Bool = false) {
+         clusters: (any ClusterCodes)?, afterTheFact: Bool = false, forTagging: Bool = false) {
         document = d
         // Explaining after the whole pipeline ran: leave out what the labeller and later stages added.
         candidates = afterTheFact
@@ -172,101 +189,147 @@ package struct FeatureExtractor {
         // Locals, not the document's properties: a class's stored property costs a dynamic
         // exclusivity check at every access in these loops.
         let tokens = d.tokens, analyses = d.analyses, lookups = d.lookups
+        self.tokens = tokens
+        self.analyses = analyses
+        self.normalized = d.normalized
         let n = tokens.count
-        var stems = [UInt64](repeating: 0, count: n)
-        var shapes = [UInt64](repeating: 0, count: n)
+        // A token's shape is worked out when its word features are (`wordFeatures`): the labeller
+        // asks for them only for words its cache lacks.
+        let stems = [UInt64](unsafeUninitializedCapacity: n) { stems, initialized in
+            tokens.withUnsafeBufferPointer { tokens in
+                analyses.withUnsafeBufferPointer { analyses in
+                    for i in 0..<n {
+                        let t = tokens[i]
+                        stems[i] = t.analysisCount > 0 ? analyses[Int(t.firstAnalysis + t.analysisCount - 1)].hash : t.hash
+                    }
+                }
+            }
+            initialized = n
+        }
         docFlags = [UInt8](repeating: 0, count: n)
-        d.normalized.withUnsafeBufferPointer { norm in
-            for i in 0..<n {
-                let t = tokens[i]
-                stems[i] = t.analysisCount > 0 ? analyses[Int(t.firstAnalysis + t.analysisCount - 1)].hash : t.hash
-                shapes[i] = FeatureExtractor.shape(t, UnsafeBufferPointer(rebasing: norm[Int(t.normStart)..<Int(t.normEnd)]))
-            }
-        }
         self.stems = stems
-        self.shapes = shapes
-        // Marks, counted then filled (one flat array, no array per token).
+        // Marks, counted then filled (one flat array, no array per token), through buffers: an
+        // array written in a loop checks its uniqueness at every write.
+        let useLists = groups.contains(.lookups) && !forTagging
+        let useCandidates = (groups.contains(.candidates) || groups.contains(.ranges)) && !forTagging
         var count = [Int32](repeating: 0, count: n + 1)
-        let useLists = groups.contains(.lookups), useCandidates = groups.contains(.candidates) || groups.contains(.ranges)
-        if useLists { for l in lookups { for k in l.tokens { count[Int(k) + 1] += 1 } } }
-        if useCandidates { for c in candidates { for k in c.tokens { count[Int(k) + 1] += 1 } } }
-        for i in 0..<n { count[i + 1] += count[i] }
+        var marks: [Mark] = []
+        let candidates = self.candidates
+        lookups.withUnsafeBufferPointer { lookups in
+            candidates.withUnsafeBufferPointer { candidates in
+                count.withUnsafeMutableBufferPointer { count in
+                    if useLists { for l in 0..<lookups.count { for k in lookups[l].tokens { count[Int(k) + 1] += 1 } } }
+                    if useCandidates { for c in 0..<candidates.count { for k in candidates[c].tokens { count[Int(k) + 1] += 1 } } }
+                    for i in 0..<n { count[i + 1] += count[i] }
+                }
+                var fill = count
+                marks = [Mark](repeating: Mark(kind: .list, type: 0, source: 0, sourceIndex: 0, inside: false), count: Int(count[n]))
+                marks.withUnsafeMutableBufferPointer { marks in
+                    fill.withUnsafeMutableBufferPointer { fill in
+                        if useLists, let g = gazetteer {
+                            g.entryFile.withUnsafeBufferPointer { entryFile in
+                                for l in 0..<lookups.count {
+                                    let lookup = lookups[l]
+                                    let file = Int32(entryFile[Int(lookup.entry)])
+                                    let source = listHashes[Int(file)]
+                                    for k in lookup.tokens {
+                                        marks[Int(fill[Int(k)])] = Mark(kind: .list, type: lookup.list, source: source, sourceIndex: file,
+                                                                        inside: k != lookup.tokens.lowerBound)
+                                        fill[Int(k)] += 1
+                                    }
+                                }
+                            }
+                        }
+                        if useCandidates {
+                            for ci in 0..<candidates.count {
+                                let isRange = candidates[ci].type == .numericRange
+                                let source = isRange ? 0 : stringHash(candidates[ci].source)
+                                let type = FeatureExtractor.typeIndex(candidates[ci].type)
+                                let kind = UInt8(FeatureExtractor.sourceKind(candidates[ci].source))
+                                let tokens = candidates[ci].tokens
+                                for k in tokens {
+                                    marks[Int(fill[Int(k)])] = Mark(kind: isRange ? .range : .candidate, type: type,
+                                                                    source: source, sourceIndex: Int32(ci), inside: k != tokens.lowerBound,
+                                                                    sourceKind: kind)
+                                    fill[Int(k)] += 1
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
         markStart = count
-        var marks = [Mark](repeating: Mark(kind: .list, type: 0, source: 0, sourceIndex: 0, inside: false), count: Int(count[n]))
-        var fill = count
-        if useLists, let g = gazetteer {
-            let entryFile = g.entryFile
-            for l in lookups {
-                let file = Int32(entryFile[Int(l.entry)])
-                let source = listHashes[Int(file)]
-                for k in l.tokens {
-                    marks[Int(fill[Int(k)])] = Mark(kind: .list, type: l.list, source: source, sourceIndex: file,
-                                                    inside: k != l.tokens.lowerBound)
-                    fill[Int(k)] += 1
-                }
-            }
-        }
-        if useCandidates {
-            for (ci, c) in candidates.enumerated() {
-                let isRange = c.type == .numericRange
-                let source = isRange ? 0 : stringHash(c.source)
-                let type = FeatureExtractor.typeIndex(c.type)
-                let kind = UInt8(FeatureExtractor.sourceKind(c.source))
-                for k in c.tokens {
-                    marks[Int(fill[Int(k)])] = Mark(kind: isRange ? .range : .candidate, type: type,
-                                                    source: source, sourceIndex: Int32(ci), inside: k != c.tokens.lowerBound,
-                                                    sourceKind: kind)
-                    fill[Int(k)] += 1
-                }
-            }
-        }
         self.marks = marks
         if groups.contains(.document) { computeDocumentFlags() }
     }
 
     /// Forms and stems proposed (by rules and lists) somewhere in the document.
     private mutating func computeDocumentFlags() {
-        let tokens = document.tokens
         // Per form or stem: the types proposed (bits 0…2) and, per type, the first token of a
         // multi-word candidate holding it. A few hundred keys a document: the labeller's own
         // linear-probing index, not a Dictionary (whose hashing cost more than the rest of the labeller).
         var index = WordIndex(capacity: candidates.reduce(0) { $0 + 2 * $1.tokens.count })
         var evidence: [DocumentEvidence] = []
-        func entry(_ h: UInt64) -> Int {
-            if let e = index[h] { return Int(e) }
-            index.insert(h, Int32(evidence.count))
-            evidence.append(DocumentEvidence())
-            return evidence.count - 1
-        }
-        for c in candidates {
-            let t = Int(FeatureExtractor.typeIndex(c.type))
+        let tokens = self.tokens, stems = self.stems, candidates = self.candidates
+        for ci in candidates.indices {
+            let t = Int(FeatureExtractor.typeIndex(candidates[ci].type))
             guard t < 3 else { continue }
-            func note(_ h: UInt64) {
-                let e = entry(h)
-                evidence[e].types |= 1 << UInt8(t)
-                if c.tokens.count > 1 { evidence[e].firstMulti[t] = min(evidence[e].firstMulti[t], c.tokens.lowerBound) }
-            }
-            for k in c.tokens {
+            let range = candidates[ci].tokens
+            for k in range {
                 let a = tokens[Int(k)].hash, b = stems[Int(k)]
-                note(a)
-                if b != a { note(b) }
+                FeatureExtractor.note(a, type: t, range: range, index: &index, evidence: &evidence)
+                if b != a { FeatureExtractor.note(b, type: t, range: range, index: &index, evidence: &evidence) }
             }
         }
         guard !evidence.isEmpty else { return }
-        for i in 0..<tokens.count where tokens[i].kind == .word {
-            let a = tokens[i].hash, b = stems[i]
-            let ea = index[a].map { evidence[Int($0)] }, eb = b == a ? nil : index[b].map { evidence[Int($0)] }
-            let proposed = (ea?.types ?? 0) | (eb?.types ?? 0)
-            guard proposed != 0 else { continue }
-            // Elsewhere: a type proposed for this word that no candidate covering the token gives it.
-            var own: UInt8 = 0
-            for m in marks[Int(markStart[i])..<Int(markStart[i + 1])] where m.kind == .candidate && m.type < 3 { own |= 1 << UInt8(m.type) }
-            var flags = proposed & ~own
-            // A multi-word name of type t began before the previous token.
-            let earlier = pointwiseMin(ea?.firstMulti ?? SIMD4(repeating: .max), eb?.firstMulti ?? SIMD4(repeating: .max))
-            for t in 0..<3 where earlier[t] < Int32(i) - 1 { flags |= 1 << UInt8(4 + t) }
-            docFlags[i] = flags
+        // The types the candidates covering each token give it (what its candidate marks say).
+        var own = [UInt8](repeating: 0, count: tokens.count)
+        if groups.contains(.candidates) || groups.contains(.ranges) {
+            for ci in candidates.indices where candidates[ci].type != .numericRange {
+                let t = FeatureExtractor.typeIndex(candidates[ci].type)
+                guard t < 3 else { continue }
+                for k in candidates[ci].tokens { own[Int(k)] |= 1 << UInt8(t) }
+            }
         }
+        let none = DocumentEvidence(), found = index, proposals = evidence
+        tokens.withUnsafeBufferPointer { tokens in
+            stems.withUnsafeBufferPointer { stems in
+                proposals.withUnsafeBufferPointer { evidence in
+                    own.withUnsafeBufferPointer { own in
+                            docFlags.withUnsafeMutableBufferPointer { docFlags in
+                                for i in 0..<tokens.count where tokens[i].kind == .word {
+                                    let a = tokens[i].hash, b = stems[i]
+                                    let ea = found[a].map { evidence[Int($0)] } ?? none
+                                    let eb = b == a ? none : found[b].map { evidence[Int($0)] } ?? none
+                                    let proposed = ea.types | eb.types
+                                    guard proposed != 0 else { continue }
+                                    // Elsewhere: a type proposed for this word that no candidate covering the token gives it.
+                                    var flags = proposed & ~own[i]
+                                    // A multi-word name of type t began before the previous token.
+                                    let earlier = pointwiseMin(ea.firstMulti, eb.firstMulti)
+                                    for t in 0..<3 where earlier[t] < Int32(i) - 1 { flags |= 1 << UInt8(4 + t) }
+                                    docFlags[i] = flags
+                                }
+                            }
+                    }
+                }
+            }
+        }
+    }
+
+    /// A candidate of type `t` over `range` holds the form or stem `h`. A static function with its
+    /// state passed in: a nested one capturing it paid an exclusivity check at every access.
+    @inline(__always)
+    private static func note(_ h: UInt64, type t: Int, range: Range<Int32>, index: inout WordIndex, evidence: inout [DocumentEvidence]) {
+        let e: Int
+        if let found = index[h] { e = Int(found) } else {
+            index.insert(h, Int32(evidence.count))
+            evidence.append(DocumentEvidence())
+            e = evidence.count - 1
+        }
+        evidence[e].types |= 1 << UInt8(t)
+        if range.count > 1 { evidence[e].firstMulti[t] = min(evidence[e].firstMulti[t], range.lowerBound) }
     }
 
     /// Kind, length bucket, Latin letters, digits, and whether the form starts with the article.
@@ -333,39 +396,62 @@ package struct FeatureExtractor {
     /// labeller cache their weights per word.
     @inline(__always)
     func wordFeatures<S: FeatureSink>(token j: Int, offset o: Int, into sink: inout S) {
-        let d = document
-        let t = d.tokens[j]
+        let w = word(j)
+        wordFeatures(token: j, offset: o, word: w, into: &sink)
+    }
+
+    /// What `wordFeatures` reads of a token besides its form, worked out once for its five offsets.
+    struct Word {
+        var shape: UInt64
+        var cluster: (bits: UInt32, length: UInt8)?
+    }
+
+    @inline(__always)
+    func word(_ j: Int) -> Word {
+        let t = tokens[j]
+        let shape = groups.contains(.shape)
+            ? normalized.withUnsafeBufferPointer { FeatureExtractor.shape(t, UnsafeBufferPointer(rebasing: $0[Int(t.normStart)..<Int(t.normEnd)])) }
+            : 0
+        let cluster = groups.contains(.clusters) ? (wordClusters != nil ? wordClusters?.code(ofHash: t.hash) : clusters?.code(ofHash: t.hash)) : nil
+        return Word(shape: shape, cluster: cluster)
+    }
+
+    @inline(__always)
+    func wordFeatures<S: FeatureSink>(token j: Int, offset o: Int, word w: Word, into sink: inout S) {
+        let t = tokens[j]
         if groups.contains(.words) {
-            sink.add(featureKey(.form, o, t.hash), "form[\(o)]=\(form(j))")
-            if abs(o) <= 1 { sink.add(featureKey(.stem, o, stems[j]), "stem[\(o)]=\(stemName(j))") }
+            sink.addRare(featureKey(.form, o, t.hash), "form[\(o)]=\(form(j))")
+            if abs(o) <= 1 { sink.addRare(featureKey(.stem, o, stems[j]), "stem[\(o)]=\(stemName(j))") }
         }
         if o == 0, groups.contains(.affixes) {
             let n = Int(t.normEnd - t.normStart)
-            d.normalized.withUnsafeBufferPointer { norm in
+            normalized.withUnsafeBufferPointer { norm in
                 for k in 1...3 where n > k {
                     let p = Normalizer.hash(UnsafeBufferPointer(rebasing: norm[Int(t.normStart)..<Int(t.normStart) + k]))
-                    sink.add(featureKey(.prefix, k, p), "prefix\(k)=\(String(form(j).prefix(k)))")
+                    // Prefixes and suffixes of three letters are nearly as many as words.
+                    if k < 3 { sink.add(featureKey(.prefix, k, p), "prefix\(k)=\(String(form(j).prefix(k)))") }
+                    else { sink.addRare(featureKey(.prefix, k, p), "prefix\(k)=\(String(form(j).prefix(k)))") }
                     let s = Normalizer.hash(UnsafeBufferPointer(rebasing: norm[Int(t.normEnd) - k..<Int(t.normEnd)]))
-                    sink.add(featureKey(.suffix, k, s), "suffix\(k)=\(String(form(j).suffix(k)))")
+                    if k < 3 { sink.add(featureKey(.suffix, k, s), "suffix\(k)=\(String(form(j).suffix(k)))") }
+                    else { sink.addRare(featureKey(.suffix, k, s), "suffix\(k)=\(String(form(j).suffix(k)))") }
                 }
             }
         }
         if abs(o) <= 1, groups.contains(.shape) {
-            sink.add(featureKey(.shape, o, shapes[j]), "shape[\(o)]=\(FeatureExtractor.shapeName(shapes[j]))")
+            sink.add(featureKey(.shape, o, w.shape), "shape[\(o)]=\(FeatureExtractor.shapeName(w.shape))")
             if o == 0 {
-                for a in d.analyses[Int(t.firstAnalysis)..<Int(t.firstAnalysis + t.analysisCount)] {
+                for a in analyses[Int(t.firstAnalysis)..<Int(t.firstAnalysis + t.analysisCount)] {
                     sink.add(featureKey(.proclitics, 0, UInt64(a.proclitics.rawValue)), "proclitics=\(a.proclitics)")
                 }
             }
         }
-        if abs(o) <= 1, groups.contains(.clusters),
-           let c = wordClusters != nil ? wordClusters?.code(ofHash: t.hash) : clusters?.code(ofHash: t.hash) {
+        if abs(o) <= 1, groups.contains(.clusters), let c = w.cluster {
             // Prefixes of 4, 8 and 12 bits, and the whole path.
             var p = 4
             while true {
                 let len = min(p, Int(c.length))
                 let bits = c.bits >> UInt32(Int(c.length) - len)
-                sink.add(featureKey(.cluster, o * 32 + len, UInt64(bits)), "cluster[\(o)]=\(String(bits, radix: 2).leftPadded(len))")
+                sink.addCluster(offset: o, length: len, bits: bits, "cluster[\(o)]=\(String(bits, radix: 2).leftPadded(len))")
                 if len == Int(c.length) { break }
                 p = p >= 12 ? Int(c.length) : p + 4
             }
@@ -376,7 +462,6 @@ package struct FeatureExtractor {
     /// lookups and candidates at -1…+1, the document.
     @inline(__always)
     func contextFeatures<S: FeatureSink>(of i: Int, in range: Range<Int>, into sink: inout S) {
-        let tokens = document.tokens
         sink.add(featureKey(.bias, 0, 0), "bias")
         if groups.contains(.words), range.contains(i - 1) {
             sink.addRare(featureKey(.formBigram, 0, tokens[i - 1].hash &* 31 ^ tokens[i].hash), "form[-1,0]=\(form(i - 1)) \(form(i))")

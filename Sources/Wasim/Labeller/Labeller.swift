@@ -1,3 +1,4 @@
+import CWasimICU
 import Synchronization
 // The learned stage: a sequence labeller (averaged perceptron over BIO labels, Viterbi decoding
 // under BIO constraints) that reads every earlier stage's findings as features and proposes
@@ -16,8 +17,11 @@ public struct Labeller: Stage {
     let listHashes: [UInt64]
     /// Per-thread caches of what each word contributes at -2…+2 (see `wordFeatures`).
     private let caches = WordCachePool()
-    /// Words a thread's cache keeps: 32,768 words' vectors take 5 MB, their index 1.5 MB.
-    package var wordCacheCapacity = 32_768
+    /// Words a thread's cache keeps: 65,536 words' vectors take 10 MB, their index 3 MB. A word
+    /// outside it costs some thirty probes of the model's table at every occurrence; over
+    /// ant-news, 32,768 words left about one token in eight outside, and the whole run
+    /// (`wasim tag --jobs 1`) took 1.32–1.45 s of user time against 1.22–1.28 s with 65,536.
+    package var wordCacheCapacity = 65_536
     /// What a position outside the sentence contributes at -2…+2.
     private let edges: [SIMD8<Int32>]
     /// One bit per model key (bits 44… of the key): most features a text asks for (bigrams,
@@ -25,6 +29,12 @@ public struct Labeller: Stage {
     /// without a cache miss in the large table.
     private let presence: [UInt64]
     static let presenceBits = 20
+    /// The model's table as the stage reads it (`ScoreSink.table`), derived at load.
+    private let table: [UInt64]
+    /// The context features' weights, summed once from the model (see `ContextWeights`).
+    private let context: ContextWeights
+    /// `model.transitions` as rows for `viterbi(_:count:transitions:back:labels:)`.
+    private let transitionRows: [SIMD8<Float>]
 
     public init(model: LabellerModel, gazetteer: Gazetteer?, clusters: (any ClusterCodes)? = nil) {
         self.model = model
@@ -38,92 +48,264 @@ public struct Labeller: Stage {
             presence[bit >> 6] |= 1 << UInt64(bit & 63)
         }
         self.presence = presence
+        let table = Labeller.interleave(model)
+        self.table = table
         let probe = FeatureExtractor(document: Document(text: ""), groups: model.groups, gazetteer: nil, listHashes: [], clusters: nil)
-        edges = model.keys.withUnsafeBufferPointer { keys in
-            model.weights.withUnsafeBufferPointer { weights in
-                (-2...2).map { o in
-                    var sink = ScoreSink(keys: keys, weights: weights, mask: keys.count - 1, presence: nil)
-                    probe.edgeFeatures(offset: o, into: &sink)
-                    return sink.sums
-                }
+        edges = table.withUnsafeBufferPointer { table in
+            (-2...2).map { o in
+                var sink = ScoreSink(table: table, presence: nil)
+                probe.edgeFeatures(offset: o, into: &sink)
+                return sink.sums
             }
         }
+        let groups = model.groups, typeCount = gazetteer?.typeNames.count ?? 0, hashes = listHashes
+        context = table.withUnsafeBufferPointer { table in
+            ContextWeights(groups: groups, table: table, typeCount: typeCount, listHashes: hashes)
+        }
+        transitionRows = Labeller.transitionRows(model.transitions)
     }
 
     func extractor(_ document: Document) -> FeatureExtractor {
-        FeatureExtractor(document: document, groups: model.groups, gazetteer: gazetteer, listHashes: listHashes, clusters: clusters)
+        FeatureExtractor(document: document, groups: model.groups, gazetteer: gazetteer, listHashes: listHashes, clusters: clusters,
+                         forTagging: true)
+    }
+
+    /// What each token's lookups and candidates give the tokens at -1, 0 and +1 of it
+    /// (`cache.markSums[3 * j + o + 1]`), read straight from the document: the terms of
+    /// `contextFeatures` that come from its marks, with the weights of `ContextWeights`.
+    private func markSums(_ d: Document, into cache: inout WordCache) {
+        let n = d.tokens.count
+        if cache.markSums.count < 3 * n {
+            cache.markSums = [SIMD8<Int32>](repeating: .zero, count: 6 * n)
+        } else {
+            cache.markSums.withUnsafeMutableBufferPointer { $0.baseAddress!.update(repeating: .zero, count: 3 * n) }
+        }
+        let groups = model.groups
+        let useLists = groups.contains(.lookups), useCandidates = groups.contains(.candidates), useRanges = groups.contains(.ranges)
+        let w = context
+        let lookups = d.lookups, candidates = d.candidates
+        table.withUnsafeBufferPointer { table in
+          presence.withUnsafeBufferPointer { presence in
+            cache.memoKeys.withUnsafeMutableBufferPointer { mk in
+              cache.memoSums.withUnsafeMutableBufferPointer { ms in
+                cache.markSums.withUnsafeMutableBufferPointer { sums in
+                    var memo = ScoreSink(table: table, presence: presence)
+                    memo.memoKeys = mk
+                    memo.memoSums = ms
+                    if useLists, let g = gazetteer {
+                        g.entryFile.withUnsafeBufferPointer { entryFile in
+                            lookups.withUnsafeBufferPointer { lookups in
+                                for l in lookups.indices {
+                                    let lookup = lookups[l]
+                                    let file = Int(entryFile[Int(lookup.entry)])
+                                    let known = lookup.list >= 0 && Int(lookup.list) < w.typeCount
+                                    for k in lookup.tokens {
+                                        let bi = k != lookup.tokens.lowerBound ? 1 : 0
+                                        let x = 3 * Int(k)
+                                        if known {
+                                            let y = (Int(lookup.list) * 2 + bi) * 3
+                                            sums[x] &+= w.listType[y]
+                                            sums[x + 1] &+= w.listType[y + 1]
+                                            sums[x + 2] &+= w.listType[y + 2]
+                                        } else {
+                                            for o in -1...1 {
+                                                sums[x + o + 1] &+= memo.memoized(featureKey(.lookupType, o, UInt64(lookup.list) << 1 | UInt64(bi)))
+                                            }
+                                        }
+                                        sums[x + 1] &+= w.listFile[file * 2 + bi]
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    guard useCandidates || useRanges else { return }
+                    for ci in candidates.indices {
+                        let range = candidates[ci].tokens
+                        if candidates[ci].type == .numericRange {
+                            guard useRanges else { continue }
+                            for k in range {
+                                let bi = k != range.lowerBound ? 3 : 0
+                                let x = 3 * Int(k)
+                                sums[x] &+= w.range[bi]
+                                sums[x + 1] &+= w.range[bi + 1]
+                                sums[x + 2] &+= w.range[bi + 2]
+                            }
+                        } else {
+                            guard useCandidates else { continue }
+                            let type = Int(FeatureExtractor.typeIndex(candidates[ci].type))
+                            let kind = Int(FeatureExtractor.sourceKind(candidates[ci].source))
+                            let source = stringHash(candidates[ci].source)
+                            for k in range {
+                                let bi = k != range.lowerBound ? 1 : 0
+                                let x = 3 * Int(k), y = (type << 3 | kind << 1 | bi) * 3
+                                sums[x] &+= w.candidateType[y]
+                                sums[x + 1] &+= w.candidateType[y + 1]
+                                sums[x + 2] &+= w.candidateType[y + 2]
+                                sums[x + 1] &+= memo.memoized(featureKey(.candidateSource, 0, source << 1 | UInt64(bi)))
+                            }
+                        }
+                    }
+                }
+              }
+            }
+          }
+        }
     }
 
     public func process(_ document: Document) throws {
         guard !document.tokens.isEmpty else { return }
         let fx = extractor(document)
         let tokens = document.tokens
-        var emissions = [Float]()
         var starts: ProcliticEvidence? = nil
         // The thread's cache, moved out of the pool and back: a local value, so no access to it
         // pays a class property's exclusivity check.
         var cache = caches.take()
         defer { caches.give(cache) }
-        var wordBase: [Int] = []
-        var contexts: [SIMD8<Int32>] = []
+        let groups = model.groups
+        let useWords = groups.contains(.words), useLists = groups.contains(.lookups)
+        let useCandidates = groups.contains(.candidates), useRanges = groups.contains(.ranges)
+        let useMarks = useLists || useCandidates || useRanges
+        let scale = SIMD8<Float>(repeating: model.scale)
+        let w = context
+        if useMarks { markSums(document, into: &cache) }
         for sentence in document.sentences {
             let range = Int(sentence.tokens.lowerBound)..<Int(sentence.tokens.upperBound)
-            emissions.removeAll(keepingCapacity: true)
-            model.keys.withUnsafeBufferPointer { keys in
-                model.weights.withUnsafeBufferPointer { weights in
+            let n = range.count
+            guard n > 0 else { continue }
+            let first = range.lowerBound
+            if cache.wordBase.count < n + 4 {
+                cache.wordBase = [Int32](repeating: 0, count: n * 2 + 4)
+                cache.emissions = [SIMD8<Float>](repeating: .zero, count: n * 2)
+                cache.back = [SIMD8<Int32>](repeating: .zero, count: n * 2)
+                cache.labels = [Int](repeating: 0, count: n * 2)
+            }
+            table.withUnsafeBufferPointer { table in
                   presence.withUnsafeBufferPointer { presence in
-                    var sink = ScoreSink(keys: keys, weights: weights, mask: keys.count - 1, presence: presence)
+                  w.clusterPrefix.withUnsafeBufferPointer { clusterPrefix in
+                    var sink = ScoreSink(table: table, presence: presence)
                     // Each token's word features, through the cache: most words of a text are
                     // words the thread has seen, and a hit replaces some thirty table probes.
-                    let first = range.lowerBound
-                    wordBase.removeAll(keepingCapacity: true)
-                    contexts.removeAll(keepingCapacity: true)
+                    // Positions outside the sentence read the edge's five vectors, at 0.
+                    if cache.vectors.isEmpty { cache.vectors.append(contentsOf: edges) }
                     var kept = cache.vectors.count
-                    for j in range {
-                        let h = tokens[j].hash
-                        if let b = cache.index[h] { wordBase.append(Int(b)); continue }
-                        // A full cache keeps the words it has (those met first, which are mostly
-                        // the frequent ones); the others are scored past its end for this sentence
-                        // only. A cache that fits the processor's caches is worth more than one
-                        // that holds every word.
-                        let b = cache.vectors.count
-                        for o in -2...2 {
-                            sink.reset()
-                            fx.wordFeatures(token: j, offset: o, into: &sink)
-                            cache.vectors.append(sink.sums)
+                    cache.wordBase.withUnsafeMutableBufferPointer { wordBase in
+                      cache.memoKeys.withUnsafeMutableBufferPointer { mk in
+                        cache.memoSums.withUnsafeMutableBufferPointer { ms in
+                        // The memo serves the word features that many words share (shapes,
+                        // proclitics, short affixes, clusters); forms and stems go to the table.
+                        var sink = sink
+                        sink.memoKeys = mk
+                        sink.memoSums = ms
+                        sink.clusterPrefix = clusterPrefix
+                        wordBase[0] = 0
+                        wordBase[1] = 0
+                        wordBase[n + 2] = 0
+                        wordBase[n + 3] = 0
+                        // The index's slots are asked for a few tokens ahead, and each word's
+                        // vectors as soon as it is found, for the emissions below.
+                        for j in range.lowerBound..<min(range.lowerBound + 4, range.upperBound) { cache.index.prefetch(tokens[j].hash) }
+                        for j in range {
+                            if j + 4 < range.upperBound { cache.index.prefetch(tokens[j + 4].hash) }
+                            let h = tokens[j].hash
+                            if let b = cache.index[h] {
+                                wordBase[j - first + 2] = b
+                                cache.vectors.withUnsafeBufferPointer { v in
+                                    wasim_prefetch(v.baseAddress! + Int(b))
+                                    wasim_prefetch(v.baseAddress! + Int(b) + 2)
+                                    wasim_prefetch(v.baseAddress! + Int(b) + 4)
+                                }
+                                continue
+                            }
+                            // A full cache keeps the words it has (those met first, which are mostly
+                            // the frequent ones); the others are scored past its end for this sentence
+                            // only. A cache that fits the processor's caches is worth more than one
+                            // that holds every word.
+                            let b = cache.vectors.count
+                            let word = fx.word(j)
+                            for o in -2...2 {
+                                sink.reset()
+                                fx.wordFeatures(token: j, offset: o, word: word, into: &sink)
+                                cache.vectors.append(sink.sums)
+                            }
+                            if cache.index.count < wordCacheCapacity { cache.index.insert(h, Int32(b)); kept = cache.vectors.count }
+                            wordBase[j - first + 2] = Int32(b)
                         }
-                        if cache.index.count < wordCacheCapacity { cache.index.insert(h, Int32(b)); kept = cache.vectors.count }
-                        wordBase.append(b)
+                        }
+                      }
                     }
+                    // Each token's emissions: its context features (`contextFeatures`, read from
+                    // the dense arrays of `ContextWeights`) and the five words around it.
                     var memo = sink
                     cache.memoKeys.withUnsafeMutableBufferPointer { mk in
-                        cache.memoSums.withUnsafeMutableBufferPointer { ms in
-                            memo.memoKeys = mk
-                            memo.memoSums = ms
-                            for i in range {
-                                memo.reset()
-                                fx.contextFeatures(of: i, in: range, into: &memo)
-                                contexts.append(memo.sums)
-                            }
-                        }
-                    }
-                    cache.vectors.withUnsafeBufferPointer { vectors in
+                      cache.memoSums.withUnsafeMutableBufferPointer { ms in
+                        memo.memoKeys = mk
+                        memo.memoSums = ms
+                        tokens.withUnsafeBufferPointer { tokens in
+                              fx.docFlags.withUnsafeBufferPointer { docFlags in
+                                cache.vectors.withUnsafeBufferPointer { vectors in
+                                  cache.wordBase.withUnsafeBufferPointer { wordBase in
+                                    cache.emissions.withUnsafeMutableBufferPointer { emissions in
+                                            cache.markSums.withUnsafeBufferPointer { markSums in
                         for i in range {
-                            var total = contexts[i - first]
-                            for o in -2...2 {
-                                let j = i + o
-                                total &+= range.contains(j) ? vectors[wordBase[j - first] + o + 2] : edges[o + 2]
+                            var total = w.bias
+                            if useWords, i > first {
+                                total &+= memo.lookup(featureKey(.formBigram, 0, tokens[i - 1].hash &* 31 ^ tokens[i].hash))
                             }
-                            for l in 0..<7 { emissions.append(Float(total[l]) * model.scale) }
+                            // The lists and candidates at -1, 0, +1 (`markSums`).
+                            if useMarks {
+                                let x = 3 * i
+                                if i > first { total &+= markSums[x - 3] }
+                                total &+= markSums[x + 1]
+                                if i + 1 < range.upperBound { total &+= markSums[x + 5] }
+                            }
+                            let f = docFlags[i]
+                            if f != 0 {
+                                for t in 0..<3 {
+                                    if f & 1 << UInt8(t) != 0 { total &+= w.document[t] }
+                                    if f & 1 << UInt8(4 + t) != 0 { total &+= w.document[3 + t] }
+                                }
+                            }
+                            // The words at -2…+2: `wordBase[i - first + 2 + o]`, the edge outside the sentence.
+                            let p = i - first
+                            total &+= vectors[Int(wordBase[p])]
+                            total &+= vectors[Int(wordBase[p + 1]) + 1]
+                            total &+= vectors[Int(wordBase[p + 2]) + 2]
+                            total &+= vectors[Int(wordBase[p + 3]) + 3]
+                            total &+= vectors[Int(wordBase[p + 4]) + 4]
+                            emissions[i - first] = SIMD8<Float>(Float(total[0]), Float(total[1]), Float(total[2]), Float(total[3]),
+                                                                 Float(total[4]), Float(total[5]), Float(total[6]), 0) * scale
                         }
-                    }
+                                            }
+                                  }
+                                }
+                              }
+                            }
+                          }
+                        }
+                      }
                     cache.vectors.removeLast(cache.vectors.count - kept)
                   }
+                  }
+            }
+            cache.emissions.withUnsafeBufferPointer { e in
+                cache.back.withUnsafeMutableBufferPointer { back in
+                    cache.labels.withUnsafeMutableBufferPointer { labels in
+                        transitionRows.withUnsafeBufferPointer { t in
+                            Labeller.viterbi(e.baseAddress!, count: n, transitions: t.baseAddress!, back: back.baseAddress!, labels: labels.baseAddress!)
+                        }
+                    }
                 }
             }
-            let labels = Labeller.viterbi(emissions, count: range.count, transitions: model.transitions)
             var previousEnd = 0
-            for span in Labeller.spans(labels) {
+            var s = 0
+            while s < n {
+                // A span: B-X then its I-X (`spans`), read from the labels in place.
+                let label = cache.labels[s]
+                guard label != 0, let type = BIOLabel(rawValue: label)?.type else { s += 1; continue }
+                var e = s + 1
+                while e < n, cache.labels[e] == label + (label & 1 == 0 ? 0 : 1) { e += 1 }
+                let span = (type: type, tokens: s..<e)
+                s = e
                 var first = range.lowerBound + span.tokens.lowerBound
                 let last = range.lowerBound + span.tokens.upperBound - 1
                 // A kunya is inside the name (ANNOTATION.md), where the model often leaves it
@@ -185,51 +367,84 @@ public struct Labeller: Stage {
 
     package static func viterbi(_ emissions: [Float], count n: Int, transitions: [Float]) -> [Int] {
         guard n > 0 else { return [] }
-        // BIO's shape, written out: O and B-X may follow any label (seven candidates each), I-X
-        // only B-X or I-X (two). Candidates are tried in label order and a later one must score
-        // strictly higher, so ties go to the lower label.
-        var back = [Int8](repeating: 0, count: n * 7)
+        var rows = [SIMD8<Float>](repeating: .zero, count: n)
+        for i in 0..<n { for l in 0..<7 { rows[i][l] = emissions[i * 7 + l] } }
+        let t = transitionRows(transitions)
+        var back = [SIMD8<Int32>](repeating: .zero, count: n)
         var labels = [Int](repeating: 0, count: n)
-        var score = [Float](repeating: -.infinity, count: 14)
-        emissions.withUnsafeBufferPointer { e in
-            transitions.withUnsafeBufferPointer { t in
+        viterbi(rows, count: n, transitions: t, back: &back, labels: &labels)
+        return labels
+    }
+
+    /// The transitions as eight rows of seven lanes (row 0 the start of a sentence, row p + 1 the
+    /// label p; lane l the next label), with -inf where BIO forbids the pair and in lane 7.
+    package static func transitionRows(_ t: [Float]) -> [SIMD8<Float>] {
+        (0..<8).map { r in
+            var row = SIMD8<Float>(repeating: -.infinity)
+            for l in 0..<7 where r == 0 ? allowedPairs[l] : BIOLabel.allowed(from: r - 1, to: l) { row[l] = t[r * 7 + l] }
+            return row
+        }
+    }
+
+    /// The model's keys and weights side by side, three words a slot (the key, then the seven
+    /// weights and a zero): a probe that finds its key reads its weights from the same cache
+    /// line, not from a second array.
+    static func interleave(_ model: LabellerModel) -> [UInt64] {
+        var table = [UInt64](repeating: 0, count: model.keys.count * 3)
+        for slot in model.keys.indices {
+            table[slot * 3] = model.keys[slot]
+            var packed: (UInt64, UInt64) = (0, 0)
+            withUnsafeMutableBytes(of: &packed) { raw in
+                for l in 0..<7 { raw.storeBytes(of: model.weights[slot * 7 + l].littleEndian, toByteOffset: l * 2, as: Int16.self) }
+            }
+            table[slot * 3 + 1] = packed.0
+            table[slot * 3 + 2] = packed.1
+        }
+        return table
+    }
+
+    /// Viterbi over emission rows (lane l: label l; lane 7 unused), all seven next labels at once:
+    /// for each previous label p in order, a later p must score strictly higher, so ties go to
+    /// the lower label, and a forbidden pair scores -inf and never wins (an I-X whose B-X and
+    /// I-X both score -inf keeps B-X, as the BIO-shaped scalar version did). Same sums, same
+    /// order: the same labels as the textbook version (LabellerTests).
+    @inline(__always)
+    static func viterbi(_ e: UnsafePointer<SIMD8<Float>>, count n: Int, transitions t: UnsafePointer<SIMD8<Float>>,
+                        back: UnsafeMutablePointer<SIMD8<Int32>>, labels: UnsafeMutablePointer<Int>) {
+        guard n > 0 else { return }
+        var previous = t[0] + e[0]
+        let firstArg = SIMD8<Int32>(0, 0, 1, 0, 3, 0, 5, 0)
+        var i = 1
+        while i < n {
+            var best = SIMD8<Float>(repeating: previous[0]) + t[1]
+            var arg = firstArg
+            for p in 1..<7 {
+                let c = SIMD8<Float>(repeating: previous[p]) + t[p + 1]
+                let better = c .> best
+                best.replace(with: c, where: better)
+                arg.replace(with: Int32(p), where: better)
+            }
+            previous = best + e[i]
+            back[i] = arg
+            i += 1
+        }
+        var best = -Float.infinity
+        labels[n - 1] = 0
+        for l in 0..<7 where previous[l] > best { best = previous[l]; labels[n - 1] = l }
+        var k = n - 1
+        while k > 0 { labels[k - 1] = Int(back[k][labels[k]]); k -= 1 }
+    }
+
+    static func viterbi(_ e: [SIMD8<Float>], count n: Int, transitions t: [SIMD8<Float>], back: inout [SIMD8<Int32>], labels: inout [Int]) {
+        e.withUnsafeBufferPointer { e in
+            t.withUnsafeBufferPointer { t in
                 back.withUnsafeMutableBufferPointer { back in
-                    score.withUnsafeMutableBufferPointer { rows in
-                        var previous = rows.baseAddress!, here = rows.baseAddress! + 7
-                        for l in 0..<7 { previous[l] = allowedPairs[l] ? t[l] + e[l] : -.infinity }
-                        for i in 1..<max(n, 1) {
-                            let base = i * 7
-                            // O, then B-PER, B-ORG, B-LOC.
-                            var l = 0
-                            while l < 7 {
-                                var best = previous[0] + t[7 + l], arg = 0
-                                for p in 1..<7 {
-                                    let s = previous[p] + t[(p + 1) * 7 + l]
-                                    if s > best { best = s; arg = p }
-                                }
-                                here[l] = best + e[base + l]
-                                back[base + l] = Int8(truncatingIfNeeded: arg)
-                                l = l == 0 ? 1 : l + 2
-                            }
-                            // I-PER, I-ORG, I-LOC.
-                            l = 2
-                            while l < 7 {
-                                let fromBegin = previous[l - 1] + t[l * 7 + l], fromInside = previous[l] + t[(l + 1) * 7 + l]
-                                let inside = fromInside > fromBegin
-                                here[l] = (inside ? fromInside : fromBegin) + e[base + l]
-                                back[base + l] = Int8(truncatingIfNeeded: inside ? l : l - 1)
-                                l += 2
-                            }
-                            swap(&previous, &here)
-                        }
-                        var best = -Float.infinity
-                        for l in 0..<7 where previous[l] > best { best = previous[l]; labels[n - 1] = l }
+                    labels.withUnsafeMutableBufferPointer { labels in
+                        viterbi(e.baseAddress!, count: n, transitions: t.baseAddress!, back: back.baseAddress!, labels: labels.baseAddress!)
                     }
-                    if n > 1 { for i in stride(from: n - 1, to: 0, by: -1) { labels[i - 1] = Int(back[i * 7 + labels[i]]) } }
                 }
             }
         }
-        return labels
     }
 
     /// Spans of a label sequence (token indices within it).
@@ -330,23 +545,105 @@ struct WordCache: Sendable {
     /// The context features' memo (see `ScoreSink`).
     var memoKeys = [UInt64](repeating: 0, count: 4096)
     var memoSums = [SIMD8<Int32>](repeating: SIMD8(repeating: 0), count: 4096)
+    /// A sentence's scratch, kept from one sentence to the next: each token's place in
+    /// `vectors`, its emissions, Viterbi's back pointers and the labels.
+    var wordBase: [Int32] = []
+    var emissions: [SIMD8<Float>] = []
+    var back: [SIMD8<Int32>] = []
+    var labels: [Int] = []
+    /// Per token, what its marks give at -1, 0, +1.
+    var markSums: [SIMD8<Int32>] = []
+}
+
+/// What the context features (`FeatureExtractor.contextFeatures`) weigh, summed once from the
+/// model: they depend on a few small values (a list's type or file, a candidate's type and kind,
+/// the B/I position, the offset), so the stage reads them from dense arrays rather than hash a
+/// key and probe a table per mark and token. Only a candidate's source (a rule's name) and the
+/// bigram are still looked up by key.
+struct ContextWeights: Sendable {
+    var bias: SIMD8<Int32>
+    /// The gazetteer's types: `listType[(type * 2 + inside) * 3 + o + 1]`.
+    var typeCount: Int
+    var listType: [SIMD8<Int32>]
+    /// Offset 0 only: `listFile[file * 2 + inside]`.
+    var listFile: [SIMD8<Int32>]
+    /// `candidateType[(type << 3 | kind << 1 | inside) * 3 + o + 1]`.
+    var candidateType: [SIMD8<Int32>]
+    /// `range[inside * 3 + o + 1]`.
+    var range: [SIMD8<Int32>]
+    /// doc-elsewhere of type t at t, doc-earlier-in-name at 3 + t.
+    var document: [SIMD8<Int32>]
+    /// A cluster prefix of `len` ≤ 8 bits at offset o (`FeatureSink.addCluster`):
+    /// `clusterPrefix[(o + 1) * 512 + (1 << len) + bits]`.
+    var clusterPrefix: [SIMD8<Int32>]
+
+    init(groups: FeatureGroups, table: UnsafeBufferPointer<UInt64>, typeCount: Int, listHashes: [UInt64]) {
+        func weight(_ key: UInt64) -> SIMD8<Int32> { ScoreSink(table: table, presence: nil).lookup(key) }
+        let zero = SIMD8<Int32>(repeating: 0)
+        bias = weight(featureKey(.bias, 0, 0))
+        self.typeCount = typeCount
+        listType = [SIMD8<Int32>](repeating: zero, count: 3 * typeCount * 2)
+        listFile = [SIMD8<Int32>](repeating: zero, count: listHashes.count * 2)
+        candidateType = [SIMD8<Int32>](repeating: zero, count: 3 * 64)
+        range = [SIMD8<Int32>](repeating: zero, count: 3 * 2)
+        document = [SIMD8<Int32>](repeating: zero, count: 6)
+        clusterPrefix = [SIMD8<Int32>](repeating: zero, count: 3 * 512)
+        if groups.contains(.clusters) {
+            for o in -1...1 {
+                for len in 0...8 {
+                    for bits in 0..<(1 << len) {
+                        clusterPrefix[(o + 1) * 512 + (1 << len) + bits] = weight(featureKey(.cluster, o * 32 + len, UInt64(bits)))
+                    }
+                }
+            }
+        }
+        for o in -1...1 {
+            for bi in 0..<2 {
+                if groups.contains(.lookups) {
+                    for type in 0..<typeCount {
+                        listType[(type * 2 + bi) * 3 + o + 1] = weight(featureKey(.lookupType, o, UInt64(type) << 1 | UInt64(bi)))
+                    }
+                }
+                if groups.contains(.candidates) {
+                    for type in 0..<5 {
+                        for kind in 0..<4 {
+                            candidateType[(type << 3 | kind << 1 | bi) * 3 + o + 1] =
+                                weight(featureKey(.candidateType, o, UInt64(type) << 3 | UInt64(kind) << 1 | UInt64(bi)))
+                        }
+                    }
+                }
+                if groups.contains(.ranges) { range[bi * 3 + o + 1] = weight(featureKey(.range, o, UInt64(bi))) }
+            }
+        }
+        if groups.contains(.lookups) {
+            for (file, h) in listHashes.enumerated() {
+                for bi in 0..<2 { listFile[file * 2 + bi] = weight(featureKey(.lookupList, 0, h << 1 | UInt64(bi))) }
+            }
+        }
+        if groups.contains(.document) {
+            for t in 0..<3 {
+                document[t] = weight(featureKey(.docElsewhere, 0, UInt64(t)))
+                document[3 + t] = weight(featureKey(.docEarlierInName, 0, UInt64(t)))
+            }
+        }
+    }
 }
 
 /// Word hashes → small integers (positions in `WordCache.vectors`, a document's evidence in
 /// `FeatureExtractor`): linear probing over keys that are hashes
 /// already (a Dictionary would hash them again with SipHash, which cost more than the lookups).
 struct WordIndex: Sendable {
-    private var keys: [UInt64]
-    /// -1: empty.
-    private var values: [Int32]
+    /// A key beside its value (-1: empty): a probe reads one cache line, not one in an array of
+    /// keys and another in an array of values.
+    private struct Slot { var key: UInt64; var value: Int32 }
+    private var slots: [Slot]
     private(set) var count = 0
 
     /// Room for `capacity` keys before the table grows.
     init(capacity: Int = 1 << 11) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
-        keys = [UInt64](repeating: 0, count: size)
-        values = [Int32](repeating: -1, count: size)
+        slots = [Slot](repeating: Slot(key: 0, value: -1), count: size)
     }
 
     @inline(__always) private static func slot(_ key: UInt64, _ mask: Int) -> Int {
@@ -354,36 +651,37 @@ struct WordIndex: Sendable {
     }
 
     subscript(key: UInt64) -> Int32? {
-        keys.withUnsafeBufferPointer { keys in
-            values.withUnsafeBufferPointer { values in
-                let mask = keys.count - 1
-                var i = WordIndex.slot(key, mask)
-                while values[i] >= 0 {
-                    if keys[i] == key { return values[i] }
-                    i = (i + 1) & mask
-                }
-                return nil
+        slots.withUnsafeBufferPointer { slots in
+            let mask = slots.count - 1
+            var i = WordIndex.slot(key, mask)
+            while slots[i].value >= 0 {
+                if slots[i].key == key { return slots[i].value }
+                i = (i + 1) & mask
             }
+            return nil
         }
+    }
+
+    /// Asks the processor for the key's slot ahead of the lookup.
+    @inline(__always) func prefetch(_ key: UInt64) {
+        slots.withUnsafeBufferPointer { wasim_prefetch($0.baseAddress! + WordIndex.slot(key, $0.count - 1)) }
     }
 
     /// Adds a key that is not in the table.
     mutating func insert(_ key: UInt64, _ value: Int32) {
-        if (count + 1) * 2 > keys.count { grow() }
-        let mask = keys.count - 1
+        if (count + 1) * 2 > slots.count { grow() }
+        let mask = slots.count - 1
         var i = WordIndex.slot(key, mask)
-        while values[i] >= 0 { i = (i + 1) & mask }
-        keys[i] = key
-        values[i] = value
+        while slots[i].value >= 0 { i = (i + 1) & mask }
+        slots[i] = Slot(key: key, value: value)
         count += 1
     }
 
     private mutating func grow() {
-        let (oldKeys, oldValues) = (keys, values)
-        keys = [UInt64](repeating: 0, count: oldKeys.count * 2)
-        values = [Int32](repeating: -1, count: oldKeys.count * 2)
+        let old = slots
+        slots = [Slot](repeating: Slot(key: 0, value: -1), count: old.count * 2)
         count = 0
-        for i in oldKeys.indices where oldValues[i] >= 0 { insert(oldKeys[i], oldValues[i]) }
+        for s in old where s.value >= 0 { insert(s.key, s.value) }
     }
 }
 
@@ -402,10 +700,16 @@ struct ProcliticEvidence {
     init(_ d: Document) {
         candidateStart = [Int32](repeating: -1, count: d.tokens.count)
         nextCandidate = [Int32](repeating: -1, count: d.candidates.count)
-        for (k, c) in d.candidates.enumerated().reversed() where c.type != .numericRange && !c.source.hasPrefix("model:") {
-            let i = Int(c.tokens.lowerBound)
-            nextCandidate[k] = candidateStart[i]
-            candidateStart[i] = Int32(k)
+        // By index, backwards: `enumerated().reversed()` copied every candidate.
+        let candidates = d.candidates
+        var k = candidates.count - 1
+        while k >= 0 {
+            if candidates[k].type != .numericRange && ConflictResolution.sourceKind(candidates[k].source) != .model {
+                let i = Int(candidates[k].tokens.lowerBound)
+                nextCandidate[k] = candidateStart[i]
+                candidateStart[i] = Int32(k)
+            }
+            k -= 1
         }
     }
 }
@@ -432,8 +736,8 @@ extension Capability {
 /// hundred keys (list and rule names, types and positions) and would otherwise each cost a
 /// cache miss in the large table.
 struct ScoreSink: FeatureSink {
-    let keys: UnsafeBufferPointer<UInt64>
-    let weights: UnsafeBufferPointer<Int16>
+    /// `Labeller.interleave`: per slot, the key then its seven weights and a zero (24 bytes).
+    let table: UnsafeBufferPointer<UInt64>
     let mask: Int
     var memoKeys: UnsafeMutableBufferPointer<UInt64>? = nil
     var memoSums: UnsafeMutableBufferPointer<SIMD8<Int32>>? = nil
@@ -441,11 +745,12 @@ struct ScoreSink: FeatureSink {
 
     /// `Labeller.presence`, when the caller has it.
     let presence: UnsafeBufferPointer<UInt64>?
+    /// `ContextWeights.clusterPrefix`, when the caller has it.
+    var clusterPrefix: UnsafeBufferPointer<SIMD8<Int32>>? = nil
 
-    init(keys: UnsafeBufferPointer<UInt64>, weights: UnsafeBufferPointer<Int16>, mask: Int, presence: UnsafeBufferPointer<UInt64>?) {
-        self.keys = keys
-        self.weights = weights
-        self.mask = mask
+    init(table: UnsafeBufferPointer<UInt64>, presence: UnsafeBufferPointer<UInt64>?) {
+        self.table = table
+        self.mask = table.count / 3 - 1
         self.presence = presence
     }
 
@@ -458,14 +763,23 @@ struct ScoreSink: FeatureSink {
         }
         var slot = Int(truncatingIfNeeded: key) & mask
         while true {
-            let found = keys[slot]
+            let found = table[slot &* 3]
             if found == key { break }
             if found == 0 { return SIMD8(repeating: 0) }
-            slot = (slot + 1) & mask
+            slot = (slot &+ 1) & mask
         }
-        let base = slot * 7
-        return SIMD8(Int32(weights[base]), Int32(weights[base + 1]), Int32(weights[base + 2]), Int32(weights[base + 3]),
-                     Int32(weights[base + 4]), Int32(weights[base + 5]), Int32(weights[base + 6]), 0)
+        let w = UnsafeRawPointer(table.baseAddress! + (slot &* 3 &+ 1)).loadUnaligned(as: SIMD8<Int16>.self)
+        return SIMD8<Int32>(truncatingIfNeeded: w)
+    }
+
+    /// Short prefixes (4 and 8 bits, shared by thousands of words) from `clusterPrefix`; longer
+    /// ones from the table: the memo would keep few of them.
+    @inline(__always) package mutating func addCluster(offset o: Int, length len: Int, bits: UInt32, _ name: @autoclosure () -> String) {
+        if let clusterPrefix, len <= 8, bits < 1 << UInt32(len) {
+            sums &+= clusterPrefix[(o + 1) * 512 + (1 << len) + Int(bits)]
+        } else {
+            sums &+= lookup(featureKey(.cluster, o * 32 + len, UInt64(bits)))
+        }
     }
 
     /// Straight to the table: a memo slot would be taken by a key that does not come back.
@@ -474,15 +788,17 @@ struct ScoreSink: FeatureSink {
     }
 
     @inline(__always) package mutating func add(_ key: UInt64, _ name: @autoclosure () -> String) {
-        if let memoKeys, let memoSums {
-            let m = Int(truncatingIfNeeded: key >> 40) & (memoKeys.count - 1)
-            if memoKeys[m] == key { sums &+= memoSums[m]; return }
-            let v = lookup(key)
-            memoKeys[m] = key
-            memoSums[m] = v
-            sums &+= v
-        } else {
-            sums &+= lookup(key)
-        }
+        sums &+= memoized(key)
+    }
+
+    /// A key's weights, through the memo when the sink has one.
+    @inline(__always) func memoized(_ key: UInt64) -> SIMD8<Int32> {
+        guard let memoKeys, let memoSums else { return lookup(key) }
+        let m = Int(truncatingIfNeeded: key >> 40) & (memoKeys.count - 1)
+        if memoKeys[m] == key { return memoSums[m] }
+        let v = lookup(key)
+        memoKeys[m] = key
+        memoSums[m] = v
+        return v
     }
 }
