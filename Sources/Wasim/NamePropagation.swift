@@ -47,6 +47,9 @@ public struct NamePropagation: Stage {
         var keys: [UInt64] = []
         var names: [Name] = []
         var firsts: [(key: UInt64, name: Int32)] = []
+        keys.reserveCapacity(4 * document.entities.count)
+        names.reserveCapacity(2 * document.entities.count)
+        firsts.reserveCapacity(2 * document.entities.count)
         var occupied = [Bool](repeating: false, count: tokens.count)
         // Tokens held by a one-word built-in list entity that a person's name may displace.
         var displaceable = [Int32](repeating: -1, count: tokens.count)
