@@ -194,11 +194,17 @@ package struct Rule: Sendable {
             c.textSet = Unmanaged.passUnretained(set)
             conditions.append(c)
             p.append(.consume(conditions.count - 1))
-        case .alternation(let options):
+        case .alternation(var options):
             let merged = mergeLiterals(options)
             if merged.count < options.count {
-                try recurse(merged.count == 1 ? merged[0] : .alternation(merged), inRepetition)
-                return
+                // Merging again finds nothing new unless an option is itself an alternation (the
+                // one level spliced in may hold more): each text's group is one option already.
+                // Merging every list twice was a sixth of loading the rules.
+                if merged.count == 1 || merged.contains(where: { if case .alternation = $0 { true } else { false } }) {
+                    try recurse(merged.count == 1 ? merged[0] : .alternation(merged), inRepetition)
+                    return
+                }
+                options = merged
             }
             var jumps: [Int] = []
             for (k, option) in options.enumerated() {
