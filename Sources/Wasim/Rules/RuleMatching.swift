@@ -360,6 +360,30 @@ struct MatchContext {
         }
     }
 
+    /// Whether condition `c` can match at token `i` as far as the tests `outcomes` makes before
+    /// any reading (kind, lists, length) and the token's own text (`starts:`, `ends:`) tell; false
+    /// means it yields nothing there. Pure: no /regex/ runs, so the regex budget is untouched.
+    /// Read through a pointer: a copy of the condition cost more than the tests.
+    @inline(__always) func mayPass(_ c: UnsafeMutablePointer<Condition>, at i: Int) -> Bool {
+        let t = tokens[i]
+        let kindBit: UInt8 = 1 << t.kind.rawValue
+        let kinds = c.pointee.kinds
+        if kinds != 0 && kinds & kindBit == 0 { return false }
+        if c.pointee.excludedKinds & kindBit != 0 { return false }
+        if listMask[i] & c.pointee.excludedLists != 0 { return false }
+        if t.length < c.pointee.minLength || t.length > c.pointee.maxLength { return false }
+        let listA = c.pointee.listA
+        if listA >= 0, listMask[i] & (1 << UInt64(listA)) == 0 { return false }
+        guard let extras = c.pointee.extras else { return true }
+        return extras._withUnsafeGuaranteedRef { x in
+            if x.starts.isEmpty && x.ends.isEmpty { return true }
+            let units = UnsafeBufferPointer(rebasing: utf16[Int(t.start)..<Int(t.end)])
+            if !x.starts.isEmpty, !x.starts.contains(where: { units.starts(with: $0) }) { return false }
+            if !x.ends.isEmpty, !x.ends.contains(where: { MatchContext.has(units, suffix: $0) }) { return false }
+            return true
+        }
+    }
+
     @inline(__always) private func hash(_ t: Token, _ prefix: Int32) -> UInt64 {
         if prefix == 0 { return t.hash }
         for r in 0..<Int(t.analysisCount) where analyses[Int(t.firstAnalysis) + r].prefixLength == prefix {
@@ -491,6 +515,7 @@ struct PikeVM {
         let program = code.program, conditions = code.conditions, captures = code.captureTypes.count
         let startLists = code.startLists, startTexts = code.startTexts, anyText = !code.startTexts.hashes.isEmpty
         let closures = code.hasClosures, closureStart = code.closureStart, closure = code.closure
+        let firsts = code.firstConditions, firstCount = code.firstConditionCount, conditionBase = conditions.baseAddress!
         var cursor = StartCursor(starts: starts)
         @inline(__always) func canStartAnywhere(_ i: Int) -> Bool {
             guard let mask = startLists else { return true }
@@ -535,7 +560,20 @@ struct PikeVM {
                 }
             }
             if best == nil, pos < end, starts != nil ? cursor.first(atOrAfter: pos) == pos : canStartAnywhere(pos) {
-                current.append(Thread(pc: 0, start: pos, slots: empty))
+                var alive = firstCount == 0
+                var k = 0
+                while !alive, k < firstCount {
+                    alive = ctx.mayPass(conditionBase + Int(firsts[k]), at: pos)
+                    k += 1
+                }
+                if alive {
+                    current.append(Thread(pc: 0, start: pos, slots: empty))
+                } else if current.isEmpty, !eager {
+                    // The position counts as worked on, as it was when a thread started here
+                    // and died: the budget (and so the matches) stay as they were.
+                    budget -= 1
+                    eager = budget < 0
+                }
             }
             if current.isEmpty {
                 if later.isEmpty, let b = best {
