@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 #include <stdio.h>
+#include <string.h>
 #include <unicode/ubrk.h>
 #include <unicode/uchar.h>
 #include <unicode/unorm2.h>
@@ -123,6 +124,39 @@ int32_t wasim_utf8_to_utf16(const uint8_t *src, int32_t srcLength, uint16_t *dst
                             int32_t *errorOffset) {
     int32_t i = 0, j = 0;
     while (i < srcLength) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        // Eight bytes at once: the ASCII bytes they start with, or the two-byte sequences (C2-DF
+        // then a continuation byte: all of Arabic) they start with, are converted together, most
+        // of a news text at a third of the cost of a byte at a time. All eight units (or four) are
+        // written, which the output has room for (a unit per input byte), and only the ones read
+        // are kept. Anything else goes through the general steps below.
+        if (i + 8 <= srcLength) {
+            uint64_t w;
+            memcpy(&w, src + i, 8);
+            uint64_t high = w & 0x8080808080808080ULL;
+            if (!(high & 0x80)) {
+                int ascii = high ? __builtin_ctzll(high) >> 3 : 8;
+                for (int k = 0; k < 8; k++) dst[j + k] = src[i + k];
+                i += ascii;
+                j += ascii;
+                continue;
+            }
+            // A 16-bit lane is a two-byte sequence when its lead is 110xxxxx with bits 1-4 not all
+            // zero (C0 and C1 are overlong) and its second byte is 10xxxxxx.
+            uint64_t x = (w & 0xC0E0C0E0C0E0C0E0ULL) ^ 0x80C080C080C080C0ULL;
+            uint64_t wrong = (((x & 0x7FFF7FFF7FFF7FFFULL) + 0x7FFF7FFF7FFF7FFFULL) | x) & 0x8000800080008000ULL;
+            uint64_t lead = ((w & 0x001E001E001E001EULL) + 0x7FFF7FFF7FFF7FFFULL) & 0x8000800080008000ULL;
+            uint64_t bad = (wrong | ~lead) & 0x8000800080008000ULL;
+            int pairs = bad ? __builtin_ctzll(bad) >> 4 : 4;
+            if (pairs > 0) {
+                for (int k = 0; k < 4; k++)
+                    dst[j + k] = (uint16_t)(((src[i + 2 * k] & 0x1F) << 6) | (src[i + 2 * k + 1] & 0x3F));
+                i += 2 * pairs;
+                j += pairs;
+                continue;
+            }
+        }
+#endif
         uint8_t b = src[i];
         if (b < 0x80) { dst[j++] = b; i++; continue; }
         // Two bytes (all of Arabic): what U8_NEXT decodes, without its general case.

@@ -29,7 +29,9 @@ public struct NamePropagation: Stage {
     }
 
     struct Name {
-        var keys: [UInt64]
+        /// Its token keys: `keys[keyStart ..< keyStart + keyCount]` of the document's table.
+        var keyStart: Int32
+        var keyCount: Int32
         var type: EntityType
         /// The mention it came from (an index into the document's entities).
         var origin: Int
@@ -39,7 +41,15 @@ public struct NamePropagation: Stage {
     public func process(_ document: Document) throws {
         let tokens = document.tokens, analyses = document.analyses
         guard !document.entities.isEmpty else { return }
-        var byFirstKey: [UInt64: [Name]] = [:]
+        // The names in flat tables: their keys side by side, and (first key, name) pairs sorted
+        // by key, so that the names a token may begin are one run found by a binary search. A
+        // dictionary of arrays cost an allocation per name and a rehash every few names.
+        var keys: [UInt64] = []
+        var names: [Name] = []
+        var firsts: [(key: UInt64, name: Int32)] = []
+        keys.reserveCapacity(4 * document.entities.count)
+        names.reserveCapacity(2 * document.entities.count)
+        firsts.reserveCapacity(2 * document.entities.count)
         var occupied = [Bool](repeating: false, count: tokens.count)
         // Tokens held by a one-word built-in list entity that a person's name may displace.
         var displaceable = [Int32](repeating: -1, count: tokens.count)
@@ -70,19 +80,25 @@ public struct NamePropagation: Stage {
             // longer names, which the lists and rules mostly back, still spread.
             if e.tokens.count == 1, e.type != .organization, e.source.hasPrefix("model:") { continue }
             let prefix = e.start - tokens[first].start
-            var keys = [readingHash(document, first, prefix)]
+            let keyStart = keys.count
+            keys.append(readingHash(document, first, prefix))
             for k in (first + 1)..<Int(e.tokens.upperBound) { keys.append(tokens[k].hash) }
-            byFirstKey[keys[0], default: []].append(Name(keys: keys, type: e.type, origin: n, id: e.id))
+            firsts.append((keys[keyStart], Int32(names.count)))
+            names.append(Name(keyStart: Int32(keyStart), keyCount: Int32(keys.count - keyStart), type: e.type, origin: n, id: e.id))
             let last = Int(e.tokens.upperBound) - 1
-            if e.type == .person, keys.count >= 2, !excludedSingles[last],
+            if e.type == .person, keys.count - keyStart >= 2, !excludedSingles[last],
                tokens[last].kind == .word, tokens[last].normEnd - tokens[last].normStart >= 3 {
-                byFirstKey[tokens[last].hash, default: []].append(Name(keys: [tokens[last].hash], type: e.type, origin: n, id: e.id))
+                firsts.append((tokens[last].hash, Int32(names.count)))
+                names.append(Name(keyStart: Int32(keys.count), keyCount: 1, type: e.type, origin: n, id: e.id))
+                keys.append(tokens[last].hash)
             }
         }
         // Most tokens begin no known name: a 1024-bit filter over first keys answers them before
         // the dictionary (whose hashing would cost more than everything else here).
         var filter = [UInt64](repeating: 0, count: 16)
-        for key in byFirstKey.keys { filter[Int(key >> 60)] |= 1 << ((key >> 54) & 63) }
+        for f in firsts { filter[Int(f.key >> 60)] |= 1 << ((f.key >> 54) & 63) }
+        // By key, and in the order the names were found within a key: the first of the longest wins.
+        firsts.sort { ($0.key, $0.name) < ($1.key, $1.name) }
         @inline(__always) func mayBegin(_ h: UInt64) -> Bool { filter[Int(h >> 60)] & (1 << ((h >> 54) & 63)) != 0 }
         var found: [Entity] = []
         var displaced: Set<Int> = []
@@ -100,12 +116,22 @@ public struct NamePropagation: Stage {
             for r in -1..<Int(t.analysisCount) {
                 let (hash, prefix) = r < 0 ? (t.hash, Int32(0))
                     : (analyses[Int(t.firstAnalysis) + r].hash, analyses[Int(t.firstAnalysis) + r].prefixLength)
-                guard mayBegin(hash), let names = byFirstKey[hash] else { continue }
-                for name in names where best == nil || name.keys.count > best!.name.keys.count {
-                    let end = i + name.keys.count
+                guard mayBegin(hash) else { continue }
+                var lo = 0, hi = firsts.count
+                while lo < hi {
+                    let mid = (lo + hi) / 2
+                    if firsts[mid].key < hash { lo = mid + 1 } else { hi = mid }
+                }
+                var j = lo
+                while j < firsts.count, firsts[j].key == hash {
+                    let name = names[Int(firsts[j].name)]
+                    j += 1
+                    guard best == nil || name.keyCount > best!.name.keyCount else { continue }
+                    let count = Int(name.keyCount), from = Int(name.keyStart)
+                    let end = i + count
                     guard end <= tokens.count, tokens[end - 1].sentence == t.sentence, fits(name, i) else { continue }
                     var ok = true
-                    for k in 1..<name.keys.count where occupied[i + k] || tokens[i + k].hash != name.keys[k] || !fits(name, i + k) {
+                    for k in 1..<count where occupied[i + k] || tokens[i + k].hash != keys[from + k] || !fits(name, i + k) {
                         ok = false; break
                     }
                     if ok { best = (name, prefix) }
@@ -115,11 +141,11 @@ public struct NamePropagation: Stage {
             // A place's name with nunation (إسبانياً after إسبانيا) is an adjective or an adverb: as in
             // conflict resolution, it is no name.
             if let b = best, b.name.type == .location,
-               ConflictResolution.endsInTanween(document, tokens[i + b.name.keys.count - 1]) {
+               ConflictResolution.endsInTanween(document, tokens[i + Int(b.name.keyCount) - 1]) {
                 best = nil
             }
             if let b = best {
-                let end = i + b.name.keys.count
+                let end = i + Int(b.name.keyCount)
                 let mention = document.entities[b.name.origin]
                 let origin = "propagation:" + document.text(of: mention) + "@" + String(document.codePointOffset(mention.start))
                 var e = Entity(type: b.name.type, start: t.start + b.prefix, end: tokens[end - 1].end,

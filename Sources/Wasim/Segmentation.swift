@@ -40,6 +40,12 @@ public struct Segmentation: Stage {
     /// format characters only is dropped.
     @inline(__always)
     static func append(_ raw: Token, to out: inout ContiguousArray<Token>, text: UnsafeBufferPointer<UInt16>) {
+        // Most tokens are Arabic words: an Arabic letter at either end is neither a format
+        // character, nor a digit, nor a period, and the token is kept as ICU made it.
+        if raw.start < raw.end, isArabicLetter(text[Int(raw.start)]), isArabicLetter(text[Int(raw.end) - 1]) {
+            out.append(raw)
+            return
+        }
         var token = raw
         while token.start < token.end {
             let u = text[Int(token.start)]

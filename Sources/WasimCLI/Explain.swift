@@ -3,6 +3,7 @@ import Wasim
 
 struct Explain: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "explain",
         abstract: "Show how a text is tagged: its tokens, and for each entity what produced it and what it beat.",
         discussion: """
             Examples:

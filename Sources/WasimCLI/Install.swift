@@ -7,6 +7,7 @@ import Glibc
 
 struct Install: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "install",
         abstract: "Copy this wasim and its data to a prefix: PREFIX/bin/wasim, PREFIX/share/wasim/{Gazetteers,Models}.",
         discussion: """
             The installed wasim finds its data in PREFIX/share/wasim by itself, from any

@@ -5,12 +5,14 @@ import WasimEvaluation
 
 struct Lists: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "lists",
         abstract: "Work with gazetteer lists.",
         subcommands: [Audit.self]
     )
 
     struct Audit: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "audit",
             abstract: "Report entity-list entries that will be tagged wrongly, sorted by harm.",
             discussion: """
                 Findings: type-conflict (one surface, several entity types, no file priority to \

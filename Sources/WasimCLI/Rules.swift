@@ -4,12 +4,14 @@ import Wasim
 
 struct Rules: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "rules",
         abstract: "Work with rule files.",
         subcommands: [Check.self]
     )
 
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "check",
             abstract: "Parse rule files and run every rule's examples.",
             discussion: """
                 Errors are reported on standard error as file:line:column with the line and a

@@ -4,6 +4,7 @@ import WasimServer
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "serve",
         abstract: "Serve the tagger over HTTP, with a page to try it in a browser.",
         discussion: """
             Endpoints (JSON in, JSON out; errors are {"error": "…"}):

@@ -8,6 +8,7 @@ import Glibc
 
 struct Tag: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "tag",
         abstract: "Tag articles: files, folders (every *.txt below them), standard input ('-') or JSON Lines records.",
         discussion: """
             By default one JSON Lines record per article goes to standard output, in

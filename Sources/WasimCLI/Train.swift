@@ -5,6 +5,7 @@ import WasimEvaluation
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "train",
         abstract: "Train the learned labeller on gold annotation and write a model file.",
         discussion: """
             Gold is CoNLL or the JSON Lines that `wasim eval` reads. The features are what the

@@ -334,15 +334,15 @@ public struct GazetteerBuilder {
     /// control character (NUL…), or no letter or digit at all (only harakat, tatweel, format
     /// characters or punctuation: such a surface would match a lone ـ, or nothing).
     static func surfaceProblem(_ units: UnsafeBufferPointer<UInt16>) -> (Int, String)? {
-        // Lists are long: code units first, scalars only when no common letter was seen.
-        var column = 0
+        // Lists are long: code units first, scalars only when no common letter was seen; the
+        // column is counted only for a surface that has a problem.
         var hasLetter = false
-        for u in units {
-            if !UTF16.isTrailSurrogate(u) { column += 1 }
+        for (k, u) in units.enumerated() {
             if u < 0x20 || (0x7F...0x9F).contains(u) {
+                let column = units[...k].reduce(0) { $0 + (UTF16.isTrailSurrogate($1) ? 0 : 1) }
                 return (column, "a control character (U+\(String(format: "%04X", u))) in a surface")
             }
-            if (0x0621...0x063A).contains(u) || (0x0641...0x064A).contains(u) || (0x30...0x39).contains(u)
+            if !hasLetter, (0x0621...0x063A).contains(u) || (0x0641...0x064A).contains(u) || (0x30...0x39).contains(u)
                 || (0x41...0x5A).contains(u) || (0x61...0x7A).contains(u) {
                 hasLetter = true
             }
@@ -389,10 +389,18 @@ public struct GazetteerBuilder {
         // Bytes, not String.contains: Foundation's search folds character clusters, which cost
         // more than parsing a small list.
         let header = [UInt8](data.prefix(4096))
+        // A raw loop: comparing an array slice at each of 4,096 places cost 76,000 instructions a file.
         func mentions(_ directive: String) -> Bool {
             let needle = Array(directive.utf8)
-            guard header.count >= needle.count else { return false }
-            return (0...(header.count - needle.count)).contains { i in header[i..<(i + needle.count)].elementsEqual(needle) }
+            return header.withUnsafeBufferPointer { h in
+                guard h.count >= needle.count else { return false }
+                for i in 0...(h.count - needle.count) where h[i] == needle[0] {
+                    var k = 1
+                    while k < needle.count, h[i + k] == needle[k] { k += 1 }
+                    if k == needle.count { return true }
+                }
+                return false
+            }
         }
         if mentions("# precedence: list") { self.userFirst[file] = false }
         if mentions("# precedence: user") { self.userFirst[file] = true }
@@ -499,13 +507,19 @@ public struct GazetteerBuilder {
                 let typeRange = (tabs.0 + 1)..<(tabCount == 2 ? tabs.1 : line.count)
                 let typeUnits = UnsafeBufferPointer(rebasing: line[typeRange])
                 // Files list one type over and over: compare with the last one before making a String.
-                if !typeUnits.elementsEqual(lastType.units) {
-                    let typeName = String(decoding: typeUnits, as: UTF16.self)
-                    guard let type = typeIndex[typeName] else {
-                        throw Self.error(path, lineNumber, typeRange.lowerBound + 1,
-                                         typeName.isEmpty ? "missing type" : "unknown type '\(typeName)' (known: \(typeNames.joined(separator: ", ")); declare new helper types with '# declare-types: NAME')", line)
+                if !Self.same(typeUnits, lastType.units) {
+                    // The known names compared as UTF-16 first: a String is made only for a name
+                    // that is not one of them as written.
+                    if let known = typeNames.firstIndex(where: { $0.utf16.elementsEqual(typeUnits) }), let type = typeIndex[typeNames[known]] {
+                        lastType = (Array(typeUnits), type)
+                    } else {
+                        let typeName = String(decoding: typeUnits, as: UTF16.self)
+                        guard let type = typeIndex[typeName] else {
+                            throw Self.error(path, lineNumber, typeRange.lowerBound + 1,
+                                             typeName.isEmpty ? "missing type" : "unknown type '\(typeName)' (known: \(typeNames.joined(separator: ", ")); declare new helper types with '# declare-types: NAME')", line)
+                        }
+                        lastType = (Array(typeUnits), type)
                     }
-                    lastType = (Array(typeUnits), type)
                 }
                 let type = lastType.type
                 let id = tabCount == 2 ? UnsafeBufferPointer(rebasing: line[(tabs.1 + 1)...]) : nil
@@ -523,15 +537,29 @@ public struct GazetteerBuilder {
     /// `trimmingCharacters(in: .whitespaces)` drops: tab and the space separators), a
     /// directive's first letter. Most comments are prose, and trimming them cost more than
     /// parsing a small list.
+    /// The directive's name and colon must follow, as written: a prose comment that starts with
+    /// a/d/p is not made a String (a long one cost hundreds of thousands of instructions).
     static func mayBeDirective(_ line: UnsafeBufferPointer<UInt16>) -> Bool {
-        for u in line.dropFirst() {
-            switch u {
-            case 0x09, 0x20, 0xA0, 0x1680, 0x2000...0x200A, 0x202F, 0x205F, 0x3000: continue
-            case 0x61, 0x64, 0x70: return true  // also-types, declare-types, priority / precedence
-            default: return false
+        var k = 1
+        scan: while k < line.count {
+            switch line[k] {
+            case 0x09, 0x20, 0xA0, 0x1680, 0x2000...0x200A, 0x202F, 0x205F, 0x3000: k += 1
+            default: break scan
             }
         }
-        return false
+        let rest = UnsafeBufferPointer(rebasing: line[k...])
+        return directiveNames.contains { name in rest.count >= name.count && same(UnsafeBufferPointer(rebasing: rest[0..<name.count]), name) }
+    }
+
+    private static let directiveNames: [[UInt16]] = ["also-types:", "declare-types:", "priority:", "precedence:"].map { Array($0.utf16) }
+
+    /// Whether two runs of code units are equal (`elementsEqual` cost a hundred instructions a line).
+    @inline(__always) static func same(_ a: UnsafeBufferPointer<UInt16>, _ b: [UInt16]) -> Bool {
+        guard a.count == b.count else { return false }
+        return b.withUnsafeBufferPointer { b in
+            for i in 0..<a.count where a[i] != b[i] { return false }
+            return true
+        }
     }
 
     static func error(_ path: String, _ line: Int, _ column: Int, _ message: String, _ text: UnsafeBufferPointer<UInt16>) -> WasimError {

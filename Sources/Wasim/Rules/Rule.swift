@@ -194,11 +194,17 @@ package struct Rule: Sendable {
             c.textSet = Unmanaged.passUnretained(set)
             conditions.append(c)
             p.append(.consume(conditions.count - 1))
-        case .alternation(let options):
+        case .alternation(var options):
             let merged = mergeLiterals(options)
             if merged.count < options.count {
-                try recurse(merged.count == 1 ? merged[0] : .alternation(merged), inRepetition)
-                return
+                // Merging again finds nothing new unless an option is itself an alternation (the
+                // one level spliced in may hold more): each text's group is one option already.
+                // Merging every list twice was a sixth of loading the rules.
+                if merged.count == 1 || merged.contains(where: { if case .alternation = $0 { true } else { false } }) {
+                    try recurse(merged.count == 1 ? merged[0] : .alternation(merged), inRepetition)
+                    return
+                }
+                options = merged
             }
             var jumps: [Int] = []
             for (k, option) in options.enumerated() {
@@ -319,6 +325,10 @@ final class RuleCode: @unchecked Sendable {
     /// then the matcher walks.
     let closureStart: UnsafeMutableBufferPointer<Int32>
     let closure: UnsafeMutableBufferPointer<ClosureStep>
+    /// The conditions a match can start with (the consumes the start's closure reaches); empty
+    /// when none is required. The matcher starts no thread at a token that fails all of them on
+    /// the tests that need no reading (`MatchContext.mayPass`): such a thread dies at once.
+    let firstConditions: UnsafeMutableBufferPointer<Int32>
 
     init(program: [Instruction], conditions: [Condition], extras: [AnyObject], captureTypes: [EntityType],
          source: String, priority: Int, startLists: UInt64?, startTexts: [UInt64], closures: Bool = true) {
@@ -339,6 +349,32 @@ final class RuleCode: @unchecked Sendable {
         closure = .allocate(capacity: max(steps.count, 1))
         _ = closure.initialize(from: steps)
         hasClosures = !starts.isEmpty
+        let firsts = RuleCode.firstConditions(program)
+        firstConditions = .allocate(capacity: max(firsts.count, 1))
+        _ = firstConditions.initialize(from: firsts)
+        firstConditionCount = firsts.count
+    }
+
+    let firstConditionCount: Int
+
+    /// The conditions of the consumes reachable from the start without consuming; none when a
+    /// match is (no rule matches the empty sequence, but then nothing can be ruled out).
+    static func firstConditions(_ program: [Instruction]) -> [Int32] {
+        guard !program.isEmpty else { return [] }
+        var seen = Set<Int>()
+        var stack = [0]
+        var found: [Int32] = []
+        while let pc = stack.popLast() {
+            guard seen.insert(pc).inserted else { continue }
+            switch program[pc] {
+            case .consume(let c): if !found.contains(Int32(c)) { found.append(Int32(c)) }
+            case .split(let a, let b): stack.append(a); stack.append(b)
+            case .jump(let a): stack.append(a)
+            case .open, .close: stack.append(pc + 1)
+            case .match: return []
+            }
+        }
+        return found
     }
 
     /// Whether `closureStart` and `closure` hold the program's closures.
@@ -355,6 +391,7 @@ final class RuleCode: @unchecked Sendable {
         conditions.deallocate()
         closureStart.deallocate()
         closure.deallocate()
+        firstConditions.deallocate()
     }
 
     /// The most closure steps a rule keeps, against its instruction count: a chain of n

@@ -136,7 +136,8 @@ public struct RuleMatching: Stage {
         for (s, sentence) in sentences.enumerated() {
             for i in sentence { sentenceLists[s] |= context.listMask[i] }
         }
-        var seen: [CandidateKey: Int] = [:]
+        var seen = CandidateTable()
+        defer { seen.free() }
         let limit = RuleMatching.candidateLimit(tokens: tokens.count)
         for (r, code) in codes.enumerated() {
             matches.removeAll(keepingCapacity: true)
@@ -166,13 +167,14 @@ public struct RuleMatching: Stage {
                     // than one, and a repeat costs a lookup, not an entity.
                     let start = tokens[s].start + p, stop = tokens[e - 1].end
                     let key = CandidateKey(start: start, end: stop, type: typeNumbers[r][c])
-                    if let k = seen[key], code.priority <= found[k].priority { continue }
+                    let k = seen.find(key)
+                    if k >= 0, code.priority <= found[k].priority { continue }
                     let entity = Entity(type: type, start: start, end: stop, tokens: Int32(s)..<Int32(e),
                                         source: code.source, priority: code.priority)
-                    if let k = seen[key] {
+                    if k >= 0 {
                         found[k] = entity
                     } else if found.count < limit {
-                        seen[key] = found.count
+                        seen.insert(key, found.count)
                         found.append(entity)
                     }
                 }
@@ -182,10 +184,73 @@ public struct RuleMatching: Stage {
     }
 }
 
-private struct CandidateKey: Hashable {
+private struct CandidateKey: Equatable {
     var start: Int32
     var end: Int32
     var type: Int32
+}
+
+/// Candidate keys to their place in the stage's list: open addressing, linear probing, at most
+/// half full. A Dictionary hashed every key through SipHash and grew a few times an article.
+private struct CandidateTable {
+    private var keys: UnsafeMutablePointer<CandidateKey>
+    /// The candidate's index, or -1 for an empty slot.
+    private var values: UnsafeMutablePointer<Int>
+    private var capacity: Int
+    private var count = 0
+
+    init() {
+        capacity = 64
+        keys = .allocate(capacity: capacity)
+        values = .allocate(capacity: capacity)
+        values.initialize(repeating: -1, count: capacity)
+    }
+
+    func free() {
+        keys.deallocate()
+        values.deallocate()
+    }
+
+    @inline(__always) private static func slot(_ k: CandidateKey, _ capacity: Int) -> Int {
+        let h = (UInt64(UInt32(bitPattern: k.start)) << 32 | UInt64(UInt32(bitPattern: k.end))) &* 0x9E37_79B9_7F4A_7C15
+        return Int(truncatingIfNeeded: (h ^ UInt64(UInt32(bitPattern: k.type)) &* 0xBF58_476D_1CE4_E5B9) >> 32) & (capacity - 1)
+    }
+
+    /// The index stored for `k`, or -1.
+    @inline(__always) func find(_ k: CandidateKey) -> Int {
+        var i = CandidateTable.slot(k, capacity)
+        while values[i] >= 0 {
+            if keys[i] == k { return values[i] }
+            i = (i + 1) & (capacity - 1)
+        }
+        return -1
+    }
+
+    /// Adds a key that is not in the table.
+    mutating func insert(_ k: CandidateKey, _ value: Int) {
+        if (count + 1) * 2 > capacity { grow() }
+        var i = CandidateTable.slot(k, capacity)
+        while values[i] >= 0 { i = (i + 1) & (capacity - 1) }
+        (keys + i).initialize(to: k)
+        values[i] = value
+        count += 1
+    }
+
+    private mutating func grow() {
+        let oldKeys = keys, oldValues = values, oldCapacity = capacity
+        capacity *= 2
+        keys = .allocate(capacity: capacity)
+        values = .allocate(capacity: capacity)
+        values.initialize(repeating: -1, count: capacity)
+        for j in 0..<oldCapacity where oldValues[j] >= 0 {
+            var i = CandidateTable.slot(oldKeys[j], capacity)
+            while values[i] >= 0 { i = (i + 1) & (capacity - 1) }
+            (keys + i).initialize(to: oldKeys[j])
+            values[i] = oldValues[j]
+        }
+        oldKeys.deallocate()
+        oldValues.deallocate()
+    }
 }
 
 /// What conditions read, computed once per document: lookups by first token and a bit mask of
@@ -292,6 +357,30 @@ struct MatchContext {
                 body(1, a.prefixLength)
                 return
             }
+        }
+    }
+
+    /// Whether condition `c` can match at token `i` as far as the tests `outcomes` makes before
+    /// any reading (kind, lists, length) and the token's own text (`starts:`, `ends:`) tell; false
+    /// means it yields nothing there. Pure: no /regex/ runs, so the regex budget is untouched.
+    /// Read through a pointer: a copy of the condition cost more than the tests.
+    @inline(__always) func mayPass(_ c: UnsafeMutablePointer<Condition>, at i: Int) -> Bool {
+        let t = tokens[i]
+        let kindBit: UInt8 = 1 << t.kind.rawValue
+        let kinds = c.pointee.kinds
+        if kinds != 0 && kinds & kindBit == 0 { return false }
+        if c.pointee.excludedKinds & kindBit != 0 { return false }
+        if listMask[i] & c.pointee.excludedLists != 0 { return false }
+        if t.length < c.pointee.minLength || t.length > c.pointee.maxLength { return false }
+        let listA = c.pointee.listA
+        if listA >= 0, listMask[i] & (1 << UInt64(listA)) == 0 { return false }
+        guard let extras = c.pointee.extras else { return true }
+        return extras._withUnsafeGuaranteedRef { x in
+            if x.starts.isEmpty && x.ends.isEmpty { return true }
+            let units = UnsafeBufferPointer(rebasing: utf16[Int(t.start)..<Int(t.end)])
+            if !x.starts.isEmpty, !x.starts.contains(where: { units.starts(with: $0) }) { return false }
+            if !x.ends.isEmpty, !x.ends.contains(where: { MatchContext.has(units, suffix: $0) }) { return false }
+            return true
         }
     }
 
@@ -426,6 +515,7 @@ struct PikeVM {
         let program = code.program, conditions = code.conditions, captures = code.captureTypes.count
         let startLists = code.startLists, startTexts = code.startTexts, anyText = !code.startTexts.hashes.isEmpty
         let closures = code.hasClosures, closureStart = code.closureStart, closure = code.closure
+        let firsts = code.firstConditions, firstCount = code.firstConditionCount, conditionBase = conditions.baseAddress!
         var cursor = StartCursor(starts: starts)
         @inline(__always) func canStartAnywhere(_ i: Int) -> Bool {
             guard let mask = startLists else { return true }
@@ -470,7 +560,20 @@ struct PikeVM {
                 }
             }
             if best == nil, pos < end, starts != nil ? cursor.first(atOrAfter: pos) == pos : canStartAnywhere(pos) {
-                current.append(Thread(pc: 0, start: pos, slots: empty))
+                var alive = firstCount == 0
+                var k = 0
+                while !alive, k < firstCount {
+                    alive = ctx.mayPass(conditionBase + Int(firsts[k]), at: pos)
+                    k += 1
+                }
+                if alive {
+                    current.append(Thread(pc: 0, start: pos, slots: empty))
+                } else if current.isEmpty, !eager {
+                    // The position counts as worked on, as it was when a thread started here
+                    // and died: the budget (and so the matches) stay as they were.
+                    budget -= 1
+                    eager = budget < 0
+                }
             }
             if current.isEmpty {
                 if later.isEmpty, let b = best {
