@@ -206,6 +206,36 @@ private func tinyModel(seed: UInt64 = 1, ensemble: Int = 1) throws -> LabellerMo
         #expect(Labeller.procliticLength(d2, token: 1, type: .person) == 0)
     }
 
+    @Test func procliticsBeforeBenAndBeforeUnlistedPlaces() throws {
+        var b = GazetteerBuilder()
+        try b.add("بن عروس", type: "LOC", file: "places.tsv", priority: 20)
+        try b.add("ريد", type: "PER", file: "people.tsv", priority: 10)
+        try b.add("فريد", type: "VOCAB", file: "words.tsv", priority: 10)
+        try b.add("لبن", type: "VOCAB", file: "words.tsv", priority: 10)
+        let g = b.build()
+        // ب and ف read before بن (ببن عروس: "in Ben Arous"); ل does not (لبن is milk).
+        let d = try featurePipeline(g).tag("وقع الحادث ببن عروس وشرب لبن عروس")
+        #expect(d.analyses(of: d.tokens[2]).map { "\($0.proclitics)+\($0.prefixLength)" } == ["ب+1"])
+        #expect(d.analyses(of: d.tokens[5]).isEmpty)
+        #expect(d.lookups.filter { g.typeName($0.list) == "LOC" }.map { "\($0.tokens) \($0.prefixLength)" } == ["2..<4 1"])
+        #expect(Labeller.procliticLength(d, token: 2, type: .location) == 1)
+        // A whole token that is an ordinary word (فريد) keeps its letter before a one-word name
+        // read behind it (ف + ريد).
+        let d2 = try featurePipeline(g).tag("قال فريد إن الأمر انتهى")
+        #expect(Labeller.procliticLength(d2, token: 1, type: .person) == 0)
+        // ... but not before a longer name (ف + بن عروس, with فبن taken here for an ordinary word).
+        var b2 = GazetteerBuilder()
+        try b2.add("بن عروس", type: "LOC", file: "places.tsv", priority: 20)
+        try b2.add("فبن", type: "VOCAB", file: "words.tsv", priority: 10)
+        let d5 = try featurePipeline(b2.build()).tag("وصلوا فبن عروس")
+        #expect(Labeller.procliticLength(d5, token: 1, type: .location) == 1)
+        // A place no list knows, behind ب: the article writing it bare says the ب is a preposition.
+        let d3 = try featurePipeline(g).tag("وقع الحادث بقرمبالية أمس. وتعد قرمبالية مدينة هادئة")
+        #expect(Labeller.procliticLength(d3, token: 2, type: .location) == 1)
+        let d4 = try featurePipeline(g).tag("وقع الحادث بقرمبالية أمس")
+        #expect(Labeller.procliticLength(d4, token: 2, type: .location) == 0)
+    }
+
     @Test func conflictPolicy() throws {
         let scene = try ModelScene("قال الرئيس محمد علي في بغداد"), d = scene.document, c = scene.candidate
         d.candidates = [
