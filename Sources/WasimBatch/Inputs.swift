@@ -149,23 +149,12 @@ public enum InputWalker {
         }
     }
 
-    /// Byte order of UTF-8, compared in place (a copy of each name per comparison cost more
-    /// than the rest of the walk).
+    /// Byte order of UTF-8 (the walk sorts names on their UTF-8 taken out once, below).
     static func bytewise(_ a: String, _ b: String) -> Bool {
-        var a = a, b = b
-        return a.withUTF8 { x in
-            b.withUTF8 { y in
-                let n = min(x.count, y.count)
-                if n > 0, let p = x.baseAddress, let q = y.baseAddress {
-                    let r = memcmp(p, q, n)
-                    if r != 0 { return r < 0 }
-                }
-                return x.count < y.count
-            }
-        }
+        bytewise(Array(a.utf8), Array(b.utf8))
     }
 
-    /// The same order over UTF-8 already taken out of the strings.
+    /// Byte order of UTF-8 already taken out of the strings.
     static func bytewise(_ x: [UInt8], _ y: [UInt8]) -> Bool {
         x.withUnsafeBufferPointer { x in
             y.withUnsafeBufferPointer { y in
