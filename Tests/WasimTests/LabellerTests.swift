@@ -236,6 +236,45 @@ private func tinyModel(seed: UInt64 = 1, ensemble: Int = 1) throws -> LabellerMo
         #expect(Labeller.procliticLength(d4, token: 2, type: .location) == 0)
     }
 
+    /// Tagging reads the context features from dense arrays summed at load and each word's
+    /// features through a cache; training and `wasim explain` read them by name and key. Both
+    /// must give the same labels: the shipped model over the sample articles, decoded from the
+    /// keys of the named path, proposes exactly the stage's spans.
+    @Test func theTaggingPathLabelsAsTheNamedPathDoes() throws {
+        let pipeline = try DefaultPipeline.make(PipelineOptions(dataDirectory: repositoryRoot.path))
+        let at = try #require(pipeline.stages.firstIndex { $0 is Labeller })
+        let labeller = try #require(pipeline.stages[at] as? Labeller)
+        let before = try Pipeline(Array(pipeline.stages[..<at]))
+        let folder = repositoryRoot.appendingPathComponent("Tests/Samples").path
+        var spans = 0
+        for file in try FileManager.default.contentsOfDirectory(atPath: folder).sorted() {
+            let d = try before.tag(String(contentsOfFile: folder + "/" + file, encoding: .utf8))
+            let fx = FeatureExtractor(document: d, groups: labeller.model.groups, gazetteer: labeller.gazetteer,
+                                      listHashes: labeller.listHashes, clusters: labeller.clusters)
+            var expected: [String] = []
+            for sentence in d.sentences {
+                let range = Int(sentence.tokens.lowerBound)..<Int(sentence.tokens.upperBound)
+                var emissions = [Float](repeating: 0, count: range.count * 7)
+                for i in range {
+                    var sink = KeySink()
+                    fx.features(of: i, in: range, into: &sink)
+                    for key in sink.keys {
+                        for (l, w) in labeller.model.weights(ofKey: key).enumerated() { emissions[(i - range.lowerBound) * 7 + l] += w }
+                    }
+                }
+                let labels = Labeller.viterbi(emissions, count: range.count, transitions: labeller.model.transitions)
+                expected += Labeller.spans(labels).map { "\($0.type) \(range.lowerBound + $0.tokens.upperBound)" }
+            }
+            let before = d.candidates.count
+            try labeller.process(d)
+            // The stage may take a kunya in before a span's first token: compare types and ends.
+            let found = d.candidates[before...].map { "\($0.type) \($0.tokens.upperBound)" }
+            #expect(found == expected, "\(file)")
+            spans += found.count
+        }
+        #expect(spans > 20)
+    }
+
     @Test func conflictPolicy() throws {
         let scene = try ModelScene("قال الرئيس محمد علي في بغداد"), d = scene.document, c = scene.candidate
         d.candidates = [
