@@ -251,13 +251,13 @@ public struct ConflictResolution: Stage {
             }
         }
         guard let reading else { return }
-        // Asked first: `removeAll` moves every element even when it removes none.
-        func dropped(_ c: Entity) -> Bool { c.tokens.count == 1 && reading[Int(c.tokens.lowerBound)] & 3 == 1 && Self.sourceKind(c.source) == .model }
-        // By index, not `contains(where:)`, which copies each entity (four reference counts).
-        if candidates.indices.contains(where: { candidates[$0].tokens.count == 1 && reading[Int(candidates[$0].tokens.lowerBound)] & 3 == 1
-                                                 && Self.sourceKind(candidates[$0].source) == .model }) {
-            candidates.removeAll(where: dropped)
+        // By index, not `removeAll(where:)`, which moves every element even when it removes none
+        // and copies each entity it asks about (four reference counts); a drop is rare.
+        func dropped(_ i: Int) -> Bool {
+            candidates[i].tokens.count == 1 && reading[Int(candidates[i].tokens.lowerBound)] & 3 == 1
+                && Self.sourceKind(candidates[i].source) == .model
         }
+        for i in candidates.indices.reversed() where dropped(i) { candidates.remove(at: i) }
         for i in candidates.indices where candidates[i].type == .location && candidates[i].tokens.count >= 2 {
             let first = Int(candidates[i].tokens.lowerBound)
             guard reading[first] & 6 == 4, Self.sourceKind(candidates[i].source) == .model else { continue }
