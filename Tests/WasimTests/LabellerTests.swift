@@ -206,6 +206,27 @@ private func tinyModel(seed: UInt64 = 1, ensemble: Int = 1) throws -> LabellerMo
         #expect(Labeller.procliticLength(d2, token: 1, type: .person) == 0)
     }
 
+    /// Two spans of one type with nothing between them are one name that the labels broke; a
+    /// second name after و, or after punctuation, stays a name of its own.
+    @Test func spansOfOneTypeInARowAreJoined() throws {
+        let d = try featurePipeline(try tinyGazetteer()).tag("قال روبن فان بيرسي وحسن مصطفى ، لجنة مجابهة فيروس كورونا")
+        #expect(d.tokens.count == 11)
+        let (o, bp, ip, bo, io) = (0, 1, 2, 3, 4)
+        //             قال روبن فان بيرسي وحسن مصطفى ،  لجنة مجابهة فيروس كورونا
+        let labels = [o, bp, bp, ip, bp, ip, o, bo, io, io, bo]
+        let joined = Labeller.spans(labels, joins: { Labeller.continues(d, token: $0, type: BIOLabel(rawValue: labels[$0])!.type!) }).map { "\($0.type) \($0.tokens)" }
+        #expect(joined == ["PER 1..<4", "PER 4..<6", "ORG 7..<11"])
+        #expect(Labeller.spans(labels).map { "\($0.tokens)" } == ["1..<2", "2..<4", "4..<6", "7..<10", "10..<11"])
+        #expect(!Labeller.continues(d, token: 7, type: .organization))   // after the comma
+        // Two names of two words each stay two; a place behind a proclitic starts a new phrase.
+        let d2 = try featurePipeline(try tinyGazetteer()).tag("شكري بلعيد بشير نصر في بغداد بالعراق")
+        let (bl, il) = (5, 6)
+        let labels2 = [bp, ip, bp, ip, o, bl, bl]
+        #expect(il == BIOLabel.insideLOC.rawValue && d2.tokens.count == labels2.count)
+        #expect(Labeller.spans(labels2, joins: { Labeller.continues(d2, token: $0, type: BIOLabel(rawValue: labels2[$0])!.type!) })
+                    .map { "\($0.type) \($0.tokens)" } == ["PER 0..<2", "PER 2..<4", "LOC 5..<6", "LOC 6..<7"])
+    }
+
     @Test func procliticsBeforeBenAndBeforeUnlistedPlaces() throws {
         var b = GazetteerBuilder()
         try b.add("بن عروس", type: "LOC", file: "places.tsv", priority: 20)
@@ -263,7 +284,8 @@ private func tinyModel(seed: UInt64 = 1, ensemble: Int = 1) throws -> LabellerMo
                     }
                 }
                 let labels = Labeller.viterbi(emissions, count: range.count, transitions: labeller.model.transitions)
-                expected += Labeller.spans(labels).map { "\($0.type) \(range.lowerBound + $0.tokens.upperBound)" }
+                expected += Labeller.spans(labels, joins: { Labeller.continues(d, token: range.lowerBound + $0, type: BIOLabel(rawValue: labels[$0])!.type!) })
+                    .map { "\($0.type) \(range.lowerBound + $0.tokens.upperBound)" }
             }
             let before = d.candidates.count
             try labeller.process(d)

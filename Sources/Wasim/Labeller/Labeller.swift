@@ -297,6 +297,8 @@ public struct Labeller: Stage {
                 }
             }
             var previousEnd = 0
+            // The candidate this sentence's last span made, to join a next span that continues it.
+            var previous: (index: Int, type: EntityType, end: Int)? = nil
             var s = 0
             while s < n {
                 // A span: B-X then its I-X (`spans`), read from the labels in place.
@@ -316,10 +318,23 @@ public struct Labeller: Stage {
                     kunya = p
                 }
                 previousEnd = span.tokens.upperBound
+                // Two spans of one type with nothing between them, one of them a single word, are
+                // one name that the labels broke (روبن | فان بيرسي، اللجنة العلمية لمجابهة فيروس |
+                // كورونا): names in a row are joined by و or punctuation, which a span never holds.
+                // Two names of two words each are as often two people (شكري بلعيد بشير نصر).
                 if starts == nil { starts = ProcliticEvidence(document) }
+                if kunya == nil, let p = previous, p.type == span.type, p.end == first,
+                   last == first || Int(document.candidates[p.index].tokens.count) == 1,
+                   Labeller.continues(document, token: first, type: span.type, evidence: starts) {
+                    document.candidates[p.index].end = tokens[last].end
+                    document.candidates[p.index].tokens = document.candidates[p.index].tokens.lowerBound..<Int32(last + 1)
+                    previous = (p.index, span.type, last + 1)
+                    continue
+                }
                 let start = tokens[first].start + (kunya ?? Labeller.procliticLength(document, token: first, type: span.type, evidence: starts!))
                 document.candidates.append(Entity(type: span.type, start: start, end: tokens[last].end,
                                                   tokens: Int32(first)..<Int32(last + 1), source: source))
+                previous = (document.candidates.count - 1, span.type, last + 1)
             }
         }
     }
@@ -448,17 +463,39 @@ public struct Labeller: Stage {
     }
 
     /// Spans of a label sequence (token indices within it).
-    package static func spans(_ labels: [Int]) -> [(type: EntityType, tokens: Range<Int>)] {
+    /// `joins(i)`: whether a span starting at `i` right after one of its type goes on with it
+    /// (`continues`; tagging joins them when one of the two is a single word); training scores
+    /// the labels as they are.
+    package static func spans(_ labels: [Int], joins: (Int) -> Bool = { _ in false }) -> [(type: EntityType, tokens: Range<Int>)] {
         var out: [(type: EntityType, tokens: Range<Int>)] = []
         var i = 0
         while i < labels.count {
             guard let label = BIOLabel(rawValue: labels[i]), let type = label.type else { i += 1; continue }
             var j = i + 1
             while j < labels.count, labels[j] == label.rawValue + (label.isInside ? 0 : 1) { j += 1 }
-            out.append((type, i..<j))
+            if let last = out.last, last.type == type, last.tokens.upperBound == i,
+               last.tokens.count == 1 || j - i == 1, joins(i) {
+                out[out.count - 1].tokens = last.tokens.lowerBound..<j
+            } else {
+                out.append((type, i..<j))
+            }
             i = j
         }
         return out
+    }
+
+    /// Whether a span of `type` that starts at token `i`, right after a span of its type, goes
+    /// on with that name: `i` and the token before it are words, and `i` begins with no و (which
+    /// joins a second name to the first: وطارق السعيد وحسن مصطفى) and no other proclitic the
+    /// span would leave out (خلفا للحبيب عاشور، بمستشفى سهلول: a preposition starts a new phrase).
+    package static func continues(_ d: Document, token i: Int, type: EntityType) -> Bool {
+        continues(d, token: i, type: type, evidence: nil)
+    }
+
+    static func continues(_ d: Document, token i: Int, type: EntityType, evidence: ProcliticEvidence?) -> Bool {
+        guard i > 0, d.tokens[i].kind == .word, d.tokens[i - 1].kind == .word,
+              d.utf16[Int(d.tokens[i].start)] != 0x0648 else { return false }
+        return procliticLength(d, token: i, type: type, evidence: evidence) == 0
     }
 
     /// The type ids of the ordinary-word lists (fixed: built-in types come first, in this order).
