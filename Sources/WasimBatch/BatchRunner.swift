@@ -236,8 +236,10 @@ public final class BatchRunner: Sendable {
                 outcome.error = kind == S_IFDIR ? "is a folder" : "not a regular file"
                 return outcome
             }
-            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
             if kind != S_IFREG {
+                // Reads of a regular file never wait, O_NONBLOCK or not: only a stream needs it
+                // cleared (two system calls an article saved on the usual path).
+                _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
                 // A named pipe or a process substitution (`<(…)`): a stream, read to its end
                 // like standard input. A pipe nobody has opened for writing yet reads as empty,
                 // so wait for its writer first.
@@ -406,6 +408,9 @@ final class ByteReader {
             while !eof, filled < buffer.count {
                 let n = try buffer.withUnsafeMutableBytes { try read(into: UnsafeMutableRawBufferPointer(rebasing: $0[filled...])) }
                 if n == 0 { eof = true } else { filled += n; bytesRead += n }
+                // A file read up to the size it had when opened is read whole, as the C floor
+                // reads it: no further read only to be told so (a system call an article).
+                if fd >= 0, let size, size > 0, bytesRead == size { eof = true }
             }
             if filled == 0 && !first { return }
             let cut = eof ? filled : ByteReader.cutPoint(buffer, filled)
