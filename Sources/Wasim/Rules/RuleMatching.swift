@@ -17,6 +17,9 @@ public struct RuleMatching: Stage {
     /// once per token for all rules, so that each rule skips to its next start with a bit test.
     private let rulesByList: [UInt64]
     private let rulesByText: TextMasks
+    /// Rules of the first 64 that can start at any token: they get no start list (a bit at every
+    /// token, counted, sorted and walked, cost more than the rule) and run like the rules past
+    /// 64, over every sentence that holds their required lists.
     private let rulesAnywhere: UInt64
 
     public init(_ ruleSet: RuleSet, gazetteer: Gazetteer) { self.init(ruleSet, gazetteer: gazetteer, walking: false) }
@@ -57,7 +60,7 @@ public struct RuleMatching: Stage {
 
     /// For each token, a bit per rule (of the first 64) that can start there.
     private func startMasks(_ ctx: MatchContext) -> [UInt64] {
-        var masks = [UInt64](repeating: rulesAnywhere, count: ctx.tokens.count)
+        var masks = [UInt64](repeating: 0, count: ctx.tokens.count)
         for i in 0..<ctx.tokens.count {
             var lists = ctx.listMask[i]
             while lists != 0 {
@@ -142,7 +145,7 @@ public struct RuleMatching: Stage {
         for (r, code) in codes.enumerated() {
             matches.removeAll(keepingCapacity: true)
             let required = code.requiredLists
-            if r < 64 {
+            if r < 64 && rulesAnywhere & (1 << UInt64(r)) == 0 {
                 var k = offsets[r]
                 while k < offsets[r + 1] {
                     let s = Int(tokens[Int(flatStarts[k])].sentence)
@@ -154,6 +157,8 @@ public struct RuleMatching: Stage {
                     k = next
                 }
             } else {
+                // With no start list the matcher tries every token, as a list of all of them
+                // would have it do.
                 for (s, sentence) in sentences.enumerated() where required & ~sentenceLists[s] == 0 {
                     vm.run(code, starts: nil, context, sentence, into: &matches)
                 }
@@ -681,6 +686,10 @@ struct PikeVM {
             }
         case .consume(let ci):
             guard pos < end else { return }
+            // Most alternatives a thread reaches fail on the token's kind or lists: rejected here
+            // through a pointer, with no copy of the condition and no call that yields nothing
+            // (`mayPass` is what `outcomes` tests first, and touches no budget).
+            guard ctx.mayPass(conditions.baseAddress! + ci, at: pos) else { return }
             outcomes.removeAll()
             ctx.outcomes(conditions[ci], at: pos, into: &outcomes)
             for o in 0..<outcomes.count {
