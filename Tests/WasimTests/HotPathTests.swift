@@ -102,6 +102,37 @@ import Testing
         }
     }
 
+    @Test func rulesKnowTheTextsEveryMatchConsumes() throws {
+        let g = try ruleTestGazetteer()
+        func required(_ pattern: String) throws -> [UInt64] {
+            try RuleSet.parse("rule r\n  type: ORG\n  pattern: \(pattern)\n", file: "t.rules", gazetteer: g)[0].code.requiredTexts
+        }
+        let n = g.normalizer
+        // A later text is preferred to the first; an alternation of exact texts is their union.
+        #expect(try required(#"@TITLE ["القاعدة"&clitic:و]"#) == [n.key("القاعدة")])
+        #expect(try required(#"("أ" | "ب") [word] ('«' | '"')"#) == [n.key("«"), n.key("\"")].sorted())
+        #expect(try required(#"["أ" ("ب" | word)]"#) == [n.key("أ")])
+        // Optional or one of two branches without a text: nothing is required.
+        #expect(try required(#"[word "س"?]"#) == [])
+        #expect(try required(#"[word ("س" | @LOC)]"#) == [])
+    }
+
+    @Test func aSentenceWithoutARequiredTextIsSkippedAndOneWithItStillMatches() throws {
+        let qaeda = """
+            rule qaeda
+              type: ORG
+              pattern: @TITLE ["القاعدة"&clitic:و]
+            """
+        // The text is found through the proclitic reading of والقاعدة.
+        #expect(try runRules(qaeda, on: "قال الرئيس والقاعدة. قال الرئيس والعراق") == ["ORG القاعدة"])
+        let quoted = """
+            rule quoted
+              type: ORG
+              pattern: @TITLE '«' [word] '»'
+            """
+        #expect(try runRules(quoted, on: "قال الرئيس « زيد » أمس. قال الرئيس « عمرو أمس") == ["ORG زيد"])
+    }
+
     @Test func inputOrderIsByteOrder() {
         #expect(InputWalker.bytewise("a", "b"))
         #expect(InputWalker.bytewise("a", "ab"))
