@@ -27,7 +27,7 @@ public final class BatchRunner: Sendable {
         var skipped = false
         var tokens = 0
         var bytes = 0
-        var entities: [String: Int] = [:]
+        var entities: [(type: String, count: Int)] = []
         var headline: String?
     }
 
@@ -58,6 +58,7 @@ public final class BatchRunner: Sendable {
             group.wait()
         }
         run.progress?.clear()
+        run.finish()
         if let error = run.writeError {
             try? log.flush()
             throw error
@@ -92,6 +93,9 @@ public final class BatchRunner: Sendable {
         var summary = BatchSummary()
         var index: [HTML.IndexEntry] = []
         var seenTypes = Set(EntityType.builtIn.map(\.rawValue))
+        /// Entities by type over the run, added to `summary` and `seenTypes` once at its end
+        /// (`finish()`), not hashed into them at every article.
+        var typeTotals: [(type: String, count: Int)] = []
         /// The first failed write to `output`: the run stops taking articles.
         var writeError: OutputWriteError? = nil
         let progress: Progress?
@@ -147,8 +151,7 @@ public final class BatchRunner: Sendable {
             } else {
                 summary.tagged += 1
                 for (k, v) in o.entities {
-                    summary.entities[k, default: 0] += v
-                    seenTypes.insert(k)
+                    if let i = typeTotals.firstIndex(where: { $0.type == k }) { typeTotals[i].count += v } else { typeTotals.append((k, v)) }
                 }
                 if writeError == nil, let spool = o.spool {
                     do { try spool.copy(to: output) } catch { fail(error) }
@@ -156,7 +159,7 @@ public final class BatchRunner: Sendable {
             }
             if runner.options.format == .html {
                 var entry = HTML.IndexEntry(name: o.item.name, label: o.item.path ?? o.item.id ?? o.item.name, error: o.error,
-                                            headline: o.headline, counts: o.entities)
+                                            headline: o.headline, counts: Dictionary(o.entities, uniquingKeysWith: +))
                 if o.skipped, let dir = runner.options.outputDirectory,
                    let kept = HTML.readIndexData(page: runner.outputPath(o.item, in: dir)) {
                     entry.headline = kept.headline
@@ -165,6 +168,15 @@ public final class BatchRunner: Sendable {
                 index.append(entry)
             }
             progress?.update(done: summary.files, tokens: summary.tokens)
+        }
+
+        /// Adds the run's counts by type to the summary (after every worker has finished).
+        func finish() {
+            for (k, v) in typeTotals {
+                summary.entities[k, default: 0] += v
+                seenTypes.insert(k)
+            }
+            typeTotals = []
         }
 
         private func write(_ s: String) {
@@ -322,7 +334,7 @@ public final class BatchRunner: Sendable {
             try file?.commit()
             outcome.spool = spool
             outcome.tokens = writer.tokens
-            outcome.entities = writer.entityCounts
+            outcome.entities = writer.typeCounts
             outcome.headline = writer.headline
         } catch {
             file?.abort()
