@@ -121,8 +121,9 @@ int32_t wasim_segmenter_next_sentences(wasim_segmenter *s, int32_t *ends, int32_
 }
 
 int32_t wasim_utf8_to_utf16(const uint8_t *src, int32_t srcLength, uint16_t *dst, int32_t lossy,
-                            int32_t *errorOffset) {
+                            int32_t *errorOffset, int32_t *supplementary) {
     int32_t i = 0, j = 0;
+    *supplementary = 0;
     while (i < srcLength) {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
         // Eight bytes at once: the ASCII bytes they start with, or the two-byte sequences (C2-DF
@@ -172,6 +173,8 @@ int32_t wasim_utf8_to_utf16(const uint8_t *src, int32_t srcLength, uint16_t *dst
             if (!lossy) { *errorOffset = at; return -1; }
             c = 0xFFFD;
         }
+        // The only place a surrogate can be written: U8_NEXT refuses encoded surrogates.
+        if (c > 0xFFFF) *supplementary = 1;
         U16_APPEND_UNSAFE(dst, j, c);
     }
     return j;

@@ -234,6 +234,14 @@ public final class Document {
         self.hasSurrogates = Document.countSurrogates(utf16) > 0
     }
 
+    /// The same, when the decoder has already said whether the text holds surrogates.
+    package init(utf16: ContiguousArray<UInt16>, path: String?, id: String?, hasSurrogates: Bool) {
+        self.utf16 = utf16
+        self.path = path
+        self.id = id
+        self.hasSurrogates = hasSurrogates
+    }
+
     /// A count over the whole text, not a search: a loop without an early exit runs several
     /// units at a time.
     private static func countSurrogates(_ utf16: ContiguousArray<UInt16>) -> Int {

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Errors the library reports. Each names the file and the place where there is one.
 public enum WasimError: Error, CustomStringConvertible, Equatable {
     /// Input that is not text: `invalid UTF-8 at byte N`, `binary content (NUL byte at N)`, `empty file`.
@@ -36,14 +40,16 @@ package enum DocumentDecoder {
         if body.count > maximumBytes {
             throw WasimError.input("file too large (\(body.count) bytes; the limit is \(maximumBytes))")
         }
-        if let nul = body.firstIndex(of: 0) {
-            throw WasimError.input("binary content (NUL byte at byte \(nul + (bytes.count - body.count)))")
+        // memchr: a byte at a time this loop cost as much as decoding the text.
+        if let nul = memchr(body.baseAddress!, 0, body.count) {
+            let at = UnsafeRawPointer(nul) - UnsafeRawPointer(body.baseAddress!)
+            throw WasimError.input("binary content (NUL byte at byte \(at + (bytes.count - body.count)))")
         }
-        switch ICU.utf16(fromUTF8: body, lossy: lossy) {
+        switch ICU.decode(body, lossy: lossy) {
         case .failure(let f):
             throw WasimError.input("invalid UTF-8 at byte \(f.byteOffset + (bytes.count - body.count))")
-        case .success(let utf16):
-            return Document(utf16: utf16, path: path, id: id)
+        case .success(let decoded):
+            return Document(utf16: decoded.units, path: path, id: id, hasSurrogates: decoded.surrogates)
         }
     }
 

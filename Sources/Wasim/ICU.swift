@@ -67,16 +67,24 @@ enum ICU {
     /// UTF-8 to UTF-16; on ill-formed input returns the byte offset of the first bad sequence.
     static func utf16(fromUTF8 bytes: UnsafeBufferPointer<UInt8>, lossy: Bool)
         -> Result<ContiguousArray<UInt16>, UTF8Failure> {
-        guard let src = bytes.baseAddress, bytes.count > 0 else { return .success([]) }
+        decode(bytes, lossy: lossy).map(\.units)
+    }
+
+    /// The same, and whether the text holds surrogate pairs (a code point outside the BMP),
+    /// found while decoding rather than by a pass over the result.
+    static func decode(_ bytes: UnsafeBufferPointer<UInt8>, lossy: Bool)
+        -> Result<(units: ContiguousArray<UInt16>, surrogates: Bool), UTF8Failure> {
+        guard let src = bytes.baseAddress, bytes.count > 0 else { return .success(([], false)) }
         var errorOffset: Int32 = 0
+        var supplementary: Int32 = 0
         var n: Int32 = 0
         // Written in place, uninitialized until then: no zeroing first, no trimming after.
         let out = ContiguousArray<UInt16>(unsafeUninitializedCapacity: bytes.count) { buffer, count in
-            n = wasim_utf8_to_utf16(src, Int32(bytes.count), buffer.baseAddress!, lossy ? 1 : 0, &errorOffset)
+            n = wasim_utf8_to_utf16(src, Int32(bytes.count), buffer.baseAddress!, lossy ? 1 : 0, &errorOffset, &supplementary)
             count = max(0, Int(n))
         }
         if n < 0 { return .failure(UTF8Failure(byteOffset: Int(errorOffset))) }
-        return .success(out)
+        return .success((out, supplementary != 0))
     }
 
     struct UTF8Failure: Error { let byteOffset: Int }

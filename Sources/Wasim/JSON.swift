@@ -84,24 +84,28 @@ public enum WasimJSON {
             inOrder = false
             break
         }
+        let list = inOrder ? entities : entities.sorted { ($0.start, $0.end) < ($1.start, $1.end) }
+        // Each entity read in place: a copy of one (four Strings) cost retains and releases.
         document.utf16.withUnsafeBufferPointer { text in
-            for (k, e) in (inOrder ? entities : entities.sorted { ($0.start, $0.end) < ($1.start, $1.end) }).enumerated() {
-                if k > 0 { w.ascii(", ") }
-                w.ascii("{\"type\": ")
-                w.quoted(e.type.rawValue)
-                w.ascii(", \"start\": ")
-                w.int(document.codePointOffset(e.start))
-                w.ascii(", \"end\": ")
-                w.int(document.codePointOffset(e.end))
-                w.ascii(", \"text\": ")
-                w.quoted(UnsafeBufferPointer(rebasing: text[Int(e.start)..<Int(e.end)]))
-                if let low = e.low { w.ascii(", \"low\": "); w.string(number(low)) }
-                if let high = e.high { w.ascii(", \"high\": "); w.string(number(high)) }
-                if let unit = e.unit { w.ascii(", \"unit\": "); w.quoted(unit) }
-                if let id = e.id { w.ascii(", \"id\": "); w.quoted(id) }
-                w.ascii(", \"source\": ")
-                w.quoted(e.source)
-                w.ascii("}")
+            list.withUnsafeBufferPointer { all in
+                for k in all.indices {
+                    if k > 0 { w.ascii(", ") }
+                    w.ascii("{\"type\": ")
+                    w.quoted(all[k].type.rawValue)
+                    w.ascii(", \"start\": ")
+                    w.int(document.codePointOffset(all[k].start))
+                    w.ascii(", \"end\": ")
+                    w.int(document.codePointOffset(all[k].end))
+                    w.ascii(", \"text\": ")
+                    w.quoted(UnsafeBufferPointer(rebasing: text[Int(all[k].start)..<Int(all[k].end)]))
+                    if let low = all[k].low { w.ascii(", \"low\": "); w.string(number(low)) }
+                    if let high = all[k].high { w.ascii(", \"high\": "); w.string(number(high)) }
+                    if let unit = all[k].unit { w.ascii(", \"unit\": "); w.quoted(unit) }
+                    if let id = all[k].id { w.ascii(", \"id\": "); w.quoted(id) }
+                    w.ascii(", \"source\": ")
+                    w.quoted(all[k].source)
+                    w.ascii("}")
+                }
             }
         }
         w.ascii("]}")
@@ -237,9 +241,43 @@ struct ByteWriter {
         s.withUTF8 { u in
             ensure(u.count * 6 + 2)
             put(0x22)
-            for b in u { if ByteWriter.needsEscape(b) { escape(b) } else { put(b) } }
+            // Paths, sources and ids seldom hold a character to escape: each run without one
+            // is copied whole, found eight bytes at a time.
+            var i = 0
+            while i < u.count {
+                let clean = ByteWriter.cleanPrefix(u, from: i)
+                if clean > i {
+                    (base + count).update(from: u.baseAddress! + i, count: clean - i)
+                    count += clean - i
+                    i = clean
+                }
+                if i < u.count { escape(u[i]); i += 1 }
+            }
             put(0x22)
         }
+    }
+
+    /// The end of the run from `i` that needs no escape.
+    @inline(__always) private static func cleanPrefix(_ u: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        var i = start
+        let n = u.count, raw = UnsafeRawPointer(u.baseAddress!)
+        while i + 8 <= n {
+            let w = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            // A lane below 0x20, or equal to 0x22 or 0x5C, sets its high bit in `bad` (bytes of
+            // 0x80 and above never do: the tests look at the low seven bits of ASCII lanes only).
+            let low7 = w & 0x7F7F_7F7F_7F7F_7F7F
+            let ascii = ~w & 0x8080_8080_8080_8080
+            let control = (low7 &+ 0x6060_6060_6060_6060) ^ 0x8080_8080_8080_8080
+            let quote = low7 ^ 0x2222_2222_2222_2222
+            let slash = low7 ^ 0x5C5C_5C5C_5C5C_5C5C
+            let zeroQuote = ~((quote & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F) & 0x8080_8080_8080_8080
+            let zeroSlash = ~((slash & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F) & 0x8080_8080_8080_8080
+            let bad = (control | zeroQuote | zeroSlash) & ascii & 0x8080_8080_8080_8080
+            if bad != 0 { return i + bad.trailingZeroBitCount >> 3 }
+            i += 8
+        }
+        while i < n, !needsEscape(u[i]) { i += 1 }
+        return i
     }
 
     /// A JSON string literal of UTF-16 text, transcoded here; an unpaired surrogate becomes

@@ -27,7 +27,7 @@ public final class BatchRunner: Sendable {
         var skipped = false
         var tokens = 0
         var bytes = 0
-        var entities: [String: Int] = [:]
+        var entities: [(type: String, count: Int)] = []
         var headline: String?
     }
 
@@ -58,6 +58,7 @@ public final class BatchRunner: Sendable {
             group.wait()
         }
         run.progress?.clear()
+        run.finish()
         if let error = run.writeError {
             try? log.flush()
             throw error
@@ -92,6 +93,9 @@ public final class BatchRunner: Sendable {
         var summary = BatchSummary()
         var index: [HTML.IndexEntry] = []
         var seenTypes = Set(EntityType.builtIn.map(\.rawValue))
+        /// Entities by type over the run, added to `summary` and `seenTypes` once at its end
+        /// (`finish()`), not hashed into them at every article.
+        var typeTotals: [(type: String, count: Int)] = []
         /// The first failed write to `output`: the run stops taking articles.
         var writeError: OutputWriteError? = nil
         let progress: Progress?
@@ -147,8 +151,7 @@ public final class BatchRunner: Sendable {
             } else {
                 summary.tagged += 1
                 for (k, v) in o.entities {
-                    summary.entities[k, default: 0] += v
-                    seenTypes.insert(k)
+                    if let i = typeTotals.firstIndex(where: { $0.type == k }) { typeTotals[i].count += v } else { typeTotals.append((k, v)) }
                 }
                 if writeError == nil, let spool = o.spool {
                     do { try spool.copy(to: output) } catch { fail(error) }
@@ -156,7 +159,7 @@ public final class BatchRunner: Sendable {
             }
             if runner.options.format == .html {
                 var entry = HTML.IndexEntry(name: o.item.name, label: o.item.path ?? o.item.id ?? o.item.name, error: o.error,
-                                            headline: o.headline, counts: o.entities)
+                                            headline: o.headline, counts: Dictionary(o.entities, uniquingKeysWith: +))
                 if o.skipped, let dir = runner.options.outputDirectory,
                    let kept = HTML.readIndexData(page: runner.outputPath(o.item, in: dir)) {
                     entry.headline = kept.headline
@@ -165,6 +168,15 @@ public final class BatchRunner: Sendable {
                 index.append(entry)
             }
             progress?.update(done: summary.files, tokens: summary.tokens)
+        }
+
+        /// Adds the run's counts by type to the summary (after every worker has finished).
+        func finish() {
+            for (k, v) in typeTotals {
+                summary.entities[k, default: 0] += v
+                seenTypes.insert(k)
+            }
+            typeTotals = []
         }
 
         private func write(_ s: String) {
@@ -236,8 +248,10 @@ public final class BatchRunner: Sendable {
                 outcome.error = kind == S_IFDIR ? "is a folder" : "not a regular file"
                 return outcome
             }
-            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
             if kind != S_IFREG {
+                // Reads of a regular file never wait, O_NONBLOCK or not: only a stream needs it
+                // cleared (two system calls an article saved on the usual path).
+                _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
                 // A named pipe or a process substitution (`<(…)`): a stream, read to its end
                 // like standard input. A pipe nobody has opened for writing yet reads as empty,
                 // so wait for its writer first.
@@ -320,7 +334,7 @@ public final class BatchRunner: Sendable {
             try file?.commit()
             outcome.spool = spool
             outcome.tokens = writer.tokens
-            outcome.entities = writer.entityCounts
+            outcome.entities = writer.typeCounts
             outcome.headline = writer.headline
         } catch {
             file?.abort()
@@ -406,6 +420,9 @@ final class ByteReader {
             while !eof, filled < buffer.count {
                 let n = try buffer.withUnsafeMutableBytes { try read(into: UnsafeMutableRawBufferPointer(rebasing: $0[filled...])) }
                 if n == 0 { eof = true } else { filled += n; bytesRead += n }
+                // A file read up to the size it had when opened is read whole, as the C floor
+                // reads it: no further read only to be told so (a system call an article).
+                if fd >= 0, let size, size > 0, bytesRead == size { eof = true }
             }
             if filled == 0 && !first { return }
             let cut = eof ? filled : ByteReader.cutPoint(buffer, filled)

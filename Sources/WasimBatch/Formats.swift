@@ -36,7 +36,10 @@ final class ArticleWriter {
     private var entityNumber = 0
     private var wroteItem = false
     private(set) var tokens = 0
-    private(set) var entityCounts: [String: Int] = [:]
+    /// Entities by type, in the order the types first appear: a few entries, searched in place
+    /// (a dictionary per article hashed each type's name, and grew, for two or three types).
+    private(set) var typeCounts: [(type: String, count: Int)] = []
+    var entityCounts: [String: Int] { Dictionary(typeCounts, uniquingKeysWith: +) }
     /// The article's first non-blank line, for the HTML index.
     private(set) var headline: String?
     private var record: [UInt8] = []
@@ -55,16 +58,12 @@ final class ArticleWriter {
         tokens += doc.tokens.count
         // Only the HTML index shows it; and only the first line is made a String, never the text.
         if first, format == .html { headline = HTML.headline(of: doc) }
-        // Counted by type here, then added to the dictionary once a type: a dictionary update per
-        // entity hashed its type's name each time.
-        var counts: [(type: EntityType, count: Int)] = []
         doc.entities.withUnsafeBufferPointer { all in
             for i in all.indices {
-                let type = all[i].type
-                if let k = counts.firstIndex(where: { $0.type == type }) { counts[k].count += 1 } else { counts.append((type, 1)) }
+                let type = all[i].type.rawValue
+                if let k = typeCounts.firstIndex(where: { $0.type == type }) { typeCounts[k].count += 1 } else { typeCounts.append((type, 1)) }
             }
         }
-        for (type, n) in counts { entityCounts[type.rawValue, default: 0] += n }
         switch format {
         case .jsonl: try jsonl(doc, first: first, last: last)
         case .tokens: try tokenLines(doc, first: first, last: last)
@@ -222,6 +221,7 @@ final class ArticleWriter {
         if last {
             // A left-to-right paragraph in the right-to-left page, each count isolated: the
             // numbers stay beside their words ("303 tokens · 17 entities: LOC 2 ORG 5 PER 10").
+            let entityCounts = self.entityCounts
             let counts = entityCounts.keys.sorted().map { "<bdi class=\"\(HTML.cssClass(EntityType($0)))\">\(HTML.escape($0)) \(entityCounts[$0]!)</bdi>" }
             s += "</article>\n<footer>\n<p dir=\"ltr\">\(tokens) tokens · \(entityCounts.values.reduce(0, +)) entities"
             s += counts.isEmpty ? "" : ": " + counts.joined(separator: " ")

@@ -65,6 +65,74 @@ import Testing
         }
     }
 
+    @Test func quotedStringsMatchTheStringPathWhereverTheEscapeFalls() {
+        // The byte writer copies runs that need no escape eight bytes at a time: put each
+        // character that needs one (and bytes of Arabic, above 0x7F) at every offset of a word.
+        let specials: [Character] = ["\"", "\\", "\n", "\t", "\u{1}", "\u{1F}", "ب", " ", "~", "\u{7F}"]
+        for special in specials {
+            for at in 0..<20 {
+                var chars = Array(repeating: Character("x"), count: 19)
+                chars.insert(special, at: min(at, chars.count))
+                let s = String(chars) + "/مسار"
+                var w = ByteWriter(capacity: 8)
+                w.quoted(s)
+                var bytes: [UInt8] = []
+                w.finish(into: &bytes)
+                #expect(String(decoding: bytes, as: UTF8.self) == WasimJSON.quote(s), "\(special) at \(at)")
+            }
+        }
+    }
+
+    @Test func decoderSaysWhetherTheTextHoldsSurrogates() throws {
+        for (text, surrogates) in [("قال محمد", false), ("x \u{1F600} y", true), ("\u{10000}", true), ("\u{FFFF}", false)] {
+            let bytes = Array(text.utf8)
+            let doc = try DocumentDecoder.document(from: bytes)
+            #expect(Array(doc.utf16) == Array(text.utf16))
+            // Offsets count code points: an emoji is one, though two UTF-16 units.
+            let n = Int32(doc.utf16.count)
+            #expect(doc.codePointOffset(n) == text.unicodeScalars.count)
+            #expect((doc.codePointOffset(n) != Int(n)) == surrogates)
+        }
+        // Lossy decoding writes U+FFFD, never a surrogate.
+        let lossy = try DocumentDecoder.document(from: [0x61, 0xF0, 0x9F, 0x62], lossy: true)
+        #expect(lossy.codePointOffset(Int32(lossy.utf16.count)) == lossy.utf16.count)
+        // A NUL is found past a byte-order mark and counted from the file's first byte.
+        #expect(throws: WasimError.input("binary content (NUL byte at byte 4)")) {
+            try DocumentDecoder.document(from: [0xEF, 0xBB, 0xBF, 0x61, 0x00, 0x62])
+        }
+    }
+
+    @Test func rulesKnowTheTextsEveryMatchConsumes() throws {
+        let g = try ruleTestGazetteer()
+        func required(_ pattern: String) throws -> [UInt64] {
+            try RuleSet.parse("rule r\n  type: ORG\n  pattern: \(pattern)\n", file: "t.rules", gazetteer: g)[0].code.requiredTexts
+        }
+        let n = g.normalizer
+        // A later text is preferred to the first; an alternation of exact texts is their union.
+        #expect(try required(#"@TITLE ["القاعدة"&clitic:و]"#) == [n.key("القاعدة")])
+        #expect(try required(#"("أ" | "ب") [word] ('«' | '"')"#) == [n.key("«"), n.key("\"")].sorted())
+        #expect(try required(#"["أ" ("ب" | word)]"#) == [n.key("أ")])
+        // Optional or one of two branches without a text: nothing is required.
+        #expect(try required(#"[word "س"?]"#) == [])
+        #expect(try required(#"[word ("س" | @LOC)]"#) == [])
+    }
+
+    @Test func aSentenceWithoutARequiredTextIsSkippedAndOneWithItStillMatches() throws {
+        let qaeda = """
+            rule qaeda
+              type: ORG
+              pattern: @TITLE ["القاعدة"&clitic:و]
+            """
+        // The text is found through the proclitic reading of والقاعدة.
+        #expect(try runRules(qaeda, on: "قال الرئيس والقاعدة. قال الرئيس والعراق") == ["ORG القاعدة"])
+        let quoted = """
+            rule quoted
+              type: ORG
+              pattern: @TITLE '«' [word] '»'
+            """
+        #expect(try runRules(quoted, on: "قال الرئيس « زيد » أمس. قال الرئيس « عمرو أمس") == ["ORG زيد"])
+    }
+
     @Test func inputOrderIsByteOrder() {
         #expect(InputWalker.bytewise("a", "b"))
         #expect(InputWalker.bytewise("a", "ab"))

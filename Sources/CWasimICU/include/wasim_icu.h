@@ -45,8 +45,10 @@ int64_t wasim_segmenter_count_words(wasim_segmenter *segmenter, const uint16_t *
 /// Decodes UTF-8 into UTF-16 (`dst` needs `srcLength` units). Returns the UTF-16 length, or -1
 /// with `*errorOffset` set to the byte offset of the first ill-formed sequence. With `lossy`,
 /// ill-formed sequences become U+FFFD instead (maximal subparts, as Unicode recommends).
+/// `*supplementary` is set to 1 if a code point outside the BMP was written (the output then
+/// holds surrogate pairs), else 0.
 int32_t wasim_utf8_to_utf16(const uint8_t *src, int32_t srcLength, uint16_t *dst, int32_t lossy,
-                            int32_t *errorOffset);
+                            int32_t *errorOffset, int32_t *supplementary);
 
 /// NFKC-normalizes `src` into `dst`. Returns the length written, or -1 if it did not fit or failed.
 int32_t wasim_nfkc(const uint16_t *src, int32_t length, uint16_t *dst, int32_t capacity);

@@ -149,8 +149,10 @@ package struct Rule: Sendable {
             }
         }
         startLists = anywhere ? nil : mask
+        let required = RuleCode.requiredTexts(program, conditions) { normalizer.key(String(decoding: $0, as: UTF16.self)) }
         code = RuleCode(program: program, conditions: conditions, extras: extras, captureTypes: types,
-                        source: source, priority: priority, startLists: startLists, startTexts: anywhere ? [] : texts)
+                        source: source, priority: priority, startLists: startLists, startTexts: anywhere ? [] : texts,
+                        requiredTexts: required)
     }
 
     /// `compiled`: the rule's conditions by text, compiled once each. A definition used in
@@ -317,6 +319,9 @@ final class RuleCode: @unchecked Sendable {
     /// Lists every match consumes a lookup of (a condition `@L` on every path to a match): a
     /// sentence without a lookup of each of them holds no match, and the matcher skips it.
     let requiredLists: UInt64
+    /// Texts every match consumes one of (`requiredTexts(_:_:exactKey:)`), by hash; empty when
+    /// none is known. A sentence with no token (or reading) of these holds no match.
+    let requiredTexts: [UInt64]
     /// For each instruction a thread can wait at, the consume and match instructions its
     /// epsilon closure reaches (`closure[closureStart[pc] ..< closureStart[pc + 1]]`), in the
     /// order the matcher's depth-first walk reaches them, with the captures opened and closed on
@@ -331,8 +336,10 @@ final class RuleCode: @unchecked Sendable {
     let firstConditions: UnsafeMutableBufferPointer<Int32>
 
     init(program: [Instruction], conditions: [Condition], extras: [AnyObject], captureTypes: [EntityType],
-         source: String, priority: Int, startLists: UInt64?, startTexts: [UInt64], closures: Bool = true) {
+         source: String, priority: Int, startLists: UInt64?, startTexts: [UInt64], requiredTexts: [UInt64] = [],
+         closures: Bool = true) {
         self.requiredLists = RuleCode.requiredLists(program, conditions)
+        self.requiredTexts = requiredTexts
         self.startTexts = TextSet(startTexts)
         self.captureTypes = captureTypes
         self.source = source
@@ -383,7 +390,8 @@ final class RuleCode: @unchecked Sendable {
     /// The same rule for a matcher that walks every instruction (tests compare the two ways).
     func walking() -> RuleCode {
         RuleCode(program: Array(program), conditions: Array(conditions), extras: extras, captureTypes: captureTypes,
-                 source: source, priority: priority, startLists: startLists, startTexts: startTexts.hashes, closures: false)
+                 source: source, priority: priority, startLists: startLists, startTexts: startTexts.hashes,
+                 requiredTexts: requiredTexts, closures: false)
     }
 
     deinit {
@@ -439,6 +447,58 @@ final class RuleCode: @unchecked Sendable {
 
     /// The lists consumed on every path from the start to `.match`: for each instruction, what
     /// every path from it to a match consumes, as the greatest fixed point (loops included).
+    /// The hashes of `requiredTexts`. Each instruction gets what every path from it to a match
+    /// consumes one of: a consume, what follows it when that is known, else its own text (a
+    /// literal, a merged alternation, or an exact text by its normalized key); a split, the union
+    /// of its two sides (an alternation of exact texts is such splits); a match, nothing. Worked
+    /// out to a fixpoint, which is sound for every path to a match (each is finite and ends at a
+    /// match). A program that does not settle within its bound gets nothing.
+    static func requiredTexts(_ program: [Instruction], _ conditions: [Condition],
+                              exactKey: ([UInt16]) -> UInt64) -> [UInt64] {
+        enum Need: Equatable {
+            case unknown
+            case nothing
+            case oneOf(Set<UInt64>)
+        }
+        let own: [Set<UInt64>?] = conditions.map { c in
+            if let t = c.text { return [t] }
+            if let set = c.textSet { return Set(set.takeUnretainedValue().hashes) }
+            if let x = c.extras?.takeUnretainedValue(), let e = x.exact.first { return [exactKey(e)] }
+            return nil
+        }
+        var need = [Need](repeating: .unknown, count: program.count)
+        var changed = true
+        var rounds = 0
+        while changed {
+            changed = false
+            rounds += 1
+            if rounds > 4 * program.count + 8 { return [] }
+            for pc in program.indices.reversed() {
+                let n: Need
+                switch program[pc] {
+                case .match: n = .nothing
+                case .consume(let c):
+                    let next = need[pc + 1]
+                    if case .oneOf = next { n = next } else if let mine = own[c] { n = .oneOf(mine) } else { n = next }
+                case .split(let a, let b):
+                    switch (need[a], need[b]) {
+                    case (.nothing, _), (_, .nothing): n = .nothing
+                    case (.unknown, let x), (let x, .unknown): n = x
+                    case (.oneOf(let x), .oneOf(let y)): n = .oneOf(x.union(y))
+                    }
+                case .jump(let a): n = need[a]
+                case .open, .close: n = need[pc + 1]
+                }
+                if n != need[pc] {
+                    need[pc] = n
+                    changed = true
+                }
+            }
+        }
+        if case .oneOf(let set) = need.first ?? .nothing { return set.sorted() }
+        return []
+    }
+
     static func requiredLists(_ program: [Instruction], _ conditions: [Condition]) -> UInt64 {
         var required = [UInt64](repeating: ~0, count: program.count)
         var changed = true

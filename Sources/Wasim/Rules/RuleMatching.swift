@@ -17,7 +17,16 @@ public struct RuleMatching: Stage {
     /// once per token for all rules, so that each rule skips to its next start with a bit test.
     private let rulesByList: [UInt64]
     private let rulesByText: TextMasks
+    /// Rules of the first 64 that can start at any token: they get no start list (a bit at every
+    /// token, counted, sorted and walked, cost more than the rule) and run like the rules past
+    /// 64, over every sentence that holds their required lists.
     private let rulesAnywhere: UInt64
+    /// Text sets that some rule's every match consumes one of (`RuleCode.requiredTexts`), as
+    /// bits `textGroupShift...63` of the values in `rulesByText`, above the start bits of the
+    /// rules: the probe each token already makes for the starts says which sets it belongs to.
+    /// For each rule, the sets a sentence must hold for it to run there.
+    private let requiredGroups: [UInt64]
+    private let textGroupShift: Int
 
     public init(_ ruleSet: RuleSet, gazetteer: Gazetteer) { self.init(ruleSet, gazetteer: gazetteer, walking: false) }
 
@@ -44,9 +53,28 @@ public struct RuleMatching: Stage {
             for l in 0..<64 where lists & (1 << UInt64(l)) != 0 { byList[l] |= bit }
             for h in code.startTexts.hashes { byText[h, default: 0] |= bit }
         }
+        // The distinct required sets, as many as the bits above the rules' leave room for.
+        let shift = min(codes.count, 64)
+        var groupOf: [[UInt64]: Int] = [:]
+        var required = [UInt64](repeating: 0, count: codes.count)
+        for (r, code) in codes.enumerated() where !code.requiredTexts.isEmpty {
+            let set = code.requiredTexts
+            let g: Int
+            if let known = groupOf[set] {
+                g = known
+            } else {
+                guard shift + groupOf.count < 64 else { continue }
+                g = groupOf.count
+                groupOf[set] = g
+                for h in set { byText[h, default: 0] |= 1 << UInt64(shift + g) }
+            }
+            required[r] = 1 << UInt64(g)
+        }
         rulesByList = byList
         rulesByText = TextMasks(byText)
         rulesAnywhere = anywhere
+        requiredGroups = required
+        textGroupShift = shift
     }
 
     /// The most candidates all rules together add to a document: four per token, and 64. Many
@@ -55,9 +83,13 @@ public struct RuleMatching: Stage {
     /// comes near this are not finding names. Past it, rules find no new spans.
     static func candidateLimit(tokens: Int) -> Int { 4 * tokens + 64 }
 
-    /// For each token, a bit per rule (of the first 64) that can start there.
-    private func startMasks(_ ctx: MatchContext) -> [UInt64] {
-        var masks = [UInt64](repeating: rulesAnywhere, count: ctx.tokens.count)
+    /// For each token, a bit per rule (of the first 64) that can start there; and for each
+    /// sentence, the required text sets it holds (bits as in `requiredGroups`).
+    private func startMasks(_ ctx: MatchContext, sentences: Int) -> (masks: [UInt64], groups: [UInt64]) {
+        var masks = [UInt64](repeating: 0, count: ctx.tokens.count)
+        var groups = [UInt64](repeating: 0, count: sentences)
+        let shift = UInt64(textGroupShift)
+        let startBits: UInt64 = shift >= 64 ? ~0 : (1 << shift) - 1
         for i in 0..<ctx.tokens.count {
             var lists = ctx.listMask[i]
             while lists != 0 {
@@ -66,12 +98,14 @@ public struct RuleMatching: Stage {
                 lists &= lists - 1
             }
             let t = ctx.tokens[i]
-            masks[i] |= rulesByText.mask(t.hash)
+            var texts = rulesByText.mask(t.hash)
             for r in 0..<Int(t.analysisCount) {
-                masks[i] |= rulesByText.mask(ctx.analyses[Int(t.firstAnalysis) + r].hash)
+                texts |= rulesByText.mask(ctx.analyses[Int(t.firstAnalysis) + r].hash)
             }
+            masks[i] |= texts & startBits
+            if shift < 64, Int(t.sentence) < sentences { groups[Int(t.sentence)] |= texts >> shift }
         }
-        return masks
+        return (masks, groups)
     }
 
     public func process(_ document: Document) throws {
@@ -93,7 +127,7 @@ public struct RuleMatching: Stage {
 
     private func match(_ document: Document, _ context: MatchContext) {
         // Bit r: rule r of the stage can start at this token.
-        let startMask = startMasks(context)
+        let (startMask, sentenceTexts) = startMasks(context, sentences: document.sentences.count)
         var vm = PikeVM()
         defer { vm.free() }
         var found: [Entity] = []
@@ -141,20 +175,22 @@ public struct RuleMatching: Stage {
         let limit = RuleMatching.candidateLimit(tokens: tokens.count)
         for (r, code) in codes.enumerated() {
             matches.removeAll(keepingCapacity: true)
-            let required = code.requiredLists
-            if r < 64 {
+            let required = code.requiredLists, texts = requiredGroups[r]
+            if r < 64 && rulesAnywhere & (1 << UInt64(r)) == 0 {
                 var k = offsets[r]
                 while k < offsets[r + 1] {
                     let s = Int(tokens[Int(flatStarts[k])].sentence)
                     var next = k + 1
                     while next < offsets[r + 1], tokens[Int(flatStarts[next])].sentence == s { next += 1 }
-                    if required & ~sentenceLists[s] == 0 {
+                    if required & ~sentenceLists[s] == 0, texts & ~sentenceTexts[s] == 0 {
                         vm.run(code, starts: UnsafeBufferPointer(rebasing: flatStarts[k..<next]), context, sentences[s], into: &matches)
                     }
                     k = next
                 }
             } else {
-                for (s, sentence) in sentences.enumerated() where required & ~sentenceLists[s] == 0 {
+                // With no start list the matcher tries every token, as a list of all of them
+                // would have it do.
+                for (s, sentence) in sentences.enumerated() where required & ~sentenceLists[s] == 0 && texts & ~sentenceTexts[s] == 0 {
                     vm.run(code, starts: nil, context, sentence, into: &matches)
                 }
             }
