@@ -222,6 +222,13 @@ package struct FeatureExtractor {
         // array written in a loop checks its uniqueness at every write.
         let useLists = groups.contains(.lookups) && !forTagging
         let useCandidates = (groups.contains(.candidates) || groups.contains(.ranges)) && !forTagging
+        guard useLists || useCandidates else {
+            // Tagging: no marks, and none of the arrays that count and place them.
+            markStart = []
+            marks = []
+            if groups.contains(.document) { computeDocumentFlags() }
+            return
+        }
         var count = [Int32](repeating: 0, count: n + 1)
         var marks: [Mark] = []
         let candidates = self.candidates
@@ -478,7 +485,7 @@ package struct FeatureExtractor {
         if groups.contains(.words), range.contains(i - 1) {
             sink.addRare(featureKey(.formBigram, 0, tokens[i - 1].hash &* 31 ^ tokens[i].hash), "form[-1,0]=\(form(i - 1)) \(form(i))")
         }
-        if groups.contains(.lookups) || groups.contains(.candidates) || groups.contains(.ranges) {
+        if groups.contains(.lookups) || groups.contains(.candidates) || groups.contains(.ranges), !markStart.isEmpty {
             for o in -1...1 where range.contains(i + o) {
                 let j = i + o
                 for m in marks[Int(markStart[j])..<Int(markStart[j + 1])] {

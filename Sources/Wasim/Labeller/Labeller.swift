@@ -341,7 +341,12 @@ public struct Labeller: Stage {
                     kunya = p
                 }
                 previousEnd = span.tokens.upperBound
-                if starts == nil { starts = ProcliticEvidence(document) }
+                if starts == nil {
+                    // The cache's arrays, refilled: two arrays allocated per document cost more
+                    // than the few spans they serve.
+                    cache.evidence.fill(document)
+                    starts = cache.evidence
+                }
                 let start = tokens[first].start + (kunya ?? Labeller.procliticLength(document, token: first, type: span.type, evidence: starts!))
                 document.candidates.append(Entity(type: span.type, start: start, end: tokens[last].end,
                                                   tokens: Int32(first)..<Int32(last + 1), source: source))
@@ -580,6 +585,8 @@ struct WordCache: Sendable {
     var markSums: [SIMD8<Int32>] = []
     /// Per token, whether it and the token before are in one sentence.
     var linked: [UInt8] = []
+    /// The candidates that start at each token (`Labeller.procliticLength`), refilled per document.
+    var evidence = ProcliticEvidence()
 }
 
 /// What the context features (`FeatureExtractor.contextFeatures`) weigh, summed once from the
@@ -747,9 +754,22 @@ struct ProcliticEvidence {
     var candidateStart: [Int32]
     var nextCandidate: [Int32]
 
+    init() {
+        candidateStart = []
+        nextCandidate = []
+    }
+
     init(_ d: Document) {
-        candidateStart = [Int32](repeating: -1, count: d.tokens.count)
-        nextCandidate = [Int32](repeating: -1, count: d.candidates.count)
+        self.init()
+        fill(d)
+    }
+
+    /// The evidence of `d`, in the arrays already there.
+    mutating func fill(_ d: Document) {
+        candidateStart.removeAll(keepingCapacity: true)
+        candidateStart.append(contentsOf: repeatElement(-1, count: d.tokens.count))
+        nextCandidate.removeAll(keepingCapacity: true)
+        nextCandidate.append(contentsOf: repeatElement(-1, count: d.candidates.count))
         // By index, backwards: `enumerated().reversed()` copied every candidate.
         let candidates = d.candidates
         var k = candidates.count - 1
