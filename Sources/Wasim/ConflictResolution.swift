@@ -76,7 +76,7 @@ public struct ConflictResolution: Stage {
     @inline(__always) func tier(_ c: Entity, modelDecides: @autoclosure () -> Bool) -> Int {
         let source = ConflictResolution.sourceKind(c.source)
         if source == .model { return modelDecides() ? 1 : -1 }
-        if c.type == .suppressed || c.type == .numericRange || c.precedence > 0 { return 3 }
+        if FeatureExtractor.typeIndex(c.type) == 4 || FeatureExtractor.isRange(c.type) || c.precedence > 0 { return 3 }
         if source == .rule { return c.priority >= highPriority ? 3 : 0 }
         if source == .gazetteer { return c.priority >= listPriority ? 3 : 0 }
         return 0
@@ -126,6 +126,7 @@ public struct ConflictResolution: Stage {
         let withModel = document.provided.contains(.modelCandidates)
         if withModel, !wordLists.isEmpty { repairModelCandidates(&candidates, document) }
         var tiers = [Int](repeating: 0, count: candidates.count)
+        var active: [Int]? = nil
         if withModel {
             // The model's types as bits (PER 1, ORG 2, LOC 4); a type of the user's own has no bit
             // and is looked up in the set.
@@ -134,7 +135,7 @@ public struct ConflictResolution: Stage {
             // Locals, not `self`: a closure that captured `self` copied the stage (its sets and
             // arrays, a reference count each) at every call.
             let modelTypes = modelTypes, boundaryTypes = boundaryTypes
-            func decides(_ t: EntityType) -> Bool {
+            @inline(__always) func decides(_ t: EntityType) -> Bool {
                 let b = Self.bit(t)
                 return b != 0 ? modelBits & b != 0 : modelTypes.contains(t)
             }
@@ -154,22 +155,24 @@ public struct ConflictResolution: Stage {
             keep.reserveCapacity(candidates.count)
             for i in candidates.indices {
                 guard tiers[i] == 0, decides(candidates[i].type) else { keep.append(i); continue }
-                let c = candidates[i]
-                let agrees = c.tokens.contains { modelAt[Int($0)] & Self.bit(c.type) != 0 }
-                if agrees && (boundaryBits & Self.bit(c.type) != 0 || Self.bit(c.type) == 0 && boundaryTypes.contains(c.type)) { tiers[i] = 2 }
-                if agrees || !modelVetoes || exact.contains(where: { $0.start == c.start && $0.end == c.end && $0.type == c.type }) {
+                // The candidate's fields, not the candidate: a copy of an entity costs four
+                // reference counts.
+                let type = candidates[i].type, tokens = candidates[i].tokens, start = candidates[i].start, end = candidates[i].end
+                let b = Self.bit(type)
+                let agrees = tokens.contains { modelAt[Int($0)] & b != 0 }
+                if agrees && (boundaryBits & b != 0 || b == 0 && boundaryTypes.contains(type)) { tiers[i] = 2 }
+                if agrees || !modelVetoes || exact.contains(where: { $0.start == start && $0.end == end && $0.type == type }) {
                     keep.append(i)
                     continue
                 }
-                if c.type == .location, uncontestedPlaceTokens > 0, c.tokens.count >= uncontestedPlaceTokens,
-                   !c.tokens.contains(where: { modelAt[Int($0)] != 0 }) {
+                if type == .location, uncontestedPlaceTokens > 0, tokens.count >= uncontestedPlaceTokens,
+                   !tokens.contains(where: { modelAt[Int($0)] != 0 }) {
                     keep.append(i)
                 }
             }
-            if keep.count < candidates.count {
-                candidates = keep.map { candidates[$0] }
-                tiers = keep.map { tiers[$0] }
-            }
+            // The candidates left, by index: copying them into a new array cost four reference
+            // counts an entity, and as many again to free the old one.
+            if keep.count < candidates.count { active = keep }
         }
         // The sort reads plain keys: reading an entity copies it, four reference counts.
         struct Key { var precedence: Int; var tier: Int; var length: Int32; var priority: Int; var rank: Int; var start: Int32 }
@@ -181,7 +184,7 @@ public struct ConflictResolution: Stage {
                             rank: ConflictResolution.sourceRank(candidates[i].source), start: candidates[i].start))
         }
         let order = keys.withUnsafeBufferPointer { keys in
-            candidates.indices.sorted { i, j in
+            (active ?? Array(candidates.indices)).sorted { i, j in
                 let a = keys[i], b = keys[j]
                 if a.precedence != b.precedence { return a.precedence > b.precedence }
                 if a.tier != b.tier { return a.tier > b.tier }
@@ -198,15 +201,14 @@ public struct ConflictResolution: Stage {
         // number of winners.
         var owner = [Int32](repeating: -1, count: document.tokens.count)
         for c in order {
-            let candidate = candidates[c]
-            let range = Int(candidate.tokens.lowerBound)..<Int(candidate.tokens.upperBound)
+            // Fields, not copies of the entities (four reference counts each).
+            let range = Int(candidates[c].tokens.lowerBound)..<Int(candidates[c].tokens.upperBound)
             if let held = range.first(where: { owner[$0] >= 0 }) {
                 let w = taken[Int(owner[held])]
-                if document.recordsResolutions { beaten[w, default: []].append(candidate) }
+                if document.recordsResolutions { beaten[w, default: []].append(candidates[c]) }
                 // A rule and a list that agree on a name: the entity keeps the list's canonical id.
-                let winner = candidates[w]
-                if winner.id == nil, adoptedID[w] == nil, let id = candidate.id, winner.start == candidate.start,
-                   winner.end == candidate.end, winner.type == candidate.type {
+                if candidates[w].id == nil, adoptedID[w] == nil, let id = candidates[c].id, candidates[w].start == candidates[c].start,
+                   candidates[w].end == candidates[c].end, candidates[w].type == candidates[c].type {
                     adoptedID[w] = id
                 }
                 continue
@@ -290,12 +292,15 @@ public struct ConflictResolution: Stage {
         return (0x064B...0x064D).contains(u[k])
     }
 
-    static func bit(_ t: EntityType) -> UInt8 {
-        switch t {
-        case .person: 1
-        case .organization: 2
-        case .location: 4
-        default: 0
+    /// By the name's first letter, then `==` (see `FeatureExtractor.typeIndex`).
+    @inline(__always) static func bit(_ t: EntityType) -> UInt8 {
+        let u = t.rawValue.utf8
+        guard u.count == 3 else { return 0 }
+        switch u[u.startIndex] {
+        case UInt8(ascii: "P"): return t == .person ? 1 : 0
+        case UInt8(ascii: "O"): return t == .organization ? 2 : 0
+        case UInt8(ascii: "L"): return t == .location ? 4 : 0
+        default: return 0
         }
     }
 

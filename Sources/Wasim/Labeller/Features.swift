@@ -150,14 +150,24 @@ package struct FeatureExtractor {
     }
 
     static let entityTypes: [EntityType] = [.person, .organization, .location]
-    static func typeIndex(_ t: EntityType) -> Int32 {
-        switch t {
-        case .person: 0
-        case .organization: 1
-        case .location: 2
-        case .suppressed: 4
-        default: 3
+    /// By the name's length and first letter, then `==`: two small strings that differ are
+    /// compared by a call into the runtime, and a switch over the types made up to four of those.
+    @inline(__always) static func typeIndex(_ t: EntityType) -> Int32 {
+        let u = t.rawValue.utf8
+        let n = u.count
+        guard n == 3 || n == 4 else { return 3 }
+        switch (n, u[u.startIndex]) {
+        case (3, UInt8(ascii: "P")): return t == .person ? 0 : 3
+        case (3, UInt8(ascii: "O")): return t == .organization ? 1 : 3
+        case (3, UInt8(ascii: "L")): return t == .location ? 2 : 3
+        case (4, UInt8(ascii: "N")): return t == .suppressed ? 4 : 3
+        default: return 3
         }
+    }
+
+    /// `t == .numericRange`, without the runtime's comparison when the lengths differ.
+    @inline(__always) static func isRange(_ t: EntityType) -> Bool {
+        t.rawValue.utf8.count == 8 && t == .numericRange
     }
     static let typeNames = ["PER", "ORG", "LOC", "OTHER", "NONE"]
     /// Where a candidate came from: rule, gazetteer, other.
@@ -212,6 +222,13 @@ package struct FeatureExtractor {
         // array written in a loop checks its uniqueness at every write.
         let useLists = groups.contains(.lookups) && !forTagging
         let useCandidates = (groups.contains(.candidates) || groups.contains(.ranges)) && !forTagging
+        guard useLists || useCandidates else {
+            // Tagging: no marks, and none of the arrays that count and place them.
+            markStart = []
+            marks = []
+            if groups.contains(.document) { computeDocumentFlags() }
+            return
+        }
         var count = [Int32](repeating: 0, count: n + 1)
         var marks: [Mark] = []
         let candidates = self.candidates
@@ -242,7 +259,7 @@ package struct FeatureExtractor {
                         }
                         if useCandidates {
                             for ci in 0..<candidates.count {
-                                let isRange = candidates[ci].type == .numericRange
+                                let isRange = FeatureExtractor.isRange(candidates[ci].type)
                                 let source = isRange ? 0 : stringHash(candidates[ci].source)
                                 let type = FeatureExtractor.typeIndex(candidates[ci].type)
                                 let kind = UInt8(FeatureExtractor.sourceKind(candidates[ci].source))
@@ -286,13 +303,14 @@ package struct FeatureExtractor {
         // The types the candidates covering each token give it (what its candidate marks say).
         var own = [UInt8](repeating: 0, count: tokens.count)
         if groups.contains(.candidates) || groups.contains(.ranges) {
-            for ci in candidates.indices where candidates[ci].type != .numericRange {
+            for ci in candidates.indices where !FeatureExtractor.isRange(candidates[ci].type) {
                 let t = FeatureExtractor.typeIndex(candidates[ci].type)
                 guard t < 3 else { continue }
                 for k in candidates[ci].tokens { own[Int(k)] |= 1 << UInt8(t) }
             }
         }
-        let none = DocumentEvidence(), found = index, proposals = evidence
+        let none = DocumentEvidence(), proposals = evidence
+        index.withProbe { found in
         tokens.withUnsafeBufferPointer { tokens in
             stems.withUnsafeBufferPointer { stems in
                 proposals.withUnsafeBufferPointer { evidence in
@@ -315,6 +333,7 @@ package struct FeatureExtractor {
                     }
                 }
             }
+        }
         }
     }
 
@@ -466,7 +485,7 @@ package struct FeatureExtractor {
         if groups.contains(.words), range.contains(i - 1) {
             sink.addRare(featureKey(.formBigram, 0, tokens[i - 1].hash &* 31 ^ tokens[i].hash), "form[-1,0]=\(form(i - 1)) \(form(i))")
         }
-        if groups.contains(.lookups) || groups.contains(.candidates) || groups.contains(.ranges) {
+        if groups.contains(.lookups) || groups.contains(.candidates) || groups.contains(.ranges), !markStart.isEmpty {
             for o in -1...1 where range.contains(i + o) {
                 let j = i + o
                 for m in marks[Int(markStart[j])..<Int(markStart[j + 1])] {

@@ -70,25 +70,39 @@ public struct Labeller: Stage {
                          forTagging: true)
     }
 
-    /// What each token's lookups and candidates give the tokens at -1, 0 and +1 of it
-    /// (`cache.markSums[3 * j + o + 1]`), read straight from the document: the terms of
-    /// `contextFeatures` that come from its marks, with the weights of `ContextWeights`.
+    /// What the lookups and candidates around each token give it (`cache.markSums[i]`), read
+    /// straight from the document: the terms of `contextFeatures` that come from the marks of
+    /// the tokens at -1, 0 and +1 in its sentence, with the weights of `ContextWeights`. One
+    /// vector a token, each mark added where it lands: the emissions read one sum, not three.
     private func markSums(_ d: Document, into cache: inout WordCache) {
         let n = d.tokens.count
-        if cache.markSums.count < 3 * n {
-            cache.markSums = [SIMD8<Int32>](repeating: .zero, count: 6 * n)
+        if cache.markSums.count < n {
+            cache.markSums = [SIMD8<Int32>](repeating: .zero, count: 2 * n)
+            cache.linked = [UInt8](repeating: 0, count: 2 * n + 1)
         } else {
-            cache.markSums.withUnsafeMutableBufferPointer { $0.baseAddress!.update(repeating: .zero, count: 3 * n) }
+            cache.markSums.withUnsafeMutableBufferPointer { $0.baseAddress!.update(repeating: .zero, count: n) }
+            cache.linked.withUnsafeMutableBufferPointer { $0.baseAddress!.update(repeating: 0, count: n + 1) }
         }
         let groups = model.groups
         let useLists = groups.contains(.lookups), useCandidates = groups.contains(.candidates), useRanges = groups.contains(.ranges)
         let w = context
-        let lookups = d.lookups, candidates = d.candidates
+        let lookups = d.lookups, candidates = d.candidates, sentences = d.sentences
         table.withUnsafeBufferPointer { table in
           presence.withUnsafeBufferPointer { presence in
             cache.memoKeys.withUnsafeMutableBufferPointer { mk in
               cache.memoSums.withUnsafeMutableBufferPointer { ms in
+                cache.linked.withUnsafeMutableBufferPointer { linked in
                 cache.markSums.withUnsafeMutableBufferPointer { sums in
+                    // linked[k]: tokens k - 1 and k are in one sentence, so each sees the other's marks.
+                    for s in sentences where s.tokens.count > 1 {
+                        for k in Int(s.tokens.lowerBound) + 1..<Int(s.tokens.upperBound) { linked[k] = 1 }
+                    }
+                    /// What token k's marks give at offsets -1, 0, +1: to the tokens k + 1, k and k - 1.
+                    @inline(__always) func add(_ k: Int, _ before: SIMD8<Int32>, _ at: SIMD8<Int32>, _ after: SIMD8<Int32>) {
+                        if linked[k + 1] != 0 { sums[k + 1] &+= before }
+                        sums[k] &+= at
+                        if linked[k] != 0 { sums[k - 1] &+= after }
+                    }
                     var memo = ScoreSink(table: table, presence: presence)
                     memo.memoKeys = mk
                     memo.memoSums = ms
@@ -101,18 +115,16 @@ public struct Labeller: Stage {
                                     let known = lookup.list >= 0 && Int(lookup.list) < w.typeCount
                                     for k in lookup.tokens {
                                         let bi = k != lookup.tokens.lowerBound ? 1 : 0
-                                        let x = 3 * Int(k)
+                                        let x = Int(k)
                                         if known {
                                             let y = (Int(lookup.list) * 2 + bi) * 3
-                                            sums[x] &+= w.listType[y]
-                                            sums[x + 1] &+= w.listType[y + 1]
-                                            sums[x + 2] &+= w.listType[y + 2]
+                                            add(x, w.listType[y], w.listType[y + 1] &+ w.listFile[file * 2 + bi], w.listType[y + 2])
                                         } else {
-                                            for o in -1...1 {
-                                                sums[x + o + 1] &+= memo.memoized(featureKey(.lookupType, o, UInt64(lookup.list) << 1 | UInt64(bi)))
-                                            }
+                                            let key = UInt64(lookup.list) << 1 | UInt64(bi)
+                                            add(x, memo.memoized(featureKey(.lookupType, -1, key)),
+                                                memo.memoized(featureKey(.lookupType, 0, key)) &+ w.listFile[file * 2 + bi],
+                                                memo.memoized(featureKey(.lookupType, 1, key)))
                                         }
-                                        sums[x + 1] &+= w.listFile[file * 2 + bi]
                                     }
                                 }
                             }
@@ -121,14 +133,11 @@ public struct Labeller: Stage {
                     guard useCandidates || useRanges else { return }
                     for ci in candidates.indices {
                         let range = candidates[ci].tokens
-                        if candidates[ci].type == .numericRange {
+                        if FeatureExtractor.isRange(candidates[ci].type) {
                             guard useRanges else { continue }
                             for k in range {
                                 let bi = k != range.lowerBound ? 3 : 0
-                                let x = 3 * Int(k)
-                                sums[x] &+= w.range[bi]
-                                sums[x + 1] &+= w.range[bi + 1]
-                                sums[x + 2] &+= w.range[bi + 2]
+                                add(Int(k), w.range[bi], w.range[bi + 1], w.range[bi + 2])
                             }
                         } else {
                             guard useCandidates else { continue }
@@ -137,14 +146,14 @@ public struct Labeller: Stage {
                             let source = stringHash(candidates[ci].source)
                             for k in range {
                                 let bi = k != range.lowerBound ? 1 : 0
-                                let x = 3 * Int(k), y = (type << 3 | kind << 1 | bi) * 3
-                                sums[x] &+= w.candidateType[y]
-                                sums[x + 1] &+= w.candidateType[y + 1]
-                                sums[x + 2] &+= w.candidateType[y + 2]
-                                sums[x + 1] &+= memo.memoized(featureKey(.candidateSource, 0, source << 1 | UInt64(bi)))
+                                let y = (type << 3 | kind << 1 | bi) * 3
+                                add(Int(k), w.candidateType[y],
+                                    w.candidateType[y + 1] &+ memo.memoized(featureKey(.candidateSource, 0, source << 1 | UInt64(bi))),
+                                    w.candidateType[y + 2])
                             }
                         }
                     }
+                }
                 }
               }
             }
@@ -182,12 +191,45 @@ public struct Labeller: Stage {
             table.withUnsafeBufferPointer { table in
                   presence.withUnsafeBufferPointer { presence in
                   w.clusterPrefix.withUnsafeBufferPointer { clusterPrefix in
-                    var sink = ScoreSink(table: table, presence: presence)
+                    let sink = ScoreSink(table: table, presence: presence)
                     // Each token's word features, through the cache: most words of a text are
                     // words the thread has seen, and a hit replaces some thirty table probes.
                     // Positions outside the sentence read the edge's five vectors, at 0.
                     if cache.vectors.isEmpty { cache.vectors.append(contentsOf: edges) }
                     var kept = cache.vectors.count
+                    // First the words the cache holds, with nothing but reads of it: a lookup
+                    // through the cache's own methods retained and released its arrays at every
+                    // token. The index's slots are asked for a few tokens ahead, and each word's
+                    // vectors as soon as it is found, for the emissions below. -1: not cached.
+                    var misses = 0
+                    cache.index.withProbe { index in
+                      cache.vectors.withUnsafeBufferPointer { v in
+                        cache.wordBase.withUnsafeMutableBufferPointer { wordBase in
+                          tokens.withUnsafeBufferPointer { tokens in
+                            wordBase[0] = 0
+                            wordBase[1] = 0
+                            wordBase[n + 2] = 0
+                            wordBase[n + 3] = 0
+                            for j in range.lowerBound..<min(range.lowerBound + 4, range.upperBound) { index.prefetch(Labeller.cacheKey(tokens[j])) }
+                            for j in range {
+                                if j + 4 < range.upperBound { index.prefetch(Labeller.cacheKey(tokens[j + 4])) }
+                                if let b = index[Labeller.cacheKey(tokens[j])] {
+                                    wordBase[j - first + 2] = b
+                                    wasim_prefetch(v.baseAddress! + Int(b))
+                                    wasim_prefetch(v.baseAddress! + Int(b) + 2)
+                                    wasim_prefetch(v.baseAddress! + Int(b) + 4)
+                                } else {
+                                    wordBase[j - first + 2] = -1
+                                    misses += 1
+                                }
+                            }
+                          }
+                        }
+                      }
+                    }
+                    // Then the others, in order: a word met twice in the sentence is found the
+                    // second time if the first was kept.
+                    if misses > 0 {
                     cache.wordBase.withUnsafeMutableBufferPointer { wordBase in
                       cache.memoKeys.withUnsafeMutableBufferPointer { mk in
                         cache.memoSums.withUnsafeMutableBufferPointer { ms in
@@ -197,23 +239,10 @@ public struct Labeller: Stage {
                         sink.memoKeys = mk
                         sink.memoSums = ms
                         sink.clusterPrefix = clusterPrefix
-                        wordBase[0] = 0
-                        wordBase[1] = 0
-                        wordBase[n + 2] = 0
-                        wordBase[n + 3] = 0
-                        // The index's slots are asked for a few tokens ahead, and each word's
-                        // vectors as soon as it is found, for the emissions below.
-                        for j in range.lowerBound..<min(range.lowerBound + 4, range.upperBound) { cache.index.prefetch(tokens[j].hash) }
-                        for j in range {
-                            if j + 4 < range.upperBound { cache.index.prefetch(tokens[j + 4].hash) }
-                            let h = tokens[j].hash
+                        for j in range where wordBase[j - first + 2] < 0 {
+                            let h = Labeller.cacheKey(tokens[j])
                             if let b = cache.index[h] {
                                 wordBase[j - first + 2] = b
-                                cache.vectors.withUnsafeBufferPointer { v in
-                                    wasim_prefetch(v.baseAddress! + Int(b))
-                                    wasim_prefetch(v.baseAddress! + Int(b) + 2)
-                                    wasim_prefetch(v.baseAddress! + Int(b) + 4)
-                                }
                                 continue
                             }
                             // A full cache keeps the words it has (those met first, which are mostly
@@ -232,6 +261,7 @@ public struct Labeller: Stage {
                         }
                         }
                       }
+                    }
                     }
                     // Each token's emissions: its context features (`contextFeatures`, read from
                     // the dense arrays of `ContextWeights`) and the five words around it.
@@ -252,12 +282,7 @@ public struct Labeller: Stage {
                                 total &+= memo.lookup(featureKey(.formBigram, 0, tokens[i - 1].hash &* 31 ^ tokens[i].hash))
                             }
                             // The lists and candidates at -1, 0, +1 (`markSums`).
-                            if useMarks {
-                                let x = 3 * i
-                                if i > first { total &+= markSums[x - 3] }
-                                total &+= markSums[x + 1]
-                                if i + 1 < range.upperBound { total &+= markSums[x + 5] }
-                            }
+                            if useMarks { total &+= markSums[i] }
                             let f = docFlags[i]
                             if f != 0 {
                                 for t in 0..<3 {
@@ -318,11 +343,16 @@ public struct Labeller: Stage {
                     kunya = p
                 }
                 previousEnd = span.tokens.upperBound
+                if starts == nil {
+                    // The cache's arrays, refilled: two arrays allocated per document cost more
+                    // than the few spans they serve.
+                    cache.evidence.fill(document)
+                    starts = cache.evidence
+                }
                 // Two spans of one type with nothing between them, one of them a single word, are
                 // one name that the labels broke (روبن | فان بيرسي، اللجنة العلمية لمجابهة فيروس |
                 // كورونا): names in a row are joined by و or punctuation, which a span never holds.
                 // Two names of two words each are as often two people (شكري بلعيد بشير نصر).
-                if starts == nil { starts = ProcliticEvidence(document) }
                 if kunya == nil, let p = previous, p.type == span.type, p.end == first,
                    last == first || Int(document.candidates[p.index].tokens.count) == 1,
                    Labeller.continues(document, token: first, type: span.type, evidence: starts) {
@@ -484,6 +514,14 @@ public struct Labeller: Stage {
         return out
     }
 
+    /// A token's key in the word cache: its normalized form, and its kind when it is not a word.
+    /// Features read the kind (the shape, the proclitic readings), and forms of different kinds
+    /// can normalize alike: a lone shadda (a symbol) and a tatweel (a word) both to nothing. Keyed
+    /// by form alone, the first of them a thread met decided the features of the other.
+    @inline(__always) static func cacheKey(_ t: Token) -> UInt64 {
+        t.kind == .word ? t.hash : t.hash ^ (UInt64(t.kind.rawValue) &* 0x9E37_79B9_7F4A_7C15)
+    }
+
     /// Whether a span of `type` that starts at token `i`, right after a span of its type, goes
     /// on with that name: `i` and the token before it are words, and `i` begins with no و (which
     /// joins a second name to the first: وطارق السعيد وحسن مصطفى) and no other proclitic the
@@ -588,8 +626,12 @@ struct WordCache: Sendable {
     var emissions: [SIMD8<Float>] = []
     var back: [SIMD8<Int32>] = []
     var labels: [Int] = []
-    /// Per token, what its marks give at -1, 0, +1.
+    /// Per token, what the marks at -1, 0, +1 in its sentence give it (`Labeller.markSums`).
     var markSums: [SIMD8<Int32>] = []
+    /// Per token, whether it and the token before are in one sentence.
+    var linked: [UInt8] = []
+    /// The candidates that start at each token (`Labeller.procliticLength`), refilled per document.
+    var evidence = ProcliticEvidence()
 }
 
 /// What the context features (`FeatureExtractor.contextFeatures`) weigh, summed once from the
@@ -672,7 +714,7 @@ struct ContextWeights: Sendable {
 struct WordIndex: Sendable {
     /// A key beside its value (-1: empty): a probe reads one cache line, not one in an array of
     /// keys and another in an array of values.
-    private struct Slot { var key: UInt64; var value: Int32 }
+    fileprivate struct Slot { var key: UInt64; var value: Int32 }
     private var slots: [Slot]
     private(set) var count = 0
 
@@ -697,6 +739,29 @@ struct WordIndex: Sendable {
             }
             return nil
         }
+    }
+
+    /// The table for reading only, without the array's reference count at each lookup.
+    struct Probe {
+        fileprivate let slots: UnsafeBufferPointer<Slot>
+
+        @inline(__always) subscript(key: UInt64) -> Int32? {
+            let mask = slots.count - 1
+            var i = WordIndex.slot(key, mask)
+            while slots[i].value >= 0 {
+                if slots[i].key == key { return slots[i].value }
+                i = (i + 1) & mask
+            }
+            return nil
+        }
+
+        @inline(__always) func prefetch(_ key: UInt64) {
+            wasim_prefetch(slots.baseAddress! + WordIndex.slot(key, slots.count - 1))
+        }
+    }
+
+    @inline(__always) func withProbe<R>(_ body: (Probe) -> R) -> R {
+        slots.withUnsafeBufferPointer { body(Probe(slots: $0)) }
     }
 
     /// Asks the processor for the key's slot ahead of the lookup.
@@ -734,14 +799,27 @@ struct ProcliticEvidence {
     var candidateStart: [Int32]
     var nextCandidate: [Int32]
 
+    init() {
+        candidateStart = []
+        nextCandidate = []
+    }
+
     init(_ d: Document) {
-        candidateStart = [Int32](repeating: -1, count: d.tokens.count)
-        nextCandidate = [Int32](repeating: -1, count: d.candidates.count)
+        self.init()
+        fill(d)
+    }
+
+    /// The evidence of `d`, in the arrays already there.
+    mutating func fill(_ d: Document) {
+        candidateStart.removeAll(keepingCapacity: true)
+        candidateStart.append(contentsOf: repeatElement(-1, count: d.tokens.count))
+        nextCandidate.removeAll(keepingCapacity: true)
+        nextCandidate.append(contentsOf: repeatElement(-1, count: d.candidates.count))
         // By index, backwards: `enumerated().reversed()` copied every candidate.
         let candidates = d.candidates
         var k = candidates.count - 1
         while k >= 0 {
-            if candidates[k].type != .numericRange && ConflictResolution.sourceKind(candidates[k].source) != .model {
+            if !FeatureExtractor.isRange(candidates[k].type) && ConflictResolution.sourceKind(candidates[k].source) != .model {
                 let i = Int(candidates[k].tokens.lowerBound)
                 nextCandidate[k] = candidateStart[i]
                 candidateStart[i] = Int32(k)
