@@ -227,18 +227,18 @@ private func tinyModel(seed: UInt64 = 1, ensemble: Int = 1) throws -> LabellerMo
                     .map { "\($0.type) \($0.tokens)" } == ["PER 0..<2", "PER 2..<4", "LOC 5..<6", "LOC 6..<7"])
     }
 
-    /// A lone shadda (a symbol) and a tatweel (a word) both normalize to nothing: one form, two
-    /// shapes. The word cache keeps them apart, so a thread that met one first scores the other
+    /// A lone shadda (a symbol, as at the start of a text) and a tatweel (a word) both normalize
+    /// to nothing: one form, two shapes. The word cache keeps them apart, so a thread that met one first scores the other
     /// as the named path does (with `--jobs 2` the output once depended on which thread saw which).
     @Test func formsThatNormalizeAlikeButDifferInKindAreCachedApart() throws {
-        let d = try featurePipeline(try tinyGazetteer()).tag("قال ّ ثم ـــ غازي")
+        let d = try featurePipeline(try tinyGazetteer()).tag("ّقال ثم ـــ غازي")
         let shadda = try #require(d.tokens.firstIndex { d.text(of: $0) == "ّ" })
         let tatweel = try #require(d.tokens.firstIndex { d.text(of: $0) == "ـــ" })
         #expect(d.tokens[shadda].hash == d.tokens[tatweel].hash)
         #expect(d.tokens[shadda].kind == .symbol && d.tokens[tatweel].kind == .word)
         #expect(Labeller.cacheKey(d.tokens[shadda]) != Labeller.cacheKey(d.tokens[tatweel]))
         // A word's key is its form's hash, as before.
-        #expect(Labeller.cacheKey(d.tokens[0]) == d.tokens[0].hash)
+        #expect(d.tokens[1].kind == .word && Labeller.cacheKey(d.tokens[1]) == d.tokens[1].hash)
     }
 
     @Test func procliticsBeforeBenAndBeforeUnlistedPlaces() throws {
