@@ -730,15 +730,7 @@ struct WordIndex: Sendable {
     }
 
     subscript(key: UInt64) -> Int32? {
-        slots.withUnsafeBufferPointer { slots in
-            let mask = slots.count - 1
-            var i = WordIndex.slot(key, mask)
-            while slots[i].value >= 0 {
-                if slots[i].key == key { return slots[i].value }
-                i = (i + 1) & mask
-            }
-            return nil
-        }
+        slots.withUnsafeBufferPointer { Probe(slots: $0)[key] }
     }
 
     /// The table for reading only, without the array's reference count at each lookup.
