@@ -76,7 +76,7 @@ public struct ConflictResolution: Stage {
     @inline(__always) func tier(_ c: Entity, modelDecides: @autoclosure () -> Bool) -> Int {
         let source = ConflictResolution.sourceKind(c.source)
         if source == .model { return modelDecides() ? 1 : -1 }
-        if FeatureExtractor.typeIndex(c.type) == 4 || FeatureExtractor.isRange(c.type) || c.precedence > 0 { return 3 }
+        if FeatureExtractor.isSuppressed(c.type) || FeatureExtractor.isRange(c.type) || c.precedence > 0 { return 3 }
         if source == .rule { return c.priority >= highPriority ? 3 : 0 }
         if source == .gazetteer { return c.priority >= listPriority ? 3 : 0 }
         return 0
@@ -292,16 +292,10 @@ public struct ConflictResolution: Stage {
         return (0x064B...0x064D).contains(u[k])
     }
 
-    /// By the name's first letter, then `==` (see `FeatureExtractor.typeIndex`).
+    /// PER 1, ORG 2, LOC 4, any other type 0 (`FeatureExtractor.typeIndex`, without a string
+    /// comparison for most types).
     @inline(__always) static func bit(_ t: EntityType) -> UInt8 {
-        let u = t.rawValue.utf8
-        guard u.count == 3 else { return 0 }
-        switch u[u.startIndex] {
-        case UInt8(ascii: "P"): return t == .person ? 1 : 0
-        case UInt8(ascii: "O"): return t == .organization ? 2 : 0
-        case UInt8(ascii: "L"): return t == .location ? 4 : 0
-        default: return 0
-        }
+        let i = FeatureExtractor.typeIndex(t)
+        return i < 3 ? 1 << UInt8(i) : 0
     }
-
 }

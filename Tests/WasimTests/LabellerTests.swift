@@ -214,22 +214,23 @@ private func tinyModel(seed: UInt64 = 1, ensemble: Int = 1) throws -> LabellerMo
         let (o, bp, ip, bo, io) = (0, 1, 2, 3, 4)
         //             قال روبن فان بيرسي وحسن مصطفى ،  لجنة مجابهة فيروس كورونا
         let labels = [o, bp, bp, ip, bp, ip, o, bo, io, io, bo]
-        let joined = Labeller.spans(labels, joins: { Labeller.continues(d, token: $0, type: BIOLabel(rawValue: labels[$0])!.type!) }).map { "\($0.type) \($0.tokens)" }
+        let joined = Labeller.spans(labels, joins: { Labeller.joins(d, previous: $0, next: $1, type: $2) }).map { "\($0.type) \($0.tokens)" }
         #expect(joined == ["PER 1..<4", "PER 4..<6", "ORG 7..<11"])
         #expect(Labeller.spans(labels).map { "\($0.tokens)" } == ["1..<2", "2..<4", "4..<6", "7..<10", "10..<11"])
-        #expect(!Labeller.continues(d, token: 7, type: .organization))   // after the comma
+        #expect(!Labeller.joins(d, previous: 6..<7, next: 7..<8, type: .organization))   // after the comma
         // Two names of two words each stay two; a place behind a proclitic starts a new phrase.
         let d2 = try featurePipeline(try tinyGazetteer()).tag("شكري بلعيد بشير نصر في بغداد بالعراق")
         let (bl, il) = (5, 6)
         let labels2 = [bp, ip, bp, ip, o, bl, bl]
         #expect(il == BIOLabel.insideLOC.rawValue && d2.tokens.count == labels2.count)
-        #expect(Labeller.spans(labels2, joins: { Labeller.continues(d2, token: $0, type: BIOLabel(rawValue: labels2[$0])!.type!) })
+        #expect(Labeller.spans(labels2, joins: { Labeller.joins(d2, previous: $0, next: $1, type: $2) })
                     .map { "\($0.type) \($0.tokens)" } == ["PER 0..<2", "PER 2..<4", "LOC 5..<6", "LOC 6..<7"])
     }
 
     /// A lone shadda (a symbol, as at the start of a text) and a tatweel (a word) both normalize
-    /// to nothing: one form, two shapes. The word cache keeps them apart, so a thread that met one first scores the other
-    /// as the named path does (with `--jobs 2` the output once depended on which thread saw which).
+    /// to nothing: one form, two shapes. The word cache keeps them apart, so a thread that met
+    /// one first scores the other as the named path does (with `--jobs 2` the output once
+    /// depended on which thread saw which).
     @Test func formsThatNormalizeAlikeButDifferInKindAreCachedApart() throws {
         let d = try featurePipeline(try tinyGazetteer()).tag("ّقال ثم ـــ غازي")
         let shadda = try #require(d.tokens.firstIndex { d.text(of: $0) == "ّ" })
@@ -298,7 +299,10 @@ private func tinyModel(seed: UInt64 = 1, ensemble: Int = 1) throws -> LabellerMo
                     }
                 }
                 let labels = Labeller.viterbi(emissions, count: range.count, transitions: labeller.model.transitions)
-                expected += Labeller.spans(labels, joins: { Labeller.continues(d, token: range.lowerBound + $0, type: BIOLabel(rawValue: labels[$0])!.type!) })
+                expected += Labeller.spans(labels, joins: { a, b, type in
+                    let o = range.lowerBound
+                    return Labeller.joins(d, previous: a.lowerBound + o..<a.upperBound + o, next: b.lowerBound + o..<b.upperBound + o, type: type)
+                })
                     .map { "\($0.type) \(range.lowerBound + $0.tokens.upperBound)" }
             }
             let before = d.candidates.count

@@ -169,6 +169,10 @@ package struct FeatureExtractor {
     @inline(__always) static func isRange(_ t: EntityType) -> Bool {
         t.rawValue.utf8.count == 8 && t == .numericRange
     }
+    /// `t == .suppressed` (an event's NONE span), the same way.
+    @inline(__always) static func isSuppressed(_ t: EntityType) -> Bool {
+        t.rawValue.utf8.count == 4 && t == .suppressed
+    }
     static let typeNames = ["PER", "ORG", "LOC", "OTHER", "NONE"]
     /// Where a candidate came from: rule, gazetteer, other.
     static func sourceKind(_ s: String) -> UInt64 {

@@ -322,8 +322,8 @@ public struct Labeller: Stage {
                 }
             }
             var previousEnd = 0
-            // The candidate this sentence's last span made, to join a next span that continues it.
-            var previous: (index: Int, type: EntityType, end: Int)? = nil
+            // The candidate this sentence's last span made, and its tokens: a next span may join it.
+            var previous: (index: Int, type: EntityType, tokens: Range<Int>)? = nil
             var s = 0
             while s < n {
                 // A span: B-X then its I-X (`spans`), read from the labels in place.
@@ -349,22 +349,17 @@ public struct Labeller: Stage {
                     cache.evidence.fill(document)
                     starts = cache.evidence
                 }
-                // Two spans of one type with nothing between them, one of them a single word, are
-                // one name that the labels broke (روبن | فان بيرسي، اللجنة العلمية لمجابهة فيروس |
-                // كورونا): names in a row are joined by و or punctuation, which a span never holds.
-                // Two names of two words each are as often two people (شكري بلعيد بشير نصر).
-                if kunya == nil, let p = previous, p.type == span.type, p.end == first,
-                   last == first || Int(document.candidates[p.index].tokens.count) == 1,
-                   Labeller.continues(document, token: first, type: span.type, evidence: starts) {
+                if kunya == nil, let p = previous, p.type == span.type,
+                   Labeller.joins(document, previous: p.tokens, next: first..<last + 1, type: span.type, evidence: starts) {
                     document.candidates[p.index].end = tokens[last].end
-                    document.candidates[p.index].tokens = document.candidates[p.index].tokens.lowerBound..<Int32(last + 1)
-                    previous = (p.index, span.type, last + 1)
+                    document.candidates[p.index].tokens = Int32(p.tokens.lowerBound)..<Int32(last + 1)
+                    previous = (p.index, span.type, p.tokens.lowerBound..<last + 1)
                     continue
                 }
                 let start = tokens[first].start + (kunya ?? Labeller.procliticLength(document, token: first, type: span.type, evidence: starts!))
                 document.candidates.append(Entity(type: span.type, start: start, end: tokens[last].end,
                                                   tokens: Int32(first)..<Int32(last + 1), source: source))
-                previous = (document.candidates.count - 1, span.type, last + 1)
+                previous = (document.candidates.count - 1, span.type, first..<last + 1)
             }
         }
     }
@@ -493,18 +488,17 @@ public struct Labeller: Stage {
     }
 
     /// Spans of a label sequence (token indices within it).
-    /// `joins(i)`: whether a span starting at `i` right after one of its type goes on with it
-    /// (`continues`; tagging joins them when one of the two is a single word); training scores
-    /// the labels as they are.
-    package static func spans(_ labels: [Int], joins: (Int) -> Bool = { _ in false }) -> [(type: EntityType, tokens: Range<Int>)] {
+    /// `joins(previous, next, type)`: whether a span goes on with the span of its type before it
+    /// (`Labeller.joins`, as tagging does); training scores the labels as they are.
+    package static func spans(_ labels: [Int], joins: (Range<Int>, Range<Int>, EntityType) -> Bool = { _, _, _ in false })
+        -> [(type: EntityType, tokens: Range<Int>)] {
         var out: [(type: EntityType, tokens: Range<Int>)] = []
         var i = 0
         while i < labels.count {
             guard let label = BIOLabel(rawValue: labels[i]), let type = label.type else { i += 1; continue }
             var j = i + 1
             while j < labels.count, labels[j] == label.rawValue + (label.isInside ? 0 : 1) { j += 1 }
-            if let last = out.last, last.type == type, last.tokens.upperBound == i,
-               last.tokens.count == 1 || j - i == 1, joins(i) {
+            if let last = out.last, last.type == type, joins(last.tokens, i..<j, type) {
                 out[out.count - 1].tokens = last.tokens.lowerBound..<j
             } else {
                 out.append((type, i..<j))
@@ -522,16 +516,21 @@ public struct Labeller: Stage {
         t.kind == .word ? t.hash : t.hash ^ (UInt64(t.kind.rawValue) &* 0x9E37_79B9_7F4A_7C15)
     }
 
-    /// Whether a span of `type` that starts at token `i`, right after a span of its type, goes
-    /// on with that name: `i` and the token before it are words, and `i` begins with no و (which
-    /// joins a second name to the first: وطارق السعيد وحسن مصطفى) and no other proclitic the
-    /// span would leave out (خلفا للحبيب عاشور، بمستشفى سهلول: a preposition starts a new phrase).
-    package static func continues(_ d: Document, token i: Int, type: EntityType) -> Bool {
-        continues(d, token: i, type: type, evidence: nil)
+    /// Whether the model's span `next` of `type`, right after its span `previous` of that type
+    /// (token ranges), is the same name, which the labels broke (روبن | فان بيرسي، اللجنة العلمية
+    /// لمجابهة فيروس | كورونا). Names in a row are joined by و or punctuation, which a span never
+    /// holds: so the two touch, with words on both sides, and `next` begins with no و (وطارق
+    /// السعيد وحسن مصطفى) and no other proclitic the span would leave out (خلفا للحبيب عاشور،
+    /// بمستشفى سهلول: a preposition starts a new phrase). One of the two is a single word: two
+    /// names of two words or more are as often two people (شكري بلعيد بشير نصر).
+    package static func joins(_ d: Document, previous: Range<Int>, next: Range<Int>, type: EntityType) -> Bool {
+        joins(d, previous: previous, next: next, type: type, evidence: nil)
     }
 
-    static func continues(_ d: Document, token i: Int, type: EntityType, evidence: ProcliticEvidence?) -> Bool {
-        guard i > 0, d.tokens[i].kind == .word, d.tokens[i - 1].kind == .word,
+    static func joins(_ d: Document, previous: Range<Int>, next: Range<Int>, type: EntityType, evidence: ProcliticEvidence?) -> Bool {
+        let i = next.lowerBound
+        guard previous.upperBound == i, previous.count == 1 || next.count == 1, i > 0,
+              d.tokens[i].kind == .word, d.tokens[i - 1].kind == .word,
               d.utf16[Int(d.tokens[i].start)] != 0x0648 else { return false }
         return procliticLength(d, token: i, type: type, evidence: evidence) == 0
     }
@@ -754,11 +753,6 @@ struct WordIndex: Sendable {
 
     @inline(__always) func withProbe<R>(_ body: (Probe) -> R) -> R {
         slots.withUnsafeBufferPointer { body(Probe(slots: $0)) }
-    }
-
-    /// Asks the processor for the key's slot ahead of the lookup.
-    @inline(__always) func prefetch(_ key: UInt64) {
-        slots.withUnsafeBufferPointer { wasim_prefetch($0.baseAddress! + WordIndex.slot(key, $0.count - 1)) }
     }
 
     /// Adds a key that is not in the table.
