@@ -303,7 +303,7 @@ private func tinyModel(seed: UInt64 = 1, ensemble: Int = 1) throws -> LabellerMo
                     let o = range.lowerBound
                     return Labeller.joins(d, previous: a.lowerBound + o..<a.upperBound + o, next: b.lowerBound + o..<b.upperBound + o, type: type)
                 })
-                    .map { "\($0.type) \(range.lowerBound + $0.tokens.upperBound)" }
+                    .map { "\($0.type) \(Labeller.lastNameToken(d, first: range.lowerBound + $0.tokens.lowerBound, last: range.lowerBound + $0.tokens.upperBound - 1) + 1)" }
             }
             let before = d.candidates.count
             try labeller.process(d)
@@ -399,6 +399,18 @@ private func tinyModel(seed: UInt64 = 1, ensemble: Int = 1) throws -> LabellerMo
     @Test func aKunyaBeforeAModelNameIsFoundBehindItsProclitics() throws {
         let d = try Pipeline([Segmentation(), Normalization()]).tag("قال لأبي أبو وأبا فأبا أبيض بكر")
         #expect((0..<d.tokens.count).map { Labeller.kunyaPrefix(d, token: $0).map(String.init) ?? "-" } == ["-", "1", "0", "1", "1", "-", "-"])
+    }
+
+    @Test func aNameEndsBeforeAPrepositionOrAParticle() throws {
+        let d = try Pipeline([Segmentation(), Normalization()]).tag("قال محمد بن علي ولد في على")
+        #expect(Labeller.lastNameToken(d, first: 1, last: 5) == 3)
+        #expect(Labeller.lastNameToken(d, first: 1, last: 6) == 6)   // على folds to the name علي
+        #expect(Labeller.lastNameToken(d, first: 5, last: 5) == 5)
+    }
+
+    @Test func theShippedModelStopsBeforeWasBornIn() throws {
+        let d = try defaultPipeline.tag("محمد بن عبد الله بن عبد المطلب ولد في مكة المكرمة عام الفيل.")
+        #expect(d.entities.filter { $0.type == .person }.map { d.text(of: $0) } == ["محمد بن عبد الله بن عبد المطلب"])
     }
 
     @Test func theShippedModelKeepsTheKunyaInside() throws {

@@ -334,7 +334,7 @@ public struct Labeller: Stage {
                 let span = (type: type, tokens: s..<e)
                 s = e
                 var first = range.lowerBound + span.tokens.lowerBound
-                let last = range.lowerBound + span.tokens.upperBound - 1
+                let last = Labeller.lastNameToken(document, first: first, last: range.lowerBound + span.tokens.upperBound - 1)
                 // A kunya is inside the name (ANNOTATION.md), where the model often leaves it
                 // out: لأبي بكر البغدادي → أبي بكر البغدادي.
                 var kunya: Int32? = nil
@@ -541,6 +541,20 @@ public struct Labeller: Stage {
 
     /// أبو، أبي، أبا, hamza folded or not (the normalizer's options decide which the tokens carry).
     static let kunyaHashes: Set<UInt64> = Set(["أبو", "ابو", "أبي", "ابي", "أبا", "ابا"].map { word in
+        Array(word.utf16).withUnsafeBufferPointer { Normalizer.hash($0) }
+    })
+
+    /// The last token of a span from `first` to `last`, without the words no name ends in: a
+    /// span the model runs on into "ولد في" ("was born in") stops before them.
+    package static func lastNameToken(_ d: Document, first: Int, last: Int) -> Int {
+        var last = last
+        while last > first, trailingHashes.contains(d.tokens[last].hash) { last -= 1 }
+        return last
+    }
+
+    /// Words no name ends in: prepositions and the particles that link a name to the next part
+    /// (بن، ولد، أبو…), hamza folded or not. Not على: folded, it is the name علي.
+    static let trailingHashes: Set<UInt64> = Set(["في", "من", "عن", "إلى", "الى", "مع", "منذ", "و", "بن", "ابن", "بنت", "ولد", "أبو", "ابو", "عبد", "آل"].map { word in
         Array(word.utf16).withUnsafeBufferPointer { Normalizer.hash($0) }
     })
 
