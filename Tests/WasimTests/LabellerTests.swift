@@ -225,6 +225,12 @@ private func tinyModel(seed: UInt64 = 1, ensemble: Int = 1) throws -> LabellerMo
         #expect(il == BIOLabel.insideLOC.rawValue && d2.tokens.count == labels2.count)
         #expect(Labeller.spans(labels2, joins: { Labeller.joins(d2, previous: $0, next: $1, type: $2) })
                     .map { "\($0.type) \($0.tokens)" } == ["PER 0..<2", "PER 2..<4", "LOC 5..<6", "LOC 6..<7"])
+        // A kunya and its word begin the name after them; two kunya names in a row stay two.
+        let d3 = try featurePipeline(try tinyGazetteer()).tag("أبو علي الحسين بن سينا و أبو بكر البغدادي أبو محمد العدناني")
+        let labels3 = [bp, ip, bp, ip, ip, o, bp, ip, ip, bp, ip, ip]
+        #expect(d3.tokens.count == labels3.count)
+        #expect(Labeller.spans(labels3, joins: { Labeller.joins(d3, previous: $0, next: $1, type: $2) })
+                    .map { "\($0.type) \($0.tokens)" } == ["PER 0..<5", "PER 6..<9", "PER 9..<12"])
     }
 
     /// A lone shadda (a symbol, as at the start of a text) and a tatweel (a word) both normalize

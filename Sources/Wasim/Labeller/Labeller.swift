@@ -522,14 +522,17 @@ public struct Labeller: Stage {
     /// holds: so the two touch, with words on both sides, and `next` begins with no و (وطارق
     /// السعيد وحسن مصطفى) and no other proclitic the span would leave out (خلفا للحبيب عاشور،
     /// بمستشفى سهلول: a preposition starts a new phrase). One of the two is a single word: two
-    /// names of two words or more are as often two people (شكري بلعيد بشير نصر).
+    /// names of two words or more are as often two people (شكري بلعيد بشير نصر), unless the first is a kunya
+    /// and its word (أبو علي | الحسين بن سينا).
     package static func joins(_ d: Document, previous: Range<Int>, next: Range<Int>, type: EntityType) -> Bool {
         joins(d, previous: previous, next: next, type: type, evidence: nil)
     }
 
     static func joins(_ d: Document, previous: Range<Int>, next: Range<Int>, type: EntityType, evidence: ProcliticEvidence?) -> Bool {
         let i = next.lowerBound
-        guard previous.upperBound == i, previous.count == 1 || next.count == 1, i > 0,
+        // A kunya and its word (أبو علي) begin the name that follows them: أبو علي الحسين بن سينا.
+        let kunyaFirst = type == .person && previous.count == 2 && kunyaHashes.contains(d.tokens[previous.lowerBound].hash)
+        guard previous.upperBound == i, previous.count == 1 || next.count == 1 || kunyaFirst, i > 0,
               d.tokens[i].kind == .word, d.tokens[i - 1].kind == .word,
               d.utf16[Int(d.tokens[i].start)] != 0x0648 else { return false }
         return procliticLength(d, token: i, type: type, evidence: evidence) == 0
