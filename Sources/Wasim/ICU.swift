@@ -47,6 +47,18 @@ final class ICUSegmenter {
             for i in 0..<Int(n) { sentenceEnd(ends[i]) }
         }
     }
+
+    /// The sentence ends `segment` gives, and the ones ICU's sentence iterator gives over the
+    /// whole text, which reads runs of letters shortened (for tests: they must be the same).
+    func sentenceEnds(_ text: UnsafeBufferPointer<UInt16>) throws -> (segmented: [Int32], icu: [Int32]) {
+        var segmented: [Int32] = []
+        try segment(text, token: { _, _, _ in }, sentenceEnd: { segmented.append($0) })
+        guard let base = text.baseAddress, text.count > 0 else { return (segmented, []) }
+        var icu = [Int32](repeating: 0, count: text.count + 1)
+        let n = wasim_segmenter_icu_sentences(handle, base, Int32(text.count), &icu, Int32(icu.count))
+        if n < 0 { throw WasimError.icu("sentence break iterator failed") }
+        return (segmented, Array(icu.prefix(Int(n))))
+    }
 }
 
 enum ICU {

@@ -1,4 +1,5 @@
 import Testing
+import Foundation
 @testable import Wasim
 @testable import WasimBatch
 @testable import WasimEvaluation
@@ -58,6 +59,54 @@ func tokenTexts(_ d: Document) -> [String] { d.tokens.map { d.text(of: $0) } }
     @Test func emptyAndSpaceOnlyTextsHaveNoTokens() throws {
         #expect(try tokenize("").tokens.isEmpty)
         #expect(try tokenize("  \n\t ").tokens.isEmpty)
+    }
+
+    /// The sentence iterator reads runs of Arabic letters, harakat and spaces as their first
+    /// letter alone (`wasim_icu.c`): on texts of every sentence-break class, in any order, the
+    /// sentences must end exactly where ICU's iterator over the whole text ends them.
+    @Test func shortenedRunsBreakSentencesAsICUDoes() throws {
+        let segmenter = try ICUSegmenter()
+        // Letters (OLetter; ـ too), harakat (Extend), spaces (Sp: U+0020, U+00A0), Latin capitals
+        // and small letters, digits, terminators (ATerm . and STerm ! ? ؟ ۔), closing marks,
+        // SContinue (, ، - :), format characters, paragraph separators and others (؛ %).
+        let alphabet: [UInt16] = [0x0628, 0x0627, 0x0644, 0x0640, 0x06A9, 0x064E, 0x0651, 0x0670, 0x20, 0x20, 0x20, 0xA0, 0x41,
+                                  0x61, 0x31, 0x0661, 0x2E, 0x21, 0x3F, 0x061F, 0x06D4, 0x22, 0x29, 0xBB, 0x2C, 0x060C, 0x2D,
+                                  0x3A, 0x200F, 0x061C, 0x0301, 0x0A, 0x0D, 0x2029, 0x85, 0x09, 0x061B, 0x25]
+        var state: UInt64 = 0x5EED
+        func next() -> Int {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return Int(truncatingIfNeeded: (z ^ (z >> 31)) >> 1)
+        }
+        var differing = 0
+        for _ in 0..<20_000 {
+            // Mostly letters and spaces, as news is, with the other classes among them.
+            let text = (0..<(next() % 40)).map { _ in next() % 3 == 0 ? alphabet[next() % alphabet.count] : alphabet[next() % 9] }
+            let ends = try text.withUnsafeBufferPointer { try segmenter.sentenceEnds($0) }
+            if ends.segmented != ends.icu {
+                differing += 1
+                if differing <= 3 { Issue.record("\(text.map { String($0, radix: 16) }): \(ends.segmented) against ICU's \(ends.icu)") }
+            }
+        }
+        #expect(differing == 0)
+    }
+
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: sharedDirectory + "/corpora/ant-news"),
+                   "../shared/corpora/ant-news is absent: sentence breaks not compared over it"))
+    func shortenedRunsBreakAntNewsAsICUDoes() throws {
+        let segmenter = try ICUSegmenter()
+        let root = sharedDirectory + "/corpora/ant-news"
+        let files = try FileManager.default.subpathsOfDirectory(atPath: root).filter { $0.hasSuffix(".txt") }
+        #expect(files.count > 10_000)
+        var differing: [String] = []
+        for file in files {
+            let text = Array(try String(contentsOfFile: root + "/" + file, encoding: .utf8).utf16)
+            let ends = try text.withUnsafeBufferPointer { try segmenter.sentenceEnds($0) }
+            if ends.segmented != ends.icu { differing.append(file) }
+        }
+        #expect(differing.isEmpty, "\(differing.count) articles, among them \(differing.prefix(3))")
     }
 }
 
