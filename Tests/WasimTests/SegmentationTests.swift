@@ -61,6 +61,65 @@ func tokenTexts(_ d: Document) -> [String] { d.tokens.map { d.text(of: $0) } }
         #expect(try tokenize("  \n\t ").tokens.isEmpty)
     }
 
+    /// The word break reads most words without ICU (`plain_segment` in `wasim_icu.c`): on texts
+    /// of every word-break class, in any order, the tokens must be ICU's, offsets and kinds.
+    @Test func plainWordsAreICUsTokens() throws {
+        let segmenter = try ICUSegmenter()
+        // The whole Arabic block; spaces (U+0020, U+2003, U+00A0); ASCII letters, digits and
+        // punctuation (`@` and `_` among them); the punctuation `plain_segment` reads; line ends
+        // (LF, CR, U+0085); format characters and joiners (ZWJ, ZWNJ, RLM, soft hyphen); a Hebrew
+        // letter, katakana, a Thai word (ICU's dictionary), a pictograph, a surrogate pair and an
+        // unpaired surrogate.
+        var alphabet: [[UInt16]] = (0x0600...0x06FF).map { [UInt16($0)] }
+        alphabet += (0x21...0x7E).map { [UInt16($0)] }
+        alphabet += [[0x2003], [0xA0], [0xAB], [0xBB], [0x2013], [0x2014], [0x2018], [0x2019], [0x201C], [0x201D], [0x2026],
+                     [0x0A], [0x0D], [0x85], [0x09], [0x200D], [0x200C], [0x200F], [0xAD], [0x05D0], [0x30A2],
+                     [0x0E01, 0x0E32, 0x0E23], [0xA9], [0xD83D, 0xDE00], [0xDC00]]
+        // Most of news: letters, spaces, a comma or a period.
+        let common: [[UInt16]] = [[0x0628], [0x0627], [0x0644], [0x0645], [0x064E], [0x20], [0x20], [0x20], [0x060C], [0x2E]]
+        var state: UInt64 = 0x5EED_0002
+        func next() -> Int {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return Int(truncatingIfNeeded: (z ^ (z >> 31)) >> 1)
+        }
+        var differing = 0
+        for _ in 0..<50_000 {
+            let text = (0..<(next() % 40)).flatMap { _ in next() % 3 == 0 ? alphabet[next() % alphabet.count] : common[next() % common.count] }
+            let tokens = try text.withUnsafeBufferPointer { try segmenter.wordTokens($0) }
+            if tokens.segmented != tokens.icu {
+                differing += 1
+                if differing <= 3 { Issue.record("\(text.map { String($0, radix: 16) }): \(tokens.segmented) against ICU's \(tokens.icu)") }
+            }
+        }
+        #expect(differing == 0)
+    }
+
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: sharedDirectory + "/corpora/ant-news"),
+                   "../shared/corpora/ant-news is absent: tokens not compared over it"))
+    func plainWordsAreICUsTokensOverAntNews() throws {
+        let segmenter = try ICUSegmenter()
+        let root = sharedDirectory + "/corpora/ant-news"
+        let files = try FileManager.default.subpathsOfDirectory(atPath: root).filter { $0.hasSuffix(".txt") }
+        #expect(files.count > 10_000)
+        var differing: [String] = []
+        for file in files {
+            let text = Array(try String(contentsOfFile: root + "/" + file, encoding: .utf8).utf16)
+            let tokens = try text.withUnsafeBufferPointer { try segmenter.wordTokens($0) }
+            if tokens.segmented != tokens.icu {
+                differing.append(file)
+                if differing.count <= 3 {
+                    let k = zip(tokens.segmented, tokens.icu).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? 0
+                    let at = Int(tokens.icu[k - k % 3])
+                    Issue.record("\(file) at \(at): \(text[max(0, at - 8)..<min(text.count, at + 8)].map { String($0, radix: 16) }), \(tokens.segmented[(k - k % 3)...].prefix(9)) against ICU's \(tokens.icu[(k - k % 3)...].prefix(9))")
+                }
+            }
+        }
+        #expect(differing.isEmpty, "\(differing.count) articles, among them \(differing.prefix(3))")
+    }
+
     /// The sentence iterator reads runs of Arabic letters, harakat and spaces as their first
     /// letter alone (`wasim_icu.c`): on texts of every sentence-break class, in any order, the
     /// sentences must end exactly where ICU's iterator over the whole text ends them.
