@@ -9,6 +9,8 @@ final class ICUSegmenter {
     private let starts = UnsafeMutablePointer<Int32>.allocate(capacity: Int(capacity))
     private let ends = UnsafeMutablePointer<Int32>.allocate(capacity: Int(capacity))
     private let kinds = UnsafeMutablePointer<UInt8>.allocate(capacity: Int(capacity))
+    /// `Segmentation`'s buffer of a document's tokens, reused from document to document.
+    var tokens = Scratch<Token>(capacity: 1024)
 
     init(locale: String = "ar") throws {
         var error: Int32 = 0
@@ -23,6 +25,7 @@ final class ICUSegmenter {
         starts.deallocate()
         ends.deallocate()
         kinds.deallocate()
+        tokens.free()
     }
 
     /// Segments `text` into raw tokens and sentence end offsets. The buffer stays pinned for
