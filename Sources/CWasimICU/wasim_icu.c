@@ -128,9 +128,10 @@ static int classify_other(const UChar *text, int32_t start, int32_t end) {
 }
 
 // Word-break classes of the code points below U+2100 (the rest: none of them): what
-// `plain_segment` needs to know of a character. ICU tailors some classes (`@` is a letter, for
-// e-mail addresses), so letters and punctuation are the ones listed here, each checked against ICU
-// by the tests; only the classes that send a text to ICU (marks) come from the properties alone.
+// `plain_segment` needs to know of a character. ICU tailors some classes (it joins `@` to the
+// letters around it, for e-mail addresses), so letters and punctuation are the ones listed here,
+// each checked against ICU by the tests; only the classes that send a text to ICU (marks) come
+// from the properties alone.
 enum {
     WB_LETTER = 1,  // ALetter: the letters of the Arabic block and ASCII's
     WB_JOINS = 2,   // Extend, Format, ZWJ: joins the character before it (WB4)
