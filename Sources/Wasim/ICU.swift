@@ -9,6 +9,8 @@ final class ICUSegmenter {
     private let starts = UnsafeMutablePointer<Int32>.allocate(capacity: Int(capacity))
     private let ends = UnsafeMutablePointer<Int32>.allocate(capacity: Int(capacity))
     private let kinds = UnsafeMutablePointer<UInt8>.allocate(capacity: Int(capacity))
+    /// `Segmentation`'s buffer of a document's tokens, reused from document to document.
+    var tokens = Scratch<Token>(capacity: 1024)
 
     init(locale: String = "ar") throws {
         var error: Int32 = 0
@@ -23,6 +25,7 @@ final class ICUSegmenter {
         starts.deallocate()
         ends.deallocate()
         kinds.deallocate()
+        tokens.free()
     }
 
     /// Segments `text` into raw tokens and sentence end offsets. The buffer stays pinned for
@@ -46,6 +49,33 @@ final class ICUSegmenter {
             if n == 0 { break }
             for i in 0..<Int(n) { sentenceEnd(ends[i]) }
         }
+    }
+
+    /// The tokens `segment` gives, and the ones ICU's word break iterator alone gives over the
+    /// whole text, as (start, end, kind) triples one after another (for tests: they must be the same).
+    func wordTokens(_ text: UnsafeBufferPointer<UInt16>) throws -> (segmented: [Int32], icu: [Int32]) {
+        var segmented: [Int32] = []
+        try segment(text, token: { segmented += [$0, $1, Int32($2.rawValue)] }, sentenceEnd: { _ in })
+        guard let base = text.baseAddress, text.count > 0 else { return (segmented, []) }
+        let capacity = text.count + 1
+        var starts = [Int32](repeating: 0, count: capacity), ends = starts
+        var kinds = [UInt8](repeating: 0, count: capacity)
+        let n = wasim_segmenter_icu_tokens(handle, base, Int32(text.count), &starts, &ends, &kinds, Int32(capacity))
+        if n < 0 { throw WasimError.icu("word break iterator failed") }
+        let icu = (0..<Int(n)).flatMap { [starts[$0], ends[$0], Int32(kinds[$0])] }
+        return (segmented, icu)
+    }
+
+    /// The sentence ends `segment` gives, and the ones ICU's sentence iterator gives over the
+    /// whole text, which reads runs of letters shortened (for tests: they must be the same).
+    func sentenceEnds(_ text: UnsafeBufferPointer<UInt16>) throws -> (segmented: [Int32], icu: [Int32]) {
+        var segmented: [Int32] = []
+        try segment(text, token: { _, _, _ in }, sentenceEnd: { segmented.append($0) })
+        guard let base = text.baseAddress, text.count > 0 else { return (segmented, []) }
+        var icu = [Int32](repeating: 0, count: text.count + 1)
+        let n = wasim_segmenter_icu_sentences(handle, base, Int32(text.count), &icu, Int32(icu.count))
+        if n < 0 { throw WasimError.icu("sentence break iterator failed") }
+        return (segmented, Array(icu.prefix(Int(n))))
     }
 }
 

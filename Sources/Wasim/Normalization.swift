@@ -100,8 +100,18 @@ public struct Normalizer: Sendable, Hashable {
     @inline(__always)
     func normalize(_ units: UnsafeBufferPointer<UInt16>, to dst: UnsafeMutablePointer<UInt16>,
                    table: UnsafePointer<UInt16>) -> (Int, (Int32, Int32, Int32))? {
+        // Inlined, the hash nobody reads is not computed.
+        normalizeHashing(units, to: dst, table: table).map { ($0.0, $0.1) }
+    }
+
+    /// The same, with the hash of the form written (`Normalizer.hash`), computed as it is written
+    /// rather than in a second pass over it.
+    @inline(__always)
+    func normalizeHashing(_ units: UnsafeBufferPointer<UInt16>, to dst: UnsafeMutablePointer<UInt16>,
+                          table: UnsafePointer<UInt16>) -> (Int, (Int32, Int32, Int32), UInt64)? {
         var origins: (Int32, Int32, Int32) = (0, 0, 0)
         var produced = 0
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for i in 0..<units.count {
             let u = units[i]
             var f = u
@@ -123,8 +133,9 @@ public struct Normalizer: Sendable, Hashable {
             }
             dst[produced] = f
             produced += 1
+            h = (h ^ UInt64(f)) &* 0x100_0000_01b3
         }
-        return (produced, origins)
+        return (produced, origins, h)
     }
 
     /// The normalized form of a string.
@@ -184,7 +195,7 @@ public struct Normalization: Stage {
                     for i in tokens.indices {
                         let t = tokens[i]
                         let units = UnsafeBufferPointer(rebasing: text[Int(t.start)..<Int(t.end)])
-                        let count: Int, origins: (Int32, Int32, Int32)
+                        let count: Int, origins: (Int32, Int32, Int32), hash: UInt64
                         func reserve(_ n: Int) {
                             guard used + n > capacity else { return }
                             capacity = max(capacity * 2, used + n)
@@ -194,20 +205,21 @@ public struct Normalization: Stage {
                             buffer = grown
                         }
                         reserve(units.count)
-                        if let done = normalizer.normalize(units, to: buffer + used, table: table) {
-                            (count, origins) = done
+                        if let done = normalizer.normalizeHashing(units, to: buffer + used, table: table) {
+                            (count, origins, hash) = done
                         } else {
                             var slow = ContiguousArray<UInt16>()
                             origins = normalizer.normalize(units, into: &slow)
                             count = slow.count
                             reserve(count)
                             for k in 0..<count { buffer[used + k] = slow[k] }
+                            hash = Normalizer.hash(UnsafeBufferPointer(start: buffer + used, count: count))
                         }
                         let form = UnsafeBufferPointer(start: buffer + used, count: count)
                         tokens[i].normStart = Int32(used)
                         tokens[i].normEnd = Int32(used + count)
                         tokens[i].firstAnalysis = Int32(analyses.count)
-                        tokens[i].hash = Normalizer.hash(form)
+                        tokens[i].hash = hash
                         if t.kind == .word, count >= 3 {
                             Normalization.analyse(form, origins: origins, into: &analyses)
                         }

@@ -19,16 +19,20 @@ public struct Segmentation: Stage {
     public func process(_ document: Document) throws {
         let segmenter = try pool.take()
         defer { pool.give(segmenter) }
-        var tokens = ContiguousArray<Token>()
-        tokens.reserveCapacity(document.utf16.count / 5)
+        // Tokens go to the segmenter's own buffer, kept from document to document, and are copied
+        // out once: an append to the document's array checked its uniqueness and room every time.
+        var tokens = segmenter.tokens
+        tokens.removeAll()
+        defer { segmenter.tokens = tokens }
         var sentenceEnds: [Int32] = []
         try document.utf16.withUnsafeBufferPointer { text in
             try segmenter.segment(text, token: { start, end, kind in
                 Segmentation.append(Token(start: start, end: end, kind: kind), to: &tokens, text: text)
             }, sentenceEnd: { sentenceEnds.append($0) })
         }
-        document.tokens = tokens
-        document.sentences = Segmentation.sentences(tokens: &document.tokens, ends: sentenceEnds, text: document.utf16)
+        let all = UnsafeMutableBufferPointer(start: tokens.base, count: tokens.count)
+        document.sentences = Segmentation.sentences(tokens: all, ends: sentenceEnds, text: document.utf16)
+        document.tokens = ContiguousArray(all)
     }
 
     /// ICU keeps a proclitic glued to digits (`و23`, `ب2018`, `و١٬٥٠٠`): split it off as its
@@ -39,7 +43,7 @@ public struct Segmentation: Stage {
     /// out of it, so that no span starts or ends with an invisible character; a token of
     /// format characters only is dropped.
     @inline(__always)
-    static func append(_ raw: Token, to out: inout ContiguousArray<Token>, text: UnsafeBufferPointer<UInt16>) {
+    static func append(_ raw: Token, to out: inout Scratch<Token>, text: UnsafeBufferPointer<UInt16>) {
         // Most tokens are Arabic words: an Arabic letter at either end is neither a format
         // character, nor a digit, nor a period, and the token is kept as ICU made it.
         if raw.start < raw.end, isArabicLetter(text[Int(raw.start)]), isArabicLetter(text[Int(raw.end) - 1]) {
@@ -60,7 +64,7 @@ public struct Segmentation: Stage {
             break
         }
         if token.start == token.end { return }
-        if token.kind == .punctuation, text[Int(token.start)] == 0x2E, let last = out.last,
+        if token.kind == .punctuation, text[Int(token.start)] == 0x2E, out.count > 0, case let last = out[out.count - 1],
            last.kind == .punctuation, last.end == token.start, text[Int(last.start)] == 0x2E {
             out[out.count - 1].end = token.end
             return
@@ -113,7 +117,7 @@ public struct Segmentation: Stage {
 
     /// Groups tokens into ICU's sentences, except that a single letter followed by a period
     /// (`د.` before a name, `م.` after a year) is an abbreviation, not the end of a sentence.
-    static func sentences(tokens: inout ContiguousArray<Token>, ends: [Int32], text: ContiguousArray<UInt16>) -> [Sentence] {
+    static func sentences(tokens: UnsafeMutableBufferPointer<Token>, ends: [Int32], text: ContiguousArray<UInt16>) -> [Sentence] {
         var result: [Sentence] = []
         var first = 0
         var t = 0
@@ -134,7 +138,7 @@ public struct Segmentation: Stage {
         return result
     }
 
-    private static func endsWithAbbreviation(_ tokens: ContiguousArray<Token>, _ t: Int, _ text: ContiguousArray<UInt16>) -> Bool {
+    private static func endsWithAbbreviation(_ tokens: UnsafeMutableBufferPointer<Token>, _ t: Int, _ text: ContiguousArray<UInt16>) -> Bool {
         let period = tokens[t - 1], letter = tokens[t - 2]
         return period.length == 1 && text[Int(period.start)] == 0x2E && letter.kind == .word
             && letter.length == 1 && letter.end == period.start

@@ -1,4 +1,5 @@
 import Testing
+import Foundation
 @testable import Wasim
 @testable import WasimBatch
 @testable import WasimEvaluation
@@ -58,6 +59,113 @@ func tokenTexts(_ d: Document) -> [String] { d.tokens.map { d.text(of: $0) } }
     @Test func emptyAndSpaceOnlyTextsHaveNoTokens() throws {
         #expect(try tokenize("").tokens.isEmpty)
         #expect(try tokenize("  \n\t ").tokens.isEmpty)
+    }
+
+    /// The word break reads most words without ICU (`plain_segment` in `wasim_icu.c`): on texts
+    /// of every word-break class, in any order, the tokens must be ICU's, offsets and kinds.
+    @Test func plainWordsAreICUsTokens() throws {
+        let segmenter = try ICUSegmenter()
+        // The whole Arabic block; spaces (U+0020, U+2003, U+00A0); ASCII letters, digits and
+        // punctuation (`@` and `_` among them); the punctuation `plain_segment` reads; line ends
+        // (LF, CR, U+0085); format characters and joiners (ZWJ, ZWNJ, RLM, soft hyphen); a Hebrew
+        // letter, katakana, a Thai word (ICU's dictionary), a pictograph, a surrogate pair and an
+        // unpaired surrogate.
+        var alphabet: [[UInt16]] = (0x0600...0x06FF).map { [UInt16($0)] }
+        alphabet += (0x21...0x7E).map { [UInt16($0)] }
+        alphabet += [[0x2003], [0xA0], [0xAB], [0xBB], [0x2013], [0x2014], [0x2018], [0x2019], [0x201C], [0x201D], [0x2026],
+                     [0x0A], [0x0D], [0x85], [0x09], [0x200D], [0x200C], [0x200F], [0xAD], [0x05D0], [0x30A2],
+                     [0x0E01, 0x0E32, 0x0E23], [0xA9], [0xD83D, 0xDE00], [0xDC00]]
+        // Most of news: letters, spaces, a comma or a period.
+        let common: [[UInt16]] = [[0x0628], [0x0627], [0x0644], [0x0645], [0x064E], [0x20], [0x20], [0x20], [0x060C], [0x2E]]
+        var state: UInt64 = 0x5EED_0002
+        func next() -> Int {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return Int(truncatingIfNeeded: (z ^ (z >> 31)) >> 1)
+        }
+        var differing = 0
+        for _ in 0..<50_000 {
+            let text = (0..<(next() % 40)).flatMap { _ in next() % 3 == 0 ? alphabet[next() % alphabet.count] : common[next() % common.count] }
+            let tokens = try text.withUnsafeBufferPointer { try segmenter.wordTokens($0) }
+            if tokens.segmented != tokens.icu {
+                differing += 1
+                if differing <= 3 { Issue.record("\(text.map { String($0, radix: 16) }): \(tokens.segmented) against ICU's \(tokens.icu)") }
+            }
+        }
+        #expect(differing == 0)
+    }
+
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: sharedDirectory + "/corpora/ant-news"),
+                   "../shared/corpora/ant-news is absent: tokens not compared over it"))
+    func plainWordsAreICUsTokensOverAntNews() throws {
+        let segmenter = try ICUSegmenter()
+        let root = sharedDirectory + "/corpora/ant-news"
+        let files = try FileManager.default.subpathsOfDirectory(atPath: root).filter { $0.hasSuffix(".txt") }
+        #expect(files.count > 10_000)
+        var differing: [String] = []
+        for file in files {
+            let text = Array(try String(contentsOfFile: root + "/" + file, encoding: .utf8).utf16)
+            let tokens = try text.withUnsafeBufferPointer { try segmenter.wordTokens($0) }
+            if tokens.segmented != tokens.icu {
+                differing.append(file)
+                if differing.count <= 3 {
+                    let k = zip(tokens.segmented, tokens.icu).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? 0
+                    let at = Int(tokens.icu[k - k % 3])
+                    Issue.record("\(file) at \(at): \(text[max(0, at - 8)..<min(text.count, at + 8)].map { String($0, radix: 16) }), \(tokens.segmented[(k - k % 3)...].prefix(9)) against ICU's \(tokens.icu[(k - k % 3)...].prefix(9))")
+                }
+            }
+        }
+        #expect(differing.isEmpty, "\(differing.count) articles, among them \(differing.prefix(3))")
+    }
+
+    /// The sentence iterator reads runs of Arabic letters, harakat and spaces as their first
+    /// letter alone (`wasim_icu.c`): on texts of every sentence-break class, in any order, the
+    /// sentences must end exactly where ICU's iterator over the whole text ends them.
+    @Test func shortenedRunsBreakSentencesAsICUDoes() throws {
+        let segmenter = try ICUSegmenter()
+        // Letters (OLetter; ـ too), harakat (Extend), spaces (Sp: U+0020, U+00A0), Latin capitals
+        // and small letters, digits, terminators (ATerm . and STerm ! ? ؟ ۔), closing marks,
+        // SContinue (, ، - :), format characters, paragraph separators and others (؛ %).
+        let alphabet: [UInt16] = [0x0628, 0x0627, 0x0644, 0x0640, 0x06A9, 0x064E, 0x0651, 0x0670, 0x20, 0x20, 0x20, 0xA0, 0x41,
+                                  0x61, 0x31, 0x0661, 0x2E, 0x21, 0x3F, 0x061F, 0x06D4, 0x22, 0x29, 0xBB, 0x2C, 0x060C, 0x2D,
+                                  0x3A, 0x200F, 0x061C, 0x0301, 0x0A, 0x0D, 0x2029, 0x85, 0x09, 0x061B, 0x25]
+        var state: UInt64 = 0x5EED
+        func next() -> Int {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return Int(truncatingIfNeeded: (z ^ (z >> 31)) >> 1)
+        }
+        var differing = 0
+        for _ in 0..<20_000 {
+            // Mostly letters and spaces, as news is, with the other classes among them.
+            let text = (0..<(next() % 40)).map { _ in next() % 3 == 0 ? alphabet[next() % alphabet.count] : alphabet[next() % 9] }
+            let ends = try text.withUnsafeBufferPointer { try segmenter.sentenceEnds($0) }
+            if ends.segmented != ends.icu {
+                differing += 1
+                if differing <= 3 { Issue.record("\(text.map { String($0, radix: 16) }): \(ends.segmented) against ICU's \(ends.icu)") }
+            }
+        }
+        #expect(differing == 0)
+    }
+
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: sharedDirectory + "/corpora/ant-news"),
+                   "../shared/corpora/ant-news is absent: sentence breaks not compared over it"))
+    func shortenedRunsBreakAntNewsAsICUDoes() throws {
+        let segmenter = try ICUSegmenter()
+        let root = sharedDirectory + "/corpora/ant-news"
+        let files = try FileManager.default.subpathsOfDirectory(atPath: root).filter { $0.hasSuffix(".txt") }
+        #expect(files.count > 10_000)
+        var differing: [String] = []
+        for file in files {
+            let text = Array(try String(contentsOfFile: root + "/" + file, encoding: .utf8).utf16)
+            let ends = try text.withUnsafeBufferPointer { try segmenter.sentenceEnds($0) }
+            if ends.segmented != ends.icu { differing.append(file) }
+        }
+        #expect(differing.isEmpty, "\(differing.count) articles, among them \(differing.prefix(3))")
     }
 }
 

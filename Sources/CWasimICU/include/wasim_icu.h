@@ -33,8 +33,20 @@ int32_t wasim_segmenter_set_text(wasim_segmenter *segmenter, const uint16_t *tex
 int32_t wasim_segmenter_next_tokens(wasim_segmenter *segmenter, int32_t *starts, int32_t *ends,
                                     uint8_t *kinds, int32_t capacity);
 
+/// The tokens ICU's word break iterator alone gives over the whole of `text`, as
+/// `wasim_segmenter_next_tokens` writes them (for tests: it must give the same, though it reads
+/// most words without ICU). Returns how many, or -1 on an ICU error or if there are more than `capacity`.
+int32_t wasim_segmenter_icu_tokens(wasim_segmenter *segmenter, const uint16_t *text, int32_t length, int32_t *starts,
+                                   int32_t *ends, uint8_t *kinds, int32_t capacity);
+
 /// Writes up to `capacity` sentence end offsets. Returns how many; 0 when done.
 int32_t wasim_segmenter_next_sentences(wasim_segmenter *segmenter, int32_t *ends, int32_t capacity);
+
+/// ICU's sentence ends over the whole of `text`, as ICU's iterator gives them with no run of
+/// letters shortened (for tests: `wasim_segmenter_next_sentences` must give the same). Returns
+/// how many, or -1 on an ICU error or if there are more than `capacity`.
+int32_t wasim_segmenter_icu_sentences(wasim_segmenter *segmenter, const uint16_t *text, int32_t length,
+                                      int32_t *ends, int32_t capacity);
 
 /// Runs the word break iterator alone over `text` and counts its tokens as
 /// `wasim_segmenter_next_tokens` would (white space and format characters not counted), with no

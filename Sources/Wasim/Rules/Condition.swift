@@ -125,7 +125,9 @@ extension Condition {
     /// Whether a reading's hash satisfies the text part of the condition.
     @inline(__always) func textAccepts(_ h: UInt64) -> Bool {
         if let t = text { return t == h }
-        if let set = textSet { return set.takeUnretainedValue().contains(h) }
+        // Guaranteed, not retained: the rule keeps its sets alive (a retain and a release cost
+        // more than the lookup).
+        if let set = textSet { return set._withUnsafeGuaranteedRef { $0.contains(h) } }
         return true
     }
 }
