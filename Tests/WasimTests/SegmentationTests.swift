@@ -77,14 +77,8 @@ func tokenTexts(_ d: Document) -> [String] { d.tokens.map { d.text(of: $0) } }
                      [0x0E01, 0x0E32, 0x0E23], [0xA9], [0xD83D, 0xDE00], [0xDC00]]
         // Most of news: letters, spaces, a comma or a period.
         let common: [[UInt16]] = [[0x0628], [0x0627], [0x0644], [0x0645], [0x064E], [0x20], [0x20], [0x20], [0x060C], [0x2E]]
-        var state: UInt64 = 0x5EED_0002
-        func next() -> Int {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return Int(truncatingIfNeeded: (z ^ (z >> 31)) >> 1)
-        }
+        var random = SplitMix(state: 0x5EED_0002)
+        func next() -> Int { random.next() }
         var differing = 0
         for _ in 0..<50_000 {
             let text = (0..<(next() % 40)).flatMap { _ in next() % 3 == 0 ? alphabet[next() % alphabet.count] : common[next() % common.count] }
@@ -101,12 +95,8 @@ func tokenTexts(_ d: Document) -> [String] { d.tokens.map { d.text(of: $0) } }
                    "../shared/corpora/ant-news is absent: tokens not compared over it"))
     func plainWordsAreICUsTokensOverAntNews() throws {
         let segmenter = try ICUSegmenter()
-        let root = sharedDirectory + "/corpora/ant-news"
-        let files = try FileManager.default.subpathsOfDirectory(atPath: root).filter { $0.hasSuffix(".txt") }
-        #expect(files.count > 10_000)
         var differing: [String] = []
-        for file in files {
-            let text = Array(try String(contentsOfFile: root + "/" + file, encoding: .utf8).utf16)
+        try forEachAntNewsArticle { file, text in
             let tokens = try text.withUnsafeBufferPointer { try segmenter.wordTokens($0) }
             if tokens.segmented != tokens.icu {
                 differing.append(file)
@@ -131,14 +121,8 @@ func tokenTexts(_ d: Document) -> [String] { d.tokens.map { d.text(of: $0) } }
         let alphabet: [UInt16] = [0x0628, 0x0627, 0x0644, 0x0640, 0x06A9, 0x064E, 0x0651, 0x0670, 0x20, 0x20, 0x20, 0xA0, 0x41,
                                   0x61, 0x31, 0x0661, 0x2E, 0x21, 0x3F, 0x061F, 0x06D4, 0x22, 0x29, 0xBB, 0x2C, 0x060C, 0x2D,
                                   0x3A, 0x200F, 0x061C, 0x0301, 0x0A, 0x0D, 0x2029, 0x85, 0x09, 0x061B, 0x25]
-        var state: UInt64 = 0x5EED
-        func next() -> Int {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return Int(truncatingIfNeeded: (z ^ (z >> 31)) >> 1)
-        }
+        var random = SplitMix(state: 0x5EED)
+        func next() -> Int { random.next() }
         var differing = 0
         for _ in 0..<20_000 {
             // Mostly letters and spaces, as news is, with the other classes among them.
@@ -156,12 +140,8 @@ func tokenTexts(_ d: Document) -> [String] { d.tokens.map { d.text(of: $0) } }
                    "../shared/corpora/ant-news is absent: sentence breaks not compared over it"))
     func shortenedRunsBreakAntNewsAsICUDoes() throws {
         let segmenter = try ICUSegmenter()
-        let root = sharedDirectory + "/corpora/ant-news"
-        let files = try FileManager.default.subpathsOfDirectory(atPath: root).filter { $0.hasSuffix(".txt") }
-        #expect(files.count > 10_000)
         var differing: [String] = []
-        for file in files {
-            let text = Array(try String(contentsOfFile: root + "/" + file, encoding: .utf8).utf16)
+        try forEachAntNewsArticle { file, text in
             let ends = try text.withUnsafeBufferPointer { try segmenter.sentenceEnds($0) }
             if ends.segmented != ends.icu { differing.append(file) }
         }
@@ -275,4 +255,24 @@ func tokenTexts(_ d: Document) -> [String] { d.tokens.map { d.text(of: $0) } }
         #expect(throws: WasimError.input("empty file")) { try DocumentDecoder.document(from: []) }
         #expect(throws: WasimError.input("binary content (NUL byte at byte 2)")) { try DocumentDecoder.document(from: [0x41, 0x42, 0x00]) }
     }
+}
+
+/// SplitMix64: the same pseudo-random texts at every run.
+struct SplitMix {
+    var state: UInt64
+    mutating func next() -> Int {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return Int(truncatingIfNeeded: (z ^ (z >> 31)) >> 1)
+    }
+}
+
+/// Every article of ../shared/corpora/ant-news as UTF-16, with its path under the corpus.
+func forEachAntNewsArticle(_ body: (String, [UInt16]) throws -> Void) throws {
+    let root = sharedDirectory + "/corpora/ant-news"
+    let files = try FileManager.default.subpathsOfDirectory(atPath: root).filter { $0.hasSuffix(".txt") }
+    #expect(files.count > 10_000)
+    for file in files { try body(file, Array(try String(contentsOfFile: root + "/" + file, encoding: .utf8).utf16)) }
 }

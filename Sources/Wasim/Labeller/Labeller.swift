@@ -543,9 +543,12 @@ public struct Labeller: Stage {
     static let vocabularyType = Int32(Gazetteer.entityTypes.count + Gazetteer.helperTypes.firstIndex(of: "VOCAB")!)
 
     /// أبو، أبي، أبا, hamza folded or not (the normalizer's options decide which the tokens carry).
-    static let kunyaHashes: Set<UInt64> = Set(["أبو", "ابو", "أبي", "ابي", "أبا", "ابا"].map { word in
-        Array(word.utf16).withUnsafeBufferPointer { Normalizer.hash($0) }
-    })
+    static let kunyaHashes = formHashes(["أبو", "ابو", "أبي", "ابي", "أبا", "ابا"])
+
+    /// The hashes tokens of these words carry.
+    static func formHashes(_ words: [String]) -> Set<UInt64> {
+        Set(words.map { word in Array(word.utf16).withUnsafeBufferPointer { Normalizer.hash($0) } })
+    }
 
     /// The last token of a span from `first` to `last`, without the words no name ends in: a
     /// span the model runs on into "ولد في" ("was born in") stops before them.
@@ -557,9 +560,7 @@ public struct Labeller: Stage {
 
     /// Words no name ends in: prepositions and the particles that link a name to the next part
     /// (بن، ولد، أبو…), hamza folded or not. Not على: folded, it is the name علي.
-    static let trailingHashes: Set<UInt64> = Set(["في", "من", "عن", "إلى", "الى", "مع", "منذ", "و", "بن", "ابن", "بنت", "ولد", "أبو", "ابو", "عبد", "آل"].map { word in
-        Array(word.utf16).withUnsafeBufferPointer { Normalizer.hash($0) }
-    })
+    static let trailingHashes = formHashes(["في", "من", "عن", "إلى", "الى", "مع", "منذ", "و", "بن", "ابن", "بنت", "ولد", "أبو", "ابو", "عبد", "آل"])
 
     /// If token `i` is a kunya, perhaps behind proclitics (لأبي), the length of those proclitics.
     static func kunyaPrefix(_ d: Document, token i: Int) -> Int32? {
