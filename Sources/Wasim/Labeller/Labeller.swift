@@ -184,6 +184,8 @@ public struct Labeller: Stage {
             let first = range.lowerBound
             if cache.wordBase.count < n + 4 {
                 cache.wordBase = [Int32](repeating: 0, count: n * 2 + 4)
+                cache.wordKeys = [UInt64](repeating: 0, count: n * 2)
+                cache.bigramKeys = [UInt64](repeating: 0, count: n * 2)
                 cache.emissions = [SIMD8<Float>](repeating: .zero, count: n * 2)
                 cache.back = [SIMD8<Int32>](repeating: .zero, count: n * 2)
                 cache.labels = [Int](repeating: 0, count: n * 2)
@@ -197,29 +199,52 @@ public struct Labeller: Stage {
                     // Positions outside the sentence read the edge's five vectors, at 0.
                     if cache.vectors.isEmpty { cache.vectors.append(contentsOf: edges) }
                     var kept = cache.vectors.count
-                    // First the words the cache holds, with nothing but reads of it: a lookup
+                    // First every key of the sentence, with its slot in the index and the
+                    // bigram's word in the presence set asked for at once: both are reads at
+                    // random in tables of megabytes, and in `perf` samples the index's slot (asked
+                    // for four tokens ahead) and the bigram's presence bit and table slot (not asked
+                    // for at all) were half the time of this function. 0: no bigram.
+                    cache.index.withProbe { index in
+                      cache.wordKeys.withUnsafeMutableBufferPointer { wordKeys in
+                        cache.bigramKeys.withUnsafeMutableBufferPointer { bigramKeys in
+                          tokens.withUnsafeBufferPointer { tokens in
+                            for j in range {
+                                let h = Labeller.cacheKey(tokens[j])
+                                wordKeys[j - first] = h
+                                index.prefetch(h)
+                                if useWords, j > first {
+                                    let key = featureKey(.formBigram, 0, tokens[j - 1].hash &* 31 ^ tokens[j].hash)
+                                    bigramKeys[j - first] = key
+                                    sink.prefetchPresence(key)
+                                } else {
+                                    bigramKeys[j - first] = 0
+                                }
+                            }
+                          }
+                        }
+                      }
+                    }
+                    // Then the words the cache holds, with nothing but reads of it: a lookup
                     // through the cache's own methods retained and released its arrays at every
-                    // token. The index's slots are asked for a few tokens ahead, and each word's
-                    // vectors as soon as it is found, for the emissions below. -1: not cached.
+                    // token. Each word's vectors are asked for as soon as it is found, for the
+                    // emissions below. -1: not cached.
                     var misses = 0
                     cache.index.withProbe { index in
                       cache.vectors.withUnsafeBufferPointer { v in
                         cache.wordBase.withUnsafeMutableBufferPointer { wordBase in
-                          tokens.withUnsafeBufferPointer { tokens in
+                          cache.wordKeys.withUnsafeBufferPointer { wordKeys in
                             wordBase[0] = 0
                             wordBase[1] = 0
                             wordBase[n + 2] = 0
                             wordBase[n + 3] = 0
-                            for j in range.lowerBound..<min(range.lowerBound + 4, range.upperBound) { index.prefetch(Labeller.cacheKey(tokens[j])) }
-                            for j in range {
-                                if j + 4 < range.upperBound { index.prefetch(Labeller.cacheKey(tokens[j + 4])) }
-                                if let b = index[Labeller.cacheKey(tokens[j])] {
-                                    wordBase[j - first + 2] = b
+                            for p in 0..<n {
+                                if let b = index[wordKeys[p]] {
+                                    wordBase[p + 2] = b
                                     wasim_prefetch(v.baseAddress! + Int(b))
                                     wasim_prefetch(v.baseAddress! + Int(b) + 2)
                                     wasim_prefetch(v.baseAddress! + Int(b) + 4)
                                 } else {
-                                    wordBase[j - first + 2] = -1
+                                    wordBase[p + 2] = -1
                                     misses += 1
                                 }
                             }
@@ -240,7 +265,7 @@ public struct Labeller: Stage {
                         sink.memoSums = ms
                         sink.clusterPrefix = clusterPrefix
                         for j in range where wordBase[j - first + 2] < 0 {
-                            let h = Labeller.cacheKey(tokens[j])
+                            let h = cache.wordKeys[j - first]
                             if let b = cache.index[h] {
                                 wordBase[j - first + 2] = b
                                 continue
@@ -263,6 +288,14 @@ public struct Labeller: Stage {
                       }
                     }
                     }
+                    // The bigrams the presence set holds get their table slots asked for, the
+                    // others are dropped: the emissions below read them after the sentence's
+                    // other misses.
+                    cache.bigramKeys.withUnsafeMutableBufferPointer { bigramKeys in
+                        for p in 0..<n where bigramKeys[p] != 0 {
+                            if sink.present(bigramKeys[p]) { sink.prefetchSlot(bigramKeys[p]) } else { bigramKeys[p] = 0 }
+                        }
+                    }
                     // Each token's emissions: its context features (`contextFeatures`, read from
                     // the dense arrays of `ContextWeights`) and the five words around it.
                     var memo = sink
@@ -276,11 +309,11 @@ public struct Labeller: Stage {
                                   cache.wordBase.withUnsafeBufferPointer { wordBase in
                                     cache.emissions.withUnsafeMutableBufferPointer { emissions in
                                             cache.markSums.withUnsafeBufferPointer { markSums in
+                                              cache.bigramKeys.withUnsafeBufferPointer { bigramKeys in
                         for i in range {
                             var total = w.bias
-                            if useWords, i > first {
-                                total &+= memo.lookup(featureKey(.formBigram, 0, tokens[i - 1].hash &* 31 ^ tokens[i].hash))
-                            }
+                            // The bigram (`formBigram`), when the presence set holds it.
+                            if bigramKeys[i - first] != 0 { total &+= memo.probe(bigramKeys[i - first]) }
                             // The lists and candidates at -1, 0, +1 (`markSums`).
                             if useMarks { total &+= markSums[i] }
                             let f = docFlags[i]
@@ -300,6 +333,7 @@ public struct Labeller: Stage {
                             emissions[i - first] = SIMD8<Float>(Float(total[0]), Float(total[1]), Float(total[2]), Float(total[3]),
                                                                  Float(total[4]), Float(total[5]), Float(total[6]), 0) * scale
                         }
+                                              }
                                             }
                                   }
                                 }
@@ -640,6 +674,9 @@ struct WordCache: Sendable {
     /// A sentence's scratch, kept from one sentence to the next: each token's place in
     /// `vectors`, its emissions, Viterbi's back pointers and the labels.
     var wordBase: [Int32] = []
+    /// Each token's key in the index (`Labeller.cacheKey`), and its bigram's feature key (0: none).
+    var wordKeys: [UInt64] = []
+    var bigramKeys: [UInt64] = []
     var emissions: [SIMD8<Float>] = []
     var back: [SIMD8<Int32>] = []
     var labels: [Int] = []
@@ -876,10 +913,31 @@ struct ScoreSink: FeatureSink {
     @inline(__always) mutating func reset() { sums = SIMD8(repeating: 0) }
 
     @inline(__always) func lookup(_ key: UInt64) -> SIMD8<Int32> {
-        if let presence {
-            let bit = Int(truncatingIfNeeded: key >> UInt64(64 - Labeller.presenceBits))
-            if presence[bit >> 6] & 1 << UInt64(bit & 63) == 0 { return SIMD8(repeating: 0) }
-        }
+        if presence != nil, !present(key) { return SIMD8(repeating: 0) }
+        return probe(key)
+    }
+
+    /// Whether the presence set may hold the key (the sink must have one).
+    @inline(__always) func present(_ key: UInt64) -> Bool {
+        let bit = Int(truncatingIfNeeded: key >> UInt64(64 - Labeller.presenceBits))
+        return presence.unsafelyUnwrapped[bit >> 6] & 1 << UInt64(bit & 63) != 0
+    }
+
+    /// Asks for the presence set's word that `present` reads.
+    @inline(__always) func prefetchPresence(_ key: UInt64) {
+        let bit = Int(truncatingIfNeeded: key >> UInt64(64 - Labeller.presenceBits))
+        wasim_prefetch(presence.unsafelyUnwrapped.baseAddress! + (bit >> 6))
+    }
+
+    /// Asks for the table's slot where `probe` starts (its 24 bytes may cross a cache line).
+    @inline(__always) func prefetchSlot(_ key: UInt64) {
+        let at = table.baseAddress! + (Int(truncatingIfNeeded: key) & mask) &* 3
+        wasim_prefetch(at)
+        wasim_prefetch(at + 2)
+    }
+
+    /// A key's weights from the table, without the presence set.
+    @inline(__always) func probe(_ key: UInt64) -> SIMD8<Int32> {
         var slot = Int(truncatingIfNeeded: key) & mask
         while true {
             let found = table[slot &* 3]
