@@ -107,7 +107,7 @@ public final class Gazetteer: Sendable {
         terminalInfo = terms.map { e in
             let e = Int(e), file = Int(b.entryFile[e])
             return Terminal(entry: Int32(e), type: b.entryType[e], endsInTaMarbuta: b.entryEndsInTaMarbuta[e],
-                            userFirst: b.userFirst[file], priority: Int32(b.files[file].priority))
+                            userFirst: b.userFirst[file], priority: Int32(b.files[file].priority), file: Int16(file))
         }
         ambiguousNodes = ambiguous
         entryPriority = b.entryFile.map { Int32(b.files[Int($0)].priority) }
@@ -147,6 +147,8 @@ struct Terminal {
     let endsInTaMarbuta: Bool
     let userFirst: Bool
     let priority: Int32
+    /// The entry's list file, for its lookups (`Lookup.file`).
+    let file: Int16
 }
 
 /// Collects entries, then `build()` freezes them into a `Gazetteer`.

@@ -94,7 +94,8 @@ public struct GazetteerMatching: Stage {
                             // grandfather") is not that name: no candidate, and no lookup for the rules
                             // and the labeller to lean on either.
                             if type < entityTypes, e.endsInTaMarbuta, endsInHa(document, tokens[j - 1]) { continue }
-                            lookups.append(Lookup(list: Int32(type), tokens: Int32(i)..<Int32(j), prefixLength: prefix, entry: e.entry))
+                            lookups.append(Lookup(list: Int32(type), tokens: Int32(i)..<Int32(j), prefixLength: prefix, entry: e.entry,
+                                                  file: e.file))
                             if type < entityTypes, !g.isAmbiguous(node), prefix == 0 || !wholeIsOrdinary, better(e, span, best) {
                                 best = Best(length: span, prefix: prefix, terminal: e)
                             }

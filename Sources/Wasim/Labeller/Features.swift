@@ -247,17 +247,15 @@ package struct FeatureExtractor {
                 marks = [Mark](repeating: Mark(kind: .list, type: 0, source: 0, sourceIndex: 0, inside: false), count: Int(count[n]))
                 marks.withUnsafeMutableBufferPointer { marks in
                     fill.withUnsafeMutableBufferPointer { fill in
-                        if useLists, let g = gazetteer {
-                            g.entryFile.withUnsafeBufferPointer { entryFile in
-                                for l in 0..<lookups.count {
-                                    let lookup = lookups[l]
-                                    let file = Int32(entryFile[Int(lookup.entry)])
-                                    let source = listHashes[Int(file)]
-                                    for k in lookup.tokens {
-                                        marks[Int(fill[Int(k)])] = Mark(kind: .list, type: lookup.list, source: source, sourceIndex: file,
-                                                                        inside: k != lookup.tokens.lowerBound)
-                                        fill[Int(k)] += 1
-                                    }
+                        if useLists, gazetteer != nil {
+                            for l in 0..<lookups.count {
+                                let lookup = lookups[l]
+                                let file = Int32(lookup.file)
+                                let source = listHashes[Int(file)]
+                                for k in lookup.tokens {
+                                    marks[Int(fill[Int(k)])] = Mark(kind: .list, type: lookup.list, source: source, sourceIndex: file,
+                                                                    inside: k != lookup.tokens.lowerBound)
+                                    fill[Int(k)] += 1
                                 }
                             }
                         }

@@ -106,25 +106,23 @@ public struct Labeller: Stage {
                     var memo = ScoreSink(table: table, presence: presence)
                     memo.memoKeys = mk
                     memo.memoSums = ms
-                    if useLists, let g = gazetteer {
-                        g.entryFile.withUnsafeBufferPointer { entryFile in
-                            lookups.withUnsafeBufferPointer { lookups in
-                                for l in lookups.indices {
-                                    let lookup = lookups[l]
-                                    let file = Int(entryFile[Int(lookup.entry)])
-                                    let known = lookup.list >= 0 && Int(lookup.list) < w.typeCount
-                                    for k in lookup.tokens {
-                                        let bi = k != lookup.tokens.lowerBound ? 1 : 0
-                                        let x = Int(k)
-                                        if known {
-                                            let y = (Int(lookup.list) * 2 + bi) * 3
-                                            add(x, w.listType[y], w.listType[y + 1] &+ w.listFile[file * 2 + bi], w.listType[y + 2])
-                                        } else {
-                                            let key = UInt64(lookup.list) << 1 | UInt64(bi)
-                                            add(x, memo.memoized(featureKey(.lookupType, -1, key)),
-                                                memo.memoized(featureKey(.lookupType, 0, key)) &+ w.listFile[file * 2 + bi],
-                                                memo.memoized(featureKey(.lookupType, 1, key)))
-                                        }
+                    if useLists, gazetteer != nil {
+                        lookups.withUnsafeBufferPointer { lookups in
+                            for l in lookups.indices {
+                                let lookup = lookups[l]
+                                let file = Int(lookup.file)
+                                let known = lookup.list >= 0 && Int(lookup.list) < w.typeCount
+                                for k in lookup.tokens {
+                                    let bi = k != lookup.tokens.lowerBound ? 1 : 0
+                                    let x = Int(k)
+                                    if known {
+                                        let y = (Int(lookup.list) * 2 + bi) * 3
+                                        add(x, w.listType[y], w.listType[y + 1] &+ w.listFile[file * 2 + bi], w.listType[y + 2])
+                                    } else {
+                                        let key = UInt64(lookup.list) << 1 | UInt64(bi)
+                                        add(x, memo.memoized(featureKey(.lookupType, -1, key)),
+                                            memo.memoized(featureKey(.lookupType, 0, key)) &+ w.listFile[file * 2 + bi],
+                                            memo.memoized(featureKey(.lookupType, 1, key)))
                                     }
                                 }
                             }
