@@ -17,11 +17,15 @@ public struct Labeller: Stage {
     let listHashes: [UInt64]
     /// Per-thread caches of what each word contributes at -2…+2 (see `wordFeatures`).
     private let caches = WordCachePool()
-    /// Words a thread's cache keeps: 65,536 words' vectors take 10 MB, their index 3 MB. A word
-    /// outside it costs some thirty probes of the model's table at every occurrence; over
+    /// Words a thread's cache keeps: 131,072 words' vectors take 20 MB, their index 4 MB (a
+    /// cache fills in order of first meeting, so the frequent words sit together at its start).
+    /// A word outside it costs some thirty probes of the model's table at every occurrence; over
     /// ant-news, 32,768 words left about one token in eight outside, and the whole run
-    /// (`wasim tag --jobs 1`) took 1.32–1.45 s of user time against 1.22–1.28 s with 65,536.
-    package var wordCacheCapacity = 65_536
+    /// (`wasim tag --jobs 1`) took 1.32–1.45 s of user time against 1.22–1.28 s with 65,536,
+    /// which still left the words of about one token in forty outside (ant-news has some 86,000
+    /// words): `wasim-bench --quick`, with the model, 265–268 ns a token more than without it
+    /// at 65,536 against 226–230 with no limit, and 10–20 MB more at peak.
+    package var wordCacheCapacity = 131_072
     /// What a position outside the sentence contributes at -2…+2.
     private let edges: [SIMD8<Int32>]
     /// One bit per model key (bits 44… of the key): most features a text asks for (bigrams,
