@@ -387,16 +387,24 @@ public struct Labeller: Stage {
                 }
                 if kunya == nil, let p = previous, p.type == span.type,
                    Labeller.joins(document, previous: p.tokens, next: first..<last + 1, type: span.type, evidence: starts) {
-                    document.candidates[p.index].end = tokens[last].end
-                    document.candidates[p.index].tokens = Int32(p.tokens.lowerBound)..<Int32(last + 1)
+                    cache.proposed[p.index].end = tokens[last].end
+                    cache.proposed[p.index].tokens = Int32(p.tokens.lowerBound)..<Int32(last + 1)
                     previous = (p.index, span.type, p.tokens.lowerBound..<last + 1)
                     continue
                 }
                 let start = tokens[first].start + (kunya ?? Labeller.procliticLength(document, token: first, type: span.type, evidence: starts!))
-                document.candidates.append(Entity(type: span.type, start: start, end: tokens[last].end,
-                                                  tokens: Int32(first)..<Int32(last + 1), source: source))
-                previous = (document.candidates.count - 1, span.type, first..<last + 1)
+                cache.proposed.append(Entity(type: span.type, start: start, end: tokens[last].end,
+                                             tokens: Int32(first)..<Int32(last + 1), source: source))
+                previous = (cache.proposed.count - 1, span.type, first..<last + 1)
             }
+        }
+        // The document's candidates take the model's at once, at the end: the extractor holds the
+        // array too, so the first append made a copy of every candidate before it (four reference
+        // counts each) and a join wrote into that copy. The candidates read above (`evidence`,
+        // `procliticLength`) are the earlier stages', at the same indices.
+        if !cache.proposed.isEmpty {
+            document.candidates.append(contentsOf: cache.proposed)
+            cache.proposed.removeAll(keepingCapacity: true)
         }
     }
 
@@ -688,6 +696,8 @@ struct WordCache: Sendable {
     var linked: [UInt8] = []
     /// The candidates that start at each token (`Labeller.procliticLength`), refilled per document.
     var evidence = ProcliticEvidence()
+    /// The model's candidates for the document being tagged, before they join its candidates.
+    var proposed: [Entity] = []
 }
 
 /// What the context features (`FeatureExtractor.contextFeatures`) weigh, summed once from the
