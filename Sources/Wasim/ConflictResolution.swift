@@ -221,8 +221,17 @@ public struct ConflictResolution: Stage {
         if document.recordsResolutions {
             document.resolutions = zip(taken, winners).map { Resolution(winner: $1, beaten: beaten[$0] ?? []) }
         }
-        document.suppressed = winners.filter { $0.type == .suppressed }
-        document.entities = winners.filter { $0.type != .suppressed }.sorted { ($0.start, $0.end) < ($1.start, $1.end) }
+        // The winners become the entities in place: `filter` and `sorted` each copied every
+        // entity (four reference counts, and as many to free the copy). A NONE span is rare;
+        // `removeAll(where:)` keeps the order of the others, and `sort` is `sorted`'s own sort.
+        if winners.contains(where: { FeatureExtractor.isSuppressed($0.type) }) {
+            document.suppressed = winners.filter { $0.type == .suppressed }
+            winners.removeAll { $0.type == .suppressed }
+        } else {
+            document.suppressed = []
+        }
+        winners.sort { ($0.start, $0.end) < ($1.start, $1.end) }
+        document.entities = winners
     }
 
 
