@@ -376,6 +376,23 @@ private func tinyModel(seed: UInt64 = 1, ensemble: Int = 1) throws -> LabellerMo
         try ConflictResolution(uncontestedPlaceTokens: 0).process(d)
         #expect(d.entities.map { "\($0.type) \(d.text(of: $0))" } == ["PER نهر"])
     }
+
+    @Test func aListedPersonOfTwoWordsTheModelDoesNotContestIsKept() throws {
+        let scene = try ModelScene("شرح كتبه ابن سينا وابن رشد ثم سعيد قرب عادل إمام"), d = scene.document, c = scene.candidate
+        d.candidates = [
+            c(.person, 2, 4, "gazetteer:people.tsv", 20),        // two words of a list, no model candidate: kept
+            c(.person, 4, 6, "rule:person-nasab", 45),           // a rule's guess: the model said no, dropped
+            c(.person, 7, 8, "gazetteer:given-names.tsv", 10),   // one word: dropped
+            c(.person, 9, 11, "gazetteer:people.tsv", 20),       // the model reads a place there: dropped
+            c(.location, 10, 11, "model:wasim", 0),
+        ]
+        try ConflictResolution().process(d)
+        #expect(d.entities.map { "\($0.type) \(d.text(of: $0)) \($0.source)" } == [
+            "PER ابن سينا gazetteer:people.tsv", "LOC إمام model:wasim",
+        ])
+        try ConflictResolution(uncontestedListPersonTokens: 0).process(d)
+        #expect(d.entities.map { "\($0.type) \(d.text(of: $0))" } == ["LOC إمام"])
+    }
 }
 
 /// The word cache: once full, words outside it are scored in a scratch area, and the labels
