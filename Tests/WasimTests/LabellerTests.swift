@@ -231,6 +231,12 @@ private func tinyModel(seed: UInt64 = 1, ensemble: Int = 1) throws -> LabellerMo
         #expect(d3.tokens.count == labels3.count)
         #expect(Labeller.spans(labels3, joins: { Labeller.joins(d3, previous: $0, next: $1, type: $2) })
                     .map { "\($0.type) \($0.tokens)" } == ["PER 0..<5", "PER 6..<9", "PER 9..<12"])
+        // A kunya of عبد and its word too: أبو عبد الله محمد بن موسى الخوارزمي.
+        let d4 = try featurePipeline(try tinyGazetteer()).tag("أبو عبد الله محمد بن موسى الخوارزمي")
+        let labels4 = [bp, ip, ip, bp, ip, ip, ip]
+        #expect(d4.tokens.count == labels4.count)
+        #expect(Labeller.spans(labels4, joins: { Labeller.joins(d4, previous: $0, next: $1, type: $2) })
+                    .map { "\($0.type) \($0.tokens)" } == ["PER 0..<7"])
     }
 
     /// A lone shadda (a symbol, as at the start of a text) and a tatweel (a word) both normalize
@@ -412,6 +418,16 @@ private func tinyModel(seed: UInt64 = 1, ensemble: Int = 1) throws -> LabellerMo
         #expect(Labeller.lastNameToken(d, first: 1, last: 5) == 3)
         #expect(Labeller.lastNameToken(d, first: 1, last: 6) == 6)   // على folds to the name علي
         #expect(Labeller.lastNameToken(d, first: 5, last: 5) == 5)
+    }
+
+    @Test func aNationalityBeforeANameIsOutsideIt() throws {
+        // الفرنسي is a nisba of the lists; العربي is one too, but also a Maghrebi first name.
+        let d = try defaultPipeline.tag("وتولى رئاسته الفرنسي جول ريميه ، وقال العربي القاسمي")
+        let i = d.tokens.firstIndex { d.text(of: $0) == "الفرنسي" }!
+        let j = d.tokens.firstIndex { d.text(of: $0) == "العربي" }!
+        #expect(Labeller.isNisba(d, token: i))
+        #expect(!Labeller.isNisba(d, token: i + 1))
+        #expect(!Labeller.isNisba(d, token: j))
     }
 
     @Test func theShippedModelStopsBeforeWasBornIn() throws {
