@@ -206,6 +206,25 @@ private func tinyModel(seed: UInt64 = 1, ensemble: Int = 1) throws -> LabellerMo
         #expect(Labeller.procliticLength(d2, token: 1, type: .person) == 0)
     }
 
+    @Test func aPersonStartsAfterTheProcliticBeforeItsParticleOrAfterKnownAs() throws {
+        var b = GazetteerBuilder()
+        try b.add("ابن", type: "NAME_PARTICLE", file: "particles.tsv", priority: 10)
+        try b.add("وابن", type: "VOCAB", file: "words.tsv", priority: 10)
+        let p = try featurePipeline(b.build())
+        // وابن is also a word, but before a name its و is the conjunction.
+        let d = try p.tag("تلاميذه وابن كثير")
+        #expect(Labeller.procliticLength(d, token: 1, type: .person) == 1)
+        #expect(Labeller.procliticLength(d, token: 1, type: .location) == 0)
+        // After "known as", ب is the preposition; the same name after another word keeps it.
+        let d2 = try p.tag("المعروف بقيصرون ، وقال بقيصرون")
+        #expect(Labeller.procliticLength(d2, token: 1, type: .person) == 1)
+        #expect(Labeller.procliticLength(d2, token: 4, type: .person) == 0)
+        // A ل or ب before a name the article also writes bare.
+        let d3 = try p.tag("إدوارد لورنس ، وكتب بلورنس العرب ، لغريزمان")
+        #expect(Labeller.procliticLength(d3, token: 4, type: .person) == 1)
+        #expect(Labeller.procliticLength(d3, token: 7, type: .person) == 0)
+    }
+
     /// Two spans of one type with nothing between them are one name that the labels broke; a
     /// second name after و, or after punctuation, stays a name of its own.
     @Test func spansOfOneTypeInARowAreJoined() throws {

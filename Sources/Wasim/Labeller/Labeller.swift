@@ -572,6 +572,10 @@ public struct Labeller: Stage {
     }
 
     static let abdHashes = formHashes(["عبد"])
+    static let nameParticleType = Int32(Gazetteer.entityTypes.count + Gazetteer.helperTypes.firstIndex(of: "NAME_PARTICLE")!)
+    /// Words after which ب introduces a name: المعروف ب، الملقب ب، ويعرف ب، لقب ب…
+    static let knownAsHashes = formHashes(["المعروف", "المعروفة", "الملقب", "الملقبة", "يعرف", "ويعرف", "تعرف", "وتعرف",
+                                           "لقب", "ولقب", "لقبت", "ولقبت", "يلقب", "ويلقب", "تلقب", "الشهير", "الشهيرة", "المكنى"])
 
     /// أبو، أبي، أبا, hamza folded or not (the normalizer's options decide which the tokens carry).
     static let kunyaHashes = formHashes(["أبو", "ابو", "أبي", "ابي", "أبا", "ابا"])
@@ -634,6 +638,8 @@ public struct Labeller: Stage {
                 if lookup.list == Labeller.commonType || lookup.list == Labeller.vocabularyType { wholeWord = true; continue }
                 return 0
             }
+            // A kunya or nasab particle behind a proclitic (وابن كثير، بأبي عمران) starts the name.
+            if type == .person, lookup.list == Labeller.nameParticleType { return lookup.prefixLength }
             fromLists = min(fromLists ?? lookup.prefixLength, lookup.prefixLength)
             if lookup.tokens.count > 1 { fromLongerLists = min(fromLongerLists ?? lookup.prefixLength, lookup.prefixLength) }
         }
@@ -653,8 +659,13 @@ public struct Labeller: Stage {
         // A place after ب or ل (بقرمبالية، لقرمبالية) that no list knows: the stem written bare
         // elsewhere in the article says the letter is the preposition. Places that begin with
         // those letters (بنزرت، لندن) are not written without them.
-        if type == .location, let a = readings.first, a.proclitics == .bi || a.proclitics == .li,
+        // A person too (المعروف بلورنس العرب after إدوارد لورنس).
+        if type == .location || type == .person, let a = readings.first, a.proclitics == .bi || a.proclitics == .li,
            d.tokens.contains(where: { $0.hash == a.hash && $0.kind == .word }) {
+            return a.prefixLength
+        }
+        // "Known as" or "nicknamed" before ب: the ب is the preposition (المعروف بقيصرون).
+        if type == .person, i > 0, let a = readings.first, a.proclitics == .bi, knownAsHashes.contains(d.tokens[i - 1].hash) {
             return a.prefixLength
         }
         return 0
