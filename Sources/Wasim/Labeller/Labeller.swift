@@ -649,7 +649,8 @@ public struct Labeller: Stage {
         // The longest reading whose stem has the article.
         for a in readings.reversed() {
             let s = Int(t.start + a.prefixLength)
-            if s + 2 <= Int(t.end), d.utf16[s] == 0x627 || d.utf16[s] == 0x623 || d.utf16[s] == 0x625, d.utf16[s + 1] == 0x644 {
+            // At least two letters after the article: فالس (Valls) is no ف + الس.
+            if s + 4 <= Int(t.end), d.utf16[s] == 0x627 || d.utf16[s] == 0x623 || d.utf16[s] == 0x625, d.utf16[s + 1] == 0x644 {
                 return a.prefixLength
             }
             // لل: the article's alef was dropped (للأمم = ل + الأمم).
