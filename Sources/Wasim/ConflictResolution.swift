@@ -39,6 +39,11 @@ public struct ConflictResolution: Stage {
     /// from a window of a few words, misses such names more often than it rejects them.
     public var uncontestedPlaceTokens: Int
 
+    /// The same for a person a list names in this many tokens or more (ابن سينا، ألبرت أينشتاين):
+    /// a known full name is rarely anything else, and the model misses it where the context is
+    /// unlike news (وابن سينا وابن رشد in a list of philosophers). 0: never kept.
+    public var uncontestedListPersonTokens: Int
+
     /// Lists of words that are never a name on their own (`COMMON`, site nouns, designators): a
     /// one-word model candidate on such a word (اليورو، نهر، الوزارة) is dropped, unless a name
     /// list (an entity list or `GIVEN_NAME`) also holds the word (مرسي, سهل).
@@ -53,6 +58,7 @@ public struct ConflictResolution: Stage {
 
     public init(highPriority: Int = 60, listPriority: Int = 30, modelTypes: Set<EntityType> = [.person, .location],
                 modelVetoes: Bool = true, boundaryTypes: Set<EntityType> = [.location], uncontestedPlaceTokens: Int = 2,
+                uncontestedListPersonTokens: Int = 2,
                 wordLists: [Int32] = [], givenNameList: Int32? = nil, designatorList: Int32? = nil,
                 orgDesignatorList: Int32? = nil) {
         self.orgDesignatorList = orgDesignatorList
@@ -60,6 +66,7 @@ public struct ConflictResolution: Stage {
         self.designatorList = designatorList
         self.givenNameList = givenNameList
         self.uncontestedPlaceTokens = uncontestedPlaceTokens
+        self.uncontestedListPersonTokens = uncontestedListPersonTokens
         self.highPriority = highPriority
         self.listPriority = listPriority
         self.modelTypes = modelTypes
@@ -167,6 +174,9 @@ public struct ConflictResolution: Stage {
                 }
                 if type == .location, uncontestedPlaceTokens > 0, tokens.count >= uncontestedPlaceTokens,
                    !tokens.contains(where: { modelAt[Int($0)] != 0 }) {
+                    keep.append(i)
+                } else if type == .person, uncontestedListPersonTokens > 0, tokens.count >= uncontestedListPersonTokens,
+                          Self.sourceKind(candidates[i].source) == .gazetteer, !tokens.contains(where: { modelAt[Int($0)] != 0 }) {
                     keep.append(i)
                 }
             }

@@ -171,7 +171,9 @@ struct CompiledList {
     /// splits: a cache made by a different normalization or segmentation is never used.
     static func fingerprint(_ normalizer: Normalizer) -> UInt64 {
         let probe = "أإآٱى ة ک ی ٠١٢٣٤٥٦٧٨٩ ۰۹ ٫٬٪ ـبِسْمِ ﻻ ﷲ \u{200F}و\u{FEFF}ا abc 12,5 -"
-        var units = ContiguousArray(probe.utf16)
+        // And every letter of the Arabic block, so that a fold added to the table (ڨ → ق) makes
+        // caches built before it stale.
+        var units = ContiguousArray(probe.utf16) + (0x0621...0x06FF).map { UInt16($0) }
         var out = ContiguousArray<UInt16>()
         units.withUnsafeMutableBufferPointer { _ = normalizer.normalize(UnsafeBufferPointer($0), into: &out) }
         var h = out.withUnsafeBytes { hash($0) } ^ (normalizer.foldTaMarbuta ? 1 : 0)

@@ -74,7 +74,8 @@ public struct GazetteerMatching: Stage {
                 // The unstripped form first, then proclitic readings, shortest prefix first.
                 var best: Best? = nil
                 // A token that is itself an ordinary word or an ambiguous entry (بابها "its door")
-                // is not read as a proclitic and a name (ب + أبها).
+                // is not read as a proclitic and a one-word name (ب + أبها); a longer name is
+                // surer (وابن سينا = و + ابن سينا, though وابن is a word).
                 // The whole form's node, looked up once for this test and for its own reading.
                 let wholeNode = root(i)
                 let wholeIsOrdinary = wholeNode.map { g.isAmbiguous($0) } ?? false
@@ -96,7 +97,7 @@ public struct GazetteerMatching: Stage {
                             if type < entityTypes, e.endsInTaMarbuta, endsInHa(document, tokens[j - 1]) { continue }
                             lookups.append(Lookup(list: Int32(type), tokens: Int32(i)..<Int32(j), prefixLength: prefix, entry: e.entry,
                                                   file: e.file))
-                            if type < entityTypes, !g.isAmbiguous(node), prefix == 0 || !wholeIsOrdinary, better(e, span, best) {
+                            if type < entityTypes, !g.isAmbiguous(node), prefix == 0 || !wholeIsOrdinary || span > 1, better(e, span, best) {
                                 best = Best(length: span, prefix: prefix, terminal: e)
                             }
                         }

@@ -371,6 +371,9 @@ public struct Labeller: Stage {
                 s = e
                 var first = range.lowerBound + span.tokens.lowerBound
                 let last = Labeller.lastNameToken(document, first: first, last: range.lowerBound + span.tokens.upperBound - 1)
+                // A nationality before a name describes the person (ANNOTATION.md): الفرنسي جول
+                // ريميه → جول ريميه.
+                if span.type == .person, last > first, Labeller.isNisba(document, token: first) { first += 1 }
                 // A kunya is inside the name (ANNOTATION.md), where the model often leaves it
                 // out: لأبي بكر البغدادي → أبي بكر البغدادي.
                 var kunya: Int32? = nil
@@ -574,8 +577,12 @@ public struct Labeller: Stage {
 
     static func joins(_ d: Document, previous: Range<Int>, next: Range<Int>, type: EntityType, evidence: ProcliticEvidence?) -> Bool {
         let i = next.lowerBound
-        // A kunya and its word (أبو علي) begin the name that follows them: أبو علي الحسين بن سينا.
-        let kunyaFirst = type == .person && previous.count == 2 && kunyaHashes.contains(d.tokens[previous.lowerBound].hash)
+        // A kunya and its word (أبو علي، أبو عبد الله) begin the name that follows them: أبو علي
+        // الحسين بن سينا، أبو عبد الله محمد بن موسى الخوارزمي.
+        // Not a kunya name of three words (أبو بكر البغدادي), nor a name that is a kunya itself.
+        let p = previous.lowerBound
+        let kunyaFirst = type == .person && kunyaHashes.contains(d.tokens[p].hash) && !kunyaHashes.contains(d.tokens[i].hash)
+            && (previous.count == 2 || previous.count == 3 && abdHashes.contains(d.tokens[p + 1].hash))
         guard previous.upperBound == i, previous.count == 1 || next.count == 1 || kunyaFirst, i > 0,
               d.tokens[i].kind == .word, d.tokens[i - 1].kind == .word,
               d.utf16[Int(d.tokens[i].start)] != 0x0648 else { return false }
@@ -585,6 +592,34 @@ public struct Labeller: Stage {
     /// The type ids of the ordinary-word lists (fixed: built-in types come first, in this order).
     static let commonType = Int32(Gazetteer.entityTypes.count + Gazetteer.helperTypes.firstIndex(of: "COMMON")!)
     static let vocabularyType = Int32(Gazetteer.entityTypes.count + Gazetteer.helperTypes.firstIndex(of: "VOCAB")!)
+
+    static let nisbaType = Int32(Gazetteer.entityTypes.count + Gazetteer.helperTypes.firstIndex(of: "NISBA")!)
+
+    static let givenNameType = Int32(Gazetteer.entityTypes.count + Gazetteer.helperTypes.firstIndex(of: "GIVEN_NAME")!)
+
+    static let ambiguousType = Int32(Gazetteer.entityTypes.count + Gazetteer.helperTypes.firstIndex(of: "AMBIGUOUS")!)
+
+    /// Whether token `i` is, whole and with its article, a nisba of the lists (الفرنسي، المصري)
+    /// and no given name or ambiguous word (العربي is also a Maghrebi first name).
+    static func isNisba(_ d: Document, token i: Int) -> Bool {
+        let t = d.tokens[i]
+        guard t.kind == .word, t.end - t.start > 3, d.utf16[Int(t.start) + 1] == 0x644 else { return false }
+        var l = d.lookups.partitioningIndex { Int($0.tokens.lowerBound) >= i }
+        var nisba = false
+        while l < d.lookups.count, Int(d.lookups[l].tokens.lowerBound) == i {
+            let lookup = d.lookups[l]
+            if lookup.list == givenNameType || lookup.list == ambiguousType { return false }
+            if lookup.list == nisbaType, lookup.prefixLength == 0, lookup.tokens.count == 1 { nisba = true }
+            l += 1
+        }
+        return nisba
+    }
+
+    static let abdHashes = formHashes(["عبد"])
+    static let nameParticleType = Int32(Gazetteer.entityTypes.count + Gazetteer.helperTypes.firstIndex(of: "NAME_PARTICLE")!)
+    /// Words after which ب introduces a name: المعروف ب، الملقب ب، ويعرف ب، لقب ب…
+    static let knownAsHashes = formHashes(["المعروف", "المعروفة", "الملقب", "الملقبة", "يعرف", "ويعرف", "تعرف", "وتعرف",
+                                           "لقب", "ولقب", "لقبت", "ولقبت", "يلقب", "ويلقب", "تلقب", "الشهير", "الشهيرة", "المكنى"])
 
     /// أبو، أبي، أبا, hamza folded or not (the normalizer's options decide which the tokens carry).
     static let kunyaHashes = formHashes(["أبو", "ابو", "أبي", "ابي", "أبا", "ابا"])
@@ -647,6 +682,8 @@ public struct Labeller: Stage {
                 if lookup.list == Labeller.commonType || lookup.list == Labeller.vocabularyType { wholeWord = true; continue }
                 return 0
             }
+            // A kunya or nasab particle behind a proclitic (وابن كثير، بأبي عمران) starts the name.
+            if type == .person, lookup.list == Labeller.nameParticleType { return lookup.prefixLength }
             fromLists = min(fromLists ?? lookup.prefixLength, lookup.prefixLength)
             if lookup.tokens.count > 1 { fromLongerLists = min(fromLongerLists ?? lookup.prefixLength, lookup.prefixLength) }
         }
@@ -656,7 +693,8 @@ public struct Labeller: Stage {
         // The longest reading whose stem has the article.
         for a in readings.reversed() {
             let s = Int(t.start + a.prefixLength)
-            if s + 2 <= Int(t.end), d.utf16[s] == 0x627 || d.utf16[s] == 0x623 || d.utf16[s] == 0x625, d.utf16[s + 1] == 0x644 {
+            // At least two letters after the article: فالس (Valls) is no ف + الس.
+            if s + 4 <= Int(t.end), d.utf16[s] == 0x627 || d.utf16[s] == 0x623 || d.utf16[s] == 0x625, d.utf16[s + 1] == 0x644 {
                 return a.prefixLength
             }
             // لل: the article's alef was dropped (للأمم = ل + الأمم).
@@ -666,8 +704,13 @@ public struct Labeller: Stage {
         // A place after ب or ل (بقرمبالية، لقرمبالية) that no list knows: the stem written bare
         // elsewhere in the article says the letter is the preposition. Places that begin with
         // those letters (بنزرت، لندن) are not written without them.
-        if type == .location, let a = readings.first, a.proclitics == .bi || a.proclitics == .li,
+        // A person too (المعروف بلورنس العرب after إدوارد لورنس).
+        if type == .location || type == .person, let a = readings.first, a.proclitics == .bi || a.proclitics == .li,
            d.tokens.contains(where: { $0.hash == a.hash && $0.kind == .word }) {
+            return a.prefixLength
+        }
+        // "Known as" or "nicknamed" before ب: the ب is the preposition (المعروف بقيصرون).
+        if type == .person, i > 0, let a = readings.first, a.proclitics == .bi, knownAsHashes.contains(d.tokens[i - 1].hash) {
             return a.prefixLength
         }
         return 0
