@@ -112,18 +112,20 @@ public struct GazetteerMatching: Stage {
                 // A user's entry may start inside a built-in match: conflict resolution ranks them.
                 if let b = best, i >= coveredUntil || b.terminal.userFirst {
                     let entry = b.terminal.entry
-                    var c = Entity(type: EntityType(g.typeName(Int32(b.terminal.type))), start: token.start + b.prefix,
-                                   end: tokens[i + b.length - 1].end, tokens: Int32(i)..<Int32(i + b.length),
-                                   source: g.source(ofEntry: entry), priority: g.priority(ofEntry: entry))
-                    c.precedence = g.precedence(ofEntry: entry)
-                    c.id = g.canonicalID(ofEntry: entry)
-                    candidates.append(c)
+                    // Made in the array: an entity made aside, then appended, was copied (four
+                    // reference counts) and the aside one freed.
+                    candidates.append(Entity(type: EntityType(g.typeName(Int32(b.terminal.type))), start: token.start + b.prefix,
+                                             end: tokens[i + b.length - 1].end, tokens: Int32(i)..<Int32(i + b.length),
+                                             source: g.source(ofEntry: entry), priority: g.priority(ofEntry: entry),
+                                             id: g.canonicalID(ofEntry: entry)))
+                    candidates[candidates.count - 1].precedence = g.precedence(ofEntry: entry)
                     coveredUntil = max(coveredUntil, i + b.length)
                 }
             }
         }
         document.lookups = lookups
-        document.candidates.append(contentsOf: candidates)
+        // Matching is the first stage to propose: the array itself, not a copy of each entity.
+        if document.candidates.isEmpty { document.candidates = candidates } else { document.candidates.append(contentsOf: candidates) }
     }
 
     /// The best entity entry so far at a token.
