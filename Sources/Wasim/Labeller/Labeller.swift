@@ -539,6 +539,8 @@ public struct Labeller: Stage {
         let p = previous.lowerBound
         let kunyaFirst = type == .person && kunyaHashes.contains(d.tokens[p].hash) && !kunyaHashes.contains(d.tokens[i].hash)
             && (previous.count == 2 || previous.count == 3 && abdHashes.contains(d.tokens[p + 1].hash))
+            // So does a laqab of the religion or the state: صلاح الدين يوسف بن أيوب، سيف الدولة علي بن حمدان.
+            || type == .person && previous.count == 2 && laqabHashes.contains(d.tokens[p + 1].hash)
         guard previous.upperBound == i, previous.count == 1 || next.count == 1 || kunyaFirst, i > 0,
               d.tokens[i].kind == .word, d.tokens[i - 1].kind == .word,
               d.utf16[Int(d.tokens[i].start)] != 0x0648 else { return false }
@@ -572,6 +574,7 @@ public struct Labeller: Stage {
     }
 
     static let abdHashes = formHashes(["عبد"])
+    static let laqabHashes = formHashes(["الدين", "الدولة"])
     static let nameParticleType = Int32(Gazetteer.entityTypes.count + Gazetteer.helperTypes.firstIndex(of: "NAME_PARTICLE")!)
     /// Words after which ب introduces a name: المعروف ب، الملقب ب، ويعرف ب، لقب ب…
     static let knownAsHashes = formHashes(["المعروف", "المعروفة", "الملقب", "الملقبة", "يعرف", "ويعرف", "تعرف", "وتعرف",
