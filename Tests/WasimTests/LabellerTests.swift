@@ -463,6 +463,10 @@ private func tinyModel(seed: UInt64 = 1, ensemble: Int = 1) throws -> LabellerMo
         #expect(Labeller.lastNameToken(d, first: 1, last: 5) == 3)
         #expect(Labeller.lastNameToken(d, first: 1, last: 6) == 6)   // على folds to the name علي
         #expect(Labeller.lastNameToken(d, first: 5, last: 5) == 5)
+        // Pronouns written apart, as morphologically segmented corpora have them (بن ها).
+        let d2 = try Pipeline([Segmentation(), Normalization()]).tag("قال محمد بن ها")
+        #expect(Labeller.lastNameToken(d2, first: 1, last: 3) == 1)
+        #expect(Labeller.pronounHashes.contains(d2.tokens[3].hash))
     }
 
     @Test func aNationalityBeforeANameIsOutsideIt() throws {

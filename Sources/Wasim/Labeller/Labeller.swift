@@ -338,6 +338,9 @@ public struct Labeller: Stage {
                 // A nationality before a name describes the person (ANNOTATION.md): الفرنسي جول
                 // ريميه → جول ريميه.
                 if span.type == .person, last > first, Labeller.isNisba(document, token: first) { first += 1 }
+                while first < last, Labeller.pronounHashes.contains(tokens[first].hash) { first += 1 }
+                // Nothing left but a pronoun or a particle (بن ها): no name.
+                if first == last, Labeller.trailingHashes.contains(tokens[first].hash) { continue }
                 // A kunya is inside the name (ANNOTATION.md), where the model often leaves it
                 // out: لأبي بكر البغدادي → أبي بكر البغدادي.
                 var kunya: Int32? = nil
@@ -598,7 +601,11 @@ public struct Labeller: Stage {
 
     /// Words no name ends in: prepositions and the particles that link a name to the next part
     /// (بن، ولد، أبو…), hamza folded or not. Not على: folded, it is the name علي.
-    static let trailingHashes = formHashes(["في", "من", "عن", "إلى", "الى", "مع", "منذ", "و", "بن", "ابن", "بنت", "ولد", "أبو", "ابو", "عبد", "آل"])
+    static let trailingHashes = formHashes(["في", "من", "عن", "إلى", "الى", "مع", "منذ", "و", "بن", "ابن", "بنت", "ولد", "أبو", "ابو", "عبد", "آل",
+                                            "ها", "هم", "هما"])
+    /// Attached pronouns written apart, as corpora segmented by morphology have them (بريق ها):
+    /// no name begins or ends with one.
+    static let pronounHashes = formHashes(["ها", "هم", "هما"])
 
     /// If token `i` is a kunya, perhaps behind proclitics (لأبي), the length of those proclitics.
     static func kunyaPrefix(_ d: Document, token i: Int) -> Int32? {
