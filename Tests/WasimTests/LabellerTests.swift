@@ -259,6 +259,12 @@ private func tinyModel(seed: UInt64 = 1, ensemble: Int = 1) throws -> LabellerMo
         #expect(d4.tokens.count == labels4.count)
         #expect(Labeller.spans(labels4, joins: { Labeller.joins(d4, previous: $0, next: $1, type: $2) })
                     .map { "\($0.type) \($0.tokens)" } == ["PER 0..<7"])
+        // A laqab (صلاح الدين) too; a name of three words does not take the next one in.
+        let d5 = try featurePipeline(try tinyGazetteer()).tag("صلاح الدين يوسف بن أيوب نور الدين الطبوبي يوسف الشاهد")
+        let labels5 = [bp, ip, bp, ip, ip, bp, ip, ip, bp, ip]
+        #expect(d5.tokens.count == labels5.count)
+        #expect(Labeller.spans(labels5, joins: { Labeller.joins(d5, previous: $0, next: $1, type: $2) })
+                    .map { "\($0.type) \($0.tokens)" } == ["PER 0..<5", "PER 5..<8", "PER 8..<10"])
     }
 
     /// A lone shadda (a symbol, as at the start of a text) and a tatweel (a word) both normalize
@@ -457,6 +463,10 @@ private func tinyModel(seed: UInt64 = 1, ensemble: Int = 1) throws -> LabellerMo
         #expect(Labeller.lastNameToken(d, first: 1, last: 5) == 3)
         #expect(Labeller.lastNameToken(d, first: 1, last: 6) == 6)   // على folds to the name علي
         #expect(Labeller.lastNameToken(d, first: 5, last: 5) == 5)
+        // Pronouns written apart, as morphologically segmented corpora have them (بن ها).
+        let d2 = try Pipeline([Segmentation(), Normalization()]).tag("قال محمد بن ها")
+        #expect(Labeller.lastNameToken(d2, first: 1, last: 3) == 1)
+        #expect(Labeller.pronounHashes.contains(d2.tokens[3].hash))
     }
 
     @Test func aNationalityBeforeANameIsOutsideIt() throws {

@@ -32,20 +32,25 @@ import Testing
     }
 
     /// The project's standoff gold over ant-news reads whole: every file is there and every
-    /// entity's text is its slice (the reader checks both).
+    /// entity's text is its slice (the reader checks both), and no article is in two files.
     @Test(.enabled(if: FileManager.default.fileExists(atPath: sharedDirectory + "/corpora/ant-news"),
                    "../shared/corpora/ant-news is absent (../shared is not next to this checkout): standoff gold not read"))
     func projectStandoffGoldReads() throws {
-        for file in ["Models/training/ant-news.jsonl", "Tests/Fixtures/ant-news-heldout.jsonl"] {
+        let files = ["Models/training/ant-news.jsonl": 55, "Models/training/ant-news-2.jsonl": 150, "Models/training/ant-news-3.jsonl": 100,
+                     "Models/training/ant-news-4.jsonl": 80, "Tests/Fixtures/ant-news-heldout.jsonl": 15]
+        var articles: Set<String> = []
+        for (file, count) in files.sorted(by: { $0.key < $1.key }) {
             let path = repositoryRoot.appendingPathComponent(file).path
-            guard FileManager.default.fileExists(atPath: path) else { continue }
             guard case .records(let records) = try GoldReader.read(path: path) else {
                 Issue.record("\(file) should read as JSON Lines records")
                 continue
             }
-            #expect(!records.isEmpty)
+            #expect(records.count == count, "\(file)")
             #expect(records.allSatisfy { $0.textFile?.hasPrefix(sharedDirectory + "/corpora/ant-news/") == true && !$0.text.isEmpty })
+            articles.formUnion(records.compactMap(\.textFile))
         }
+        // No article is annotated twice: training never sees a held-out one.
+        #expect(articles.count == files.values.reduce(0, +))
     }
 
     @Test func errorsNameTheGoldFileAndLine() throws {

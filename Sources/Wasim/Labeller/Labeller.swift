@@ -374,6 +374,9 @@ public struct Labeller: Stage {
                 // A nationality before a name describes the person (ANNOTATION.md): الفرنسي جول
                 // ريميه → جول ريميه.
                 if span.type == .person, last > first, Labeller.isNisba(document, token: first) { first += 1 }
+                while first < last, Labeller.pronounHashes.contains(tokens[first].hash) { first += 1 }
+                // Nothing left but a pronoun or a particle (بن ها): no name.
+                if first == last, Labeller.trailingHashes.contains(tokens[first].hash) { continue }
                 // A kunya is inside the name (ANNOTATION.md), where the model often leaves it
                 // out: لأبي بكر البغدادي → أبي بكر البغدادي.
                 var kunya: Int32? = nil
@@ -583,6 +586,8 @@ public struct Labeller: Stage {
         let p = previous.lowerBound
         let kunyaFirst = type == .person && kunyaHashes.contains(d.tokens[p].hash) && !kunyaHashes.contains(d.tokens[i].hash)
             && (previous.count == 2 || previous.count == 3 && abdHashes.contains(d.tokens[p + 1].hash))
+            // So does a laqab of the religion or the state: صلاح الدين يوسف بن أيوب، سيف الدولة علي بن حمدان.
+            || type == .person && previous.count == 2 && laqabHashes.contains(d.tokens[p + 1].hash)
         guard previous.upperBound == i, previous.count == 1 || next.count == 1 || kunyaFirst, i > 0,
               d.tokens[i].kind == .word, d.tokens[i - 1].kind == .word,
               d.utf16[Int(d.tokens[i].start)] != 0x0648 else { return false }
@@ -616,6 +621,7 @@ public struct Labeller: Stage {
     }
 
     static let abdHashes = formHashes(["عبد"])
+    static let laqabHashes = formHashes(["الدين", "الدولة"])
     static let nameParticleType = Int32(Gazetteer.entityTypes.count + Gazetteer.helperTypes.firstIndex(of: "NAME_PARTICLE")!)
     /// Words after which ب introduces a name: المعروف ب، الملقب ب، ويعرف ب، لقب ب…
     static let knownAsHashes = formHashes(["المعروف", "المعروفة", "الملقب", "الملقبة", "يعرف", "ويعرف", "تعرف", "وتعرف",
@@ -639,7 +645,11 @@ public struct Labeller: Stage {
 
     /// Words no name ends in: prepositions and the particles that link a name to the next part
     /// (بن، ولد، أبو…), hamza folded or not. Not على: folded, it is the name علي.
-    static let trailingHashes = formHashes(["في", "من", "عن", "إلى", "الى", "مع", "منذ", "و", "بن", "ابن", "بنت", "ولد", "أبو", "ابو", "عبد", "آل"])
+    static let trailingHashes = formHashes(["في", "من", "عن", "إلى", "الى", "مع", "منذ", "و", "بن", "ابن", "بنت", "ولد", "أبو", "ابو", "عبد", "آل",
+                                            "ها", "هم", "هما"])
+    /// Attached pronouns written apart, as corpora segmented by morphology have them (بريق ها):
+    /// no name begins or ends with one.
+    static let pronounHashes = formHashes(["ها", "هم", "هما"])
 
     /// If token `i` is a kunya, perhaps behind proclitics (لأبي), the length of those proclitics.
     static func kunyaPrefix(_ d: Document, token i: Int) -> Int32? {
