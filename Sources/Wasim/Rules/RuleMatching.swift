@@ -21,12 +21,13 @@ public struct RuleMatching: Stage {
     /// token, counted, sorted and walked, cost more than the rule) and run like the rules past
     /// 64, over every sentence that holds their required lists.
     private let rulesAnywhere: UInt64
-    /// Text sets that some rule's every match consumes one of (`RuleCode.requiredTexts`), as
-    /// bits `textGroupShift...63` of the values in `rulesByText`, above the start bits of the
-    /// rules: the probe each token already makes for the starts says which sets it belongs to.
+    /// Text sets that some rule's every match consumes one of (`RuleCode.requiredTexts`), a bit
+    /// per set (64 at most). They once shared the start table's 64 bits, above the rules' own,
+    /// so each rule added took a set's bit away, and the rule whose set lost it ran over every
+    /// sentence: three rules more cost the rules stage an eighth of its instructions.
+    private let groupsByText: TextMasks
     /// For each rule, the sets a sentence must hold for it to run there.
     private let requiredGroups: [UInt64]
-    private let textGroupShift: Int
 
     public init(_ ruleSet: RuleSet, gazetteer: Gazetteer) { self.init(ruleSet, gazetteer: gazetteer, walking: false) }
 
@@ -53,9 +54,9 @@ public struct RuleMatching: Stage {
             for l in 0..<64 where lists & (1 << UInt64(l)) != 0 { byList[l] |= bit }
             for h in code.startTexts.hashes { byText[h, default: 0] |= bit }
         }
-        // The distinct required sets, as many as the bits above the rules' leave room for.
-        let shift = min(codes.count, 64)
+        // The distinct required sets, the first 64 of them.
         var groupOf: [[UInt64]: Int] = [:]
+        var byGroup: [UInt64: UInt64] = [:]
         var required = [UInt64](repeating: 0, count: codes.count)
         for (r, code) in codes.enumerated() where !code.requiredTexts.isEmpty {
             let set = code.requiredTexts
@@ -63,18 +64,18 @@ public struct RuleMatching: Stage {
             if let known = groupOf[set] {
                 g = known
             } else {
-                guard shift + groupOf.count < 64 else { continue }
+                guard groupOf.count < 64 else { continue }
                 g = groupOf.count
                 groupOf[set] = g
-                for h in set { byText[h, default: 0] |= 1 << UInt64(shift + g) }
+                for h in set { byGroup[h, default: 0] |= 1 << UInt64(g) }
             }
             required[r] = 1 << UInt64(g)
         }
         rulesByList = byList
         rulesByText = TextMasks(byText)
+        groupsByText = TextMasks(byGroup)
         rulesAnywhere = anywhere
         requiredGroups = required
-        textGroupShift = shift
     }
 
     /// The most candidates all rules together add to a document: four per token, and 64. Many
@@ -88,8 +89,6 @@ public struct RuleMatching: Stage {
     private func startMasks(_ ctx: MatchContext, sentences: Int) -> (masks: [UInt64], groups: [UInt64]) {
         var masks = [UInt64](repeating: 0, count: ctx.tokens.count)
         var groups = [UInt64](repeating: 0, count: sentences)
-        let shift = UInt64(textGroupShift)
-        let startBits: UInt64 = shift >= 64 ? ~0 : (1 << shift) - 1
         for i in 0..<ctx.tokens.count {
             var lists = ctx.listMask[i]
             while lists != 0 {
@@ -99,11 +98,14 @@ public struct RuleMatching: Stage {
             }
             let t = ctx.tokens[i]
             var texts = rulesByText.mask(t.hash)
+            var sets = groupsByText.mask(t.hash)
             for r in 0..<Int(t.analysisCount) {
-                texts |= rulesByText.mask(ctx.analyses[Int(t.firstAnalysis) + r].hash)
+                let h = ctx.analyses[Int(t.firstAnalysis) + r].hash
+                texts |= rulesByText.mask(h)
+                sets |= groupsByText.mask(h)
             }
-            masks[i] |= texts & startBits
-            if shift < 64, Int(t.sentence) < sentences { groups[Int(t.sentence)] |= texts >> shift }
+            masks[i] |= texts
+            if Int(t.sentence) < sentences { groups[Int(t.sentence)] |= sets }
         }
         return (masks, groups)
     }
