@@ -21,6 +21,13 @@ import Glibc
         #expect(try error("مصر\tLOC\n٢٠٢٤\tLOC\n") == "no error")
     }
 
+    @Test func aPriorityOutOfRangeIsAnError() throws {
+        // Found by the gazetteer fuzz target: the priority trapped when made a 32-bit number.
+        #expect(try error("# priority: 99999999920\nمصر\tLOC\n")
+                    == "bad.tsv:1:3: priority must be a whole number from -1000000 to 1000000\n    # priority: 99999999920\n      ^")
+        #expect(try error("# priority: -1000000\nمصر\tLOC\n") == "no error")
+    }
+
     @Test func aNulInASurfaceIsAnError() throws {
         #expect(try error("بغ\u{0}داد\tLOC\n") == "bad.tsv:1:3: a control character (U+0000) in a surface\n    بغ\u{0}داد LOC\n      ^")
     }

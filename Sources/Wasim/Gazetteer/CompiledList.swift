@@ -200,7 +200,7 @@ extension GazetteerBuilder {
             else { return false }
             let meta = UnsafeRawBufferPointer(rebasing: raw[metaStart..<r.offset])
             let entries = UnsafeRawBufferPointer(rebasing: raw[r.offset...])
-            guard CompiledList.checksum(meta, entries) == checksum,
+            guard GazetteerBuilder.priorities.contains(Int(priority)), CompiledList.checksum(meta, entries) == checksum,
                   entries.count == entryCount * CompiledList.fixedEntryBytes + keyCount * 8 + idByteCount
             else { return false }
             var check = ByteReader(entries)

@@ -209,9 +209,13 @@ public struct GazetteerBuilder {
         }
     }
 
+    /// The priorities a list may have: candidates carry them as 32-bit numbers (a fuzzed header
+    /// of `# priority: 99999999920` trapped there), and rules use a few dozen.
+    static let priorities = -1_000_000...1_000_000
+
     mutating func fileIndex(_ name: String, _ priority: Int, userFirst: Bool = false) -> Int {
         if let i = files.firstIndex(where: { $0.name == name }) { return i }
-        files.append((name, priority))
+        files.append((name, min(max(priority, GazetteerBuilder.priorities.lowerBound), GazetteerBuilder.priorities.upperBound)))
         self.userFirst.append(userFirst)
         return files.count - 1
     }
@@ -456,8 +460,9 @@ public struct GazetteerBuilder {
                     if !GazetteerBuilder.mayBeDirective(line) { continue }
                     let comment = String(decoding: line.dropFirst(), as: UTF16.self).trimmingCharacters(in: .whitespaces)
                     if comment.hasPrefix("priority:") {
-                        guard let p = Int(comment.dropFirst("priority:".count).trimmingCharacters(in: .whitespaces)) else {
-                            throw Self.error(path, lineNumber, 3, "priority must be a whole number", line)
+                        guard let p = Int(comment.dropFirst("priority:".count).trimmingCharacters(in: .whitespaces)),
+                              GazetteerBuilder.priorities.contains(p) else {
+                            throw Self.error(path, lineNumber, 3, "priority must be a whole number from \(GazetteerBuilder.priorities.lowerBound) to \(GazetteerBuilder.priorities.upperBound)", line)
                         }
                         files[file].priority = p
                     } else if comment.hasPrefix("precedence:") {
