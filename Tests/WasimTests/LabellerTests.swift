@@ -18,6 +18,10 @@ private struct ModelScene {
         document = try Pipeline.tokenizer().tag(text)
         document.markProvided([.modelCandidates])
     }
+    /// The entities as "TYPE text source" (or "TYPE text"), for the conflict tests' expectations.
+    func entities(withSources: Bool = true) -> [String] {
+        document.entities.map { "\($0.type) \(document.text(of: $0))" + (withSources ? " \($0.source)" : "") }
+    }
     /// A candidate over tokens `a..<b`, as a stage would make it.
     func candidate(_ type: EntityType, _ a: Int, _ b: Int, _ source: String, _ priority: Int) -> Entity {
         Entity(type: type, start: document.tokens[a].start, end: document.tokens[b - 1].end, tokens: Int32(a)..<Int32(b),
@@ -365,7 +369,7 @@ private func tinyModel(seed: UInt64 = 1, ensemble: Int = 1) throws -> LabellerMo
             c(.person, 0, 1, "rule:weak", 40),                  // the model saw it and said no: dropped
         ]
         try ConflictResolution().process(d)
-        #expect(d.entities.map { "\($0.type) \(d.text(of: $0)) \($0.source)" } == ["PER محمد علي rule:person-after-title", "LOC بغداد model:wasim"])
+        #expect(scene.entities() == ["PER محمد علي rule:person-after-title", "LOC بغداد model:wasim"])
     }
 
     @Test func aListThatAgreesWithTheModelOnAPlaceDrawsItsBoundaries() throws {
@@ -377,7 +381,7 @@ private func tinyModel(seed: UInt64 = 1, ensemble: Int = 1) throws -> LabellerMo
             c(.organization, 7, 8, "gazetteer:organizations.tsv", 10),  // ORG: lists and rules before the model
         ]
         try ConflictResolution().process(d)
-        #expect(d.entities.map { "\($0.type) \(d.text(of: $0)) \($0.source)" } == [
+        #expect(scene.entities() == [
             "LOC ميناء حيفا rule:loc-site", "ORG زيم gazetteer:organizations.tsv",
         ])
         // Without the model, the same candidates resolve as before: the longest wins.
@@ -397,12 +401,12 @@ private func tinyModel(seed: UInt64 = 1, ensemble: Int = 1) throws -> LabellerMo
             c(.person, 7, 8, "model:wasim", 0),
         ]
         try ConflictResolution().process(d)
-        #expect(d.entities.map { "\($0.type) \(d.text(of: $0)) \($0.source)" } == [
+        #expect(scene.entities() == [
             "LOC سجن تدمر rule:loc-named-site", "PER نهر model:wasim",
         ])
         // With the count at 0, the model vetoes every place it does not propose.
         try ConflictResolution(uncontestedPlaceTokens: 0).process(d)
-        #expect(d.entities.map { "\($0.type) \(d.text(of: $0))" } == ["PER نهر"])
+        #expect(scene.entities(withSources: false) == ["PER نهر"])
     }
 
     @Test func aListedPersonOfTwoWordsTheModelDoesNotContestIsKept() throws {
@@ -415,11 +419,11 @@ private func tinyModel(seed: UInt64 = 1, ensemble: Int = 1) throws -> LabellerMo
             c(.location, 10, 11, "model:wasim", 0),
         ]
         try ConflictResolution().process(d)
-        #expect(d.entities.map { "\($0.type) \(d.text(of: $0)) \($0.source)" } == [
+        #expect(scene.entities() == [
             "PER ابن سينا gazetteer:people.tsv", "LOC إمام model:wasim",
         ])
         try ConflictResolution(uncontestedListPersonTokens: 0).process(d)
-        #expect(d.entities.map { "\($0.type) \(d.text(of: $0))" } == ["LOC إمام"])
+        #expect(scene.entities(withSources: false) == ["LOC إمام"])
     }
 }
 

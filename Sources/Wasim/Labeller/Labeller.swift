@@ -594,15 +594,14 @@ public struct Labeller: Stage {
         return procliticLength(d, token: i, type: type, evidence: evidence) == 0
     }
 
-    /// The type ids of the ordinary-word lists (fixed: built-in types come first, in this order).
-    static let commonType = Int32(Gazetteer.entityTypes.count + Gazetteer.helperTypes.firstIndex(of: "COMMON")!)
-    static let vocabularyType = Int32(Gazetteer.entityTypes.count + Gazetteer.helperTypes.firstIndex(of: "VOCAB")!)
-
-    static let nisbaType = Int32(Gazetteer.entityTypes.count + Gazetteer.helperTypes.firstIndex(of: "NISBA")!)
-
-    static let givenNameType = Int32(Gazetteer.entityTypes.count + Gazetteer.helperTypes.firstIndex(of: "GIVEN_NAME")!)
-
-    static let ambiguousType = Int32(Gazetteer.entityTypes.count + Gazetteer.helperTypes.firstIndex(of: "AMBIGUOUS")!)
+    /// The type id of a helper list (fixed: built-in types come first, then `Gazetteer.helperTypes`
+    /// in their order), without a gazetteer at hand.
+    static func helperType(_ name: String) -> Int32 {
+        Int32(Gazetteer.entityTypes.count + Gazetteer.helperTypes.firstIndex(of: name)!)
+    }
+    static let commonType = helperType("COMMON"), vocabularyType = helperType("VOCAB"), nisbaType = helperType("NISBA")
+    static let givenNameType = helperType("GIVEN_NAME"), ambiguousType = helperType("AMBIGUOUS")
+    static let nameParticleType = helperType("NAME_PARTICLE")
 
     /// Whether token `i` is, whole and with its article, a nisba of the lists (الفرنسي، المصري)
     /// and no given name or ambiguous word (العربي is also a Maghrebi first name).
@@ -620,9 +619,9 @@ public struct Labeller: Stage {
         return nisba
     }
 
+    /// عبد of a kunya (أبو عبد الله), and the second word of a laqab (صلاح الدين، سيف الدولة).
     static let abdHashes = formHashes(["عبد"])
     static let laqabHashes = formHashes(["الدين", "الدولة"])
-    static let nameParticleType = Int32(Gazetteer.entityTypes.count + Gazetteer.helperTypes.firstIndex(of: "NAME_PARTICLE")!)
     /// Words after which ب introduces a name: المعروف ب، الملقب ب، ويعرف ب، لقب ب…
     static let knownAsHashes = formHashes(["المعروف", "المعروفة", "الملقب", "الملقبة", "يعرف", "ويعرف", "تعرف", "وتعرف",
                                            "لقب", "ولقب", "لقبت", "ولقبت", "يلقب", "ويلقب", "تلقب", "الشهير", "الشهيرة", "المكنى"])
