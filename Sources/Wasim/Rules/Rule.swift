@@ -620,8 +620,37 @@ public struct RuleSet: Sendable {
 
     /// Loads rule files; any error rejects the whole set, naming file:line:column.
     public static func load(files: [String], gazetteer: Gazetteer) throws -> RuleSet {
+        try load(parsed: parse(files: files), gazetteer: gazetteer)
+    }
+
+    /// A rule file read and parsed, not yet compiled, or why it could not be.
+    struct ParsedFile: Sendable {
+        let path: String
+        let rules: Result<[RuleSource], any Error>
+    }
+
+    /// Reads and parses rule files, each on its own: parsing needs no lists, so
+    /// `DefaultPipeline.make` does it while it loads them.
+    static func parse(files: [String]) -> [ParsedFile] {
+        files.map { path in
+            ParsedFile(path: path, rules: Result {
+                guard let data = FileManager.default.contents(atPath: path) else {
+                    throw WasimError.data("\(path): cannot read rule file")
+                }
+                guard let text = String(data: data, encoding: .utf8) else { throw WasimError.data("\(path): not UTF-8") }
+                return try RuleParser.parse(text, file: path)
+            })
+        }
+    }
+
+    /// Compiles parsed files in order; the first error, of reading, parsing or compiling, is the
+    /// one `read(file:gazetteer:)` file after file would have met.
+    static func load(parsed: [ParsedFile], gazetteer: Gazetteer) throws -> RuleSet {
         var rules: [Rule] = []
-        for path in files { rules += try read(file: path, gazetteer: gazetteer) }
+        for file in parsed {
+            let cache = ConditionCache()
+            rules += try file.rules.get().map { try Rule($0, gazetteer: gazetteer, normalizer: gazetteer.normalizer, cache: cache) }
+        }
         if let first = problems(rules).first { throw first }
         return RuleSet(rules: rules)
     }

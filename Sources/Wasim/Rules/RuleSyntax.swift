@@ -2,7 +2,7 @@
 // file:line:column with the line and a caret. Models/README.md is the language reference.
 
 /// A pattern, as written.
-indirect enum PatternNode {
+indirect enum PatternNode: Sendable {
     /// A token condition; `line` is set when it comes from a `define` on that line.
     case atom(String, column: Int, line: Int = 0)
     case sequence([PatternNode])
@@ -88,7 +88,7 @@ package struct ExpectedEntity: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// A `fires:` example as written, before the rule's types are known.
-struct WrittenExample {
+struct WrittenExample: Sendable {
     var text: String
     /// Each expected entity with its type if written, and its column (for errors).
     var expected: [(type: EntityType?, text: String, column: Int)]
@@ -97,7 +97,7 @@ struct WrittenExample {
 }
 
 /// A rule as parsed, before compilation.
-struct RuleSource {
+struct RuleSource: Sendable {
     var name: String
     var file: String
     var line: Int
