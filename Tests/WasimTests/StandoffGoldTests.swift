@@ -37,7 +37,8 @@ import Testing
                    "../shared/corpora/ant-news is absent (../shared is not next to this checkout): standoff gold not read"))
     func projectStandoffGoldReads() throws {
         let files = ["Models/training/ant-news.jsonl": 55, "Models/training/ant-news-2.jsonl": 150, "Models/training/ant-news-3.jsonl": 100,
-                     "Models/training/ant-news-4.jsonl": 80, "Tests/Fixtures/ant-news-heldout.jsonl": 15]
+                     "Models/training/ant-news-4.jsonl": 80, "Models/training/ant-news-5.jsonl": 80,
+                     "Tests/Fixtures/ant-news-heldout.jsonl": 15]
         var articles: Set<String> = []
         for (file, count) in files.sorted(by: { $0.key < $1.key }) {
             let path = repositoryRoot.appendingPathComponent(file).path
