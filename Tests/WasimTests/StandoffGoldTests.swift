@@ -38,6 +38,8 @@ import Testing
     func projectStandoffGoldReads() throws {
         let files = ["Models/training/ant-news.jsonl": 55, "Models/training/ant-news-2.jsonl": 150, "Models/training/ant-news-3.jsonl": 100,
                      "Models/training/ant-news-4.jsonl": 80, "Models/training/ant-news-5.jsonl": 80,
+                     "Models/training/ant-news-6.jsonl": 80,
+                     "Models/training/ant-news-7.jsonl": 80,
                      "Tests/Fixtures/ant-news-heldout.jsonl": 15]
         var articles: Set<String> = []
         for (file, count) in files.sorted(by: { $0.key < $1.key }) {
