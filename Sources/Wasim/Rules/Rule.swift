@@ -73,7 +73,7 @@ package struct Rule: Sendable {
             if pattern.node.matchesEmpty { throw fail(pattern.column, "this pattern matches the empty sequence; every rule must consume at least one token") }
             // Checked on the syntax tree, before anything is emitted: the program itself could
             // take gigabytes.
-            let (sum, overflow) = estimate.addingReportingOverflow(pattern.node.compiledSize &+ 4)
+            let (sum, overflow) = estimate.addingReportingOverflow(pattern.size &+ 4)
             estimate = overflow || sum < 0 ? Int.max : sum
             if estimate > Rule.maximumSize {
                 let found = estimate == Int.max ? "more than \(Int.max)" : "\(estimate)"

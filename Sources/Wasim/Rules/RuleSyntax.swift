@@ -104,8 +104,10 @@ struct RuleSource: Sendable {
     var priority = 50
     var type: String?
     var typeLine = 0
-    /// Each pattern with its line, the line as written and the column where the pattern starts.
-    var patterns: [(node: PatternNode, line: Int, text: String, column: Int)] = []
+    /// Each pattern with its line, the line as written, the column where the pattern starts and
+    /// its `compiledSize`, worked out as it is parsed: `DefaultPipeline.make` parses the rules on
+    /// a thread of its own while the lists load, and compiles them only once they have.
+    var patterns: [(node: PatternNode, line: Int, text: String, column: Int, size: Int)] = []
     var fires: [WrittenExample] = []
     var skips: [RuleExample] = []
     /// The `define` lines before the rule, by line number: errors inside a definition point there.
@@ -206,7 +208,7 @@ enum RuleParser {
                     var parser = PatternParser(value, columnOffset: valueColumn - 1)
                     let node = try expand(parser.parse(), macros)
                     try checkDepth(node, column: valueColumn)
-                    rules[rules.count - 1].patterns.append((node, lineNumber, raw, valueColumn))
+                    rules[rules.count - 1].patterns.append((node, lineNumber, raw, valueColumn, node.compiledSize))
                 } catch let e as SyntaxError {
                     throw fail(lineNumber, e.column, e.message)
                 }
