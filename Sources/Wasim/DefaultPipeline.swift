@@ -29,8 +29,9 @@ public enum DefaultPipeline {
     public static func make(_ options: PipelineOptions = PipelineOptions()) throws -> Pipeline {
         // Parsing the rules, the model and its word clusters need nothing from the lists: they are
         // read on a thread of their own while this one reads the lists, so that the start takes
-        // about as long as the lists and the rules' compilation (two thirds of its instructions),
-        // not the sum of it all. Errors come in the order they always did: lists, rules, model.
+        // about as long as the lists and the rules' compilation (half of its instructions), not
+        // the sum of it all. Errors come in the order they always did: lists, rules, model. When
+        // the lists fail, the other thread finishes on its own and its work is dropped.
         let background = Background { () -> (rules: Result<[RuleSet.ParsedFile], any Error>, learned: Result<LearnedParts?, any Error>) in
             let rules = Result {
                 RuleSet.parse(files: (options.defaultRules ? try RuleSet.files(in: try dataDirectory(options.dataDirectory) + "/Models/rules") : [])
