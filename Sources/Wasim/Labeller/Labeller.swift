@@ -199,7 +199,13 @@ public struct Labeller: Stage {
                     // Each token's word features, through the cache: most words of a text are
                     // words the thread has seen, and a hit replaces some thirty table probes.
                     // Positions outside the sentence read the edge's five vectors, at 0.
-                    if cache.vectors.isEmpty { cache.vectors.append(contentsOf: edges) }
+                    if cache.vectors.isEmpty {
+                        // Room for every word the cache keeps and a long sentence's others: the
+                        // array grown by doubling copied 20 MB in all and touched as many pages
+                        // again. Pages are only committed as they are written.
+                        cache.vectors.reserveCapacity(5 * (min(wordCacheCapacity, 1 << 20) + 1 + 1024))
+                        cache.vectors.append(contentsOf: edges)
+                    }
                     var kept = cache.vectors.count
                     // First every key of the sentence, with its slot in the index and the
                     // bigram's word in the presence set asked for at once: both are reads at
@@ -490,17 +496,23 @@ public struct Labeller: Stage {
     /// weights and a zero): a probe that finds its key reads its weights from the same cache
     /// line, not from a second array.
     static func interleave(_ model: LabellerModel) -> [UInt64] {
-        var table = [UInt64](repeating: 0, count: model.keys.count * 3)
-        for slot in model.keys.indices {
-            table[slot * 3] = model.keys[slot]
-            var packed: (UInt64, UInt64) = (0, 0)
-            withUnsafeMutableBytes(of: &packed) { raw in
-                for l in 0..<7 { raw.storeBytes(of: model.weights[slot * 7 + l].littleEndian, toByteOffset: l * 2, as: Int16.self) }
+        // Every word is written below: the table (6 MB) is not zeroed first.
+        [UInt64](unsafeUninitializedCapacity: model.keys.count * 3) { table, count in
+            model.keys.withUnsafeBufferPointer { keys in
+                model.weights.withUnsafeBufferPointer { weights in
+                    for slot in 0..<keys.count {
+                        var packed: (UInt64, UInt64) = (0, 0)
+                        withUnsafeMutableBytes(of: &packed) { raw in
+                            for l in 0..<7 { raw.storeBytes(of: weights[slot * 7 + l].littleEndian, toByteOffset: l * 2, as: Int16.self) }
+                        }
+                        (table.baseAddress! + slot * 3).initialize(to: keys[slot])
+                        (table.baseAddress! + slot * 3 + 1).initialize(to: packed.0)
+                        (table.baseAddress! + slot * 3 + 2).initialize(to: packed.1)
+                    }
+                }
             }
-            table[slot * 3 + 1] = packed.0
-            table[slot * 3 + 2] = packed.1
+            count = model.keys.count * 3
         }
-        return table
     }
 
     /// Viterbi over emission rows (lane l: label l; lane 7 unused), all seven next labels at once:
