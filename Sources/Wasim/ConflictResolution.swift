@@ -153,10 +153,19 @@ public struct ConflictResolution: Stage {
             // The model's type at each token (bit per type: PER 1, ORG 2, LOC 4).
             var modelAt = [UInt8](repeating: 0, count: document.tokens.count)
             var exact: [(type: EntityType, start: Int32, end: Int32)] = []
+            // The model's places that start with a site noun (مسجد محمد علي, made from the person it
+            // read after the noun; مطار باريس أورلي): a shorter list or rule place inside one read a
+            // given name or a city as the whole name (مسجد محمد، باريس), and does not set the
+            // boundaries.
+            var sites: [Range<Int32>] = []
             for i in candidates.indices where tiers[i] == 1 {
                 let b = Self.bit(candidates[i].type)
                 for k in candidates[i].tokens { modelAt[Int(k)] |= b }
                 exact.append((candidates[i].type, candidates[i].start, candidates[i].end))
+                if candidates[i].type == .location, candidates[i].tokens.count > 1,
+                   Labeller.startsWithSiteNoun(document, token: Int(candidates[i].tokens.lowerBound)) {
+                    sites.append(candidates[i].tokens)
+                }
             }
             var keep: [Int] = []
             keep.reserveCapacity(candidates.count)
@@ -167,7 +176,10 @@ public struct ConflictResolution: Stage {
                 let type = candidates[i].type, tokens = candidates[i].tokens, start = candidates[i].start, end = candidates[i].end
                 let b = Self.bit(type)
                 let agrees = tokens.contains { modelAt[Int($0)] & b != 0 }
-                if agrees && (boundaryBits & b != 0 || b == 0 && boundaryTypes.contains(type)) { tiers[i] = 2 }
+                if agrees && (boundaryBits & b != 0 || b == 0 && boundaryTypes.contains(type)),
+                   !sites.contains(where: { $0.lowerBound <= tokens.lowerBound && $0.upperBound >= tokens.upperBound && $0.count > tokens.count }) {
+                    tiers[i] = 2
+                }
                 if agrees || !modelVetoes || exact.contains(where: { $0.start == start && $0.end == end && $0.type == type }) {
                     keep.append(i)
                     continue

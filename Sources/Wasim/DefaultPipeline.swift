@@ -27,8 +27,26 @@ public enum DefaultPipeline {
     /// The full default pipeline: segmentation → normalization → gazetteer matching → rules →
     /// numeric ranges → labeller (with a model) → conflict resolution → name propagation.
     public static func make(_ options: PipelineOptions = PipelineOptions()) throws -> Pipeline {
+        // Parsing the rules, the model and its word clusters need nothing from the lists: they are
+        // read on a thread of their own while this one reads the lists, so that the start takes
+        // about as long as the lists and the rules' compilation (half of its instructions), not
+        // the sum of it all. Errors come in the order they always did: lists, rules, model. When
+        // the lists fail, the other thread finishes on its own and its work is dropped.
+        let background = Background { () -> (rules: Result<[RuleSet.ParsedFile], any Error>, learned: Result<LearnedParts?, any Error>) in
+            let rules = Result {
+                RuleSet.parse(files: (options.defaultRules ? try RuleSet.files(in: try dataDirectory(options.dataDirectory) + "/Models/rules") : [])
+                                     + options.ruleFiles)
+            }
+            let learned = Result { () throws -> LearnedParts? in
+                guard let model = try loadModel(options) else { return nil }
+                let clusters = model.groups.contains(.clusters) ? try options.clusters ?? loadClusters(options) : nil
+                return LearnedParts(model: model, clusters: clusters)
+            }
+            return (rules, learned)
+        }
         let gazetteer = try loadGazetteer(options)
-        let rules = try loadRules(options, gazetteer: gazetteer)
+        let parsed = background.result()
+        let rules = try RuleSet.load(parsed: parsed.rules.get(), gazetteer: gazetteer)
         var stages: [any Stage] = [
             Segmentation(),
             Normalization(options.normalizer),
@@ -36,15 +54,40 @@ public enum DefaultPipeline {
             RuleMatching(rules, gazetteer: gazetteer),
             NumericRanges(),
         ]
-        if let model = try loadModel(options) {
-            let clusters = model.groups.contains(.clusters) ? try options.clusters ?? loadClusters(options) : nil
-            stages.append(Labeller(model: model, gazetteer: gazetteer, clusters: clusters))
+        if let parts = try parsed.learned.get() {
+            stages.append(Labeller(model: parts.model, gazetteer: gazetteer, clusters: parts.clusters))
         }
         stages += [ConflictResolution(wordLists: ["COMMON", "SITE_NOUN", "LOC_DESIGNATOR", "ORG_DESIGNATOR"].compactMap(gazetteer.typeID),
                                       givenNameList: gazetteer.typeID("GIVEN_NAME"), designatorList: gazetteer.typeID("LOC_DESIGNATOR"),
                                       orgDesignatorList: gazetteer.typeID("ORG_DESIGNATOR")),
                    NamePropagation(gazetteer: gazetteer)] as [any Stage]
         return try Pipeline(stages)
+    }
+
+    private struct LearnedParts: Sendable {
+        var model: LabellerModel
+        var clusters: (any ClusterCodes)?
+    }
+
+    /// Work done on a thread of its own; `result()` waits for it.
+    /// Unchecked Sendable: `value` is written once, by the worker, before it signals `done`, and
+    /// read only after waiting for that signal.
+    private final class Background<T: Sendable>: @unchecked Sendable {
+        private var value: T?
+        private let done = DispatchSemaphore(value: 0)
+
+        init(_ work: @escaping @Sendable () -> T) {
+            Thread.detachNewThread { [self] in
+                value = work()
+                done.signal()
+            }
+        }
+
+        /// Asked once.
+        func result() -> T {
+            done.wait()
+            return value!
+        }
     }
 
     /// `Models/clusters.tsv`, the word clusters the labeller's cluster features read, if present.

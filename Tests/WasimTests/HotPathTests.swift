@@ -162,6 +162,23 @@ import Testing
         #expect("\u{2003}a b\t".trimmingBlanks() == "a b")
         #expect("  ".trimmingBlanks() == "")
         #expect(Condition.splitConditions("word&\"a&b\"&/x&y/&!@LOC") == ["word", "\"a&b\"", "/x&y/", "!@LOC"])
+        #expect(Condition.splitConditions("\"حزب\"&!clitic&") == ["\"حزب\"", "!clitic", ""])
+        #expect(RuleParser.arrowParts("قال زيد => PER زيد") == ["قال زيد ", " PER زيد"])
+        #expect(RuleParser.arrowParts("a=>>b==>c") == ["a", ">b=", "c"])
+        #expect(RuleParser.arrowParts("") == [""])
+    }
+
+    /// What the compiler merges into one text set and how it sizes an alternation.
+    @Test func quotedHeadReadsTheFirstCondition() {
+        let h = Condition.quotedHead("\"حزب\"&!clitic&word")
+        #expect(h?.word == "حزب" && h?.rest == "!clitic&word" && h?.tail == "&!clitic&word" && h?.innerQuote == false)
+        let bare = Condition.quotedHead("\"جيش\"")
+        #expect(bare?.word == "جيش" && bare?.rest == "" && bare?.tail == "" && bare?.innerQuote == false)
+        let trailing = Condition.quotedHead("\"a\"&")
+        #expect(trailing?.rest == "" && trailing?.tail == "&")
+        #expect(Condition.quotedHead("\"a&b\"&x")?.word == "a&b")
+        #expect(Condition.quotedHead("\"\"\"")?.innerQuote == true)
+        for text in ["word&\"a\"", "\"\"", "\"a\"b", "'a'", "\"a", "\"a\"x&\"b\""] { #expect(Condition.quotedHead(text) == nil) }
     }
 
     @Test func textSetAnswersMembersZeroAndCollisions() {

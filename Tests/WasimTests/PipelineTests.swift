@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Wasim
 @testable import WasimBatch
@@ -22,6 +23,31 @@ struct ListTagger: Stage {
 }
 
 @Suite struct PipelineTests {
+    /// The rules are parsed and the model read on a second thread while the lists load: the
+    /// first error is still the one loading them in turn meets (lists, then rules, then model).
+    @Test func loadingReportsListsThenRulesThenModel() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wasim-order-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let list = dir.appendingPathComponent("bad.tsv").path, rules = dir.appendingPathComponent("bad.rules").path
+        let model = dir.appendingPathComponent("bad.model").path
+        try "زيد\n".write(toFile: list, atomically: true, encoding: .utf8)
+        try "rule r\n  pattern: @NO_SUCH_LIST\n".write(toFile: rules, atomically: true, encoding: .utf8)
+        try "garbage".write(toFile: model, atomically: true, encoding: .utf8)
+        func failure(_ lists: [String], _ ruleFiles: [String], _ modelFile: String?) -> String? {
+            var options = PipelineOptions(dataDirectory: repositoryRoot.path)
+            options.gazetteerFiles = lists
+            options.ruleFiles = ruleFiles
+            options.modelFile = modelFile
+            do { _ = try DefaultPipeline.make(options); return nil } catch { return "\(error)" }
+        }
+        #expect(failure([list], [rules], model)?.contains(list + ":1:") == true)
+        #expect(failure([], [rules], model)?.contains(rules + ":2:") == true)
+        #expect(failure([], [], model)?.contains(model + ": not a Wasim labeller model") == true)
+        #expect(failure([], [dir.appendingPathComponent("missing.rules").path], model)?.contains("missing.rules: cannot read rule file") == true)
+        #expect(failure([], [], nil) == nil)
+    }
+
     @Test func refusesAStageBeforeWhatItRequires() {
         #expect(throws: WasimError.pipeline("stage 'normalization' requires tokens, which stage 'segmentation' provides only after it: put 'segmentation' before 'normalization'")) {
             try Pipeline([Normalization(), Segmentation()])

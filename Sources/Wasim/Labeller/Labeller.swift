@@ -199,7 +199,13 @@ public struct Labeller: Stage {
                     // Each token's word features, through the cache: most words of a text are
                     // words the thread has seen, and a hit replaces some thirty table probes.
                     // Positions outside the sentence read the edge's five vectors, at 0.
-                    if cache.vectors.isEmpty { cache.vectors.append(contentsOf: edges) }
+                    if cache.vectors.isEmpty {
+                        // Room for every word the cache keeps and a long sentence's others: the
+                        // array grown by doubling copied 20 MB in all and touched as many pages
+                        // again. Pages are only committed as they are written.
+                        cache.vectors.reserveCapacity(5 * (min(wordCacheCapacity, 1 << 20) + 1 + 1024))
+                        cache.vectors.append(contentsOf: edges)
+                    }
                     var kept = cache.vectors.count
                     // First every key of the sentence, with its slot in the index and the
                     // bigram's word in the presence set asked for at once: both are reads at
@@ -384,6 +390,16 @@ public struct Labeller: Stage {
                     first -= 1
                     kunya = p
                 }
+                // A person right after a site noun, or after a site noun and an honorific, names
+                // the site, and the site keeps its noun (ANNOTATION.md): مسجد محمد علي، ملعب الأمير
+                // فيصل بن فهد. The model reads the person; the word before says what is meant.
+                var entityType = span.type
+                if entityType == .person, kunya == nil,
+                   let site = Labeller.siteBefore(document, first: first, from: range.lowerBound + previousEnd) {
+                    first = site.token
+                    kunya = site.prefix
+                    entityType = .location
+                }
                 previousEnd = span.tokens.upperBound
                 if starts == nil {
                     // The cache's arrays, refilled: two arrays allocated per document cost more
@@ -391,17 +407,17 @@ public struct Labeller: Stage {
                     cache.evidence.fill(document)
                     starts = cache.evidence
                 }
-                if kunya == nil, let p = previous, p.type == span.type,
-                   Labeller.joins(document, previous: p.tokens, next: first..<last + 1, type: span.type, evidence: starts) {
+                if kunya == nil, let p = previous, p.type == entityType,
+                   Labeller.joins(document, previous: p.tokens, next: first..<last + 1, type: entityType, evidence: starts) {
                     cache.proposed[p.index].end = tokens[last].end
                     cache.proposed[p.index].tokens = Int32(p.tokens.lowerBound)..<Int32(last + 1)
-                    previous = (p.index, span.type, p.tokens.lowerBound..<last + 1)
+                    previous = (p.index, entityType, p.tokens.lowerBound..<last + 1)
                     continue
                 }
-                let start = tokens[first].start + (kunya ?? Labeller.procliticLength(document, token: first, type: span.type, evidence: starts!))
-                cache.proposed.append(Entity(type: span.type, start: start, end: tokens[last].end,
+                let start = tokens[first].start + (kunya ?? Labeller.procliticLength(document, token: first, type: entityType, evidence: starts!))
+                cache.proposed.append(Entity(type: entityType, start: start, end: tokens[last].end,
                                              tokens: Int32(first)..<Int32(last + 1), source: source))
-                previous = (cache.proposed.count - 1, span.type, first..<last + 1)
+                previous = (cache.proposed.count - 1, entityType, first..<last + 1)
             }
         }
         // The document's candidates take the model's at once, at the end: the extractor holds the
@@ -480,17 +496,23 @@ public struct Labeller: Stage {
     /// weights and a zero): a probe that finds its key reads its weights from the same cache
     /// line, not from a second array.
     static func interleave(_ model: LabellerModel) -> [UInt64] {
-        var table = [UInt64](repeating: 0, count: model.keys.count * 3)
-        for slot in model.keys.indices {
-            table[slot * 3] = model.keys[slot]
-            var packed: (UInt64, UInt64) = (0, 0)
-            withUnsafeMutableBytes(of: &packed) { raw in
-                for l in 0..<7 { raw.storeBytes(of: model.weights[slot * 7 + l].littleEndian, toByteOffset: l * 2, as: Int16.self) }
+        // Every word is written below: the table (6 MB) is not zeroed first.
+        [UInt64](unsafeUninitializedCapacity: model.keys.count * 3) { table, count in
+            model.keys.withUnsafeBufferPointer { keys in
+                model.weights.withUnsafeBufferPointer { weights in
+                    for slot in 0..<keys.count {
+                        var packed: (UInt64, UInt64) = (0, 0)
+                        withUnsafeMutableBytes(of: &packed) { raw in
+                            for l in 0..<7 { raw.storeBytes(of: weights[slot * 7 + l].littleEndian, toByteOffset: l * 2, as: Int16.self) }
+                        }
+                        (table.baseAddress! + slot * 3).initialize(to: keys[slot])
+                        (table.baseAddress! + slot * 3 + 1).initialize(to: packed.0)
+                        (table.baseAddress! + slot * 3 + 2).initialize(to: packed.1)
+                    }
+                }
             }
-            table[slot * 3 + 1] = packed.0
-            table[slot * 3 + 2] = packed.1
+            count = model.keys.count * 3
         }
-        return table
     }
 
     /// Viterbi over emission rows (lane l: label l; lane 7 unused), all seven next labels at once:
@@ -649,6 +671,31 @@ public struct Labeller: Stage {
     /// Attached pronouns written apart, as corpora segmented by morphology have them (بريق ها):
     /// no name begins or ends with one.
     static let pronounHashes = formHashes(["ها", "هم", "هما"])
+
+    /// Nouns of buildings, streets and squares named after people (مستشفى شارل نيكول، شارع الحبيب
+    /// بورقيبة), and the honorifics such a name keeps (مطار الملك خالد). Not قصر or سوق: قصر فلان
+    /// and سوق فلان are as often someone's palace or stall.
+    static let siteNounHashes = formHashes(["شارع", "نهج", "جادة", "زنقة", "ساحة", "ميدان", "مطار", "ملعب", "استاد", "مسجد",
+                                            "جامع", "كنيسة", "كاتدرائية", "ضريح", "متحف", "مستشفى", "حديقة", "منتزه", "قاعة",
+                                            "جسر", "ميناء"])
+    static let honorificHashes = formHashes(["الملك", "الأمير", "الشيخ", "الإمام", "السلطان", "القاضي", "الشهيد", "الملكة",
+                                             "الأميرة"])
+
+    /// Whether token `k` is a site noun of `siteNounHashes`, whole or behind a proclitic.
+    static func startsWithSiteNoun(_ d: Document, token k: Int) -> Bool {
+        siteNounHashes.contains(d.tokens[k].hash) || d.analyses(of: d.tokens[k]).contains { siteNounHashes.contains($0.hash) }
+    }
+
+    /// The site noun a name at `first` follows, directly or after an honorific, not before token
+    /// `from`, and the length of the proclitic written before it (بمستشفى → 1).
+    static func siteBefore(_ d: Document, first: Int, from: Int) -> (token: Int, prefix: Int32)? {
+        var k = first - 1
+        if k >= from, honorificHashes.contains(d.tokens[k].hash) { k -= 1 }
+        guard k >= from, d.tokens[k].kind == .word, startsWithSiteNoun(d, token: k) else { return nil }
+        if siteNounHashes.contains(d.tokens[k].hash) { return (k, 0) }
+        for a in d.analyses(of: d.tokens[k]) where siteNounHashes.contains(a.hash) { return (k, a.prefixLength) }
+        return nil
+    }
 
     /// If token `i` is a kunya, perhaps behind proclitics (لأبي), the length of those proclitics.
     static func kunyaPrefix(_ d: Document, token i: Int) -> Int32? {

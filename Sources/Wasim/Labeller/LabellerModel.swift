@@ -200,12 +200,20 @@ public struct LabellerModel: Sendable {
         var at = headerSize
         var transitions = [Float](repeating: 0, count: 56)
         for i in 0..<56 { transitions[i] = Float(bitPattern: u32(at)); at += 4 }
-        var keys = [UInt64](repeating: 0, count: capacity)
-        var weights = [Int16](repeating: 0, count: capacity * 7)
-        bytes.withUnsafeBytes { raw in
-            keys.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[at..<(at + capacity * 8)])) }
-            at += capacity * 8
-            weights.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[at..<(at + capacity * 14)])) }
+        // Copied straight into uninitialized arrays: zeroing 2.9 MB first, to overwrite it at
+        // once, was a sixth of loading the model.
+        let keys = bytes.withUnsafeBytes { raw in
+            [UInt64](unsafeUninitializedCapacity: capacity) { buffer, count in
+                UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[at..<(at + capacity * 8)]))
+                count = capacity
+            }
+        }
+        at += capacity * 8
+        let weights = bytes.withUnsafeBytes { raw in
+            [Int16](unsafeUninitializedCapacity: capacity * 7) { buffer, count in
+                UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[at..<(at + capacity * 14)]))
+                count = capacity * 7
+            }
         }
         // The file is little-endian, as every machine Wasim runs on.
         return LabellerModel(name: name, groups: groups, keys: keys, weights: weights, scale: scale, transitions: transitions)

@@ -295,27 +295,60 @@ extension Condition {
     }
 
     /// Splits on '&' outside quotes and regexes. Bytes, not characters: the delimiters are
-    /// ASCII, and walking Characters made this the costliest part of loading the rules.
+    /// ASCII, and walking Characters made this the costliest part of loading the rules. The
+    /// parts are made from the bytes too: slicing the String by its UTF-8 indices rounds each
+    /// bound to a Character, a grapheme-breaking walk that cost as much as the split.
     static func splitConditions(_ text: String) -> [String] {
-        var parts: [String] = []
-        let u = text.utf8
-        var start = u.startIndex
-        var quote: UInt8 = 0
-        var i = u.startIndex
-        while i < u.endIndex {
-            let b = u[i]
-            if quote != 0 {
-                if b == quote { quote = 0 }
-            } else if b == 0x26 {
-                parts.append(String(text[start..<i]))
-                start = u.index(after: i)
-            } else if b == 0x22 || b == 0x27 || b == 0x2F {
-                quote = b
+        var copy = text
+        return copy.withUTF8 { u in
+            var parts: [String] = []
+            var start = 0
+            var quote: UInt8 = 0
+            for i in 0..<u.count {
+                let b = u[i]
+                if quote != 0 {
+                    if b == quote { quote = 0 }
+                } else if b == 0x26 {
+                    parts.append(String(decoding: UnsafeBufferPointer(rebasing: u[start..<i]), as: UTF8.self))
+                    start = i + 1
+                } else if b == 0x22 || b == 0x27 || b == 0x2F {
+                    quote = b
+                }
             }
-            i = u.index(after: i)
+            parts.append(String(decoding: UnsafeBufferPointer(rebasing: u[start...]), as: UTF8.self))
+            return parts
         }
-        parts.append(String(text[start...]))
-        return parts
+    }
+
+    /// A condition text whose first part (up to the first '&' outside quotes) is a quoted text
+    /// with something between its quotes (`"حزب"&!clitic`): that text, what follows the '&'
+    /// (empty when nothing does), the tail from the '&' on as written (to tell `"a"` from
+    /// `"a"&`), and whether the first part holds a further '"'. Nil for any other text. One pass
+    /// over the bytes: the rule compiler asks this of every option of every alternation, and
+    /// asking it with Character operations (`count`, `dropFirst`, Foundation's `contains`) was
+    /// most of the cost of compiling the rules.
+    static func quotedHead(_ text: String) -> (word: String, rest: String, tail: String, innerQuote: Bool)? {
+        var copy = text
+        return copy.withUTF8 { u in
+            guard u.count >= 3, u[0] == 0x22 else { return nil }
+            var end = u.count
+            var quote: UInt8 = 0
+            for i in 0..<u.count {
+                let b = u[i]
+                if quote != 0 {
+                    if b == quote { quote = 0 }
+                } else if b == 0x26 {
+                    end = i
+                    break
+                } else if b == 0x22 || b == 0x27 || b == 0x2F {
+                    quote = b
+                }
+            }
+            guard end >= 3, u[end - 1] == 0x22 else { return nil }
+            func string(_ r: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: u[r]), as: UTF8.self) }
+            return (string(1..<end - 1), end < u.count ? string(end + 1..<u.count) : "", string(end..<u.count),
+                    u[1..<end - 1].contains(0x22))
+        }
     }
 
     static func kindBit(_ s: String) -> UInt8? {

@@ -46,7 +46,8 @@ package struct Rule: Sendable {
     /// each /regex/ a consuming instruction tests.
     package let size: Int
 
-    init(_ src: RuleSource, gazetteer: Gazetteer, normalizer: Normalizer) throws {
+    /// `cache`: conditions already compiled for the rules before this one (see `ConditionCache`).
+    init(_ src: RuleSource, gazetteer: Gazetteer, normalizer: Normalizer, cache: ConditionCache = ConditionCache()) throws {
         name = src.name
         source = "rule:" + src.name
         file = src.file
@@ -57,7 +58,6 @@ package struct Rule: Sendable {
         var program: [Instruction] = []
         var conditions: [Condition] = []
         var extras: [AnyObject] = []
-        var compiled: [String: Condition] = [:]
         let valid = Set((EntityType.builtIn + [.suppressed]).map(\.rawValue))
         if let t = src.type, !valid.contains(t) {
             throw WasimError.data("\(src.file):\(src.typeLine):1: unknown entity type '\(t)' (types: \((EntityType.builtIn + [.suppressed]).map(\.rawValue).joined(separator: ", ")))")
@@ -73,7 +73,7 @@ package struct Rule: Sendable {
             if pattern.node.matchesEmpty { throw fail(pattern.column, "this pattern matches the empty sequence; every rule must consume at least one token") }
             // Checked on the syntax tree, before anything is emitted: the program itself could
             // take gigabytes.
-            let (sum, overflow) = estimate.addingReportingOverflow(pattern.node.compiledSize &+ 4)
+            let (sum, overflow) = estimate.addingReportingOverflow(pattern.size &+ 4)
             estimate = overflow || sum < 0 ? Int.max : sum
             if estimate > Rule.maximumSize {
                 let found = estimate == Int.max ? "more than \(Int.max)" : "\(estimate)"
@@ -86,7 +86,7 @@ package struct Rule: Sendable {
             var node = pattern.node
             if !node.hasCapture { node = .capture(node, type: nil, column: 1) }
             do {
-                try Rule.emit(node, into: &program, conditions: &conditions, extras: &extras, compiled: &compiled, types: &types,
+                try Rule.emit(node, into: &program, conditions: &conditions, extras: &extras, compiled: cache, types: &types,
                               ruleType: src.type, inRepetition: false, gazetteer: gazetteer, normalizer: normalizer)
             } catch let e as SyntaxError {
                 if e.line > 0, let text = src.definitions[e.line] {
@@ -155,21 +155,20 @@ package struct Rule: Sendable {
                         requiredTexts: required)
     }
 
-    /// `compiled`: the rule's conditions by text, compiled once each. A definition used in
-    /// several places, or in a repetition that is copied, is the same condition every time, and
-    /// compiling conditions was most of the cost of loading the rules.
+    /// `compiled`: conditions by text, compiled once each. A definition used in several places
+    /// (or several rules), or in a repetition that is copied, is the same condition every time,
+    /// and compiling conditions was most of the cost of loading the rules.
     private static func emit(_ node: PatternNode, into p: inout [Instruction], conditions: inout [Condition],
-                             extras: inout [AnyObject], compiled: inout [String: Condition], types: inout [EntityType],
+                             extras: inout [AnyObject], compiled: ConditionCache, types: inout [EntityType],
                              ruleType: String?, inRepetition: Bool, gazetteer: Gazetteer, normalizer: Normalizer) throws {
         func recurse(_ n: PatternNode, _ rep: Bool) throws {
-            try emit(n, into: &p, conditions: &conditions, extras: &extras, compiled: &compiled, types: &types, ruleType: ruleType,
+            try emit(n, into: &p, conditions: &conditions, extras: &extras, compiled: compiled, types: &types, ruleType: ruleType,
                      inRepetition: rep, gazetteer: gazetteer, normalizer: normalizer)
         }
         func compile(_ text: String, _ column: Int) throws -> Condition {
-            if let c = compiled[text] { return c }
-            let c = try Condition.compile(text, column: column, gazetteer: gazetteer, normalizer: normalizer, keep: &extras)
-            compiled[text] = c
-            return c
+            try compiled.condition(text, keep: &extras) {
+                try Condition.compile(text, column: column, gazetteer: gazetteer, normalizer: normalizer, keep: &$0)
+            }
         }
         switch node {
         case .atom(let text, let column, let line):
@@ -263,6 +262,52 @@ package struct Rule: Sendable {
     }
 }
 
+/// The conditions compiled while loading one file's rules, by text, with the objects each one
+/// points to: a definition is spliced into every rule that names it, and compiling its
+/// conditions again for each rule was a seventh of loading the rules. A condition depends only on
+/// its text, the lists and the normalizer, which are the same for every rule of a file.
+final class ConditionCache {
+    /// A text keyed by an FNV-1a hash of its bytes: `String`'s own hashing normalizes non-ASCII
+    /// text to NFC first, and hashing the long condition texts (a definition can be a thousand
+    /// bytes of Arabic) cost more than the lookups saved.
+    private struct Key: Hashable {
+        let hash: UInt64
+        let text: String
+        init(_ text: String) {
+            var copy = text
+            hash = copy.withUTF8 { u in
+                var h: UInt64 = 0xcbf2_9ce4_8422_2325
+                for b in u { h = (h ^ UInt64(b)) &* 0x0100_0000_01b3 }
+                return h
+            }
+            self.text = text
+        }
+        func hash(into hasher: inout Hasher) { hasher.combine(hash) }
+        /// The bytes compared with `memcmp`: walking a `UTF8View` cost as much as the hashing.
+        static func == (a: Key, b: Key) -> Bool {
+            guard a.hash == b.hash else { return false }
+            var x = a.text, y = b.text
+            return x.withUTF8 { u in y.withUTF8 { v in u.count == v.count && (u.isEmpty || memcmp(u.baseAddress!, v.baseAddress!, u.count) == 0) } }
+        }
+    }
+    private var conditions: [Key: (condition: Condition, kept: [AnyObject])] = [:]
+
+    /// The condition compiled from `text`, by `make` the first time; what it points to is added
+    /// to `keep` (the rule's own objects) every time.
+    func condition(_ text: String, keep: inout [AnyObject], _ make: (inout [AnyObject]) throws -> Condition) rethrows -> Condition {
+        let key = Key(text)
+        if let hit = conditions[key] {
+            keep += hit.kept
+            return hit.condition
+        }
+        var kept: [AnyObject] = []
+        let c = try make(&kept)
+        keep += kept
+        conditions[key] = (c, kept)
+        return c
+    }
+}
+
 /// Alternatives with nested alternations spliced in, and the options that are one normalized
 /// text with the same further conditions (`"حزب"&!clitic | "جيش"&!clitic`) merged into one set.
 private func mergeLiterals(_ options: [PatternNode]) -> [PatternNode] {
@@ -273,16 +318,9 @@ private func mergeLiterals(_ options: [PatternNode]) -> [PatternNode] {
     var groups: [String: (words: [String], column: Int, line: Int, first: Int)] = [:]
     var others: [(Int, PatternNode)] = []
     for (k, option) in flat.enumerated() {
-        if case .atom(let text, let column, let line) = option {
-            let parts = Condition.splitConditions(text)
-            let first = parts[0]
-            // Bytes first (see Condition.compile): a Character test walks the text.
-            if first.utf8.first == 0x22, first.utf8.last == 0x22, first.count >= 3, first.hasPrefix("\""), first.hasSuffix("\""),
-               !first.dropFirst().dropLast().contains("\"") {
-                let rest = parts.dropFirst().joined(separator: "&")
-                groups[rest, default: ([], column, line, k)].words.append(String(first.dropFirst().dropLast()))
-                continue
-            }
+        if case .atom(let text, let column, let line) = option, let head = Condition.quotedHead(text), !head.innerQuote {
+            groups[head.rest, default: ([], column, line, k)].words.append(head.word)
+            continue
         }
         if case .literalSet(let words, let rest, let column, let line) = option {
             groups[rest, default: ([], column, line, k)].words += words
@@ -582,14 +620,44 @@ public struct RuleSet: Sendable {
 
     /// Loads rule files; any error rejects the whole set, naming file:line:column.
     public static func load(files: [String], gazetteer: Gazetteer) throws -> RuleSet {
+        try load(parsed: parse(files: files), gazetteer: gazetteer)
+    }
+
+    /// A rule file read and parsed, not yet compiled, or why it could not be.
+    struct ParsedFile: Sendable {
+        let path: String
+        let rules: Result<[RuleSource], any Error>
+    }
+
+    /// Reads and parses rule files, each on its own: parsing needs no lists, so
+    /// `DefaultPipeline.make` does it while it loads them.
+    static func parse(files: [String]) -> [ParsedFile] {
+        files.map { path in
+            ParsedFile(path: path, rules: Result {
+                guard let data = FileManager.default.contents(atPath: path) else {
+                    throw WasimError.data("\(path): cannot read rule file")
+                }
+                guard let text = String(data: data, encoding: .utf8) else { throw WasimError.data("\(path): not UTF-8") }
+                return try RuleParser.parse(text, file: path)
+            })
+        }
+    }
+
+    /// Compiles parsed files in order; the first error, of reading, parsing or compiling, is the
+    /// one `read(file:gazetteer:)` file after file would have met.
+    static func load(parsed: [ParsedFile], gazetteer: Gazetteer) throws -> RuleSet {
         var rules: [Rule] = []
-        for path in files { rules += try read(file: path, gazetteer: gazetteer) }
+        for file in parsed {
+            let cache = ConditionCache()
+            rules += try file.rules.get().map { try Rule($0, gazetteer: gazetteer, normalizer: gazetteer.normalizer, cache: cache) }
+        }
         if let first = problems(rules).first { throw first }
         return RuleSet(rules: rules)
     }
 
     package static func parse(_ text: String, file: String, gazetteer: Gazetteer) throws -> [Rule] {
-        try RuleParser.parse(text, file: file).map { try Rule($0, gazetteer: gazetteer, normalizer: gazetteer.normalizer) }
+        let cache = ConditionCache()
+        return try RuleParser.parse(text, file: file).map { try Rule($0, gazetteer: gazetteer, normalizer: gazetteer.normalizer, cache: cache) }
     }
 
     /// The *.rules files of a folder, sorted.

@@ -2,7 +2,7 @@
 // file:line:column with the line and a caret. Models/README.md is the language reference.
 
 /// A pattern, as written.
-indirect enum PatternNode {
+indirect enum PatternNode: Sendable {
     /// A token condition; `line` is set when it comes from a `define` on that line.
     case atom(String, column: Int, line: Int = 0)
     case sequence([PatternNode])
@@ -45,9 +45,8 @@ indirect enum PatternNode {
             var rests = Set<String>()
             var size = 0, options = 0
             for item in items {
-                if case .atom(let text, _, _) = item, text.utf8.first == 0x22, let first = Condition.splitConditions(text).first,
-                   first.utf8.last == 0x22, first.count >= 3, first.hasPrefix("\""), first.hasSuffix("\"") {
-                    if rests.insert(String(text.dropFirst(first.count))).inserted { size = add(size, 1); options += 1 }
+                if case .atom(let text, _, _) = item, let head = Condition.quotedHead(text) {
+                    if rests.insert(head.tail).inserted { size = add(size, 1); options += 1 }
                 } else {
                     size = add(size, item.compiledSize)
                     options += 1
@@ -89,7 +88,7 @@ package struct ExpectedEntity: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// A `fires:` example as written, before the rule's types are known.
-struct WrittenExample {
+struct WrittenExample: Sendable {
     var text: String
     /// Each expected entity with its type if written, and its column (for errors).
     var expected: [(type: EntityType?, text: String, column: Int)]
@@ -98,15 +97,17 @@ struct WrittenExample {
 }
 
 /// A rule as parsed, before compilation.
-struct RuleSource {
+struct RuleSource: Sendable {
     var name: String
     var file: String
     var line: Int
     var priority = 50
     var type: String?
     var typeLine = 0
-    /// Each pattern with its line, the line as written and the column where the pattern starts.
-    var patterns: [(node: PatternNode, line: Int, text: String, column: Int)] = []
+    /// Each pattern with its line, the line as written, the column where the pattern starts and
+    /// its `compiledSize`, worked out as it is parsed: `DefaultPipeline.make` parses the rules on
+    /// a thread of its own while the lists load, and compiles them only once they have.
+    var patterns: [(node: PatternNode, line: Int, text: String, column: Int, size: Int)] = []
     var fires: [WrittenExample] = []
     var skips: [RuleExample] = []
     /// The `define` lines before the rule, by line number: errors inside a definition point there.
@@ -207,12 +208,14 @@ enum RuleParser {
                     var parser = PatternParser(value, columnOffset: valueColumn - 1)
                     let node = try expand(parser.parse(), macros)
                     try checkDepth(node, column: valueColumn)
-                    rules[rules.count - 1].patterns.append((node, lineNumber, raw, valueColumn))
+                    rules[rules.count - 1].patterns.append((node, lineNumber, raw, valueColumn, node.compiledSize))
                 } catch let e as SyntaxError {
                     throw fail(lineNumber, e.column, e.message)
                 }
             case "fires":
-                let parts = value.components(separatedBy: "=>")
+                // Split on the bytes of "=>": Foundation's `components(separatedBy:)` was an
+                // eighth of parsing the rules.
+                let parts = RuleParser.arrowParts(value)
                 guard parts.count == 2, !parts[0].trimmingBlanks().isEmpty else {
                     throw fail(lineNumber, valueColumn, "expected 'fires: SENTENCE => [TYPE] ENTITY [; [TYPE] ENTITY…]'")
                 }
@@ -278,6 +281,26 @@ enum RuleParser {
         return lines
     }
 
+    /// `text` cut at each "=>" (ASCII: it never sits inside another character's bytes).
+    static func arrowParts(_ text: String) -> [String] {
+        var copy = text
+        return copy.withUTF8 { u in
+            var parts: [String] = []
+            var start = 0, i = 0
+            while i + 1 < u.count {
+                if u[i] == 0x3D, u[i + 1] == 0x3E {
+                    parts.append(String(decoding: UnsafeBufferPointer(rebasing: u[start..<i]), as: UTF8.self))
+                    i += 2
+                    start = i
+                } else {
+                    i += 1
+                }
+            }
+            parts.append(String(decoding: UnsafeBufferPointer(rebasing: u[start...]), as: UTF8.self))
+            return parts
+        }
+    }
+
     /// Groups, captures and repetitions nest at most this deep, definitions included: the
     /// parser, the compiler and the size estimate recurse once per level.
     static let maximumNesting = 32
@@ -296,7 +319,8 @@ enum RuleParser {
         switch node {
         case .atom(var text, let column, let line):
             // `word&$name` splices in a definition that is one token condition.
-            if text.contains("&$") {
+            // Bytes: `contains` with a String argument is Foundation's search, a Character walk.
+            if text.utf8.withContiguousStorageIfAvailable({ u in u.indices.dropLast().contains { u[$0] == 0x26 && u[$0 + 1] == 0x24 } }) ?? text.contains("&$") {
                 var parts = Condition.splitConditions(text)
                 for k in parts.indices.dropFirst() where parts[k].hasPrefix("$") {
                     guard case .atom(let body, _, _)? = macros[String(parts[k].dropFirst())] else {
