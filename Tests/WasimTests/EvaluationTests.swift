@@ -6,19 +6,19 @@ import WasimTestSupport
 @testable import WasimEvaluation
 
 // F1 floors (fractions) that the default pipeline must keep, so a regression fails CI: a little
-// below what it scores now with Models/wasim.model (news fixture PER 0.996, ORG 0.962, LOC 0.969,
-// NUMRANGE 1.0 with all values right; ANERcorp test micro 0.7521; 0.6742 without the model).
+// below what it scores now with Models/wasim.model (news fixture PER 0.996, ORG 0.966, LOC 0.971,
+// NUMRANGE 1.0 with all values right; ANERcorp test micro 0.7588; 0.6747 without the model).
 // Raise them whenever the pipeline improves
 // (`wasim eval --gold Tests/Fixtures/news.jsonl` and
 // `wasim eval --gold ../shared/corpora/anercorp/test.txt` print the scores).
 let newsFloorPER = 0.985
-let newsFloorORG = 0.955
-let newsFloorLOC = 0.96
+let newsFloorORG = 0.96
+let newsFloorLOC = 0.965
 let newsFloorNUMRANGE = 0.98
 /// Share of exactly matched NUMRANGE spans with both values right.
 let newsFloorNUMRANGEValues = 0.98
 /// Micro-F1 over PER, LOC and ORG on ANERcorp's test split.
-let anercorpFloorMicroF1 = 0.745
+let anercorpFloorMicroF1 = 0.755
 
 let newsFixture = repositoryRoot.appendingPathComponent("Tests/Fixtures/news.jsonl").path
 
