@@ -303,21 +303,30 @@ extension Condition {
         return copy.withUTF8 { u in
             var parts: [String] = []
             var start = 0
-            var quote: UInt8 = 0
-            for i in 0..<u.count {
-                let b = u[i]
-                if quote != 0 {
-                    if b == quote { quote = 0 }
-                } else if b == 0x26 {
-                    parts.append(String(decoding: UnsafeBufferPointer(rebasing: u[start..<i]), as: UTF8.self))
-                    start = i + 1
-                } else if b == 0x22 || b == 0x27 || b == 0x2F {
-                    quote = b
-                }
+            while let i = ampersand(in: u, from: start) {
+                parts.append(String(decoding: UnsafeBufferPointer(rebasing: u[start..<i]), as: UTF8.self))
+                start = i + 1
             }
             parts.append(String(decoding: UnsafeBufferPointer(rebasing: u[start...]), as: UTF8.self))
             return parts
         }
+    }
+
+    /// The first '&' at or after `from` outside "…", '…' and /…/ (a quote opened before `from`
+    /// is not seen: callers start at 0 or just after such an '&').
+    @inline(__always) static func ampersand(in u: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
+        var quote: UInt8 = 0
+        for i in from..<u.count {
+            let b = u[i]
+            if quote != 0 {
+                if b == quote { quote = 0 }
+            } else if b == 0x26 {
+                return i
+            } else if b == 0x22 || b == 0x27 || b == 0x2F {
+                quote = b
+            }
+        }
+        return nil
     }
 
     /// A condition text whose first part (up to the first '&' outside quotes) is a quoted text
@@ -331,19 +340,7 @@ extension Condition {
         var copy = text
         return copy.withUTF8 { u in
             guard u.count >= 3, u[0] == 0x22 else { return nil }
-            var end = u.count
-            var quote: UInt8 = 0
-            for i in 0..<u.count {
-                let b = u[i]
-                if quote != 0 {
-                    if b == quote { quote = 0 }
-                } else if b == 0x26 {
-                    end = i
-                    break
-                } else if b == 0x22 || b == 0x27 || b == 0x2F {
-                    quote = b
-                }
-            }
+            let end = ampersand(in: u, from: 0) ?? u.count
             guard end >= 3, u[end - 1] == 0x22 else { return nil }
             func string(_ r: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: u[r]), as: UTF8.self) }
             return (string(1..<end - 1), end < u.count ? string(end + 1..<u.count) : "", string(end..<u.count),
