@@ -232,6 +232,21 @@ private func tinyModel(seed: UInt64 = 1, ensemble: Int = 1) throws -> LabellerMo
         #expect(Labeller.procliticLength(d3, token: 7, type: .person) == 0)
     }
 
+    @Test func aNameAfterASiteNounNamesTheSite() throws {
+        var b = GazetteerBuilder()
+        // A proclitic reading is made for a stem some list knows.
+        for noun in ["مسجد", "مستشفى", "قصر"] { try b.add(noun, type: "SITE_NOUN", file: "sites.tsv", priority: 10) }
+        let p = try featurePipeline(b.build())
+        let d = try p.tag("صلى في مسجد محمد علي ونقل إلى بمستشفى الملك فيصل ثم قصر محمد علي")
+        // مسجد right before the name (token 2 before 3); بمستشفى (7) behind its ب, then an honorific.
+        #expect(Labeller.siteBefore(d, first: 3, from: 0).map { [$0.token, Int($0.prefix)] } == [2, 0])
+        #expect(d.analyses(of: d.tokens[7]).count == 99, "\(d.tokens.count) \(d.analyses(of: d.tokens[7]).map { $0.prefixLength }) \(Labeller.startsWithSiteNoun(d, token: 7)) \(Labeller.honorificHashes.contains(d.tokens[8].hash))")
+        #expect(Labeller.siteBefore(d, first: 9, from: 0).map { [$0.token, Int($0.prefix)] } == [7, 1])
+        // Not before a span that ended there, and not قصر (someone's palace as often).
+        #expect(Labeller.siteBefore(d, first: 3, from: 3) == nil)
+        #expect(Labeller.siteBefore(d, first: 12, from: 0) == nil)
+    }
+
     /// Two spans of one type with nothing between them are one name that the labels broke; a
     /// second name after و, or after punctuation, stays a name of its own.
     @Test func spansOfOneTypeInARowAreJoined() throws {

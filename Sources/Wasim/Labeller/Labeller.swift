@@ -384,20 +384,22 @@ public struct Labeller: Stage {
                 // Nothing left but a pronoun or a particle (بن ها): no name.
                 if first == last, Labeller.trailingHashes.contains(tokens[first].hash) { continue }
                 // A kunya is inside the name (ANNOTATION.md), where the model often leaves it
-                // out: لأبي بكر البغدادي → أبي بكر البغدادي.
-                var kunya: Int32? = nil
+                // out: لأبي بكر البغدادي → أبي بكر البغدادي. `leadPrefix`: set when the span is moved
+                // to start at a kunya or (below) at a site noun, the proclitic letters before that
+                // word; such a span joins no span before it.
+                var leadPrefix: Int32? = nil
                 if span.type == .person, span.tokens.lowerBound > previousEnd, let p = Labeller.kunyaPrefix(document, token: first - 1) {
                     first -= 1
-                    kunya = p
+                    leadPrefix = p
                 }
                 // A person right after a site noun, or after a site noun and an honorific, names
                 // the site, and the site keeps its noun (ANNOTATION.md): مسجد محمد علي، ملعب الأمير
                 // فيصل بن فهد. The model reads the person; the word before says what is meant.
                 var entityType = span.type
-                if entityType == .person, kunya == nil,
+                if entityType == .person, leadPrefix == nil,
                    let site = Labeller.siteBefore(document, first: first, from: range.lowerBound + previousEnd) {
                     first = site.token
-                    kunya = site.prefix
+                    leadPrefix = site.prefix
                     entityType = .location
                 }
                 previousEnd = span.tokens.upperBound
@@ -407,14 +409,14 @@ public struct Labeller: Stage {
                     cache.evidence.fill(document)
                     starts = cache.evidence
                 }
-                if kunya == nil, let p = previous, p.type == entityType,
+                if leadPrefix == nil, let p = previous, p.type == entityType,
                    Labeller.joins(document, previous: p.tokens, next: first..<last + 1, type: entityType, evidence: starts) {
                     cache.proposed[p.index].end = tokens[last].end
                     cache.proposed[p.index].tokens = Int32(p.tokens.lowerBound)..<Int32(last + 1)
                     previous = (p.index, entityType, p.tokens.lowerBound..<last + 1)
                     continue
                 }
-                let start = tokens[first].start + (kunya ?? Labeller.procliticLength(document, token: first, type: entityType, evidence: starts!))
+                let start = tokens[first].start + (leadPrefix ?? Labeller.procliticLength(document, token: first, type: entityType, evidence: starts!))
                 cache.proposed.append(Entity(type: entityType, start: start, end: tokens[last].end,
                                              tokens: Int32(first)..<Int32(last + 1), source: source))
                 previous = (cache.proposed.count - 1, entityType, first..<last + 1)
@@ -652,8 +654,11 @@ public struct Labeller: Stage {
     static let kunyaHashes = formHashes(["أبو", "ابو", "أبي", "ابي", "أبا", "ابا"])
 
     /// The hashes tokens of these words carry.
+    /// The hashes of the words' normalized forms, as tokens carry them (`Token.hash`): a word
+    /// written with ة, ى or a hamza is hashed as normalization writes it (الدولة → الدوله).
     static func formHashes(_ words: [String]) -> Set<UInt64> {
-        Set(words.map { word in Array(word.utf16).withUnsafeBufferPointer { Normalizer.hash($0) } })
+        let normalizer = Normalizer()
+        return Set(words.map { word in word.utf16.compactMap { normalizer.fold($0) }.withUnsafeBufferPointer { Normalizer.hash($0) } })
     }
 
     /// The last token of a span from `first` to `last`, without the words no name ends in: a
