@@ -653,7 +653,6 @@ public struct Labeller: Stage {
     /// أبو، أبي، أبا, hamza folded or not (the normalizer's options decide which the tokens carry).
     static let kunyaHashes = formHashes(["أبو", "ابو", "أبي", "ابي", "أبا", "ابا"])
 
-    /// The hashes tokens of these words carry.
     /// The hashes of the words' normalized forms, as tokens carry them (`Token.hash`): a word
     /// written with ة, ى or a hamza is hashed as normalization writes it (الدولة → الدوله).
     static func formHashes(_ words: [String]) -> Set<UInt64> {
