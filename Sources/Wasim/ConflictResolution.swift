@@ -163,7 +163,7 @@ public struct ConflictResolution: Stage {
                 for k in candidates[i].tokens { modelAt[Int(k)] |= b }
                 exact.append((candidates[i].type, candidates[i].start, candidates[i].end))
                 if candidates[i].type == .location, candidates[i].tokens.count > 1,
-                   Labeller.startsWithSiteNoun(document, token: Int(candidates[i].tokens.lowerBound)) {
+                   Labeller.siteNounPrefix(document, token: Int(candidates[i].tokens.lowerBound)) != nil {
                     sites.append(candidates[i].tokens)
                 }
             }

@@ -685,9 +685,12 @@ public struct Labeller: Stage {
     static let honorificHashes = formHashes(["الملك", "الأمير", "الشيخ", "الإمام", "السلطان", "القاضي", "الشهيد", "الملكة",
                                              "الأميرة"])
 
-    /// Whether token `k` is a site noun of `siteNounHashes`, whole or behind a proclitic.
-    static func startsWithSiteNoun(_ d: Document, token k: Int) -> Bool {
-        siteNounHashes.contains(d.tokens[k].hash) || d.analyses(of: d.tokens[k]).contains { siteNounHashes.contains($0.hash) }
+    /// If token `k` is a site noun of `siteNounHashes`, perhaps behind proclitics (بمستشفى), the
+    /// length of those proclitics.
+    static func siteNounPrefix(_ d: Document, token k: Int) -> Int32? {
+        let t = d.tokens[k]
+        if siteNounHashes.contains(t.hash) { return 0 }
+        return d.analyses(of: t).first { siteNounHashes.contains($0.hash) }?.prefixLength
     }
 
     /// The site noun a name at `first` follows, directly or after an honorific, not before token
@@ -695,10 +698,8 @@ public struct Labeller: Stage {
     static func siteBefore(_ d: Document, first: Int, from: Int) -> (token: Int, prefix: Int32)? {
         var k = first - 1
         if k >= from, honorificHashes.contains(d.tokens[k].hash) { k -= 1 }
-        guard k >= from, d.tokens[k].kind == .word, startsWithSiteNoun(d, token: k) else { return nil }
-        if siteNounHashes.contains(d.tokens[k].hash) { return (k, 0) }
-        for a in d.analyses(of: d.tokens[k]) where siteNounHashes.contains(a.hash) { return (k, a.prefixLength) }
-        return nil
+        guard k >= from, d.tokens[k].kind == .word, let prefix = siteNounPrefix(d, token: k) else { return nil }
+        return (k, prefix)
     }
 
     /// If token `i` is a kunya, perhaps behind proclitics (لأبي), the length of those proclitics.

@@ -611,11 +611,22 @@ public struct RuleSet: Sendable {
 
     /// The rules of one file, parsed and compiled.
     package static func read(file path: String, gazetteer: Gazetteer) throws -> [Rule] {
+        try parse(text(ofFile: path), file: path, gazetteer: gazetteer)
+    }
+
+    /// A rule file's text, or why it cannot be read.
+    private static func text(ofFile path: String) throws -> String {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw WasimError.data("\(path): cannot read rule file")
         }
         guard let text = String(data: data, encoding: .utf8) else { throw WasimError.data("\(path): not UTF-8") }
-        return try parse(text, file: path, gazetteer: gazetteer)
+        return text
+    }
+
+    /// One file's parsed rules, compiled with one cache of conditions (see `ConditionCache`).
+    private static func compile(_ sources: [RuleSource], gazetteer: Gazetteer) throws -> [Rule] {
+        let cache = ConditionCache()
+        return try sources.map { try Rule($0, gazetteer: gazetteer, normalizer: gazetteer.normalizer, cache: cache) }
     }
 
     /// Loads rule files; any error rejects the whole set, naming file:line:column.
@@ -633,13 +644,7 @@ public struct RuleSet: Sendable {
     /// `DefaultPipeline.make` does it while it loads them.
     static func parse(files: [String]) -> [ParsedFile] {
         files.map { path in
-            ParsedFile(path: path, rules: Result {
-                guard let data = FileManager.default.contents(atPath: path) else {
-                    throw WasimError.data("\(path): cannot read rule file")
-                }
-                guard let text = String(data: data, encoding: .utf8) else { throw WasimError.data("\(path): not UTF-8") }
-                return try RuleParser.parse(text, file: path)
-            })
+            ParsedFile(path: path, rules: Result { try RuleParser.parse(text(ofFile: path), file: path) })
         }
     }
 
@@ -647,17 +652,13 @@ public struct RuleSet: Sendable {
     /// one `read(file:gazetteer:)` file after file would have met.
     static func load(parsed: [ParsedFile], gazetteer: Gazetteer) throws -> RuleSet {
         var rules: [Rule] = []
-        for file in parsed {
-            let cache = ConditionCache()
-            rules += try file.rules.get().map { try Rule($0, gazetteer: gazetteer, normalizer: gazetteer.normalizer, cache: cache) }
-        }
+        for file in parsed { rules += try compile(file.rules.get(), gazetteer: gazetteer) }
         if let first = problems(rules).first { throw first }
         return RuleSet(rules: rules)
     }
 
     package static func parse(_ text: String, file: String, gazetteer: Gazetteer) throws -> [Rule] {
-        let cache = ConditionCache()
-        return try RuleParser.parse(text, file: file).map { try Rule($0, gazetteer: gazetteer, normalizer: gazetteer.normalizer, cache: cache) }
+        try compile(RuleParser.parse(text, file: file), gazetteer: gazetteer)
     }
 
     /// The *.rules files of a folder, sorted.
