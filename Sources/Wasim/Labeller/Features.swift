@@ -288,8 +288,11 @@ package struct FeatureExtractor {
         // Per form or stem: the types proposed (bits 0…2) and, per type, the first token of a
         // multi-word candidate holding it. A few hundred keys a document: the labeller's own
         // linear-probing index, not a Dictionary (whose hashing cost more than the rest of the labeller).
-        var index = WordIndex(capacity: candidates.reduce(0) { $0 + 2 * $1.tokens.count })
+        let keys = candidates.reduce(0) { $0 + 2 * $1.tokens.count }
+        var index = WordIndex(capacity: keys)
+        // At most one entry a key: grown by doubling, the array was copied five times a document.
         var evidence: [DocumentEvidence] = []
+        evidence.reserveCapacity(keys)
         let tokens = self.tokens, stems = self.stems, candidates = self.candidates
         for ci in candidates.indices {
             let t = Int(FeatureExtractor.typeIndex(candidates[ci].type))

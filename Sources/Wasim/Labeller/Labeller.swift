@@ -17,7 +17,8 @@ public struct Labeller: Stage {
     let listHashes: [UInt64]
     /// Per-thread caches of what each word contributes at -2…+2 (see `wordFeatures`).
     private let caches = WordCachePool()
-    /// Words a thread's cache keeps: 131,072 words' vectors take 20 MB, their index 4 MB (a
+    /// Words a thread's cache keeps: 131,072 words' vectors took 20 MB as 32-bit sums (10 MB as
+    /// 16-bit ones, `WordCache.narrow`), their index 4 MB (a
     /// cache fills in order of first meeting, so the frequent words sit together at its start).
     /// A word outside it costs some thirty probes of the model's table at every occurrence; over
     /// ant-news, 32,768 words left about one token in eight outside, and the whole run
@@ -198,15 +199,17 @@ public struct Labeller: Stage {
                     let sink = ScoreSink(table: table, presence: presence)
                     // Each token's word features, through the cache: most words of a text are
                     // words the thread has seen, and a hit replaces some thirty table probes.
-                    // Positions outside the sentence read the edge's five vectors, at 0.
-                    if cache.vectors.isEmpty {
+                    // Positions outside the sentence read the edge's five vectors (`cache.edge`).
+                    if cache.edge < 0 {
                         // Room for every word the cache keeps and a long sentence's others: the
                         // array grown by doubling copied 20 MB in all and touched as many pages
                         // again. Pages are only committed as they are written.
-                        cache.vectors.reserveCapacity(5 * (min(wordCacheCapacity, 1 << 20) + 1 + 1024))
-                        cache.vectors.append(contentsOf: edges)
+                        cache.narrow.reserveCapacity(5 * (min(wordCacheCapacity, 1 << 20) + 1))
+                        cache.wide.reserveCapacity(5 * (1 + 1024))
+                        cache.wide.append(contentsOf: edges)
+                        cache.edge = WordCache.keep(wideAt: 0, narrow: &cache.narrow, wide: &cache.wide)
                     }
-                    var kept = cache.vectors.count
+                    var kept = cache.wide.count
                     // First every key of the sentence, with its slot in the index and the
                     // bigram's word in the presence set asked for at once: both are reads at
                     // random in tables of megabytes, and in `perf` samples the index's slot (asked
@@ -237,20 +240,33 @@ public struct Labeller: Stage {
                     // token. Each word's vectors are asked for as soon as it is found, for the
                     // emissions below. -1: not cached.
                     var misses = 0
+                    let edge = cache.edge
+                    // The places or'ed: `WordCache.wideBit` clear when every vector of the sentence
+                    // is in `narrow`.
+                    var wideBits = edge
                     cache.index.withProbe { index in
-                      cache.vectors.withUnsafeBufferPointer { v in
+                      cache.narrow.withUnsafeBufferPointer { narrow in
+                      cache.wide.withUnsafeBufferPointer { wide in
                         cache.wordBase.withUnsafeMutableBufferPointer { wordBase in
                           cache.wordKeys.withUnsafeBufferPointer { wordKeys in
-                            wordBase[0] = 0
-                            wordBase[1] = 0
-                            wordBase[n + 2] = 0
-                            wordBase[n + 3] = 0
+                            wordBase[0] = edge
+                            wordBase[1] = edge
+                            wordBase[n + 2] = edge
+                            wordBase[n + 3] = edge
                             for p in 0..<n {
                                 if let b = index[wordKeys[p]] {
                                     wordBase[p + 2] = b
-                                    wasim_prefetch(v.baseAddress! + Int(b))
-                                    wasim_prefetch(v.baseAddress! + Int(b) + 2)
-                                    wasim_prefetch(v.baseAddress! + Int(b) + 4)
+                                    wideBits |= b
+                                    let at = Int(b & ~WordCache.wideBit)
+                                    if b & WordCache.wideBit == 0 {
+                                        // 80 bytes: two cache lines at most.
+                                        wasim_prefetch(narrow.baseAddress! + at)
+                                        wasim_prefetch(narrow.baseAddress! + at + 4)
+                                    } else {
+                                        wasim_prefetch(wide.baseAddress! + at)
+                                        wasim_prefetch(wide.baseAddress! + at + 2)
+                                        wasim_prefetch(wide.baseAddress! + at + 4)
+                                    }
                                 } else {
                                     wordBase[p + 2] = -1
                                     misses += 1
@@ -258,6 +274,7 @@ public struct Labeller: Stage {
                             }
                           }
                         }
+                      }
                       }
                     }
                     // Then the others, in order: a word met twice in the sentence is found the
@@ -282,15 +299,24 @@ public struct Labeller: Stage {
                             // the frequent ones); the others are scored past its end for this sentence
                             // only. A cache that fits the processor's caches is worth more than one
                             // that holds every word.
-                            let b = cache.vectors.count
+                            // The sums are made at the end of `wide`; a word kept whose sums
+                            // fit in 16 bits moves to `narrow`. The exact sums either way: the
+                            // same emissions, the same labels.
+                            let at = cache.wide.count
                             let word = fx.word(j)
                             for o in -2...2 {
                                 sink.reset()
                                 fx.wordFeatures(token: j, offset: o, word: word, into: &sink)
-                                cache.vectors.append(sink.sums)
+                                cache.wide.append(sink.sums)
                             }
-                            if cache.index.count < wordCacheCapacity { cache.index.insert(h, Int32(b)); kept = cache.vectors.count }
-                            wordBase[j - first + 2] = Int32(b)
+                            var b = WordCache.widePlace(at)
+                            if cache.index.count < wordCacheCapacity {
+                                b = WordCache.keep(wideAt: at, narrow: &cache.narrow, wide: &cache.wide)
+                                kept = cache.wide.count
+                                cache.index.insert(h, b)
+                            }
+                            wordBase[j - first + 2] = b
+                            wideBits |= b
                         }
                         }
                       }
@@ -313,12 +339,15 @@ public struct Labeller: Stage {
                         memo.memoSums = ms
                         tokens.withUnsafeBufferPointer { tokens in
                               fx.docFlags.withUnsafeBufferPointer { docFlags in
-                                cache.vectors.withUnsafeBufferPointer { vectors in
+                                cache.narrow.withUnsafeBufferPointer { narrow in
+                                cache.wide.withUnsafeBufferPointer { wide in
                                   cache.wordBase.withUnsafeBufferPointer { wordBase in
                                     cache.emissions.withUnsafeMutableBufferPointer { emissions in
                                             cache.markSums.withUnsafeBufferPointer { markSums in
                                               cache.bigramKeys.withUnsafeBufferPointer { bigramKeys in
-                        for i in range {
+                        // Two copies of the loop: one for the sentences whose vectors are all in
+                        // `narrow` (nearly all), with no test of a place's store at each read.
+                        @inline(__always) func emit(_ i: Int, narrowOnly: Bool) {
                             var total = w.bias
                             // The bigram (`formBigram`), when the presence set holds it.
                             if bigramKeys[i - first] != 0 { total &+= memo.probe(bigramKeys[i - first]) }
@@ -332,25 +361,36 @@ public struct Labeller: Stage {
                                 }
                             }
                             // The words at -2…+2: `wordBase[i - first + 2 + o]`, the edge outside the sentence.
+                            @inline(__always) func word(_ b: Int32, _ o: Int) -> SIMD8<Int32> {
+                                if narrowOnly || b & WordCache.wideBit == 0 { return SIMD8<Int32>(truncatingIfNeeded: narrow[Int(b) + o]) }
+                                return wide[Int(b & ~WordCache.wideBit) + o]
+                            }
                             let p = i - first
-                            total &+= vectors[Int(wordBase[p])]
-                            total &+= vectors[Int(wordBase[p + 1]) + 1]
-                            total &+= vectors[Int(wordBase[p + 2]) + 2]
-                            total &+= vectors[Int(wordBase[p + 3]) + 3]
-                            total &+= vectors[Int(wordBase[p + 4]) + 4]
-                            emissions[i - first] = SIMD8<Float>(Float(total[0]), Float(total[1]), Float(total[2]), Float(total[3]),
-                                                                 Float(total[4]), Float(total[5]), Float(total[6]), 0) * scale
+                            total &+= word(wordBase[p], 0)
+                            total &+= word(wordBase[p + 1], 1)
+                            total &+= word(wordBase[p + 2], 2)
+                            total &+= word(wordBase[p + 3], 3)
+                            total &+= word(wordBase[p + 4], 4)
+                            // One vector conversion, not seven scalar ones; lane 7 is 0, as
+                            // every weight's eighth lane is (`interleave`).
+                            emissions[i - first] = SIMD8<Float>(total) * scale
+                        }
+                        if wideBits & WordCache.wideBit == 0 {
+                            for i in range { emit(i, narrowOnly: true) }
+                        } else {
+                            for i in range { emit(i, narrowOnly: false) }
                         }
                                               }
                                             }
                                   }
+                                }
                                 }
                               }
                             }
                           }
                         }
                       }
-                    cache.vectors.removeLast(cache.vectors.count - kept)
+                    cache.wide.removeLast(cache.wide.count - kept)
                   }
                   }
             }
@@ -778,15 +818,44 @@ public struct Labeller: Stage {
     }
 }
 
-/// A thread's cache: a word's hash → its five contributions (offsets -2…+2) in `vectors`.
+/// A thread's cache: a word's hash → its five contributions (offsets -2…+2). A place in it
+/// (`WordCache.narrowPlace`, `widePlace`) says which store holds them and where.
 struct WordCache: Sendable {
     var index = WordIndex()
-    var vectors: ContiguousArray<SIMD8<Int32>> = []
+    /// The words whose five sums all fit in 16 bits (nearly all): half the bytes of 32-bit
+    /// vectors, and the emissions' reads of them are most of the stage's cache misses.
+    var narrow: ContiguousArray<SIMD8<Int16>> = []
+    /// The edges of a sentence (at 0), the words whose sums do not fit in 16 bits, and, past the
+    /// kept ones, a sentence's words that a full cache does not keep.
+    var wide: ContiguousArray<SIMD8<Int32>> = []
+
+    /// A place is a store's index, with `wideBit` set for `wide`: the index marks an empty slot
+    /// with -1, so a place is never negative, and a place in `narrow` is its index as it is.
+    @inline(__always) static var wideBit: Int32 { 1 << 30 }
+    @inline(__always) static func narrowPlace(_ i: Int) -> Int32 { Int32(i) }
+    @inline(__always) static func widePlace(_ i: Int) -> Int32 { Int32(i) | wideBit }
+    /// The edges' place (-1: not yet stored).
+    var edge: Int32 = -1
+
+    /// The place of the five sums at the end of `wide` (from `at`) once kept: they move to
+    /// `narrow` if every lane fits in 16 bits. Out of line: a word is kept once. Static, on the
+    /// two stores: the caller holds the cache's other arrays open.
+    @inline(never)
+    static func keep(wideAt at: Int, narrow: inout ContiguousArray<SIMD8<Int16>>, wide: inout ContiguousArray<SIMD8<Int32>>) -> Int32 {
+        // A lane fits when sign-extending its low 16 bits gives it back.
+        for k in at..<at + 5 where SIMD8<Int32>(truncatingIfNeeded: SIMD8<Int16>(truncatingIfNeeded: wide[k])) != wide[k] {
+            return WordCache.widePlace(at)
+        }
+        let place = WordCache.narrowPlace(narrow.count)
+        for k in at..<at + 5 { narrow.append(SIMD8<Int16>(truncatingIfNeeded: wide[k])) }
+        for _ in 0..<5 { wide.removeLast() }
+        return place
+    }
     /// The context features' memo (see `ScoreSink`).
     var memoKeys = [UInt64](repeating: 0, count: 4096)
     var memoSums = [SIMD8<Int32>](repeating: SIMD8(repeating: 0), count: 4096)
     /// A sentence's scratch, kept from one sentence to the next: each token's place in
-    /// `vectors`, its emissions, Viterbi's back pointers and the labels.
+    /// the stores, its emissions, Viterbi's back pointers and the labels.
     var wordBase: [Int32] = []
     /// Each token's key in the index (`Labeller.cacheKey`), and its bigram's feature key (0: none).
     var wordKeys: [UInt64] = []
