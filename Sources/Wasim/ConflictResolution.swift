@@ -77,15 +77,18 @@ public struct ConflictResolution: Stage {
     /// 3: beats the model; 1: the model; 0: below the model; -1: the model outside its types.
     /// (2: a lower-tier candidate that agrees with the model, see `process`.)
     public func tier(_ c: Entity) -> Int {
-        tier(c, modelDecides: modelTypes.contains(c.type))
+        tier(source: Self.sourceKind(c.source), type: c.type, precedence: c.precedence, priority: c.priority,
+             modelDecides: modelTypes.contains(c.type))
     }
 
-    @inline(__always) func tier(_ c: Entity, modelDecides: @autoclosure () -> Bool) -> Int {
-        let source = ConflictResolution.sourceKind(c.source)
+    /// `tier(_:)` from the candidate's fields: `process` reads them in place, where passing the
+    /// entity copied it (four reference counts), and knows its source's kind already.
+    @inline(__always) func tier(source: SourceKind, type: EntityType, precedence: Int, priority: Int,
+                                modelDecides: @autoclosure () -> Bool) -> Int {
         if source == .model { return modelDecides() ? 1 : -1 }
-        if FeatureExtractor.isSuppressed(c.type) || FeatureExtractor.isRange(c.type) || c.precedence > 0 { return 3 }
-        if source == .rule { return c.priority >= highPriority ? 3 : 0 }
-        if source == .gazetteer { return c.priority >= listPriority ? 3 : 0 }
+        if FeatureExtractor.isSuppressed(type) || FeatureExtractor.isRange(type) || precedence > 0 { return 3 }
+        if source == .rule { return priority >= highPriority ? 3 : 0 }
+        if source == .gazetteer { return priority >= listPriority ? 3 : 0 }
         return 0
     }
 
@@ -110,8 +113,10 @@ public struct ConflictResolution: Stage {
     }
 
     /// Among equals, a rule outranks a gazetteer entry, which outranks a stage's own guess.
-    package static func sourceRank(_ source: String) -> Int {
-        switch sourceKind(source) {
+    package static func sourceRank(_ source: String) -> Int { sourceRank(sourceKind(source)) }
+
+    @inline(__always) static func sourceRank(_ kind: SourceKind) -> Int {
+        switch kind {
         case .rule: 3
         case .gazetteer: 2
         case .propagation: 0
@@ -133,6 +138,8 @@ public struct ConflictResolution: Stage {
         let withModel = document.provided.contains(.modelCandidates)
         if withModel, !wordLists.isEmpty { repairModelCandidates(&candidates, document) }
         var tiers = [Int](repeating: 0, count: candidates.count)
+        // Each candidate's source read once: the tier and the rank below both ask for it.
+        let kinds = candidates.indices.map { Self.sourceKind(candidates[$0].source) }
         var active: [Int]? = nil
         if withModel {
             // The model's types as bits (PER 1, ORG 2, LOC 4); a type of the user's own has no bit
@@ -148,7 +155,8 @@ public struct ConflictResolution: Stage {
             }
             for i in candidates.indices {
                 let d = decides(candidates[i].type)
-                tiers[i] = tier(candidates[i], modelDecides: d)
+                tiers[i] = tier(source: kinds[i], type: candidates[i].type, precedence: candidates[i].precedence,
+                                priority: candidates[i].priority, modelDecides: d)
             }
             // The model's type at each token (bit per type: PER 1, ORG 2, LOC 4).
             var modelAt = [UInt8](repeating: 0, count: document.tokens.count)
@@ -188,7 +196,7 @@ public struct ConflictResolution: Stage {
                    !tokens.contains(where: { modelAt[Int($0)] != 0 }) {
                     keep.append(i)
                 } else if type == .person, uncontestedListPersonTokens > 0, tokens.count >= uncontestedListPersonTokens,
-                          Self.sourceKind(candidates[i].source) == .gazetteer, !tokens.contains(where: { modelAt[Int($0)] != 0 }) {
+                          kinds[i] == .gazetteer, !tokens.contains(where: { modelAt[Int($0)] != 0 }) {
                     keep.append(i)
                 }
             }
@@ -203,7 +211,7 @@ public struct ConflictResolution: Stage {
         for i in candidates.indices {
             keys.append(Key(precedence: Int(candidates[i].precedence), tier: tiers[i], length: candidates[i].length,
                             priority: candidates[i].priority,
-                            rank: ConflictResolution.sourceRank(candidates[i].source), start: candidates[i].start))
+                            rank: ConflictResolution.sourceRank(kinds[i]), start: candidates[i].start))
         }
         let order = keys.withUnsafeBufferPointer { keys in
             (active ?? Array(candidates.indices)).sorted { i, j in
