@@ -842,14 +842,22 @@ struct WordCache: Sendable {
     /// two stores: the caller holds the cache's other arrays open.
     @inline(never)
     static func keep(wideAt at: Int, narrow: inout ContiguousArray<SIMD8<Int16>>, wide: inout ContiguousArray<SIMD8<Int32>>) -> Int32 {
-        // A lane fits when sign-extending its low 16 bits gives it back.
-        for k in at..<at + 5 where SIMD8<Int32>(truncatingIfNeeded: SIMD8<Int16>(truncatingIfNeeded: wide[k])) != wide[k] {
-            return WordCache.widePlace(at)
+        let n = narrow.count
+        // Through the buffers: element by element, the arrays checked their uniqueness and
+        // capacity at every access.
+        let fits = wide.withUnsafeBufferPointer { w in
+            // A lane fits when sign-extending its low 16 bits gives it back.
+            (at..<at + 5).allSatisfy { SIMD8<Int32>(truncatingIfNeeded: SIMD8<Int16>(truncatingIfNeeded: w[$0])) == w[$0] }
         }
-        let place = WordCache.narrowPlace(narrow.count)
-        for k in at..<at + 5 { narrow.append(SIMD8<Int16>(truncatingIfNeeded: wide[k])) }
-        for _ in 0..<5 { wide.removeLast() }
-        return place
+        guard fits else { return WordCache.widePlace(at) }
+        narrow.append(contentsOf: repeatElement(.zero, count: 5))
+        narrow.withUnsafeMutableBufferPointer { d in
+            wide.withUnsafeBufferPointer { w in
+                for k in 0..<5 { d[n + k] = SIMD8<Int16>(truncatingIfNeeded: w[at + k]) }
+            }
+        }
+        wide.removeLast(5)
+        return WordCache.narrowPlace(n)
     }
     /// The context features' memo (see `ScoreSink`).
     var memoKeys = [UInt64](repeating: 0, count: 4096)
