@@ -153,14 +153,19 @@ public struct ConflictResolution: Stage {
                 let b = Self.bit(t)
                 return b != 0 ? modelBits & b != 0 : modelTypes.contains(t)
             }
+            // Whether the model decides each candidate's type, asked once: the type is a string, and
+            // the question compares it.
+            var decided = [Bool](repeating: false, count: candidates.count)
             for i in candidates.indices {
                 let d = decides(candidates[i].type)
+                decided[i] = d
                 tiers[i] = tier(source: kinds[i], type: candidates[i].type, precedence: candidates[i].precedence,
                                 priority: candidates[i].priority, modelDecides: d)
             }
             // The model's type at each token (bit per type: PER 1, ORG 2, LOC 4).
             var modelAt = [UInt8](repeating: 0, count: document.tokens.count)
             var exact: [(type: EntityType, start: Int32, end: Int32)] = []
+            exact.reserveCapacity(candidates.count)
             // The model's places that start with a site noun (مسجد محمد علي, made from the person it
             // read after the noun; مطار باريس أورلي): a shorter list or rule place inside one read a
             // given name or a city as the whole name (مسجد محمد، باريس), and does not set the
@@ -178,7 +183,7 @@ public struct ConflictResolution: Stage {
             var keep: [Int] = []
             keep.reserveCapacity(candidates.count)
             for i in candidates.indices {
-                guard tiers[i] == 0, decides(candidates[i].type) else { keep.append(i); continue }
+                guard tiers[i] == 0, decided[i] else { keep.append(i); continue }
                 // The candidate's fields, not the candidate: a copy of an entity costs four
                 // reference counts.
                 let type = candidates[i].type, tokens = candidates[i].tokens, start = candidates[i].start, end = candidates[i].end
@@ -225,6 +230,7 @@ public struct ConflictResolution: Stage {
             }
         }
         var taken: [Int] = []
+        taken.reserveCapacity(order.count)
         var adoptedID: [Int: String] = [:]
         var beaten: [Int: [Entity]] = [:]
         // Which winner holds each token: overlap checks cost the candidate's length, not the
