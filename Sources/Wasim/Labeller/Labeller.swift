@@ -842,22 +842,19 @@ struct WordCache: Sendable {
     /// two stores: the caller holds the cache's other arrays open.
     @inline(never)
     static func keep(wideAt at: Int, narrow: inout ContiguousArray<SIMD8<Int16>>, wide: inout ContiguousArray<SIMD8<Int32>>) -> Int32 {
-        let n = narrow.count
-        // Through the buffers: element by element, the arrays checked their uniqueness and
-        // capacity at every access.
+        // Every lane compared at once (`==` on SIMD values compares lane by lane, and narrowing
+        // to 16 bits is no single instruction without SSE4.1).
+        let low = SIMD8<Int32>(repeating: Int32(Int16.min)), high = SIMD8<Int32>(repeating: Int32(Int16.max))
         let fits = wide.withUnsafeBufferPointer { w in
-            // A lane fits when sign-extending its low 16 bits gives it back.
-            (at..<at + 5).allSatisfy { SIMD8<Int32>(truncatingIfNeeded: SIMD8<Int16>(truncatingIfNeeded: w[$0])) == w[$0] }
+            var out = SIMDMask<SIMD8<Int32>>(repeating: false)
+            for k in at..<at + 5 { out .|= (w[k] .< low) .| (w[k] .> high) }
+            return !any(out)
         }
         guard fits else { return WordCache.widePlace(at) }
-        narrow.append(contentsOf: repeatElement(.zero, count: 5))
-        narrow.withUnsafeMutableBufferPointer { d in
-            wide.withUnsafeBufferPointer { w in
-                for k in 0..<5 { d[n + k] = SIMD8<Int16>(truncatingIfNeeded: w[at + k]) }
-            }
-        }
+        let place = WordCache.narrowPlace(narrow.count)
+        for k in at..<at + 5 { narrow.append(SIMD8<Int16>(truncatingIfNeeded: wide[k])) }
         wide.removeLast(5)
-        return WordCache.narrowPlace(n)
+        return place
     }
     /// The context features' memo (see `ScoreSink`).
     var memoKeys = [UInt64](repeating: 0, count: 4096)
