@@ -134,6 +134,8 @@ public struct ConflictResolution: Stage {
         if withModel, !wordLists.isEmpty { repairModelCandidates(&candidates, document) }
         var tiers = [Int](repeating: 0, count: candidates.count)
         var active: [Int]? = nil
+        // Vetoed candidates inside a model organization; taken after the others where still free.
+        var reserve: [Int] = []
         if withModel {
             // The model's types as bits (PER 1, ORG 2, LOC 4); a type of the user's own has no bit
             // and is looked up in the set.
@@ -158,6 +160,15 @@ public struct ConflictResolution: Stage {
             // given name or a city as the whole name (مسجد محمد، باريس), and does not set the
             // boundaries.
             var sites: [Range<Int32>] = []
+            // Tokens the model read inside a name of a type it does not decide (an organization):
+            // there its "no" to a list's or rule's place means "part of that organization", and
+            // when the organization loses to a rule or a list, the place is free again (`جامعة
+            // كولومبيا في نيويورك`: the rule's ORG `جامعة كولومبيا` wins, `نيويورك` is a place).
+            var otherAt: [Bool]? = nil
+            for i in candidates.indices where tiers[i] == -1 {
+                if otherAt == nil { otherAt = [Bool](repeating: false, count: document.tokens.count) }
+                for k in candidates[i].tokens { otherAt![Int(k)] = true }
+            }
             for i in candidates.indices where tiers[i] == 1 {
                 let b = Self.bit(candidates[i].type)
                 for k in candidates[i].tokens { modelAt[Int(k)] |= b }
@@ -190,6 +201,8 @@ public struct ConflictResolution: Stage {
                 } else if type == .person, uncontestedListPersonTokens > 0, tokens.count >= uncontestedListPersonTokens,
                           Self.sourceKind(candidates[i].source) == .gazetteer, !tokens.contains(where: { modelAt[Int($0)] != 0 }) {
                     keep.append(i)
+                } else if type == .location, let otherAt, tokens.allSatisfy({ otherAt[Int($0)] && modelAt[Int($0)] == 0 }) {
+                    reserve.append(i)
                 }
             }
             // The candidates left, by index: copying them into a new array cost four reference
@@ -235,6 +248,16 @@ public struct ConflictResolution: Stage {
                 }
                 continue
             }
+            for k in range { owner[k] = Int32(taken.count) }
+            taken.append(c)
+        }
+        // By the same order as the others: longer first, then priority, source and start.
+        for c in reserve.sorted(by: { (-keys[$0].length, -keys[$0].priority, -keys[$0].rank, keys[$0].start) < (-keys[$1].length, -keys[$1].priority, -keys[$1].rank, keys[$1].start) }) {
+            let range = Int(candidates[c].tokens.lowerBound)..<Int(candidates[c].tokens.upperBound)
+            // Not right next to a winner: a city after a club (أجاكس أمستردام) is the club's own name
+            // that a shorter list entry cut.
+            guard !range.contains(where: { owner[$0] >= 0 }), range.lowerBound == 0 || owner[range.lowerBound - 1] < 0,
+                  range.upperBound == owner.count || owner[range.upperBound] < 0 else { continue }
             for k in range { owner[k] = Int32(taken.count) }
             taken.append(c)
         }

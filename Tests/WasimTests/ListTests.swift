@@ -167,6 +167,14 @@ func tagged(_ text: String, _ pipeline: Pipeline = defaultPipeline) throws -> [S
         #expect(try tagged("سافر الكاتب إلى إسبانيا") == ["LOC إسبانيا"])
     }
 
+    @Test func statesAndProvincesOutsideTheArabWorld() throws {
+        // world-regions.tsv: the states and provinces world news names, which no list had.
+        #expect(try tagged("واستقرت في أريزونا منذ سنوات") == ["LOC أريزونا"])
+        #expect(try tagged("فاز المرشح في تكساس وأوهايو وميشيغان") == ["LOC تكساس", "LOC أوهايو", "LOC ميشيغان"])
+        // A state is no city (the list's COUNTRY type): after a sport word, هجوم here an attack, it is no club.
+        #expect(try tagged("من ضحايا هجوم كيبيك الكندية") == ["LOC كيبيك"])
+    }
+
     // MARK: a user's own list comes first
 
     @Test func aUserEntryBeatsALongerBuiltInGuess() throws {

@@ -381,6 +381,10 @@ public struct Labeller: Stage {
                 // ريميه → جول ريميه.
                 if span.type == .person, last > first, Labeller.isNisba(document, token: first) { first += 1 }
                 while first < last, Labeller.pronounHashes.contains(tokens[first].hash) { first += 1 }
+                // ولد links a Mauritanian name's parts (محمد ولد عبد العزيز) and never starts one (ANERcorp:
+                // 15 times inside a name, never first); first, it is the verb "was born" before its
+                // subject: ولد إمانويل ماكرون في أميان.
+                if span.type == .person, first < last, Labeller.bornHashes.contains(tokens[first].hash) { first += 1 }
                 // Nothing left but a pronoun or a particle (بن ها): no name.
                 if first == last, Labeller.trailingHashes.contains(tokens[first].hash) { continue }
                 // A kunya is inside the name (ANNOTATION.md), where the model often leaves it
@@ -675,6 +679,7 @@ public struct Labeller: Stage {
     /// Attached pronouns written apart, as corpora segmented by morphology have them (بريق ها):
     /// no name begins or ends with one.
     static let pronounHashes = formHashes(["ها", "هم", "هما"])
+    static let bornHashes = formHashes(["ولد"])
 
     /// Nouns of buildings, streets and squares named after people (مستشفى شارل نيكول، شارع الحبيب
     /// بورقيبة), and the honorifics such a name keeps (مطار الملك خالد). Not قصر or سوق: قصر فلان
