@@ -385,6 +385,10 @@ public struct Labeller: Stage {
                 // 15 times inside a name, never first); first, it is the verb "was born" before its
                 // subject: ولد إمانويل ماكرون في أميان.
                 if span.type == .person, first < last, Labeller.bornHashes.contains(tokens[first].hash) { first += 1 }
+                // No name alone is a URL's scheme (http://…, read as a Latin word), nor the
+                // preposition على, which normalization folds onto the name علي: the original
+                // spelling tells them apart (مشددا على أن).
+                if first == last, Labeller.isSchemeOrAla(document, tokens[first]) { continue }
                 // Nothing left but a pronoun or a particle (بن ها): no name.
                 if first == last, Labeller.trailingHashes.contains(tokens[first].hash) { continue }
                 // A kunya is inside the name (ANNOTATION.md), where the model often leaves it
@@ -680,6 +684,13 @@ public struct Labeller: Stage {
     /// no name begins or ends with one.
     static let pronounHashes = formHashes(["ها", "هم", "هما"])
     static let bornHashes = formHashes(["ولد"])
+
+    /// Whether the token is a URL's scheme (followed by "://") or written exactly على.
+    static func isSchemeOrAla(_ d: Document, _ t: Token) -> Bool {
+        let u = d.utf16, s = Int(t.start), e = Int(t.end)
+        if e - s == 3, u[s] == 0x639, u[s + 1] == 0x644, u[s + 2] == 0x649 { return true }
+        return e + 2 < u.count && u[e] == 0x3A && u[e + 1] == 0x2F && u[e + 2] == 0x2F
+    }
 
     /// Nouns of buildings, streets and squares named after people (مستشفى شارل نيكول، شارع الحبيب
     /// بورقيبة), and the honorifics such a name keeps (مطار الملك خالد). Not قصر or سوق: قصر فلان
