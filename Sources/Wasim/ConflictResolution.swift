@@ -28,6 +28,11 @@ public struct ConflictResolution: Stage {
     /// The types the model decides; for the others its candidates only fill gaps the rules and lists leave.
     public var modelTypes: Set<EntityType>
 
+    /// A one-word candidate of another type (an organization) from a list below this priority
+    /// (the shipped lists derived from a corpus, 10; the curated ones are 20) needs a model
+    /// candidate over it.
+    public var weakListPriority: Int
+
     /// The types where a lower-tier candidate overlapping a model candidate of its type sets the
     /// boundaries (places: the lists and rules know ANNOTATION.md's site nouns and direction words).
     public var boundaryTypes: Set<EntityType>
@@ -58,10 +63,11 @@ public struct ConflictResolution: Stage {
 
     public init(highPriority: Int = 60, listPriority: Int = 30, modelTypes: Set<EntityType> = [.person, .location],
                 modelVetoes: Bool = true, boundaryTypes: Set<EntityType> = [.location], uncontestedPlaceTokens: Int = 2,
-                uncontestedListPersonTokens: Int = 2,
+                uncontestedListPersonTokens: Int = 2, weakListPriority: Int = 20,
                 wordLists: [Int32] = [], givenNameList: Int32? = nil, designatorList: Int32? = nil,
                 orgDesignatorList: Int32? = nil) {
         self.orgDesignatorList = orgDesignatorList
+        self.weakListPriority = weakListPriority
         self.wordLists = wordLists
         self.designatorList = designatorList
         self.givenNameList = givenNameList
@@ -181,6 +187,15 @@ public struct ConflictResolution: Stage {
             var keep: [Int] = []
             keep.reserveCapacity(candidates.count)
             for i in candidates.indices {
+                // A one-word name of a type the model does not decide, from a low-priority list
+                // (the lists derived from ANERcorp train: الراية، الفجر، الديار، ريال, a paper,
+                // a channel or a currency there, ordinary words in most text), stands only where
+                // the model also reads a name of that type.
+                if tiers[i] == 0, !decides(candidates[i].type), candidates[i].tokens.count == 1,
+                   candidates[i].priority < weakListPriority, Self.sourceKind(candidates[i].source) == .gazetteer,
+                   !(otherAt?[Int(candidates[i].tokens.lowerBound)] ?? false) {
+                    continue
+                }
                 guard tiers[i] == 0, decides(candidates[i].type) else { keep.append(i); continue }
                 // The candidate's fields, not the candidate: a copy of an entity costs four
                 // reference counts.
