@@ -33,6 +33,10 @@ public struct ConflictResolution: Stage {
     /// candidate over it.
     public var weakListPriority: Int
 
+    /// Whether a list's or rule's candidate of a type the model does not decide (an organization)
+    /// that holds the model's places whole and more outranks them.
+    public var orgContainsModel: Bool
+
     /// The types where a lower-tier candidate overlapping a model candidate of its type sets the
     /// boundaries (places: the lists and rules know ANNOTATION.md's site nouns and direction words).
     public var boundaryTypes: Set<EntityType>
@@ -63,11 +67,12 @@ public struct ConflictResolution: Stage {
 
     public init(highPriority: Int = 60, listPriority: Int = 30, modelTypes: Set<EntityType> = [.person, .location],
                 modelVetoes: Bool = true, boundaryTypes: Set<EntityType> = [.location], uncontestedPlaceTokens: Int = 2,
-                uncontestedListPersonTokens: Int = 2, weakListPriority: Int = 20,
+                uncontestedListPersonTokens: Int = 2, weakListPriority: Int = 20, orgContainsModel: Bool = true,
                 wordLists: [Int32] = [], givenNameList: Int32? = nil, designatorList: Int32? = nil,
                 orgDesignatorList: Int32? = nil) {
         self.orgDesignatorList = orgDesignatorList
         self.weakListPriority = weakListPriority
+        self.orgContainsModel = orgContainsModel
         self.wordLists = wordLists
         self.designatorList = designatorList
         self.givenNameList = givenNameList
@@ -161,6 +166,7 @@ public struct ConflictResolution: Stage {
             // The model's type at each token (bit per type: PER 1, ORG 2, LOC 4).
             var modelAt = [UInt8](repeating: 0, count: document.tokens.count)
             var exact: [(type: EntityType, start: Int32, end: Int32)] = []
+            var modelPlaces: [Range<Int32>] = []
             // The model's places that start with a site noun (مسجد محمد علي, made from the person it
             // read after the noun; مطار باريس أورلي): a shorter list or rule place inside one read a
             // given name or a city as the whole name (مسجد محمد، باريس), and does not set the
@@ -179,6 +185,7 @@ public struct ConflictResolution: Stage {
                 let b = Self.bit(candidates[i].type)
                 for k in candidates[i].tokens { modelAt[Int(k)] |= b }
                 exact.append((candidates[i].type, candidates[i].start, candidates[i].end))
+                if candidates[i].type == .location { modelPlaces.append(candidates[i].tokens) }
                 if candidates[i].type == .location, candidates[i].tokens.count > 1,
                    Labeller.siteNounPrefix(document, token: Int(candidates[i].tokens.lowerBound)) != nil {
                     sites.append(candidates[i].tokens)
@@ -195,6 +202,18 @@ public struct ConflictResolution: Stage {
                    candidates[i].priority < weakListPriority, Self.sourceKind(candidates[i].source) == .gazetteer,
                    !(otherAt?[Int(candidates[i].tokens.lowerBound)] ?? false) {
                     continue
+                }
+                // Nested names are flat, the longest wins (ANNOTATION.md): a list's or rule's
+                // organization that holds the model's place whole and more (بورصة لندن، شرطة دبي،
+                // منتخب هولندا) is the name, the place only a part of it. Not a person: a rule's
+                // organization that runs on into the name after it (اتحاد الشغل الطبوبي) is the
+                // rule's mistake more often than a body named after someone.
+                if tiers[i] == 0, !decides(candidates[i].type), orgContainsModel, !modelPlaces.isEmpty {
+                    let t = candidates[i].tokens
+                    let inside = modelPlaces.filter { $0.overlaps(t) }
+                    if !inside.isEmpty, inside.allSatisfy({ $0.lowerBound >= t.lowerBound && $0.upperBound <= t.upperBound && $0.count < t.count }) {
+                        tiers[i] = 2
+                    }
                 }
                 guard tiers[i] == 0, decides(candidates[i].type) else { keep.append(i); continue }
                 // The candidate's fields, not the candidate: a copy of an entity costs four
