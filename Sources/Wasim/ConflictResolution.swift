@@ -28,6 +28,15 @@ public struct ConflictResolution: Stage {
     /// The types the model decides; for the others its candidates only fill gaps the rules and lists leave.
     public var modelTypes: Set<EntityType>
 
+    /// A one-word candidate of another type (an organization) from a list below this priority
+    /// (the shipped lists derived from a corpus, 10; the curated ones are 20) needs a model
+    /// candidate over it.
+    public var weakListPriority: Int
+
+    /// Whether a list's or rule's candidate of a type the model does not decide (an organization)
+    /// that holds the model's places whole and more outranks them.
+    public var orgContainsModel: Bool
+
     /// The types where a lower-tier candidate overlapping a model candidate of its type sets the
     /// boundaries (places: the lists and rules know ANNOTATION.md's site nouns and direction words).
     public var boundaryTypes: Set<EntityType>
@@ -58,10 +67,12 @@ public struct ConflictResolution: Stage {
 
     public init(highPriority: Int = 60, listPriority: Int = 30, modelTypes: Set<EntityType> = [.person, .location],
                 modelVetoes: Bool = true, boundaryTypes: Set<EntityType> = [.location], uncontestedPlaceTokens: Int = 2,
-                uncontestedListPersonTokens: Int = 2,
+                uncontestedListPersonTokens: Int = 2, weakListPriority: Int = 20, orgContainsModel: Bool = true,
                 wordLists: [Int32] = [], givenNameList: Int32? = nil, designatorList: Int32? = nil,
                 orgDesignatorList: Int32? = nil) {
         self.orgDesignatorList = orgDesignatorList
+        self.weakListPriority = weakListPriority
+        self.orgContainsModel = orgContainsModel
         self.wordLists = wordLists
         self.designatorList = designatorList
         self.givenNameList = givenNameList
@@ -141,6 +152,8 @@ public struct ConflictResolution: Stage {
         // Each candidate's source read once: the tier and the rank below both ask for it.
         let kinds = candidates.indices.map { Self.sourceKind(candidates[$0].source) }
         var active: [Int]? = nil
+        // Vetoed candidates inside a model organization; taken after the others where still free.
+        var reserve: [Int] = []
         if withModel {
             // The model's types as bits (PER 1, ORG 2, LOC 4); a type of the user's own has no bit
             // and is looked up in the set.
@@ -166,15 +179,26 @@ public struct ConflictResolution: Stage {
             var modelAt = [UInt8](repeating: 0, count: document.tokens.count)
             var exact: [(type: EntityType, start: Int32, end: Int32)] = []
             exact.reserveCapacity(candidates.count)
+            var modelPlaces: [Range<Int32>] = []
             // The model's places that start with a site noun (مسجد محمد علي, made from the person it
             // read after the noun; مطار باريس أورلي): a shorter list or rule place inside one read a
             // given name or a city as the whole name (مسجد محمد، باريس), and does not set the
             // boundaries.
             var sites: [Range<Int32>] = []
+            // Tokens the model read inside a name of a type it does not decide (an organization):
+            // there its "no" to a list's or rule's place means "part of that organization", and
+            // when the organization loses to a rule or a list, the place is free again (`جامعة
+            // كولومبيا في نيويورك`: the rule's ORG `جامعة كولومبيا` wins, `نيويورك` is a place).
+            var otherAt: [Bool]? = nil
+            for i in candidates.indices where tiers[i] == -1 {
+                if otherAt == nil { otherAt = [Bool](repeating: false, count: document.tokens.count) }
+                for k in candidates[i].tokens { otherAt![Int(k)] = true }
+            }
             for i in candidates.indices where tiers[i] == 1 {
                 let b = Self.bit(candidates[i].type)
                 for k in candidates[i].tokens { modelAt[Int(k)] |= b }
                 exact.append((candidates[i].type, candidates[i].start, candidates[i].end))
+                if candidates[i].type == .location { modelPlaces.append(candidates[i].tokens) }
                 if candidates[i].type == .location, candidates[i].tokens.count > 1,
                    Labeller.siteNounPrefix(document, token: Int(candidates[i].tokens.lowerBound)) != nil {
                     sites.append(candidates[i].tokens)
@@ -183,6 +207,27 @@ public struct ConflictResolution: Stage {
             var keep: [Int] = []
             keep.reserveCapacity(candidates.count)
             for i in candidates.indices {
+                // A one-word name of a type the model does not decide, from a low-priority list
+                // (the lists derived from ANERcorp train: الراية، الفجر، الديار، ريال, a paper,
+                // a channel or a currency there, ordinary words in most text), stands only where
+                // the model also reads a name of that type.
+                if tiers[i] == 0, !decided[i], candidates[i].tokens.count == 1,
+                   candidates[i].priority < weakListPriority, kinds[i] == .gazetteer,
+                   !(otherAt?[Int(candidates[i].tokens.lowerBound)] ?? false) {
+                    continue
+                }
+                // Nested names are flat, the longest wins (ANNOTATION.md): a list's or rule's
+                // organization that holds the model's place whole and more (بورصة لندن، شرطة دبي،
+                // منتخب هولندا) is the name, the place only a part of it. Not a person: a rule's
+                // organization that runs on into the name after it (اتحاد الشغل الطبوبي) is the
+                // rule's mistake more often than a body named after someone.
+                if tiers[i] == 0, !decided[i], orgContainsModel, !modelPlaces.isEmpty {
+                    let t = candidates[i].tokens
+                    let inside = modelPlaces.filter { $0.overlaps(t) }
+                    if !inside.isEmpty, inside.allSatisfy({ $0.lowerBound >= t.lowerBound && $0.upperBound <= t.upperBound && $0.count < t.count }) {
+                        tiers[i] = 2
+                    }
+                }
                 guard tiers[i] == 0, decided[i] else { keep.append(i); continue }
                 // The candidate's fields, not the candidate: a copy of an entity costs four
                 // reference counts.
@@ -203,6 +248,8 @@ public struct ConflictResolution: Stage {
                 } else if type == .person, uncontestedListPersonTokens > 0, tokens.count >= uncontestedListPersonTokens,
                           kinds[i] == .gazetteer, !tokens.contains(where: { modelAt[Int($0)] != 0 }) {
                     keep.append(i)
+                } else if type == .location, let otherAt, tokens.allSatisfy({ otherAt[Int($0)] && modelAt[Int($0)] == 0 }) {
+                    reserve.append(i)
                 }
             }
             // The candidates left, by index: copying them into a new array cost four reference
@@ -249,6 +296,16 @@ public struct ConflictResolution: Stage {
                 }
                 continue
             }
+            for k in range { owner[k] = Int32(taken.count) }
+            taken.append(c)
+        }
+        // By the same order as the others: longer first, then priority, source and start.
+        for c in reserve.sorted(by: { (-keys[$0].length, -keys[$0].priority, -keys[$0].rank, keys[$0].start) < (-keys[$1].length, -keys[$1].priority, -keys[$1].rank, keys[$1].start) }) {
+            let range = Int(candidates[c].tokens.lowerBound)..<Int(candidates[c].tokens.upperBound)
+            // Not right next to a winner: a city after a club (أجاكس أمستردام) is the club's own name
+            // that a shorter list entry cut.
+            guard !range.contains(where: { owner[$0] >= 0 }), range.lowerBound == 0 || owner[range.lowerBound - 1] < 0,
+                  range.upperBound == owner.count || owner[range.upperBound] < 0 else { continue }
             for k in range { owner[k] = Int32(taken.count) }
             taken.append(c)
         }

@@ -441,6 +441,63 @@ private func tinyModel(seed: UInt64 = 1, ensemble: Int = 1) throws -> LabellerMo
     }
 }
 
+extension LabellerTests {
+    @Test func aPlaceInsideAModelOrganizationThatLostIsAPlaceAgain() throws {
+        // عمل في جامعة كولومبيا في نيويورك ثم في أجاكس أمستردام
+        // 0   1  2     3       4  5      6  7  8     9
+        let scene = try ModelScene("عمل في جامعة كولومبيا في نيويورك ثم في أجاكس أمستردام"), d = scene.document, c = scene.candidate
+        d.candidates = [
+            c(.organization, 2, 6, "model:wasim", 0),                     // the model reads one organization
+            c(.organization, 2, 4, "rule:org-designator-construct", 50),  // the rule's shorter one wins (ORG: rules first)
+            c(.location, 5, 6, "gazetteer:cities.tsv", 10),               // vetoed (no model place), then free again
+            c(.organization, 8, 10, "model:wasim", 0),
+            c(.organization, 8, 9, "gazetteer:organizations.tsv", 20),
+            c(.location, 9, 10, "gazetteer:cities.tsv", 10),              // right after the winner: the club's own name
+        ]
+        try ConflictResolution().process(d)
+        #expect(scene.entities() == [
+            "ORG جامعة كولومبيا rule:org-designator-construct", "LOC نيويورك gazetteer:cities.tsv",
+            "ORG أجاكس gazetteer:organizations.tsv",
+        ])
+    }
+
+    @Test func aOneWordOrganizationFromALowPriorityListNeedsTheModel() throws {
+        // الهجوم الذي أودى بحياة أربعة وقالت الراية القطرية
+        // 0      1    2    3     4     5     6      7
+        let scene = try ModelScene("الهجوم الذي أودى بحياة أربعة وقالت الراية القطرية"), d = scene.document, c = scene.candidate
+        d.candidates = [
+            c(.organization, 2, 3, "gazetteer:train-split-entities.tsv", 10),  // no model organization: dropped
+            c(.organization, 6, 7, "gazetteer:train-split-entities.tsv", 10),  // the model agrees: kept
+            c(.organization, 6, 8, "model:wasim", 0),
+        ]
+        try ConflictResolution().process(d)
+        #expect(scene.entities() == ["ORG الراية gazetteer:train-split-entities.tsv"])
+        // A curated list (priority 20) and a threshold of 0 keep the word.
+        d.candidates = [c(.organization, 2, 3, "gazetteer:organizations.tsv", 20)]
+        try ConflictResolution().process(d)
+        #expect(scene.entities(withSources: false) == ["ORG أودى"])
+        d.candidates = [c(.organization, 2, 3, "gazetteer:train-split-entities.tsv", 10)]
+        try ConflictResolution(weakListPriority: 0).process(d)
+        #expect(scene.entities(withSources: false) == ["ORG أودى"])
+    }
+
+    @Test func anOrganizationHoldingTheModelsPlaceWins() throws {
+        // وقالت شرطة لندن إن اتحاد الشغل الطبوبي
+        // 0     1    2    3  4    5     6
+        let scene = try ModelScene("وقالت شرطة لندن إن اتحاد الشغل الطبوبي"), d = scene.document, c = scene.candidate
+        d.candidates = [
+            c(.location, 2, 3, "model:wasim", 0),
+            c(.organization, 1, 3, "rule:org-designator-construct", 50),  // holds the model's place and more: wins
+            c(.person, 6, 7, "model:wasim", 0),
+            c(.organization, 4, 7, "rule:org-designator-construct", 50),  // runs into the model's person: the person wins
+        ]
+        try ConflictResolution().process(d)
+        #expect(scene.entities() == ["ORG شرطة لندن rule:org-designator-construct", "PER الطبوبي model:wasim"])
+        try ConflictResolution(orgContainsModel: false).process(d)
+        #expect(scene.entities(withSources: false) == ["LOC لندن", "PER الطبوبي"])
+    }
+}
+
 /// The word cache: once full, words outside it are scored in a scratch area, and the labels
 /// must not change.
 @Suite struct WordCacheTests {

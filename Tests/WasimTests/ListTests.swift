@@ -167,6 +167,22 @@ func tagged(_ text: String, _ pipeline: Pipeline = defaultPipeline) throws -> [S
         #expect(try tagged("سافر الكاتب إلى إسبانيا") == ["LOC إسبانيا"])
     }
 
+    @Test func statesAndProvincesOutsideTheArabWorld() throws {
+        // world-regions.tsv: the states and provinces world news names, which no list had.
+        #expect(try tagged("واستقرت في أريزونا منذ سنوات") == ["LOC أريزونا"])
+        #expect(try tagged("فاز المرشح في تكساس وأوهايو وميشيغان") == ["LOC تكساس", "LOC أوهايو", "LOC ميشيغان"])
+        // A state is no city (the list's COUNTRY type): after a sport word, هجوم here an attack, it is no club.
+        #expect(try tagged("من ضحايا هجوم كيبيك الكندية") == ["LOC كيبيك"])
+    }
+
+    @Test func historicalAndCulturalFigures() throws {
+        // historical-people.tsv: figures encyclopedic and cultural text names, which people.tsv (2010-2026 news) lacks.
+        #expect(try tagged("حقق مؤلفات الخوارزمي وابن الهيثم وعمر الخيام") == ["PER الخوارزمي", "PER ابن الهيثم", "PER عمر الخيام"])
+        #expect(try tagged("ترجم مسرحيات شكسبير وتتلمذ على أفلاطون") == ["PER شكسبير", "PER أفلاطون"])
+        // هولاكو was an organization's guess; شجرة الدر is no tree here.
+        #expect(try tagged("شيدت شجرة الدر المدرسة وقتل هولاكو الخليفة") == ["PER شجرة الدر", "PER هولاكو"])
+    }
+
     // MARK: a user's own list comes first
 
     @Test func aUserEntryBeatsALongerBuiltInGuess() throws {

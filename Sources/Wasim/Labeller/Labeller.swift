@@ -421,6 +421,14 @@ public struct Labeller: Stage {
                 // ريميه → جول ريميه.
                 if span.type == .person, last > first, Labeller.isNisba(document, token: first) { first += 1 }
                 while first < last, Labeller.pronounHashes.contains(tokens[first].hash) { first += 1 }
+                // ولد links a Mauritanian name's parts (محمد ولد عبد العزيز) and never starts one (ANERcorp:
+                // 15 times inside a name, never first); first, it is the verb "was born" before its
+                // subject: ولد إمانويل ماكرون في أميان.
+                if span.type == .person, first < last, Labeller.bornHashes.contains(tokens[first].hash) { first += 1 }
+                // No name alone is a URL's scheme (http://…, read as a Latin word), nor the
+                // preposition على, which normalization folds onto the name علي: the original
+                // spelling tells them apart (مشددا على أن).
+                if first == last, Labeller.isSchemeOrAla(document, tokens[first]) { continue }
                 // Nothing left but a pronoun or a particle (بن ها): no name.
                 if first == last, Labeller.trailingHashes.contains(tokens[first].hash) { continue }
                 // A kunya is inside the name (ANNOTATION.md), where the model often leaves it
@@ -715,6 +723,14 @@ public struct Labeller: Stage {
     /// Attached pronouns written apart, as corpora segmented by morphology have them (بريق ها):
     /// no name begins or ends with one.
     static let pronounHashes = formHashes(["ها", "هم", "هما"])
+    static let bornHashes = formHashes(["ولد"])
+
+    /// Whether the token is a URL's scheme (followed by "://") or written exactly على.
+    static func isSchemeOrAla(_ d: Document, _ t: Token) -> Bool {
+        let u = d.utf16, s = Int(t.start), e = Int(t.end)
+        if e - s == 3, u[s] == 0x639, u[s + 1] == 0x644, u[s + 2] == 0x649 { return true }
+        return e + 2 < u.count && u[e] == 0x3A && u[e + 1] == 0x2F && u[e + 2] == 0x2F
+    }
 
     /// Nouns of buildings, streets and squares named after people (مستشفى شارل نيكول، شارع الحبيب
     /// بورقيبة), and the honorifics such a name keeps (مطار الملك خالد). Not قصر or سوق: قصر فلان
