@@ -442,6 +442,17 @@ private func tinyModel(seed: UInt64 = 1, ensemble: Int = 1) throws -> LabellerMo
 }
 
 extension LabellerTests {
+    @Test func wasBornStartsNoNameAndNoNameIsAPrepositionOrAScheme() throws {
+        let d = try defaultPipeline.tag("ووزير الاقتصاد السابق ولد إمانويل ماكرون المرشح للانتخابات الرئاسية")
+        #expect(d.entities.filter { $0.type == .person }.map { d.text(of: $0) } == ["إمانويل ماكرون"])
+        let t = try Pipeline.tokenizer().tag("مشددا على أن علي سافر: http://www.example.com")
+        // مشددا على أن علي سافر : http : / / www …
+        #expect((0..<6).map { Labeller.isSchemeOrAla(t, t.tokens[$0]) } == [false, true, false, false, false, false])
+        let scheme = t.tokens.firstIndex { t.text(of: $0) == "http" }!
+        #expect(Labeller.isSchemeOrAla(t, t.tokens[scheme]))
+        #expect(!Labeller.isSchemeOrAla(t, t.tokens[scheme + 1]))
+    }
+
     @Test func aPlaceInsideAModelOrganizationThatLostIsAPlaceAgain() throws {
         // عمل في جامعة كولومبيا في نيويورك ثم في أجاكس أمستردام
         // 0   1  2     3       4  5      6  7  8     9
