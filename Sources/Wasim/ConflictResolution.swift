@@ -12,7 +12,9 @@
 /// of its own type agrees with it on the name, and its boundaries (written to ANNOTATION.md,
 /// where the model learned partly from ANERcorp's) win; one that no model candidate of its type
 /// overlaps is dropped: the model read it as a feature and said no. The model decides the types
-/// in `modelTypes`; for the others its candidates only fill gaps.
+/// in `modelTypes`; for the others its candidates only fill gaps, except that an organization of
+/// the lists or rules holding a model place whole outranks it (`orgContainsModel`), and a one-word
+/// organization of a low-priority list needs the model's agreement (`weakListPriority`).
 public struct ConflictResolution: Stage {
     public let name = "conflict-resolution"
     public let requires: Set<Capability> = [.tokens]
