@@ -267,16 +267,16 @@ public struct ConflictResolution: Stage {
                             priority: candidates[i].priority,
                             rank: ConflictResolution.sourceRank(kinds[i]), start: candidates[i].start))
         }
+        @inline(__always) func before(_ a: Key, _ b: Key) -> Bool {
+            if a.precedence != b.precedence { return a.precedence > b.precedence }
+            if a.tier != b.tier { return a.tier > b.tier }
+            if a.length != b.length { return a.length > b.length }
+            if a.priority != b.priority { return a.priority > b.priority }
+            if a.rank != b.rank { return a.rank > b.rank }
+            return a.start < b.start
+        }
         let order = keys.withUnsafeBufferPointer { keys in
-            (active ?? Array(candidates.indices)).sorted { i, j in
-                let a = keys[i], b = keys[j]
-                if a.precedence != b.precedence { return a.precedence > b.precedence }
-                if a.tier != b.tier { return a.tier > b.tier }
-                if a.length != b.length { return a.length > b.length }
-                if a.priority != b.priority { return a.priority > b.priority }
-                if a.rank != b.rank { return a.rank > b.rank }
-                return a.start < b.start
-            }
+            (active ?? Array(candidates.indices)).sorted { before(keys[$0], keys[$1]) }
         }
         var taken: [Int] = []
         taken.reserveCapacity(order.count)
@@ -301,8 +301,8 @@ public struct ConflictResolution: Stage {
             for k in range { owner[k] = Int32(taken.count) }
             taken.append(c)
         }
-        // By the same order as the others: longer first, then priority, source and start.
-        for c in reserve.sorted(by: { (-keys[$0].length, -keys[$0].priority, -keys[$0].rank, keys[$0].start) < (-keys[$1].length, -keys[$1].priority, -keys[$1].rank, keys[$1].start) }) {
+        // In the same order as the others.
+        for c in reserve.sorted(by: { before(keys[$0], keys[$1]) }) {
             let range = Int(candidates[c].tokens.lowerBound)..<Int(candidates[c].tokens.upperBound)
             // Not right next to a winner: a city after a club (أجاكس أمستردام) is the club's own name
             // that a shorter list entry cut.
