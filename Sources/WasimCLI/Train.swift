@@ -52,6 +52,9 @@ struct Train: ParsableCommand {
     @Option(help: "Features seen fewer times are left out.")
     var minCount = TrainingOptions().minCount
 
+    @Option(help: "Features kept in the model file: the strongest by the sum of their absolute weights.")
+    var maxFeatures = TrainingOptions().maxFeatures
+
     @Option(help: "Folds of the jackknife.")
     var folds = TrainingOptions().folds
 
@@ -84,6 +87,7 @@ struct Train: ParsableCommand {
         options.seed = seed
         options.ensemble = ensemble
         options.minCount = minCount
+        options.maxFeatures = maxFeatures
         options.folds = folds
         for w in without { options.groups.remove(FeatureGroups.names.first { $0.0 == w }!.1) }
         var pipelineOptions = pipelineArguments.options()
