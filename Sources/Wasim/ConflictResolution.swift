@@ -206,6 +206,18 @@ public struct ConflictResolution: Stage {
                     sites.append(candidates[i].tokens)
                 }
             }
+            // A NONE span says nothing inside it is a name, not that nothing around it is: a list's
+            // or rule's name that holds it whole and more (`وزارة الداخلية السعودية` around the
+            // adjective `السعودية`, an organization named after its festival) ranks with it, so
+            // that the longer span wins as it does without the model.
+            for i in candidates.indices where tiers[i] == 3 && FeatureExtractor.isSuppressed(candidates[i].type) {
+                let t = candidates[i].tokens
+                for j in candidates.indices where tiers[j] < 3 && (kinds[j] == .rule || kinds[j] == .gazetteer)
+                    && !FeatureExtractor.isSuppressed(candidates[j].type) && !FeatureExtractor.isRange(candidates[j].type) {
+                    let u = candidates[j].tokens
+                    if u.lowerBound <= t.lowerBound, u.upperBound >= t.upperBound, u.count > t.count { tiers[j] = 3 }
+                }
+            }
             var keep: [Int] = []
             keep.reserveCapacity(candidates.count)
             for i in candidates.indices {

@@ -252,6 +252,12 @@ public struct Normalization: Stage {
                 out.append(ProcliticAnalysis(prefixLength: origins.1, proclitics: .li,
                                              hash: Normalizer.hash(prefix: alef, UnsafeBufferPointer(rebasing: n[1...]))))
             }
+            // And ل before a word that itself begins with ل (للبنان، لليبيا، للندن): a name of four
+            // letters or more.
+            if count >= 5 {
+                out.append(ProcliticAnalysis(prefixLength: origins.1, proclitics: .li,
+                                             hash: Normalizer.hash(UnsafeBufferPointer(rebasing: n[1...]))))
+            }
         } else if n[0] != kaf || (n[1] == alef && n[2] == lam) {
             // ك ("like") comes before a name only with the article (كالعراق): كنيس is a
             // synagogue, not ك + نيس, and كديما is Kadima, not ك + ديما.
@@ -264,6 +270,10 @@ public struct Normalization: Stage {
             if count >= 5 {
                 out.append(ProcliticAnalysis(prefixLength: origins.2, proclitics: first.union(.li),
                                              hash: Normalizer.hash(prefix: alef, UnsafeBufferPointer(rebasing: n[2...]))))
+            }
+            if count >= 6 {
+                out.append(ProcliticAnalysis(prefixLength: origins.2, proclitics: first.union(.li),
+                                             hash: Normalizer.hash(UnsafeBufferPointer(rebasing: n[2...]))))
             }
         } else {
             out.append(ProcliticAnalysis(prefixLength: origins.2, proclitics: first.union(second),
