@@ -508,6 +508,26 @@ extension LabellerTests {
         #expect(scene.entities(withSources: false) == ["LOC لندن", "PER الطبوبي"])
     }
 
+    @Test func aListedOrganizationOfSeveralWordsHoldsTheModelsPerson() throws {
+        // وقالت وكالة فرانس برس إن البيت الأبيض رد على سعيد
+        // 0     1    2     3   4  5     6      7  8   9
+        let scene = try ModelScene("وقالت وكالة فرانس برس إن البيت الأبيض رد على سعيد"), d = scene.document, c = scene.candidate
+        d.candidates = [
+            c(.person, 2, 4, "model:wasim", 0),
+            c(.organization, 2, 4, "gazetteer:organizations.tsv", 20),          // the same words, a known name: wins
+            c(.location, 5, 7, "model:wasim", 0),
+            c(.organization, 5, 7, "gazetteer:organizations.tsv", 20),          // over the model's place: the model decides
+            c(.person, 9, 10, "model:wasim", 0),
+            c(.organization, 8, 10, "gazetteer:train-split-entities.tsv", 10), // a list derived from a corpus: no
+        ]
+        try ConflictResolution().process(d)
+        #expect(scene.entities() == [
+            "ORG فرانس برس gazetteer:organizations.tsv", "LOC البيت الأبيض model:wasim", "PER سعيد model:wasim",
+        ])
+        try ConflictResolution(listedOrgsHoldModel: false).process(d)
+        #expect(scene.entities(withSources: false) == ["PER فرانس برس", "LOC البيت الأبيض", "PER سعيد"])
+    }
+
     @Test func aNoneSpanDoesNotBeatTheNameAroundIt() throws {
         // وقالت وزارة الداخلية السعودية إن الحكومة السعودية
         // 0     1     2        3        4  5       6
