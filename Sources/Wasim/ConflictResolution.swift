@@ -14,7 +14,8 @@
 /// overlaps is dropped: the model read it as a feature and said no. The model decides the types
 /// in `modelTypes`; for the others its candidates only fill gaps, except that an organization of
 /// the lists or rules holding a model place whole outranks it (`orgContainsModel`), and a one-word
-/// organization of a low-priority list needs the model's agreement (`weakListPriority`).
+/// organization of a low-priority list needs the model's agreement (`weakListPriority`), and a curated
+/// list's organization of several words outranks the model's persons inside it (`listedOrgsHoldModel`).
 public struct ConflictResolution: Stage {
     public let name = "conflict-resolution"
     public let requires: Set<Capability> = [.tokens]
@@ -38,6 +39,10 @@ public struct ConflictResolution: Stage {
     /// Whether a list's or rule's candidate of a type the model does not decide (an organization)
     /// that holds the model's places whole and more outranks them.
     public var orgContainsModel: Bool
+
+    /// Whether a curated list's organization of two words or more outranks the model's persons that
+    /// lie within it (a known name: `كريستال بالاس`, not a person).
+    public var listedOrgsHoldModel: Bool
 
     /// The types where a lower-tier candidate overlapping a model candidate of its type sets the
     /// boundaries (places: the lists and rules know ANNOTATION.md's site nouns and direction words).
@@ -70,11 +75,12 @@ public struct ConflictResolution: Stage {
     public init(highPriority: Int = 60, listPriority: Int = 30, modelTypes: Set<EntityType> = [.person, .location],
                 modelVetoes: Bool = true, boundaryTypes: Set<EntityType> = [.location], uncontestedPlaceTokens: Int = 2,
                 uncontestedListPersonTokens: Int = 2, weakListPriority: Int = 20, orgContainsModel: Bool = true,
-                wordLists: [Int32] = [], givenNameList: Int32? = nil, designatorList: Int32? = nil,
+                listedOrgsHoldModel: Bool = true, wordLists: [Int32] = [], givenNameList: Int32? = nil, designatorList: Int32? = nil,
                 orgDesignatorList: Int32? = nil) {
         self.orgDesignatorList = orgDesignatorList
         self.weakListPriority = weakListPriority
         self.orgContainsModel = orgContainsModel
+        self.listedOrgsHoldModel = listedOrgsHoldModel
         self.wordLists = wordLists
         self.designatorList = designatorList
         self.givenNameList = givenNameList
@@ -182,6 +188,9 @@ public struct ConflictResolution: Stage {
             var exact: [(type: EntityType, start: Int32, end: Int32)] = []
             exact.reserveCapacity(candidates.count)
             var modelPlaces: [Range<Int32>] = []
+            // The model's persons, for a listed organization of several words that holds them
+            // (`listedOrgsHoldModel`).
+            var modelPersons: [Range<Int32>] = []
             // The model's places that start with a site noun (مسجد محمد علي, made from the person it
             // read after the noun; مطار باريس أورلي): a shorter list or rule place inside one read a
             // given name or a city as the whole name (مسجد محمد، باريس), and does not set the
@@ -201,9 +210,22 @@ public struct ConflictResolution: Stage {
                 for k in candidates[i].tokens { modelAt[Int(k)] |= b }
                 exact.append((candidates[i].type, candidates[i].start, candidates[i].end))
                 if candidates[i].type == .location { modelPlaces.append(candidates[i].tokens) }
+                if candidates[i].type == .person { modelPersons.append(candidates[i].tokens) }
                 if candidates[i].type == .location, candidates[i].tokens.count > 1,
                    Labeller.siteNounPrefix(document, token: Int(candidates[i].tokens.lowerBound)) != nil {
                     sites.append(candidates[i].tokens)
+                }
+            }
+            // A NONE span says nothing inside it is a name, not that nothing around it is: a list's
+            // or rule's name that holds it whole and more (`وزارة الداخلية السعودية` around the
+            // adjective `السعودية`, an organization named after its festival) ranks with it, so
+            // that the longer span wins as it does without the model.
+            for i in candidates.indices where tiers[i] == 3 && FeatureExtractor.isSuppressed(candidates[i].type) {
+                let t = candidates[i].tokens
+                for j in candidates.indices where tiers[j] < 3 && (kinds[j] == .rule || kinds[j] == .gazetteer)
+                    && !FeatureExtractor.isSuppressed(candidates[j].type) && !FeatureExtractor.isRange(candidates[j].type) {
+                    let u = candidates[j].tokens
+                    if u.lowerBound <= t.lowerBound, u.upperBound >= t.upperBound, u.count > t.count { tiers[j] = 3 }
                 }
             }
             var keep: [Int] = []
@@ -227,6 +249,20 @@ public struct ConflictResolution: Stage {
                     let t = candidates[i].tokens
                     let inside = modelPlaces.filter { $0.overlaps(t) }
                     if !inside.isEmpty, inside.allSatisfy({ $0.lowerBound >= t.lowerBound && $0.upperBound <= t.upperBound && $0.count < t.count }) {
+                        tiers[i] = 2
+                    }
+                }
+                // A curated list's organization of two words or more is a known name: where the model
+                // read a person inside it or over exactly its words (`كريستال بالاس`، `ديلي ميل`،
+                // `مؤسسة روجر فيدرر`), the list's name wins. Not a place over the same words: a
+                // building that names its institution is a place where the model says so (`زار
+                // البيت الأبيض`); nor the lists derived from a corpus (below `weakListPriority`), nor
+                // a rule's guess.
+                if tiers[i] == 0, !decided[i], listedOrgsHoldModel, kinds[i] == .gazetteer,
+                   candidates[i].priority >= weakListPriority, candidates[i].tokens.count >= 2 {
+                    let t = candidates[i].tokens
+                    let inside = modelPersons.filter { $0.overlaps(t) }
+                    if !inside.isEmpty, inside.allSatisfy({ $0.lowerBound >= t.lowerBound && $0.upperBound <= t.upperBound }) {
                         tiers[i] = 2
                     }
                 }

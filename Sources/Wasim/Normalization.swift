@@ -248,6 +248,13 @@ public struct Normalization: Stage {
         let beforeBen = count == 3 && n[1] == ba && n[2] == nun && (n[0] == ba || n[0] == fa)
         guard count >= (n[0] == waw ? 3 : 4) || beforeBen, let first = Proclitics(letter: n[0]) else { return }
         if n[0] == lam && n[1] == lam {
+            // Also ل before a word that itself begins with ل (للبنان، لليبيا، للندن): a name of four
+            // letters or more. Before the article's reading, which stays last: the labeller's stem is
+            // the last reading, and ل + ال is by far the commoner.
+            if count >= 5 {
+                out.append(ProcliticAnalysis(prefixLength: origins.1, proclitics: .li,
+                                             hash: Normalizer.hash(UnsafeBufferPointer(rebasing: n[1...]))))
+            }
             if count >= 4 {
                 out.append(ProcliticAnalysis(prefixLength: origins.1, proclitics: .li,
                                              hash: Normalizer.hash(prefix: alef, UnsafeBufferPointer(rebasing: n[1...]))))
@@ -261,6 +268,10 @@ public struct Normalization: Stage {
         guard n[0] == waw || n[0] == fa, let second = Proclitics(letter: n[1]),
               n[1] == ba || n[1] == lam || n[1] == kaf, count >= 5 else { return }
         if n[1] == lam && n[2] == lam {
+            if count >= 6 {
+                out.append(ProcliticAnalysis(prefixLength: origins.2, proclitics: first.union(.li),
+                                             hash: Normalizer.hash(UnsafeBufferPointer(rebasing: n[2...]))))
+            }
             if count >= 5 {
                 out.append(ProcliticAnalysis(prefixLength: origins.2, proclitics: first.union(.li),
                                              hash: Normalizer.hash(prefix: alef, UnsafeBufferPointer(rebasing: n[2...]))))

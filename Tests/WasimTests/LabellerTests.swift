@@ -507,6 +507,47 @@ extension LabellerTests {
         try ConflictResolution(orgContainsModel: false).process(d)
         #expect(scene.entities(withSources: false) == ["LOC لندن", "PER الطبوبي"])
     }
+
+    @Test func aListedOrganizationOfSeveralWordsHoldsTheModelsPerson() throws {
+        // وقالت وكالة فرانس برس إن البيت الأبيض رد على سعيد
+        // 0     1    2     3   4  5     6      7  8   9
+        let scene = try ModelScene("وقالت وكالة فرانس برس إن البيت الأبيض رد على سعيد"), d = scene.document, c = scene.candidate
+        d.candidates = [
+            c(.person, 2, 4, "model:wasim", 0),
+            c(.organization, 2, 4, "gazetteer:organizations.tsv", 20),          // the same words, a known name: wins
+            c(.location, 5, 7, "model:wasim", 0),
+            c(.organization, 5, 7, "gazetteer:organizations.tsv", 20),          // over the model's place: the model decides
+            c(.person, 9, 10, "model:wasim", 0),
+            c(.organization, 8, 10, "gazetteer:train-split-entities.tsv", 10), // a list derived from a corpus: no
+        ]
+        try ConflictResolution().process(d)
+        #expect(scene.entities() == [
+            "ORG فرانس برس gazetteer:organizations.tsv", "LOC البيت الأبيض model:wasim", "PER سعيد model:wasim",
+        ])
+        try ConflictResolution(listedOrgsHoldModel: false).process(d)
+        #expect(scene.entities(withSources: false) == ["PER فرانس برس", "LOC البيت الأبيض", "PER سعيد"])
+    }
+
+    @Test func aNoneSpanDoesNotBeatTheNameAroundIt() throws {
+        // وقالت وزارة الداخلية السعودية إن الحكومة السعودية
+        // 0     1     2        3        4  5       6
+        let scene = try ModelScene("وقالت وزارة الداخلية السعودية إن الحكومة السعودية"), d = scene.document, c = scene.candidate
+        d.candidates = [
+            c(.organization, 1, 3, "gazetteer:organizations.tsv", 20),
+            c(.organization, 1, 4, "rule:org-listed-body-nisba", 55),    // holds the NONE span: ranks with it, longer
+            c(.suppressed, 3, 4, "rule:nisba-place-as-adjective", 60),
+            c(.location, 3, 4, "gazetteer:countries.tsv", 20),
+            c(.suppressed, 6, 7, "rule:nisba-place-as-adjective", 60),   // nothing around it: it beats the place
+            c(.location, 6, 7, "model:wasim", 0),
+        ]
+        try ConflictResolution().process(d)
+        #expect(scene.entities() == ["ORG وزارة الداخلية السعودية rule:org-listed-body-nisba"])
+        // Without the model the longer span wins anyway.
+        let plain = try Pipeline.tokenizer().tag("وقالت وزارة الداخلية السعودية إن الحكومة السعودية")
+        plain.candidates = Array(d.candidates.prefix(4))
+        try ConflictResolution().process(plain)
+        #expect(plain.entities.map { "\($0.type) \(plain.text(of: $0))" } == ["ORG وزارة الداخلية السعودية"])
+    }
 }
 
 /// The word cache: once full, words outside it are scored in a scratch area, and the labels
