@@ -255,6 +255,14 @@ func ruleError(_ source: String) throws -> String {
         #expect(try ruleError("define x: word\nrule a\n  pattern: [$y]:PER\n").contains("unknown definition '$y'"))
     }
 
+    @Test func aTextOfTwoWordsIsRejected() throws {
+        // It once compiled to a one-token test that no token passes: the rule silently never fired.
+        #expect(try ruleError("rule a\n  type: ORG\n  pattern: [\"الحرس الوطني\"]\n") ==
+                "test.rules:3:13: a text matches one token: write words in a row one by one (\"الحرس\" \"الوطني\")\n      pattern: [\"الحرس الوطني\"]\n                ^")
+        #expect(try ruleError("rule a\n  type: ORG\n  pattern: (\"الجيش\" | \"الأمن العام\") word\n").hasPrefix(
+                "test.rules:3:23: a text matches one token"))
+    }
+
     @Test func errorsInsideADefinitionPointAtIt() throws {
         #expect(try ruleError("define n: word&!@NOPE\nrule a\n  type: PER\n  pattern: [$n]\n").hasPrefix(
                 "test.rules:1:16: unknown list '@NOPE'"))

@@ -228,7 +228,13 @@ extension Condition {
                     throw fail("at most two lists in one condition")
                 }
             } else if enclosed(by: "\"") {
-                let key = normalizer.key(String(body.dropFirst().dropLast()))
+                let text = String(body.dropFirst().dropLast())
+                // A condition is about one token: a text of two words never matched anything, silently.
+                if text.contains(where: \.isWhitespace) {
+                    let words = text.split(whereSeparator: \.isWhitespace).map { "\"\($0)\"" }.joined(separator: " ")
+                    throw fail("a text matches one token: write words in a row one by one (\(words.isEmpty ? "\"…\" \"…\"" : words))")
+                }
+                let key = normalizer.key(text)
                 if negated {
                     x.excludedTexts.append(key)
                 } else {

@@ -318,7 +318,9 @@ private func mergeLiterals(_ options: [PatternNode]) -> [PatternNode] {
     var groups: [String: (words: [String], column: Int, line: Int, first: Int)] = [:]
     var others: [(Int, PatternNode)] = []
     for (k, option) in flat.enumerated() {
-        if case .atom(let text, let column, let line) = option, let head = Condition.quotedHead(text), !head.innerQuote {
+        // A text with a space is left alone for the condition parser to reject (a text is one token).
+        if case .atom(let text, let column, let line) = option, let head = Condition.quotedHead(text), !head.innerQuote,
+           !head.word.contains(where: \.isWhitespace) {
             groups[head.rest, default: ([], column, line, k)].words.append(head.word)
             continue
         }
