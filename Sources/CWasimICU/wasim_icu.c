@@ -329,11 +329,78 @@ int32_t wasim_segmenter_icu_sentences(wasim_segmenter *s, const uint16_t *text, 
     return n;
 }
 
-int32_t wasim_utf8_to_utf16(const uint8_t *src, int32_t srcLength, uint16_t *dst, int32_t lossy,
-                            int32_t *errorOffset, int32_t *supplementary) {
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+// For each keep mask of eight 16-bit lanes, the byte shuffle that packs the kept lanes to the front.
+static uint8_t pack_lanes[256][16];
+
+__attribute__((constructor)) static void make_pack_lanes(void) {
+    for (int m = 0; m < 256; m++) {
+        int k = 0;
+        for (int lane = 0; lane < 8; lane++)
+            if (m & (1 << lane)) { pack_lanes[m][2 * k] = (uint8_t)(2 * lane); pack_lanes[m][2 * k + 1] = (uint8_t)(2 * lane + 1); k++; }
+        for (; k < 8; k++) { pack_lanes[m][2 * k] = 0x80; pack_lanes[m][2 * k + 1] = 0x80; }
+    }
+}
+
+// Sixteen bytes at once when they hold only ASCII and well-formed two-byte sequences (an Arabic
+// text's words and the spaces and punctuation between them, which the eight-byte steps below
+// take a run at a time): every position's unit is made, a lead with its continuation byte, and
+// the continuation bytes' lanes are packed away. Returns the units written, or -1 (nothing
+// consumed) when the bytes hold anything else; `*consumed` is 16, or 15 when the last byte is
+// a lead whose continuation lies beyond. Writes sixteen units at most past `dst`, which the
+// output has room for (a unit per input byte, and sixteen bytes are read).
+__attribute__((target("ssse3"))) static int32_t decode_block16(const uint8_t *src, uint16_t *dst, int32_t *consumed) {
+    __m128i b = _mm_loadu_si128((const __m128i *)src);
+    __m128i lead8 = _mm_and_si128(_mm_cmpgt_epi8(b, _mm_set1_epi8((char)0xC1)), _mm_cmplt_epi8(b, _mm_set1_epi8((char)0xE0)));
+    __m128i cont8 = _mm_cmplt_epi8(b, _mm_set1_epi8((char)0xC0));
+    uint32_t high = (uint32_t)_mm_movemask_epi8(b);
+    uint32_t lead = (uint32_t)_mm_movemask_epi8(lead8);
+    uint32_t cont = (uint32_t)_mm_movemask_epi8(cont8);
+    // Every byte at or above 0x80 a lead (C2-DF) or a continuation, and the continuations exactly
+    // the bytes after the leads (a continuation first, or a lead before a non-continuation, fails).
+    if (high != (lead | cont) || cont != ((lead << 1) & 0xFFFF)) return -1;
+    uint32_t keep = ~cont & 0xFFFF;
+    *consumed = 16;
+    if (lead & 0x8000) { keep &= 0x7FFF; *consumed = 15; }
+    __m128i zero = _mm_setzero_si128();
+    __m128i next = _mm_srli_si128(b, 1);
+    __m128i low5 = _mm_set1_epi16(0x1F), low6 = _mm_set1_epi16(0x3F);
+    __m128i wLo = _mm_unpacklo_epi8(b, zero), wHi = _mm_unpackhi_epi8(b, zero);
+    __m128i nLo = _mm_unpacklo_epi8(next, zero), nHi = _mm_unpackhi_epi8(next, zero);
+    __m128i lLo = _mm_unpacklo_epi8(lead8, lead8), lHi = _mm_unpackhi_epi8(lead8, lead8);
+    __m128i pLo = _mm_or_si128(_mm_slli_epi16(_mm_and_si128(wLo, low5), 6), _mm_and_si128(nLo, low6));
+    __m128i pHi = _mm_or_si128(_mm_slli_epi16(_mm_and_si128(wHi, low5), 6), _mm_and_si128(nHi, low6));
+    __m128i vLo = _mm_or_si128(_mm_and_si128(lLo, pLo), _mm_andnot_si128(lLo, wLo));
+    __m128i vHi = _mm_or_si128(_mm_and_si128(lHi, pHi), _mm_andnot_si128(lHi, wHi));
+    uint32_t kLo = keep & 0xFF, kHi = keep >> 8;
+    _mm_storeu_si128((__m128i *)dst, _mm_shuffle_epi8(vLo, _mm_loadu_si128((const __m128i *)pack_lanes[kLo])));
+    int32_t nLoUnits = __builtin_popcount(kLo);
+    _mm_storeu_si128((__m128i *)(dst + nLoUnits), _mm_shuffle_epi8(vHi, _mm_loadu_si128((const __m128i *)pack_lanes[kHi])));
+    return nLoUnits + __builtin_popcount(kHi);
+}
+#endif
+
+static inline __attribute__((always_inline)) int32_t utf8_to_utf16(const uint8_t *src, int32_t srcLength, uint16_t *dst,
+                                                                    int32_t lossy, int32_t *errorOffset,
+                                                                    int32_t *supplementary, const int blocks) {
     int32_t i = 0, j = 0;
     *supplementary = 0;
     while (i < srcLength) {
+#if defined(__x86_64__)
+        if (blocks && i + 16 <= srcLength) {
+            int32_t consumed;
+            int32_t n = decode_block16(src + i, dst + j, &consumed);
+            if (n >= 0) {
+                i += consumed;
+                j += n;
+                continue;
+            }
+        }
+#else
+        (void)blocks;
+#endif
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
         // Eight bytes at once: the ASCII bytes they start with, or the two-byte sequences (C2-DF
         // then a continuation byte: all of Arabic) they start with, are converted together, most
@@ -387,6 +454,21 @@ int32_t wasim_utf8_to_utf16(const uint8_t *src, int32_t srcLength, uint16_t *dst
         U16_APPEND_UNSAFE(dst, j, c);
     }
     return j;
+}
+
+#if defined(__x86_64__)
+__attribute__((target("ssse3"))) static int32_t utf8_to_utf16_ssse3(const uint8_t *src, int32_t srcLength, uint16_t *dst,
+                                                                    int32_t lossy, int32_t *errorOffset, int32_t *supplementary) {
+    return utf8_to_utf16(src, srcLength, dst, lossy, errorOffset, supplementary, 1);
+}
+#endif
+
+int32_t wasim_utf8_to_utf16(const uint8_t *src, int32_t srcLength, uint16_t *dst, int32_t lossy,
+                            int32_t *errorOffset, int32_t *supplementary) {
+#if defined(__x86_64__)
+    if (__builtin_cpu_supports("ssse3")) return utf8_to_utf16_ssse3(src, srcLength, dst, lossy, errorOffset, supplementary);
+#endif
+    return utf8_to_utf16(src, srcLength, dst, lossy, errorOffset, supplementary, 0);
 }
 
 int32_t wasim_nfkc(const uint16_t *src, int32_t length, uint16_t *dst, int32_t capacity) {
