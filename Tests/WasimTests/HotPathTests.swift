@@ -117,6 +117,64 @@ import Testing
         #expect(try required(#"[word ("س" | @LOC)]"#) == [])
     }
 
+    /// The prefilters are derived from each compiled rule: where a match can start (lists and
+    /// texts of the conditions reachable before the first token is consumed; nil when one of them
+    /// tests no list or text, as a negation does) and the lists every match consumes.
+    @Test func rulesKnowWhereTheyCanStartAndTheListsEveryMatchNeeds() throws {
+        let g = try ruleTestGazetteer()
+        func rule(_ pattern: String) throws -> Rule {
+            try RuleSet.parse("rule r\n  type: LOC\n  pattern: \(pattern)\n", file: "t.rules", gazetteer: g)[0]
+        }
+        func bit(_ list: String) throws -> UInt64 { 1 << UInt64(try #require(g.typeID(list))) }
+        let title = try bit("TITLE"), loc = try bit("LOC"), common = try bit("COMMON")
+        let qala = g.normalizer.key("قال")
+        struct Filters: Equatable {
+            var startLists: UInt64?
+            var startTexts: [UInt64]
+            var required: UInt64
+            var firsts: Int
+        }
+        func filters(_ pattern: String) throws -> Filters {
+            let r = try rule(pattern)
+            return Filters(startLists: r.startLists, startTexts: r.code.startTexts.hashes, required: r.code.requiredLists,
+                           firsts: r.code.firstConditionCount)
+        }
+        #expect(try filters("@TITLE [word]") == Filters(startLists: title, startTexts: [], required: title, firsts: 1))
+        // An optional or repeated first element: the element after it can start a match too.
+        #expect(try filters("@TITLE? [@LOC]") == Filters(startLists: title | loc, startTexts: [], required: loc, firsts: 2))
+        #expect(try filters("@TITLE* [@LOC]") == Filters(startLists: title | loc, startTexts: [], required: loc, firsts: 2))
+        #expect(try filters("(@TITLE | @LOC)+ [word]") == Filters(startLists: title | loc, startTexts: [], required: 0, firsts: 2))
+        // Alternatives: a list or a text; each alternative pattern of a rule counts.
+        #expect(try filters(#"("قال" | @TITLE) [word]"#) == Filters(startLists: title, startTexts: [qala], required: 0, firsts: 2))
+        #expect(try filters(#""قال"&clitic [word]"#) == Filters(startLists: 0, startTexts: [qala], required: 0, firsts: 1))
+        #expect(try rule("@TITLE [word]\n  pattern: [@LOC]").startLists == title | loc)
+        // A negated list, or a condition without a list or a text, can start anywhere; a negation
+        // is never required.
+        #expect(try filters("!@COMMON [@LOC]") == Filters(startLists: nil, startTexts: [], required: loc, firsts: 1))
+        #expect(try filters("[word @LOC&!@COMMON]") == Filters(startLists: nil, startTexts: [], required: loc, firsts: 1))
+        #expect(try filters("(@TITLE | word) [@LOC]") == Filters(startLists: nil, startTexts: [], required: loc, firsts: 2))
+        // Two lists over the same tokens: the first is the start, both are required.
+        #expect(try filters("[@LOC&@COMMON]") == Filters(startLists: loc, startTexts: [], required: loc | common, firsts: 1))
+        // Required only when on every path: one branch of an alternation is not enough.
+        #expect(try filters("[@LOC (@TITLE | word)]") == Filters(startLists: loc, startTexts: [], required: loc, firsts: 1))
+        #expect(try filters("[@LOC (@TITLE | @TITLE&@COMMON)]") == Filters(startLists: loc, startTexts: [], required: loc | title, firsts: 1))
+    }
+
+    @Test func rulesWithAnOptionalOrAlternativeFirstElementStillFire() throws {
+        // Each fires where its first element is absent or is the second alternative.
+        let optional = "rule r\n  type: LOC\n  pattern: @TITLE? [@LOC]\n"
+        #expect(try runRules(optional, on: "زار العراق أمس") == ["LOC العراق"])
+        #expect(try runRules(optional, on: "قال الرئيس العراق") == ["LOC العراق"])
+        let starred = "rule r\n  type: LOC\n  pattern: @TITLE* [@LOC]\n"
+        #expect(try runRules(starred, on: "زار العراق أمس") == ["LOC العراق"])
+        let alternative = "rule r\n  type: PER\n  pattern: (\"قال\" | @TITLE) [word&!@COMMON]\n"
+        #expect(try runRules(alternative, on: "قال زيد في بيان. ثم الرئيس عمرو في بيان") == ["PER زيد", "PER عمرو"])
+        let negated = "rule r\n  type: LOC\n  pattern: !@COMMON [@LOC]\n"
+        #expect(try runRules(negated, on: "زار العراق. في العراق") == ["LOC العراق"])
+        let patterns = "rule r\n  type: LOC\n  pattern: @TITLE [word]\n  pattern: [@LOC]\n"
+        #expect(try runRules(patterns, on: "زار العراق") == ["LOC العراق"])
+    }
+
     @Test func aSentenceWithoutARequiredTextIsSkippedAndOneWithItStillMatches() throws {
         let qaeda = """
             rule qaeda
@@ -196,14 +254,15 @@ import Testing
         #expect(TextSet([0]).contains(0))
     }
 
-    @Test func textMasksGiveEachKeysMaskAndZeroOtherwise() {
-        let masks = TextMasks([7: 0b101, 0: 0b10, 0xFFFF_0000_0000_0007: 1 << 63, 9: 0])
-        #expect(masks.mask(7) == 0b101)
-        #expect(masks.mask(0) == 0b10)
-        #expect(masks.mask(0xFFFF_0000_0000_0007) == 1 << 63)
-        #expect(masks.mask(9) == 0)
-        #expect(masks.mask(8) == 0)
-        #expect(TextMasks([:]).mask(0) == 0)
+    @Test func textMasksGiveEachKeysMasksAndZeroOtherwise() {
+        let masks = TextMasks([7: [0b101, 0b1], 0: [0b10, 0], 0xFFFF_0000_0000_0007: [1 << 63, 1 << 62], 9: [0, 0], 11: [0, 0b100]])
+        #expect(masks.masks(7) == [0b101, 0b1])
+        #expect(masks.masks(0) == [0b10, 0])
+        #expect(masks.masks(0xFFFF_0000_0000_0007) == [1 << 63, 1 << 62])
+        #expect(masks.masks(9) == [0, 0])
+        #expect(masks.masks(11) == [0, 0b100])
+        #expect(masks.masks(8) == [0, 0])
+        #expect(TextMasks([:]).masks(0) == [0, 0])
     }
 
     @Test func tokenTrieFindsEveryChildAfterGrowing() {

@@ -16,7 +16,9 @@ public struct RuleMatching: Stage {
     /// Which of the first 64 rules can start at a token, from its lists and texts: computed
     /// once per token for all rules, so that each rule skips to its next start with a bit test.
     private let rulesByList: [UInt64]
-    private let rulesByText: TextMasks
+    /// By text: the rules of the first 64 that can start there (`.x`), and the required text
+    /// sets (`requiredGroups`) it is one of (`.y`).
+    private let byText: TextMasks
     /// Rules of the first 64 that can start at any token: they get no start list (a bit at every
     /// token, counted, sorted and walked, cost more than the rule) and run like the rules past
     /// 64, over every sentence that holds their required lists.
@@ -24,8 +26,8 @@ public struct RuleMatching: Stage {
     /// Text sets that some rule's every match consumes one of (`RuleCode.requiredTexts`), a bit
     /// per set (64 at most). They once shared the start table's 64 bits, above the rules' own,
     /// so each rule added took a set's bit away, and the rule whose set lost it ran over every
-    /// sentence: three rules more cost the rules stage an eighth of its instructions.
-    private let groupsByText: TextMasks
+    /// sentence: three rules more cost the rules stage an eighth of its instructions. They are
+    /// the `.y` of `byText`.
     /// For each rule, the sets a sentence must hold for it to run there.
     private let requiredGroups: [UInt64]
 
@@ -46,17 +48,16 @@ public struct RuleMatching: Stage {
             }
         }
         var byList = [UInt64](repeating: 0, count: 64)
-        var byText: [UInt64: UInt64] = [:]
+        var textMasks: [UInt64: SIMD2<UInt64>] = [:]
         var anywhere: UInt64 = 0
         for (r, code) in codes.prefix(64).enumerated() {
             let bit: UInt64 = 1 << UInt64(r)
             guard let lists = code.startLists else { anywhere |= bit; continue }
             for l in 0..<64 where lists & (1 << UInt64(l)) != 0 { byList[l] |= bit }
-            for h in code.startTexts.hashes { byText[h, default: 0] |= bit }
+            for h in code.startTexts.hashes { textMasks[h, default: .zero].x |= bit }
         }
         // The distinct required sets, the first 64 of them.
         var groupOf: [[UInt64]: Int] = [:]
-        var byGroup: [UInt64: UInt64] = [:]
         var required = [UInt64](repeating: 0, count: codes.count)
         for (r, code) in codes.enumerated() where !code.requiredTexts.isEmpty {
             let set = code.requiredTexts
@@ -67,13 +68,12 @@ public struct RuleMatching: Stage {
                 guard groupOf.count < 64 else { continue }
                 g = groupOf.count
                 groupOf[set] = g
-                for h in set { byGroup[h, default: 0] |= 1 << UInt64(g) }
+                for h in set { textMasks[h, default: .zero].y |= 1 << UInt64(g) }
             }
             required[r] = 1 << UInt64(g)
         }
         rulesByList = byList
-        rulesByText = TextMasks(byText)
-        groupsByText = TextMasks(byGroup)
+        byText = TextMasks(textMasks)
         rulesAnywhere = anywhere
         requiredGroups = required
     }
@@ -97,15 +97,12 @@ public struct RuleMatching: Stage {
                 lists &= lists - 1
             }
             let t = ctx.tokens[i]
-            var texts = rulesByText.mask(t.hash)
-            var sets = groupsByText.mask(t.hash)
+            var both = byText.masks(t.hash)
             for r in 0..<Int(t.analysisCount) {
-                let h = ctx.analyses[Int(t.firstAnalysis) + r].hash
-                texts |= rulesByText.mask(h)
-                sets |= groupsByText.mask(h)
+                both |= byText.masks(ctx.analyses[Int(t.firstAnalysis) + r].hash)
             }
-            masks[i] |= texts
-            if Int(t.sentence) < sentences { groups[Int(t.sentence)] |= sets }
+            masks[i] |= both.x
+            if Int(t.sentence) < sentences { groups[Int(t.sentence)] |= both.y }
         }
         return (masks, groups)
     }
