@@ -343,40 +343,47 @@ public struct ConflictResolution: Stage {
         if let d = designatorList, d >= 0, d < 64 { bitsOf[Int(d)] |= 4 }
         for l in 0..<min(Gazetteer.entityTypes.count, 64) where bitsOf[l] == 0 { bitsOf[l] = 2 }
         if let g = givenNameList, g >= 0, g < 64, bitsOf[Int(g)] == 0 { bitsOf[Int(g)] = 2 }
-        var reading: [UInt8]? = nil
-        // Per token, the proclitic before a designator read behind one (ب of بمنطقة).
-        var designatorProclitic: [Int32]? = nil
-        for l in document.lookups where l.list >= 0 && l.list < 64 {
-            let bits = bitsOf[Int(l.list)]
-            guard bits != 0, l.tokens.count == 1 else { continue }
-            if reading == nil { reading = [UInt8](repeating: 0, count: document.tokens.count) }
-            reading![Int(l.tokens.lowerBound)] |= bits
-            if l.prefixLength > 0, l.list == designatorList || l.list == orgDesignatorList {
-                if designatorProclitic == nil { designatorProclitic = [Int32](repeating: 0, count: document.tokens.count) }
-                designatorProclitic![Int(l.tokens.lowerBound)] = l.prefixLength
+        // Only the first token of a model candidate is asked about: its lookups are found by
+        // binary search (the lookups are sorted by first token), where a pass over every lookup
+        // of the document (two or three a token) cost 86 instructions a token for a few model
+        // candidates. `bits`: the or of the bits of the one-word lookups there; `proclitic`: the
+        // prefix of the last designator among them read behind a proclitic (0: none).
+        let lookups = document.lookups
+        let designatorList = designatorList, orgDesignatorList = orgDesignatorList
+        func reading(_ token: Int) -> (bits: UInt8, proclitic: Int32) {
+            var bits: UInt8 = 0, proclitic: Int32 = 0
+            var k = lookups.partitioningIndex { Int($0.tokens.lowerBound) >= token }
+            while k < lookups.count, Int(lookups[k].tokens.lowerBound) == token {
+                let l = lookups[k]
+                k += 1
+                guard l.list >= 0, l.list < 64, l.tokens.count == 1 else { continue }
+                let b = bitsOf[Int(l.list)]
+                guard b != 0 else { continue }
+                bits |= b
+                if l.prefixLength > 0, l.list == designatorList || l.list == orgDesignatorList { proclitic = l.prefixLength }
             }
+            return (bits, proclitic)
         }
-        guard let reading else { return }
         // By index, not `removeAll(where:)`, which moves every element even when it removes none
         // and copies each entity it asks about (four reference counts); a drop is rare.
         func dropped(_ i: Int) -> Bool {
-            candidates[i].tokens.count == 1 && reading[Int(candidates[i].tokens.lowerBound)] & 3 == 1
-                && Self.sourceKind(candidates[i].source) == .model
+            candidates[i].tokens.count == 1 && Self.sourceKind(candidates[i].source) == .model
+                && reading(Int(candidates[i].tokens.lowerBound)).bits & 3 == 1
         }
         for i in candidates.indices.reversed() where dropped(i) { candidates.remove(at: i) }
         for i in candidates.indices where candidates[i].type == .location && candidates[i].tokens.count >= 2 {
             let first = Int(candidates[i].tokens.lowerBound)
-            guard reading[first] & 6 == 4, Self.sourceKind(candidates[i].source) == .model else { continue }
+            guard Self.sourceKind(candidates[i].source) == .model, reading(first).bits & 6 == 4 else { continue }
             candidates[i].tokens = Int32(first + 1)..<candidates[i].tokens.upperBound
             candidates[i].start = document.tokens[first + 1].start
         }
         // ANNOTATION.md: proclitics are outside (لمنطقة → منطقة; للمنظمة reads ل + المنظمة,
         // no designator behind the ل, and keeps لمنظمة as the convention has it).
-        guard let designatorProclitic else { return }
         for i in candidates.indices where candidates[i].type == .organization && candidates[i].tokens.count >= 2 {
             let first = Int(candidates[i].tokens.lowerBound)
-            let p = designatorProclitic[first]
-            guard p > 0, candidates[i].start == document.tokens[first].start, Self.sourceKind(candidates[i].source) == .model else { continue }
+            guard candidates[i].start == document.tokens[first].start, Self.sourceKind(candidates[i].source) == .model else { continue }
+            let p = reading(first).proclitic
+            guard p > 0 else { continue }
             candidates[i].start += p
         }
     }
