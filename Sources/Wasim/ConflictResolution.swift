@@ -149,10 +149,11 @@ public struct ConflictResolution: Stage {
             candidates.removeAll { $0.type == .location && $0.precedence == 0 && Self.endsInTanween(document, $0) }
         }
         let withModel = document.provided.contains(.modelCandidates)
-        if withModel, !wordLists.isEmpty { repairModelCandidates(&candidates, document) }
+        // Each candidate's source read once: the model's repairs, the tier and the rank below
+        // all ask for it.
+        var kinds = candidates.indices.map { Self.sourceKind(candidates[$0].source) }
+        if withModel, !wordLists.isEmpty { repairModelCandidates(&candidates, kinds: &kinds, document) }
         var tiers = [Int](repeating: 0, count: candidates.count)
-        // Each candidate's source read once: the tier and the rank below both ask for it.
-        let kinds = candidates.indices.map { Self.sourceKind(candidates[$0].source) }
         var active: [Int]? = nil
         // Vetoed candidates inside a model organization; taken after the others where still free.
         var reserve: [Int] = []
@@ -225,10 +226,14 @@ public struct ConflictResolution: Stage {
                 // rule's mistake more often than a body named after someone.
                 if tiers[i] == 0, !decided[i], orgContainsModel, !modelPlaces.isEmpty {
                     let t = candidates[i].tokens
-                    let inside = modelPlaces.filter { $0.overlaps(t) }
-                    if !inside.isEmpty, inside.allSatisfy({ $0.lowerBound >= t.lowerBound && $0.upperBound <= t.upperBound && $0.count < t.count }) {
-                        tiers[i] = 2
+                    // Every model place it overlaps, and at least one, inside it and shorter
+                    // (a loop: `filter` made an array for each such candidate).
+                    var overlaps = false, inside = true
+                    for p in modelPlaces where p.overlaps(t) {
+                        overlaps = true
+                        if !(p.lowerBound >= t.lowerBound && p.upperBound <= t.upperBound && p.count < t.count) { inside = false; break }
                     }
+                    if overlaps && inside { tiers[i] = 2 }
                 }
                 guard tiers[i] == 0, decided[i] else { keep.append(i); continue }
                 // The candidate's fields, not the candidate: a copy of an entity costs four
@@ -335,7 +340,8 @@ public struct ConflictResolution: Stage {
     /// a place starts after an administrative designator (حي الزهور → الزهور), and an
     /// organization after the proclitic before its designator (لمنطقة → منطقة). The lists and
     /// rules make none of these; the model, reading tokens, does.
-    private func repairModelCandidates(_ candidates: inout [Entity], _ document: Document) {
+    /// `kinds`: each candidate's `sourceKind`, kept in step with `candidates`.
+    private func repairModelCandidates(_ candidates: inout [Entity], kinds: inout [SourceKind], _ document: Document) {
         // Per token: 1, a word of those lists; 2, a name's word; 4, an administrative designator.
         // Each list id's bits come from one table: a document has two or three lookups a token.
         var bitsOf = [UInt8](repeating: 0, count: 64)
@@ -367,21 +373,23 @@ public struct ConflictResolution: Stage {
         // By index, not `removeAll(where:)`, which moves every element even when it removes none
         // and copies each entity it asks about (four reference counts); a drop is rare.
         func dropped(_ i: Int) -> Bool {
-            candidates[i].tokens.count == 1 && Self.sourceKind(candidates[i].source) == .model
-                && reading(Int(candidates[i].tokens.lowerBound)).bits & 3 == 1
+            kinds[i] == .model && candidates[i].tokens.count == 1 && reading(Int(candidates[i].tokens.lowerBound)).bits & 3 == 1
         }
-        for i in candidates.indices.reversed() where dropped(i) { candidates.remove(at: i) }
-        for i in candidates.indices where candidates[i].type == .location && candidates[i].tokens.count >= 2 {
+        for i in candidates.indices.reversed() where dropped(i) {
+            candidates.remove(at: i)
+            kinds.remove(at: i)
+        }
+        for i in candidates.indices where kinds[i] == .model && candidates[i].tokens.count >= 2 && candidates[i].type == .location {
             let first = Int(candidates[i].tokens.lowerBound)
-            guard Self.sourceKind(candidates[i].source) == .model, reading(first).bits & 6 == 4 else { continue }
+            guard reading(first).bits & 6 == 4 else { continue }
             candidates[i].tokens = Int32(first + 1)..<candidates[i].tokens.upperBound
             candidates[i].start = document.tokens[first + 1].start
         }
         // ANNOTATION.md: proclitics are outside (لمنطقة → منطقة; للمنظمة reads ل + المنظمة,
         // no designator behind the ل, and keeps لمنظمة as the convention has it).
-        for i in candidates.indices where candidates[i].type == .organization && candidates[i].tokens.count >= 2 {
+        for i in candidates.indices where kinds[i] == .model && candidates[i].tokens.count >= 2 && candidates[i].type == .organization {
             let first = Int(candidates[i].tokens.lowerBound)
-            guard candidates[i].start == document.tokens[first].start, Self.sourceKind(candidates[i].source) == .model else { continue }
+            guard candidates[i].start == document.tokens[first].start else { continue }
             let p = reading(first).proclitic
             guard p > 0 else { continue }
             candidates[i].start += p
