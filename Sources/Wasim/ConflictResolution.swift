@@ -155,10 +155,11 @@ public struct ConflictResolution: Stage {
             candidates.removeAll { $0.type == .location && $0.precedence == 0 && Self.endsInTanween(document, $0) }
         }
         let withModel = document.provided.contains(.modelCandidates)
-        if withModel, !wordLists.isEmpty { repairModelCandidates(&candidates, document) }
+        // Each candidate's source read once: the model's repairs, the tier and the rank below
+        // all ask for it.
+        var kinds = candidates.indices.map { Self.sourceKind(candidates[$0].source) }
+        if withModel, !wordLists.isEmpty { repairModelCandidates(&candidates, kinds: &kinds, document) }
         var tiers = [Int](repeating: 0, count: candidates.count)
-        // Each candidate's source read once: the tier and the rank below both ask for it.
-        let kinds = candidates.indices.map { Self.sourceKind(candidates[$0].source) }
         var active: [Int]? = nil
         // Vetoed candidates inside a model organization; taken after the others where still free.
         var reserve: [Int] = []
@@ -247,10 +248,14 @@ public struct ConflictResolution: Stage {
                 // rule's mistake more often than a body named after someone.
                 if tiers[i] == 0, !decided[i], orgContainsModel, !modelPlaces.isEmpty {
                     let t = candidates[i].tokens
-                    let inside = modelPlaces.filter { $0.overlaps(t) }
-                    if !inside.isEmpty, inside.allSatisfy({ $0.lowerBound >= t.lowerBound && $0.upperBound <= t.upperBound && $0.count < t.count }) {
-                        tiers[i] = 2
+                    // Every model place it overlaps, and at least one, inside it and shorter
+                    // (a loop: `filter` made an array for each such candidate).
+                    var overlaps = false, inside = true
+                    for p in modelPlaces where p.overlaps(t) {
+                        overlaps = true
+                        if !(p.lowerBound >= t.lowerBound && p.upperBound <= t.upperBound && p.count < t.count) { inside = false; break }
                     }
+                    if overlaps && inside { tiers[i] = 2 }
                 }
                 // A curated list's organization of two words or more is a known name: where the model
                 // read a person inside it or over exactly its words (`كريستال بالاس`، `ديلي ميل`،
@@ -371,7 +376,8 @@ public struct ConflictResolution: Stage {
     /// a place starts after an administrative designator (حي الزهور → الزهور), and an
     /// organization after the proclitic before its designator (لمنطقة → منطقة). The lists and
     /// rules make none of these; the model, reading tokens, does.
-    private func repairModelCandidates(_ candidates: inout [Entity], _ document: Document) {
+    /// `kinds`: each candidate's `sourceKind`, kept in step with `candidates`.
+    private func repairModelCandidates(_ candidates: inout [Entity], kinds: inout [SourceKind], _ document: Document) {
         // Per token: 1, a word of those lists; 2, a name's word; 4, an administrative designator.
         // Each list id's bits come from one table: a document has two or three lookups a token.
         var bitsOf = [UInt8](repeating: 0, count: 64)
@@ -379,40 +385,49 @@ public struct ConflictResolution: Stage {
         if let d = designatorList, d >= 0, d < 64 { bitsOf[Int(d)] |= 4 }
         for l in 0..<min(Gazetteer.entityTypes.count, 64) where bitsOf[l] == 0 { bitsOf[l] = 2 }
         if let g = givenNameList, g >= 0, g < 64, bitsOf[Int(g)] == 0 { bitsOf[Int(g)] = 2 }
-        var reading: [UInt8]? = nil
-        // Per token, the proclitic before a designator read behind one (ب of بمنطقة).
-        var designatorProclitic: [Int32]? = nil
-        for l in document.lookups where l.list >= 0 && l.list < 64 {
-            let bits = bitsOf[Int(l.list)]
-            guard bits != 0, l.tokens.count == 1 else { continue }
-            if reading == nil { reading = [UInt8](repeating: 0, count: document.tokens.count) }
-            reading![Int(l.tokens.lowerBound)] |= bits
-            if l.prefixLength > 0, l.list == designatorList || l.list == orgDesignatorList {
-                if designatorProclitic == nil { designatorProclitic = [Int32](repeating: 0, count: document.tokens.count) }
-                designatorProclitic![Int(l.tokens.lowerBound)] = l.prefixLength
+        // Only the first token of a model candidate is asked about: its lookups are found by
+        // binary search (the lookups are sorted by first token), where a pass over every lookup
+        // of the document (two or three a token) cost 86 instructions a token for a few model
+        // candidates. `bits`: the or of the bits of the one-word lookups there; `proclitic`: the
+        // prefix of the last designator among them read behind a proclitic (0: none).
+        let lookups = document.lookups
+        let designatorList = designatorList, orgDesignatorList = orgDesignatorList
+        func reading(_ token: Int) -> (bits: UInt8, proclitic: Int32) {
+            var bits: UInt8 = 0, proclitic: Int32 = 0
+            var k = lookups.partitioningIndex { Int($0.tokens.lowerBound) >= token }
+            while k < lookups.count, Int(lookups[k].tokens.lowerBound) == token {
+                let l = lookups[k]
+                k += 1
+                guard l.list >= 0, l.list < 64, l.tokens.count == 1 else { continue }
+                let b = bitsOf[Int(l.list)]
+                guard b != 0 else { continue }
+                bits |= b
+                if l.prefixLength > 0, l.list == designatorList || l.list == orgDesignatorList { proclitic = l.prefixLength }
             }
+            return (bits, proclitic)
         }
-        guard let reading else { return }
         // By index, not `removeAll(where:)`, which moves every element even when it removes none
         // and copies each entity it asks about (four reference counts); a drop is rare.
         func dropped(_ i: Int) -> Bool {
-            candidates[i].tokens.count == 1 && reading[Int(candidates[i].tokens.lowerBound)] & 3 == 1
-                && Self.sourceKind(candidates[i].source) == .model
+            kinds[i] == .model && candidates[i].tokens.count == 1 && reading(Int(candidates[i].tokens.lowerBound)).bits & 3 == 1
         }
-        for i in candidates.indices.reversed() where dropped(i) { candidates.remove(at: i) }
-        for i in candidates.indices where candidates[i].type == .location && candidates[i].tokens.count >= 2 {
+        for i in candidates.indices.reversed() where dropped(i) {
+            candidates.remove(at: i)
+            kinds.remove(at: i)
+        }
+        for i in candidates.indices where kinds[i] == .model && candidates[i].tokens.count >= 2 && candidates[i].type == .location {
             let first = Int(candidates[i].tokens.lowerBound)
-            guard reading[first] & 6 == 4, Self.sourceKind(candidates[i].source) == .model else { continue }
+            guard reading(first).bits & 6 == 4 else { continue }
             candidates[i].tokens = Int32(first + 1)..<candidates[i].tokens.upperBound
             candidates[i].start = document.tokens[first + 1].start
         }
         // ANNOTATION.md: proclitics are outside (لمنطقة → منطقة; للمنظمة reads ل + المنظمة,
         // no designator behind the ل, and keeps لمنظمة as the convention has it).
-        guard let designatorProclitic else { return }
-        for i in candidates.indices where candidates[i].type == .organization && candidates[i].tokens.count >= 2 {
+        for i in candidates.indices where kinds[i] == .model && candidates[i].tokens.count >= 2 && candidates[i].type == .organization {
             let first = Int(candidates[i].tokens.lowerBound)
-            let p = designatorProclitic[first]
-            guard p > 0, candidates[i].start == document.tokens[first].start, Self.sourceKind(candidates[i].source) == .model else { continue }
+            guard candidates[i].start == document.tokens[first].start else { continue }
+            let p = reading(first).proclitic
+            guard p > 0 else { continue }
             candidates[i].start += p
         }
     }

@@ -199,7 +199,9 @@ if arguments.stages == nil {
 }
 
 // Stages: the time each stage takes per token, on the same articles, in memory.
-do {
+/// Each stage's seconds over the first 3,000 articles, article by article as the pipeline runs
+/// them, and the tokens.
+func stageSeconds(_ pipeline: Pipeline) throws -> (seconds: [Double], tokens: Int) {
     var seconds = [Double](repeating: 0, count: pipeline.stages.count)
     var tokens = 0
     for data in inputs.prefix(3000) {
@@ -210,11 +212,32 @@ do {
         }
         tokens += d.tokens.count
     }
+    return (seconds, tokens)
+}
+do {
+    let (seconds, tokens) = try stageSeconds(pipeline)
     let total = seconds.reduce(0, +)
     print(String(format: "stages over %d tokens (ns/token): ", tokens)
           + zip(pipeline.stages, seconds).map { String(format: "%@ %.0f", $0.name, $1 / Double(tokens) * 1e9) }.joined(separator: ", ")
           + String(format: "; all %.0f (%.2fM tokens/s, %.1f%% of the ICU floor)", total / Double(tokens) * 1e9,
                    Double(tokens) / total / 1e6, Double(tokens) / total / floor * 100))
+    // The same without the model: what the model costs is its own stage and what the stages
+    // after it (conflict resolution weighs its candidates) and around it (its tables evict
+    // theirs from the processor's caches) take more, which the labeller's own figure leaves out.
+    var withoutModel = PipelineOptions()
+    withoutModel.useModel = false
+    if arguments.stages == nil, pipeline.stages.contains(where: { $0.name == "labeller" }) {
+        let bare = try DefaultPipeline.make(withoutModel)
+        let (bareSeconds, _) = try stageSeconds(bare)
+        let bareTotal = bareSeconds.reduce(0, +)
+        print("stages without the model (ns/token): "
+              + zip(bare.stages, bareSeconds).map { String(format: "%@ %.0f", $0.name, $1 / Double(tokens) * 1e9) }.joined(separator: ", ")
+              + String(format: "; all %.0f", bareTotal / Double(tokens) * 1e9))
+        let byName = Dictionary(uniqueKeysWithValues: zip(bare.stages.map(\.name), bareSeconds))
+        let more = zip(pipeline.stages, seconds).map { ($0.name, $1 - (byName[$0.name] ?? 0)) }
+        print(String(format: "what the model adds, by stage (ns/token): %.0f in all: ", (total - bareTotal) / Double(tokens) * 1e9)
+              + more.map { String(format: "%@ %+.0f", $0.0, $0.1 / Double(tokens) * 1e9) }.joined(separator: ", "))
+    }
 }
 
 if arguments.quick { exit(0) }

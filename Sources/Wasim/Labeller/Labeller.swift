@@ -111,27 +111,38 @@ public struct Labeller: Stage {
                     var memo = ScoreSink(table: table, presence: presence)
                     memo.memoKeys = mk
                     memo.memoSums = ms
+                    // The weights through pointers: two or three lookups a token, each read
+                    // three vectors through the arrays' bounds checks.
+                    w.listType.withUnsafeBufferPointer { listType in
+                    w.listFile.withUnsafeBufferPointer { listFile in
                     if useLists, gazetteer != nil {
+                        let typeCount = Int32(w.typeCount)
                         lookups.withUnsafeBufferPointer { lookups in
                             for l in lookups.indices {
-                                let lookup = lookups[l]
-                                let file = Int(lookup.file)
-                                let known = lookup.list >= 0 && Int(lookup.list) < w.typeCount
-                                for k in lookup.tokens {
-                                    let bi = k != lookup.tokens.lowerBound ? 1 : 0
-                                    let x = Int(k)
-                                    if known {
-                                        let y = (Int(lookup.list) * 2 + bi) * 3
-                                        add(x, w.listType[y], w.listType[y + 1] &+ w.listFile[file * 2 + bi], w.listType[y + 2])
-                                    } else {
-                                        let key = UInt64(lookup.list) << 1 | UInt64(bi)
+                                let list = lookups[l].list, tokens = lookups[l].tokens
+                                let file = Int(lookups[l].file) * 2
+                                let lower = Int(tokens.lowerBound), upper = Int(tokens.upperBound)
+                                guard upper > lower else { continue }
+                                if list >= 0 && list < typeCount {
+                                    // The first token (B), then the others (I).
+                                    let y = Int(list) * 6
+                                    add(lower, listType[y], listType[y + 1] &+ listFile[file], listType[y + 2])
+                                    guard upper - lower > 1 else { continue }
+                                    let before = listType[y + 3], at = listType[y + 4] &+ listFile[file + 1], after = listType[y + 5]
+                                    for x in lower + 1..<upper { add(x, before, at, after) }
+                                } else {
+                                    for x in lower..<upper {
+                                        let bi = x != lower ? 1 : 0
+                                        let key = UInt64(list) << 1 | UInt64(bi)
                                         add(x, memo.memoized(featureKey(.lookupType, -1, key)),
-                                            memo.memoized(featureKey(.lookupType, 0, key)) &+ w.listFile[file * 2 + bi],
+                                            memo.memoized(featureKey(.lookupType, 0, key)) &+ listFile[file + bi],
                                             memo.memoized(featureKey(.lookupType, 1, key)))
                                     }
                                 }
                             }
                         }
+                    }
+                    }
                     }
                     guard useCandidates || useRanges else { return }
                     for ci in candidates.indices {
