@@ -221,10 +221,11 @@ public struct ConflictResolution: Stage {
             // or rule's name that holds it whole and more (`وزارة الداخلية السعودية` around the
             // adjective `السعودية`, an organization named after its festival) ranks with it, so
             // that the longer span wins as it does without the model.
+            // (NONE spans and ranges are of tier 3 themselves, so `tiers[j] < 3` leaves them out
+            // without comparing types, which are strings.)
             for i in candidates.indices where tiers[i] == 3 && FeatureExtractor.isSuppressed(candidates[i].type) {
                 let t = candidates[i].tokens
-                for j in candidates.indices where tiers[j] < 3 && (kinds[j] == .rule || kinds[j] == .gazetteer)
-                    && !FeatureExtractor.isSuppressed(candidates[j].type) && !FeatureExtractor.isRange(candidates[j].type) {
+                for j in candidates.indices where tiers[j] < 3 && (kinds[j] == .rule || kinds[j] == .gazetteer) {
                     let u = candidates[j].tokens
                     if u.lowerBound <= t.lowerBound, u.upperBound >= t.upperBound, u.count > t.count { tiers[j] = 3 }
                 }
@@ -266,10 +267,12 @@ public struct ConflictResolution: Stage {
                 if tiers[i] == 0, !decided[i], listedOrgsHoldModel, kinds[i] == .gazetteer,
                    candidates[i].priority >= weakListPriority, candidates[i].tokens.count >= 2 {
                     let t = candidates[i].tokens
-                    let inside = modelPersons.filter { $0.overlaps(t) }
-                    if !inside.isEmpty, inside.allSatisfy({ $0.lowerBound >= t.lowerBound && $0.upperBound <= t.upperBound }) {
-                        tiers[i] = 2
+                    var overlaps = false, inside = true
+                    for p in modelPersons where p.overlaps(t) {
+                        overlaps = true
+                        if !(p.lowerBound >= t.lowerBound && p.upperBound <= t.upperBound) { inside = false; break }
                     }
+                    if overlaps && inside { tiers[i] = 2 }
                 }
                 guard tiers[i] == 0, decided[i] else { keep.append(i); continue }
                 // The candidate's fields, not the candidate: a copy of an entity costs four
