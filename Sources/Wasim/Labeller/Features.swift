@@ -294,9 +294,6 @@ package struct FeatureExtractor {
         var evidence: [DocumentEvidence] = []
         evidence.reserveCapacity(keys)
         let tokens = self.tokens, stems = self.stems, candidates = self.candidates
-        // A bit per form or stem noted (by the hash's top 12 bits): most tokens' words are in no
-        // candidate, and a clear bit answers for them without two probes of the index.
-        var noted = [UInt64](repeating: 0, count: 64)
         for ci in candidates.indices {
             let t = Int(FeatureExtractor.typeIndex(candidates[ci].type))
             guard t < 3 else { continue }
@@ -304,11 +301,7 @@ package struct FeatureExtractor {
             for k in range {
                 let a = tokens[Int(k)].hash, b = stems[Int(k)]
                 FeatureExtractor.note(a, type: t, range: range, index: &index, evidence: &evidence)
-                noted[Int(a >> 58)] |= 1 << (a >> 52 & 63)
-                if b != a {
-                    FeatureExtractor.note(b, type: t, range: range, index: &index, evidence: &evidence)
-                    noted[Int(b >> 58)] |= 1 << (b >> 52 & 63)
-                }
+                if b != a { FeatureExtractor.note(b, type: t, range: range, index: &index, evidence: &evidence) }
             }
         }
         guard !evidence.isEmpty else { return }
@@ -328,11 +321,8 @@ package struct FeatureExtractor {
                 proposals.withUnsafeBufferPointer { evidence in
                     own.withUnsafeBufferPointer { own in
                             docFlags.withUnsafeMutableBufferPointer { docFlags in
-                              noted.withUnsafeBufferPointer { noted in
                                 for i in 0..<tokens.count where tokens[i].kind == .word {
                                     let a = tokens[i].hash, b = stems[i]
-                                    guard noted[Int(a >> 58)] & 1 << (a >> 52 & 63) != 0 || noted[Int(b >> 58)] & 1 << (b >> 52 & 63) != 0
-                                    else { continue }
                                     let ea = found[a].map { evidence[Int($0)] } ?? none
                                     let eb = b == a ? none : found[b].map { evidence[Int($0)] } ?? none
                                     let proposed = ea.types | eb.types
@@ -344,7 +334,6 @@ package struct FeatureExtractor {
                                     for t in 0..<3 where earlier[t] < Int32(i) - 1 { flags |= 1 << UInt8(4 + t) }
                                     docFlags[i] = flags
                                 }
-                              }
                             }
                     }
                 }
