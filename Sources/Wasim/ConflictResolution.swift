@@ -247,16 +247,8 @@ public struct ConflictResolution: Stage {
                 // منتخب هولندا) is the name, the place only a part of it. Not a person: a rule's
                 // organization that runs on into the name after it (اتحاد الشغل الطبوبي) is the
                 // rule's mistake more often than a body named after someone.
-                if tiers[i] == 0, !decided[i], orgContainsModel, !modelPlaces.isEmpty {
-                    let t = candidates[i].tokens
-                    // Every model place it overlaps, and at least one, inside it and shorter
-                    // (a loop: `filter` made an array for each such candidate).
-                    var overlaps = false, inside = true
-                    for p in modelPlaces where p.overlaps(t) {
-                        overlaps = true
-                        if !(p.lowerBound >= t.lowerBound && p.upperBound <= t.upperBound && p.count < t.count) { inside = false; break }
-                    }
-                    if overlaps && inside { tiers[i] = 2 }
+                if tiers[i] == 0, !decided[i], orgContainsModel, Self.holds(candidates[i].tokens, modelPlaces, shorter: true) {
+                    tiers[i] = 2
                 }
                 // A curated list's organization of two words or more is a known name: where the model
                 // read a person inside it or over exactly its words (`كريستال بالاس`، `ديلي ميل`،
@@ -265,14 +257,9 @@ public struct ConflictResolution: Stage {
                 // البيت الأبيض`); nor the lists derived from a corpus (below `weakListPriority`), nor
                 // a rule's guess.
                 if tiers[i] == 0, !decided[i], listedOrgsHoldModel, kinds[i] == .gazetteer,
-                   candidates[i].priority >= weakListPriority, candidates[i].tokens.count >= 2 {
-                    let t = candidates[i].tokens
-                    var overlaps = false, inside = true
-                    for p in modelPersons where p.overlaps(t) {
-                        overlaps = true
-                        if !(p.lowerBound >= t.lowerBound && p.upperBound <= t.upperBound) { inside = false; break }
-                    }
-                    if overlaps && inside { tiers[i] = 2 }
+                   candidates[i].priority >= weakListPriority, candidates[i].tokens.count >= 2,
+                   Self.holds(candidates[i].tokens, modelPersons, shorter: false) {
+                    tiers[i] = 2
                 }
                 guard tiers[i] == 0, decided[i] else { keep.append(i); continue }
                 // The candidate's fields, not the candidate: a copy of an entity costs four
@@ -373,6 +360,17 @@ public struct ConflictResolution: Stage {
         document.entities = winners
     }
 
+
+    /// Whether every span of `spans` that overlaps `t`, and at least one, lies inside it (and is
+    /// shorter, with `shorter`). A loop: `filter` made an array for each candidate it asked about.
+    @inline(__always) static func holds(_ t: Range<Int32>, _ spans: [Range<Int32>], shorter: Bool) -> Bool {
+        var overlaps = false
+        for p in spans where p.overlaps(t) {
+            if p.lowerBound < t.lowerBound || p.upperBound > t.upperBound || shorter && p.count >= t.count { return false }
+            overlaps = true
+        }
+        return overlaps
+    }
 
     /// The model's candidates against the words that cannot be names: a one-word guess on a
     /// `COMMON`, site-noun or designator word is dropped (unless a name list holds the word too),
