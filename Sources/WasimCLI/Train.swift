@@ -75,6 +75,7 @@ struct Train: ParsableCommand {
         if epochs < 1 { throw ValidationError("--epochs must be 1 or more") }
         if ensemble < 1 { throw ValidationError("--ensemble must be 1 or more") }
         if folds < 2 { throw ValidationError("--folds must be 2 or more") }
+        if maxFeatures < 1 { throw ValidationError("--max-features must be 1 or more (got \(maxFeatures))") }
         for w in without where !FeatureGroups.names.contains(where: { $0.0 == w }) {
             throw ValidationError("unknown feature group '\(w)' (groups: \(FeatureGroups.names.map(\.0).joined(separator: ", ")))")
         }

@@ -48,6 +48,12 @@ import Testing
         #expect(!r.stderr.contains("Missing value"))
     }
 
+    @Test func trainRejectsNoFeatures() throws {
+        let r = try CLI.run(["train", "--gold", "Tests/Fixtures/news.jsonl", "--max-features", "0", "--out", "/dev/null"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("--max-features must be 1 or more (got 0)"))
+    }
+
     @Test func tagHelpStatesEachDefaultOnce() throws {
         let r = try CLI.run(["tag", "--help"])
         #expect(r.status == 0)
