@@ -166,6 +166,11 @@ public struct ConflictResolution: Stage {
         /// Whether the model decides its type (asked only when the model ran).
         var decided = false
         var tier = 0
+        /// A model place of several words that starts with a site noun (مسجد محمد علي, made from
+        /// the person it read after the noun; مطار باريس أورلي): a shorter list or rule place
+        /// inside one read a given name or a city as the whole name (مسجد محمد، باريس), and does
+        /// not set the boundaries.
+        var site = false
         /// False once dropped (a place with nunation, a model guess on a common word).
         var live = true
 
@@ -182,11 +187,12 @@ public struct ConflictResolution: Stage {
             [Facts](unsafeUninitializedCapacity: c.count) { f, count in
                 for i in c.indices {
                     let p = c.baseAddress! + i
+                    let type = FeatureExtractor.typeIndex(p.pointee.type)
                     (f.baseAddress! + i).initialize(to: Facts(
                         start: p.pointee.start, end: p.pointee.end, first: p.pointee.tokens.lowerBound,
                         last: p.pointee.tokens.upperBound, priority: p.pointee.priority, precedence: p.pointee.precedence,
-                        type: FeatureExtractor.typeIndex(p.pointee.type), kind: sourceKind(p.pointee.source),
-                        isRange: FeatureExtractor.isRange(p.pointee.type), hasID: p.pointee.id != nil))
+                        type: type, kind: sourceKind(p.pointee.source),
+                        isRange: type == 3 && FeatureExtractor.isRange(p.pointee.type), hasID: p.pointee.id != nil))
                 }
                 count = c.count
             }
@@ -201,9 +207,13 @@ public struct ConflictResolution: Stage {
     /// The candidate as it enters the output: its fields as the model's repairs left them.
     @inline(__always) static func entity(_ i: Int, _ candidates: [Entity], _ facts: UnsafeBufferPointer<Facts>) -> Entity {
         var e = candidates[i]
-        e.start = facts[i].start
-        e.tokens = facts[i].first..<facts[i].last
+        repair(&e, facts[i])
         return e
+    }
+
+    @inline(__always) static func repair(_ e: inout Entity, _ f: Facts) {
+        e.start = f.start
+        e.tokens = f.first..<f.last
     }
 
     public func process(_ document: Document) throws {
@@ -242,17 +252,10 @@ public struct ConflictResolution: Stage {
             }
             // The model's type at each token (bit per type: PER 1, ORG 2, LOC 4).
             var modelAt = [UInt8](repeating: 0, count: tokens.count)
-            // The model's own candidates (tier 1), for a candidate over exactly their words.
-            var exact: [Int] = []
-            var modelPlaces: [Range<Int32>] = []
-            // The model's persons, for a listed organization of several words that holds them
-            // (`listedOrgsHoldModel`).
-            var modelPersons: [Range<Int32>] = []
-            // The model's places that start with a site noun (مسجد محمد علي, made from the person it
-            // read after the noun; مطار باريس أورلي): a shorter list or rule place inside one read a
-            // given name or a city as the whole name (مسجد محمد، باريس), and does not set the
-            // boundaries.
-            var sites: [Range<Int32>] = []
+            // The model's own candidates (tier 1): its places and persons (for the names that hold
+            // them), its sites (`Facts.site`), and its spans for a candidate over exactly their words.
+            // One list, read by type: three lists grew by appending, an allocation each.
+            var model: [Int] = []
             // Tokens the model read inside a name of a type it does not decide (an organization):
             // there its "no" to a list's or rule's place means "part of that organization", and
             // when the organization loses to a rule or a list, the place is free again (`جامعة
@@ -265,11 +268,9 @@ public struct ConflictResolution: Stage {
             for i in facts.indices where facts[i].live && facts[i].tier == 1 {
                 let f = facts[i]
                 for k in f.first..<f.last { modelAt[Int(k)] |= f.bit }
-                exact.append(i)
-                if f.type == 2 { modelPlaces.append(f.first..<f.last) }
-                if f.type == 0 { modelPersons.append(f.first..<f.last) }
+                model.append(i)
                 if f.type == 2, f.tokenCount > 1, Labeller.siteNounPrefix(document, token: Int(f.first)) != nil {
-                    sites.append(f.first..<f.last)
+                    facts[i].site = true
                 }
             }
             // A NONE span says nothing inside it is a name, not that nothing around it is: a list's
@@ -300,7 +301,7 @@ public struct ConflictResolution: Stage {
                 // منتخب هولندا) is the name, the place only a part of it. Not a person: a rule's
                 // organization that runs on into the name after it (اتحاد الشغل الطبوبي) is the
                 // rule's mistake more often than a body named after someone.
-                if facts[i].tier == 0, !f.decided, orgContainsModel, Self.holds(tokens, modelPlaces, shorter: true) {
+                if facts[i].tier == 0, !f.decided, orgContainsModel, Self.holds(tokens, model, type: 2, facts, shorter: true) {
                     facts[i].tier = 2
                 }
                 // A curated list's organization of two words or more is a known name: where the model
@@ -310,18 +311,19 @@ public struct ConflictResolution: Stage {
                 // البيت الأبيض`); nor the lists derived from a corpus (below `weakListPriority`), nor
                 // a rule's guess.
                 if facts[i].tier == 0, !f.decided, listedOrgsHoldModel, f.kind == .gazetteer, f.priority >= weakListPriority,
-                   f.tokenCount >= 2, Self.holds(tokens, modelPersons, shorter: false) {
+                   f.tokenCount >= 2, Self.holds(tokens, model, type: 0, facts, shorter: false) {
                     facts[i].tier = 2
                 }
                 guard facts[i].tier == 0, f.decided else { order.append(i); continue }
                 let b = f.bit
                 let agrees = tokens.contains { modelAt[Int($0)] & b != 0 }
                 if agrees && (boundaryBits & b != 0 || b == 0 && otherBoundaryTypes && boundaryTypes.contains(candidates[i].type)),
-                   !sites.contains(where: { $0.lowerBound <= f.first && $0.upperBound >= f.last && $0.count > tokens.count }) {
+                   !model.contains(where: { facts[$0].site && facts[$0].first <= f.first && facts[$0].last >= f.last
+                                            && facts[$0].tokenCount > f.tokenCount }) {
                     facts[i].tier = 2
                 }
                 if agrees || !modelVetoes
-                    || exact.contains(where: { facts[$0].start == f.start && facts[$0].end == f.end && Self.sameType($0, facts[$0], i, f, candidates) }) {
+                    || model.contains(where: { facts[$0].start == f.start && facts[$0].end == f.end && Self.sameType($0, facts[$0], i, f, candidates) }) {
                     order.append(i)
                     continue
                 }
@@ -339,12 +341,12 @@ public struct ConflictResolution: Stage {
             for i in facts.indices where facts[i].live { order.append(i) }
         }
         facts.withUnsafeBufferPointer { facts in
-            select(order, reserve, facts, candidates, document)
+            select(&order, reserve, facts, candidates, document)
         }
     }
 
     /// The greedy pass over the candidates left, best first, and the winners into the document.
-    private func select(_ order: [Int], _ reserve: [Int], _ facts: UnsafeBufferPointer<Facts>, _ candidates: [Entity],
+    private func select(_ order: inout [Int], _ reserve: [Int], _ facts: UnsafeBufferPointer<Facts>, _ candidates: [Entity],
                         _ document: Document) {
         @inline(__always) func before(_ a: Int, _ b: Int) -> Bool {
             let a = facts[a], b = facts[b]
@@ -356,7 +358,6 @@ public struct ConflictResolution: Stage {
             if ra != rb { return ra > rb }
             return a.start < b.start
         }
-        var order = order
         order.sort(by: before)
         var taken: [Int] = []
         taken.reserveCapacity(order.count)
@@ -394,9 +395,14 @@ public struct ConflictResolution: Stage {
             taken.append(c)
             adopted.append(-1)
         }
-        @inline(__always) func winner(_ slot: Int) -> Entity {
-            var e = Self.entity(taken[slot], candidates, facts)
-            if adopted[slot] >= 0 { e.id = candidates[adopted[slot]].id }
+        // The winner in slot `s` as it enters the output: repaired, with the id it adopted.
+        @inline(__always) func finish(_ e: inout Entity, _ s: Int) {
+            Self.repair(&e, facts[taken[s]])
+            if adopted[s] >= 0 { e.id = candidates[adopted[s]].id }
+        }
+        @inline(__always) func winner(_ s: Int) -> Entity {
+            var e = candidates[taken[s]]
+            finish(&e, s)
             return e
         }
         if document.recordsResolutions {
@@ -413,15 +419,25 @@ public struct ConflictResolution: Stage {
         }
         document.suppressed = suppressed
         slots.sort { (facts[taken[$0]].start, facts[taken[$0]].end) < (facts[taken[$1]].start, facts[taken[$1]].end) }
-        document.entities = slots.map(winner)
+        // Each winner copied once, straight into its place, and repaired there.
+        var entities: [Entity] = []
+        entities.reserveCapacity(slots.count)
+        for s in slots {
+            entities.append(candidates[taken[s]])
+            finish(&entities[entities.count - 1], s)
+        }
+        document.entities = entities
     }
 
 
-    /// Whether every span of `spans` that overlaps `t`, and at least one, lies inside it (and is
-    /// shorter, with `shorter`). A loop: `filter` made an array for each candidate it asked about.
-    @inline(__always) static func holds(_ t: Range<Int32>, _ spans: [Range<Int32>], shorter: Bool) -> Bool {
+    /// Whether every span of the model's candidates of `type` (a `Facts.type`) that overlaps `t`,
+    /// and at least one, lies inside it (and is shorter, with `shorter`). A loop: `filter` made an
+    /// array for each candidate it asked about.
+    @inline(__always) static func holds(_ t: Range<Int32>, _ model: [Int], type: Int32, _ facts: [Facts], shorter: Bool) -> Bool {
         var overlaps = false
-        for p in spans where p.overlaps(t) {
+        for m in model where facts[m].type == type {
+            let p = facts[m].first..<facts[m].last
+            guard p.overlaps(t) else { continue }
             if p.lowerBound < t.lowerBound || p.upperBound > t.upperBound || shorter && p.count >= t.count { return false }
             overlaps = true
         }
