@@ -40,10 +40,11 @@ public struct NamePropagation: Stage {
     }
 
     public func process(_ document: Document) throws {
-        guard !document.entities.isEmpty else { return }
         // The entities are read through their storage, field by field: an `Entity` holds four
         // strings, and a copy of one costs four reference counts (and as many to free it).
-        let entities = document.entities, tokens = document.tokens, analyses = document.analyses
+        let entities = document.entities
+        guard !entities.isEmpty else { return }
+        let tokens = document.tokens, analyses = document.analyses
         let lookups = document.lookups, normalized = document.normalized
         // The names in flat tables: their keys side by side, and (first key, name) pairs sorted
         // by key, so that the names a token may begin are one run found by a binary search. A
@@ -97,13 +98,14 @@ public struct NamePropagation: Stage {
                 if (first..<end).contains(where: { k in
                     normalized[Int(tokens[k].normStart)..<Int(tokens[k].normEnd)].contains { (0x30...0x39).contains($0) }
                 }) { continue }
-                // A one-word name that is also an ordinary word or a given name (علي, which news
-                // also writes for على) is not spread through the document.
-                if count == 1, excludedSingle(Int32(first)) { continue }
                 // The model's one-word person or place is a guess from a window of words (التعايش،
                 // إيبوبروفين): spread, one wrong guess becomes a dozen. Its organizations (دانون) and its
                 // longer names, which the lists and rules mostly back, still spread.
                 if count == 1, type != 1, kind == .model { continue }
+                // A one-word name that is also an ordinary word or a given name (علي, which news
+                // also writes for على) is not spread through the document. (Asked second: the
+                // lookups' search costs more.)
+                if count == 1, excludedSingle(Int32(first)) { continue }
                 // The first key is the reading the mention was found in (its proclitic outside).
                 let prefix = e.pointee.start - tokens[first].start
                 let keyStart = keys.count
@@ -129,11 +131,25 @@ public struct NamePropagation: Stage {
         // By key, and in the order the names were found within a key: the first of the longest wins.
         firsts.sort { ($0.key, $0.name) < ($1.key, $1.name) }
         @inline(__always) func mayBegin(_ h: UInt64) -> Bool { filter[Int(h >> 60)] & (1 << ((h >> 54) & 63)) != 0 }
-        // Whether a name may begin at the token, in the whole token or in one of its readings.
-        @inline(__always) func mayBeginAt(_ t: Token) -> Bool {
-            if mayBegin(t.hash) { return true }
-            for r in Int(t.firstAnalysis)..<Int(t.firstAnalysis + t.analysisCount) where mayBegin(analyses[r].hash) { return true }
-            return false
+        // The next token from `i` on that is free, a word, and may begin a name in the whole token
+        // or in one of its readings, by the filter (`tokens.count`: none). Most tokens begin no
+        // known name: this loop, on the arrays' storage without bounds checks, is what they cost.
+        func nextStart(from i: Int) -> Int {
+            tokens.withUnsafeBufferPointer { tokens in
+                analyses.withUnsafeBufferPointer { analyses in
+                    state.withUnsafeBufferPointer { state in
+                        filter.withUnsafeBufferPointer { filter in
+                            @inline(__always) func mayBegin(_ h: UInt64) -> Bool { filter[Int(h >> 60)] & (1 << ((h >> 54) & 63)) != 0 }
+                            for k in i..<tokens.count where state[k] != -2 && tokens[k].kind == .word {
+                                if mayBegin(tokens[k].hash) { return k }
+                                let readings = Int(tokens[k].firstAnalysis)..<Int(tokens[k].firstAnalysis + tokens[k].analysisCount)
+                                for r in readings where mayBegin(analyses[r].hash) { return k }
+                            }
+                            return tokens.count
+                        }
+                    }
+                }
+            }
         }
         // A name over a displaceable token must be a person's, and must not be that token's
         // own entity spreading.
@@ -175,10 +191,8 @@ public struct NamePropagation: Stage {
         }
         var found: [Entity] = []
         var displaced: Set<Int> = []
-        var i = 0
+        var i = nextStart(from: 0)
         while i < tokens.count {
-            // Most tokens begin no known name: the filter says so before the search is set up.
-            guard state[i] != -2, tokens[i].kind == .word, mayBeginAt(tokens[i]) else { i += 1; continue }
             let longest = longestName(at: i)
             var best = longest.name
             let t = tokens[i]
@@ -188,7 +202,7 @@ public struct NamePropagation: Stage {
                ConflictResolution.endsInTanween(document, tokens[i + Int(names[best].keyCount) - 1]) {
                 best = -1
             }
-            guard best >= 0 else { i += 1; continue }
+            guard best >= 0 else { i = nextStart(from: i + 1); continue }
             let end = i + Int(names[best].keyCount)
             let mention = entities[Int(names[best].origin)]
             let origin = "propagation:" + document.text(of: mention) + "@" + String(document.codePointOffset(mention.start))
@@ -200,7 +214,7 @@ public struct NamePropagation: Stage {
                 if state[k] >= 0 { displaced.insert(Int(state[k])) }
                 state[k] = -2
             }
-            i = end
+            i = nextStart(from: end)
         }
         if !found.isEmpty {
             if !displaced.isEmpty {
