@@ -124,11 +124,14 @@ public struct ConflictResolution: Stage {
                 for k in 0..<n where u[k] != q[k] { return false }
                 return true
             }
-            if starts("rule:") { return .rule }
-            if starts("gazetteer:") { return .gazetteer }
-            if starts("propagation:") { return .propagation }
-            if starts("model:") { return .model }
-            return .other
+            // The first byte picks the one prefix worth comparing.
+            switch u.first {
+            case UInt8(ascii: "r"): return starts("rule:") ? .rule : .other
+            case UInt8(ascii: "g"): return starts("gazetteer:") ? .gazetteer : .other
+            case UInt8(ascii: "p"): return starts("propagation:") ? .propagation : .other
+            case UInt8(ascii: "m"): return starts("model:") ? .model : .other
+            default: return .other
+            }
         }
     }
 
@@ -256,6 +259,7 @@ public struct ConflictResolution: Stage {
             // them), its sites (`Facts.site`), and its spans for a candidate over exactly their words.
             // One list, read by type: three lists grew by appending, an allocation each.
             var model: [Int] = []
+            model.reserveCapacity(facts.count)
             // Tokens the model read inside a name of a type it does not decide (an organization):
             // there its "no" to a list's or rule's place means "part of that organization", and
             // when the organization loses to a rule or a list, the place is free again (`جامعة
@@ -365,6 +369,8 @@ public struct ConflictResolution: Stage {
         var adopted: [Int] = []
         adopted.reserveCapacity(order.count)
         var beaten: [Int: [Entity]] = [:]
+        // Read once: a property of the document is an exclusivity check at each read.
+        let records = document.recordsResolutions
         // Which winner holds each token: overlap checks cost the candidate's length, not the
         // number of winners.
         var owner = [Int32](repeating: -1, count: document.tokens.count)
@@ -372,7 +378,7 @@ public struct ConflictResolution: Stage {
             let range = Int(facts[c].first)..<Int(facts[c].last)
             if let held = range.first(where: { owner[$0] >= 0 }) {
                 let slot = Int(owner[held]), w = taken[slot]
-                if document.recordsResolutions { beaten[w, default: []].append(Self.entity(c, candidates, facts)) }
+                if records { beaten[w, default: []].append(Self.entity(c, candidates, facts)) }
                 // A rule and a list that agree on a name: the entity keeps the list's canonical id.
                 if !facts[w].hasID, adopted[slot] < 0, facts[c].hasID, facts[w].start == facts[c].start,
                    facts[w].end == facts[c].end, Self.sameType(w, facts[w], c, facts[c], candidates) {
@@ -405,7 +411,7 @@ public struct ConflictResolution: Stage {
             finish(&e, s)
             return e
         }
-        if document.recordsResolutions {
+        if records {
             document.resolutions = taken.indices.map { Resolution(winner: winner($0), beaten: beaten[taken[$0]] ?? []) }
         }
         // A NONE span keeps what it covers free and is itself left out (rare). The winners sort
