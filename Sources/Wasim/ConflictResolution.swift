@@ -96,16 +96,17 @@ public struct ConflictResolution: Stage {
     /// 3: beats the model; 1: the model; 0: below the model; -1: the model outside its types.
     /// (2: a lower-tier candidate that agrees with the model, see `process`.)
     public func tier(_ c: Entity) -> Int {
-        tier(source: Self.sourceKind(c.source), type: c.type, precedence: c.precedence, priority: c.priority,
-             modelDecides: modelTypes.contains(c.type))
+        tier(source: Self.sourceKind(c.source),
+             special: FeatureExtractor.isSuppressed(c.type) || FeatureExtractor.isRange(c.type),
+             precedence: c.precedence, priority: c.priority, modelDecides: modelTypes.contains(c.type))
     }
 
-    /// `tier(_:)` from the candidate's fields: `process` reads them in place, where passing the
-    /// entity copied it (four reference counts), and knows its source's kind already.
-    @inline(__always) func tier(source: SourceKind, type: EntityType, precedence: Int, priority: Int,
+    /// `tier(_:)` from the candidate's facts: `process` has read them once (`Facts`), and knows
+    /// whether the type is a NONE span or a range (`special`) without comparing strings.
+    @inline(__always) func tier(source: SourceKind, special: Bool, precedence: Int, priority: Int,
                                 modelDecides: @autoclosure () -> Bool) -> Int {
         if source == .model { return modelDecides() ? 1 : -1 }
-        if FeatureExtractor.isSuppressed(type) || FeatureExtractor.isRange(type) || precedence > 0 { return 3 }
+        if special || precedence > 0 { return 3 }
         if source == .rule { return priority >= highPriority ? 3 : 0 }
         if source == .gazetteer { return priority >= listPriority ? 3 : 0 }
         return 0
@@ -123,11 +124,14 @@ public struct ConflictResolution: Stage {
                 for k in 0..<n where u[k] != q[k] { return false }
                 return true
             }
-            if starts("rule:") { return .rule }
-            if starts("gazetteer:") { return .gazetteer }
-            if starts("propagation:") { return .propagation }
-            if starts("model:") { return .model }
-            return .other
+            // The first byte picks the one prefix worth comparing.
+            switch u.first {
+            case UInt8(ascii: "r"): return starts("rule:") ? .rule : .other
+            case UInt8(ascii: "g"): return starts("gazetteer:") ? .gazetteer : .other
+            case UInt8(ascii: "p"): return starts("propagation:") ? .propagation : .other
+            case UInt8(ascii: "m"): return starts("model:") ? .model : .other
+            default: return .other
+            }
         }
     }
 
@@ -145,101 +149,155 @@ public struct ConflictResolution: Stage {
         }
     }
 
+    /// What resolution reads of a candidate, read out of it once. An `Entity` holds four strings:
+    /// each read of a field through the array copied the whole entity (four reference counts, and
+    /// as many again to free the copy), 170 instructions a read, most of the stage's time.
+    struct Facts {
+        var start: Int32
+        var end: Int32
+        /// Its tokens, `first ..< last`.
+        var first: Int32
+        var last: Int32
+        var priority: Int
+        var precedence: Int
+        /// `FeatureExtractor.typeIndex` of its type: PER 0, ORG 1, LOC 2, NONE 4, any other 3
+        /// (`sameType` compares those by their strings).
+        var type: Int32
+        var kind: SourceKind
+        var isRange: Bool
+        var hasID: Bool
+        /// Whether the model decides its type (asked only when the model ran).
+        var decided = false
+        var tier = 0
+        /// A model place of several words that starts with a site noun (مسجد محمد علي, made from
+        /// the person it read after the noun; مطار باريس أورلي): a shorter list or rule place
+        /// inside one read a given name or a city as the whole name (مسجد محمد، باريس), and does
+        /// not set the boundaries.
+        var site = false
+        /// False once dropped (a place with nunation, a model guess on a common word).
+        var live = true
+
+        var tokenCount: Int32 { last - first }
+        var length: Int32 { end - start }
+        /// PER 1, ORG 2, LOC 4, any other type 0 (`ConflictResolution.bit`).
+        var bit: UInt8 { type < 3 ? 1 << UInt8(type) : 0 }
+        var isSuppressed: Bool { type == 4 }
+    }
+
+    /// Each candidate's facts, read through the array's storage: the entities are borrowed, never copied.
+    static func facts(of candidates: [Entity]) -> [Facts] {
+        candidates.withUnsafeBufferPointer { c in
+            [Facts](unsafeUninitializedCapacity: c.count) { f, count in
+                for i in c.indices {
+                    let p = c.baseAddress! + i
+                    let type = FeatureExtractor.typeIndex(p.pointee.type)
+                    (f.baseAddress! + i).initialize(to: Facts(
+                        start: p.pointee.start, end: p.pointee.end, first: p.pointee.tokens.lowerBound,
+                        last: p.pointee.tokens.upperBound, priority: p.pointee.priority, precedence: p.pointee.precedence,
+                        type: type, kind: sourceKind(p.pointee.source),
+                        isRange: type == 3 && FeatureExtractor.isRange(p.pointee.type), hasID: p.pointee.id != nil))
+                }
+                count = c.count
+            }
+        }
+    }
+
+    /// Whether candidates `a` and `b` are of one type: the built-in types by their index, others by name.
+    @inline(__always) static func sameType(_ a: Int, _ fa: Facts, _ b: Int, _ fb: Facts, _ candidates: [Entity]) -> Bool {
+        fa.type == fb.type && (fa.type != 3 || candidates[a].type == candidates[b].type)
+    }
+
+    /// The candidate as it enters the output: its fields as the model's repairs left them.
+    @inline(__always) static func entity(_ i: Int, _ candidates: [Entity], _ facts: UnsafeBufferPointer<Facts>) -> Entity {
+        var e = candidates[i]
+        repair(&e, facts[i])
+        return e
+    }
+
+    @inline(__always) static func repair(_ e: inout Entity, _ f: Facts) {
+        e.start = f.start
+        e.tokens = f.first..<f.last
+    }
+
     public func process(_ document: Document) throws {
-        // Indices, not entities, move through the sort and the selection: an entity holds four
-        // strings, and copying one costs four reference counts.
-        var candidates = document.candidates
+        // The candidates are only read: their facts (`Facts`) are what moves through the tiers,
+        // the sort and the selection, by index; only the winners are copied out, once.
+        let candidates = document.candidates
+        let tokens = document.tokens
+        var facts = Self.facts(of: candidates)
         // A word with nunation (إسبانياً، كاتالانياً) is indefinite: an adjective or a common noun, never
         // a place's name, though normalization, which drops the harakat, reads it as one (إسبانيا).
-        if candidates.contains(where: { $0.type == .location && $0.precedence == 0 && Self.endsInTanween(document, $0) }) {
-            candidates.removeAll { $0.type == .location && $0.precedence == 0 && Self.endsInTanween(document, $0) }
+        for i in facts.indices where facts[i].type == 2 && facts[i].precedence == 0 && facts[i].last > facts[i].first
+            && Self.endsInTanween(document, tokens[Int(facts[i].last) - 1]) {
+            facts[i].live = false
         }
         let withModel = document.provided.contains(.modelCandidates)
-        // Each candidate's source read once: the model's repairs, the tier and the rank below
-        // all ask for it.
-        var kinds = candidates.indices.map { Self.sourceKind(candidates[$0].source) }
-        if withModel, !wordLists.isEmpty { repairModelCandidates(&candidates, kinds: &kinds, document) }
-        var tiers = [Int](repeating: 0, count: candidates.count)
-        var active: [Int]? = nil
+        if withModel, !wordLists.isEmpty { repairModelCandidates(&facts, document) }
+        // The candidates that enter the sort, in their order.
+        var order: [Int] = []
+        order.reserveCapacity(facts.count)
         // Vetoed candidates inside a model organization; taken after the others where still free.
         var reserve: [Int] = []
         if withModel {
             // The model's types as bits (PER 1, ORG 2, LOC 4); a type of the user's own has no bit
-            // and is looked up in the set.
+            // and is looked up in the set, when the set holds one at all.
             let modelBits = modelTypes.reduce(UInt8(0)) { $0 | Self.bit($1) }
             let boundaryBits = boundaryTypes.reduce(UInt8(0)) { $0 | Self.bit($1) }
-            // Locals, not `self`: a closure that captured `self` copied the stage (its sets and
-            // arrays, a reference count each) at every call.
             let modelTypes = modelTypes, boundaryTypes = boundaryTypes
-            @inline(__always) func decides(_ t: EntityType) -> Bool {
-                let b = Self.bit(t)
-                return b != 0 ? modelBits & b != 0 : modelTypes.contains(t)
-            }
-            // Whether the model decides each candidate's type, asked once: the type is a string, and
-            // the question compares it.
-            var decided = [Bool](repeating: false, count: candidates.count)
-            for i in candidates.indices {
-                let d = decides(candidates[i].type)
-                decided[i] = d
-                tiers[i] = tier(source: kinds[i], type: candidates[i].type, precedence: candidates[i].precedence,
-                                priority: candidates[i].priority, modelDecides: d)
+            let otherModelTypes = modelTypes.contains { Self.bit($0) == 0 }
+            let otherBoundaryTypes = boundaryTypes.contains { Self.bit($0) == 0 }
+            for i in facts.indices where facts[i].live {
+                let b = facts[i].bit
+                let d = b != 0 ? modelBits & b != 0 : otherModelTypes && modelTypes.contains(candidates[i].type)
+                facts[i].decided = d
+                facts[i].tier = tier(source: facts[i].kind, special: facts[i].isSuppressed || facts[i].isRange,
+                                     precedence: facts[i].precedence, priority: facts[i].priority, modelDecides: d)
             }
             // The model's type at each token (bit per type: PER 1, ORG 2, LOC 4).
-            var modelAt = [UInt8](repeating: 0, count: document.tokens.count)
-            var exact: [(type: EntityType, start: Int32, end: Int32)] = []
-            exact.reserveCapacity(candidates.count)
-            var modelPlaces: [Range<Int32>] = []
-            // The model's persons, for a listed organization of several words that holds them
-            // (`listedOrgsHoldModel`).
-            var modelPersons: [Range<Int32>] = []
-            // The model's places that start with a site noun (مسجد محمد علي, made from the person it
-            // read after the noun; مطار باريس أورلي): a shorter list or rule place inside one read a
-            // given name or a city as the whole name (مسجد محمد، باريس), and does not set the
-            // boundaries.
-            var sites: [Range<Int32>] = []
+            var modelAt = [UInt8](repeating: 0, count: tokens.count)
+            // The model's own candidates (tier 1): its places and persons (for the names that hold
+            // them), its sites (`Facts.site`), and its spans for a candidate over exactly their words.
+            // One list, read by type: three lists grew by appending, an allocation each.
+            var model: [Int] = []
+            model.reserveCapacity(facts.count)
             // Tokens the model read inside a name of a type it does not decide (an organization):
             // there its "no" to a list's or rule's place means "part of that organization", and
             // when the organization loses to a rule or a list, the place is free again (`جامعة
             // كولومبيا في نيويورك`: the rule's ORG `جامعة كولومبيا` wins, `نيويورك` is a place).
             var otherAt: [Bool]? = nil
-            for i in candidates.indices where tiers[i] == -1 {
-                if otherAt == nil { otherAt = [Bool](repeating: false, count: document.tokens.count) }
-                for k in candidates[i].tokens { otherAt![Int(k)] = true }
+            for i in facts.indices where facts[i].live && facts[i].tier == -1 {
+                if otherAt == nil { otherAt = [Bool](repeating: false, count: tokens.count) }
+                for k in facts[i].first..<facts[i].last { otherAt![Int(k)] = true }
             }
-            for i in candidates.indices where tiers[i] == 1 {
-                let b = Self.bit(candidates[i].type)
-                for k in candidates[i].tokens { modelAt[Int(k)] |= b }
-                exact.append((candidates[i].type, candidates[i].start, candidates[i].end))
-                if candidates[i].type == .location { modelPlaces.append(candidates[i].tokens) }
-                if candidates[i].type == .person { modelPersons.append(candidates[i].tokens) }
-                if candidates[i].type == .location, candidates[i].tokens.count > 1,
-                   Labeller.siteNounPrefix(document, token: Int(candidates[i].tokens.lowerBound)) != nil {
-                    sites.append(candidates[i].tokens)
+            for i in facts.indices where facts[i].live && facts[i].tier == 1 {
+                let f = facts[i]
+                for k in f.first..<f.last { modelAt[Int(k)] |= f.bit }
+                model.append(i)
+                if f.type == 2, f.tokenCount > 1, Labeller.siteNounPrefix(document, token: Int(f.first)) != nil {
+                    facts[i].site = true
                 }
             }
             // A NONE span says nothing inside it is a name, not that nothing around it is: a list's
             // or rule's name that holds it whole and more (`وزارة الداخلية السعودية` around the
             // adjective `السعودية`, an organization named after its festival) ranks with it, so
             // that the longer span wins as it does without the model.
-            // (NONE spans and ranges are of tier 3 themselves, so `tiers[j] < 3` leaves them out
-            // without comparing types, which are strings.)
-            for i in candidates.indices where tiers[i] == 3 && FeatureExtractor.isSuppressed(candidates[i].type) {
-                let t = candidates[i].tokens
-                for j in candidates.indices where tiers[j] < 3 && (kinds[j] == .rule || kinds[j] == .gazetteer) {
-                    let u = candidates[j].tokens
-                    if u.lowerBound <= t.lowerBound, u.upperBound >= t.upperBound, u.count > t.count { tiers[j] = 3 }
+            // (NONE spans and ranges are of tier 3 themselves, so `tier < 3` leaves them out.)
+            for i in facts.indices where facts[i].live && facts[i].tier == 3 && facts[i].isSuppressed {
+                let t = facts[i]
+                for j in facts.indices where facts[j].live && facts[j].tier < 3 && (facts[j].kind == .rule || facts[j].kind == .gazetteer) {
+                    let u = facts[j]
+                    if u.first <= t.first, u.last >= t.last, u.tokenCount > t.tokenCount { facts[j].tier = 3 }
                 }
             }
-            var keep: [Int] = []
-            keep.reserveCapacity(candidates.count)
-            for i in candidates.indices {
+            for i in facts.indices where facts[i].live {
+                let f = facts[i]
+                let tokens = f.first..<f.last
                 // A one-word name of a type the model does not decide, from a low-priority list
                 // (the lists derived from ANERcorp train: الراية، الفجر، الديار، ريال, a paper,
                 // a channel or a currency there, ordinary words in most text), stands only where
                 // the model also reads a name of that type.
-                if tiers[i] == 0, !decided[i], candidates[i].tokens.count == 1,
-                   candidates[i].priority < weakListPriority, kinds[i] == .gazetteer,
-                   !(otherAt?[Int(candidates[i].tokens.lowerBound)] ?? false) {
+                if f.tier == 0, !f.decided, f.tokenCount == 1, f.priority < weakListPriority, f.kind == .gazetteer,
+                   !(otherAt?[Int(f.first)] ?? false) {
                     continue
                 }
                 // Nested names are flat, the longest wins (ANNOTATION.md): a list's or rule's
@@ -247,8 +305,8 @@ public struct ConflictResolution: Stage {
                 // منتخب هولندا) is the name, the place only a part of it. Not a person: a rule's
                 // organization that runs on into the name after it (اتحاد الشغل الطبوبي) is the
                 // rule's mistake more often than a body named after someone.
-                if tiers[i] == 0, !decided[i], orgContainsModel, Self.holds(candidates[i].tokens, modelPlaces, shorter: true) {
-                    tiers[i] = 2
+                if facts[i].tier == 0, !f.decided, orgContainsModel, Self.holds(tokens, model, type: 2, facts, shorter: true) {
+                    facts[i].tier = 2
                 }
                 // A curated list's organization of two words or more is a known name: where the model
                 // read a person inside it or over exactly its words (`كريستال بالاس`، `ديلي ميل`،
@@ -256,116 +314,136 @@ public struct ConflictResolution: Stage {
                 // building that names its institution is a place where the model says so (`زار
                 // البيت الأبيض`); nor the lists derived from a corpus (below `weakListPriority`), nor
                 // a rule's guess.
-                if tiers[i] == 0, !decided[i], listedOrgsHoldModel, kinds[i] == .gazetteer,
-                   candidates[i].priority >= weakListPriority, candidates[i].tokens.count >= 2,
-                   Self.holds(candidates[i].tokens, modelPersons, shorter: false) {
-                    tiers[i] = 2
+                if facts[i].tier == 0, !f.decided, listedOrgsHoldModel, f.kind == .gazetteer, f.priority >= weakListPriority,
+                   f.tokenCount >= 2, Self.holds(tokens, model, type: 0, facts, shorter: false) {
+                    facts[i].tier = 2
                 }
-                guard tiers[i] == 0, decided[i] else { keep.append(i); continue }
-                // The candidate's fields, not the candidate: a copy of an entity costs four
-                // reference counts.
-                let type = candidates[i].type, tokens = candidates[i].tokens, start = candidates[i].start, end = candidates[i].end
-                let b = Self.bit(type)
+                guard facts[i].tier == 0, f.decided else { order.append(i); continue }
+                let b = f.bit
                 let agrees = tokens.contains { modelAt[Int($0)] & b != 0 }
-                if agrees && (boundaryBits & b != 0 || b == 0 && boundaryTypes.contains(type)),
-                   !sites.contains(where: { $0.lowerBound <= tokens.lowerBound && $0.upperBound >= tokens.upperBound && $0.count > tokens.count }) {
-                    tiers[i] = 2
+                if agrees && (boundaryBits & b != 0 || b == 0 && otherBoundaryTypes && boundaryTypes.contains(candidates[i].type)),
+                   !model.contains(where: { facts[$0].site && facts[$0].first <= f.first && facts[$0].last >= f.last
+                                            && facts[$0].tokenCount > f.tokenCount }) {
+                    facts[i].tier = 2
                 }
-                if agrees || !modelVetoes || exact.contains(where: { $0.start == start && $0.end == end && $0.type == type }) {
-                    keep.append(i)
+                if agrees || !modelVetoes
+                    || model.contains(where: { facts[$0].start == f.start && facts[$0].end == f.end && Self.sameType($0, facts[$0], i, f, candidates) }) {
+                    order.append(i)
                     continue
                 }
-                if type == .location, uncontestedPlaceTokens > 0, tokens.count >= uncontestedPlaceTokens,
+                if f.type == 2, uncontestedPlaceTokens > 0, tokens.count >= uncontestedPlaceTokens,
                    !tokens.contains(where: { modelAt[Int($0)] != 0 }) {
-                    keep.append(i)
-                } else if type == .person, uncontestedListPersonTokens > 0, tokens.count >= uncontestedListPersonTokens,
-                          kinds[i] == .gazetteer, !tokens.contains(where: { modelAt[Int($0)] != 0 }) {
-                    keep.append(i)
-                } else if type == .location, let otherAt, tokens.allSatisfy({ otherAt[Int($0)] && modelAt[Int($0)] == 0 }) {
+                    order.append(i)
+                } else if f.type == 0, uncontestedListPersonTokens > 0, tokens.count >= uncontestedListPersonTokens,
+                          f.kind == .gazetteer, !tokens.contains(where: { modelAt[Int($0)] != 0 }) {
+                    order.append(i)
+                } else if f.type == 2, let otherAt, tokens.allSatisfy({ otherAt[Int($0)] && modelAt[Int($0)] == 0 }) {
                     reserve.append(i)
                 }
             }
-            // The candidates left, by index: copying them into a new array cost four reference
-            // counts an entity, and as many again to free the old one.
-            if keep.count < candidates.count { active = keep }
+        } else {
+            for i in facts.indices where facts[i].live { order.append(i) }
         }
-        // The sort reads plain keys: reading an entity copies it, four reference counts.
-        struct Key { var precedence: Int; var tier: Int; var length: Int32; var priority: Int; var rank: Int; var start: Int32 }
-        var keys: [Key] = []
-        keys.reserveCapacity(candidates.count)
-        for i in candidates.indices {
-            keys.append(Key(precedence: Int(candidates[i].precedence), tier: tiers[i], length: candidates[i].length,
-                            priority: candidates[i].priority,
-                            rank: ConflictResolution.sourceRank(kinds[i]), start: candidates[i].start))
+        facts.withUnsafeBufferPointer { facts in
+            select(&order, reserve, facts, candidates, document)
         }
-        @inline(__always) func before(_ a: Key, _ b: Key) -> Bool {
+    }
+
+    /// The greedy pass over the candidates left, best first, and the winners into the document.
+    private func select(_ order: inout [Int], _ reserve: [Int], _ facts: UnsafeBufferPointer<Facts>, _ candidates: [Entity],
+                        _ document: Document) {
+        @inline(__always) func before(_ a: Int, _ b: Int) -> Bool {
+            let a = facts[a], b = facts[b]
             if a.precedence != b.precedence { return a.precedence > b.precedence }
             if a.tier != b.tier { return a.tier > b.tier }
             if a.length != b.length { return a.length > b.length }
             if a.priority != b.priority { return a.priority > b.priority }
-            if a.rank != b.rank { return a.rank > b.rank }
+            let ra = Self.sourceRank(a.kind), rb = Self.sourceRank(b.kind)
+            if ra != rb { return ra > rb }
             return a.start < b.start
         }
-        let order = keys.withUnsafeBufferPointer { keys in
-            (active ?? Array(candidates.indices)).sorted { before(keys[$0], keys[$1]) }
-        }
+        order.sort(by: before)
         var taken: [Int] = []
         taken.reserveCapacity(order.count)
-        var adoptedID: [Int: String] = [:]
+        // For each winner, the candidate whose canonical id it adopts (-1: none).
+        var adopted: [Int] = []
+        adopted.reserveCapacity(order.count)
         var beaten: [Int: [Entity]] = [:]
+        // Read once: a property of the document is an exclusivity check at each read.
+        let records = document.recordsResolutions
         // Which winner holds each token: overlap checks cost the candidate's length, not the
         // number of winners.
         var owner = [Int32](repeating: -1, count: document.tokens.count)
         for c in order {
-            // Fields, not copies of the entities (four reference counts each).
-            let range = Int(candidates[c].tokens.lowerBound)..<Int(candidates[c].tokens.upperBound)
+            let range = Int(facts[c].first)..<Int(facts[c].last)
             if let held = range.first(where: { owner[$0] >= 0 }) {
-                let w = taken[Int(owner[held])]
-                if document.recordsResolutions { beaten[w, default: []].append(candidates[c]) }
+                let slot = Int(owner[held]), w = taken[slot]
+                if records { beaten[w, default: []].append(Self.entity(c, candidates, facts)) }
                 // A rule and a list that agree on a name: the entity keeps the list's canonical id.
-                if candidates[w].id == nil, adoptedID[w] == nil, let id = candidates[c].id, candidates[w].start == candidates[c].start,
-                   candidates[w].end == candidates[c].end, candidates[w].type == candidates[c].type {
-                    adoptedID[w] = id
+                if !facts[w].hasID, adopted[slot] < 0, facts[c].hasID, facts[w].start == facts[c].start,
+                   facts[w].end == facts[c].end, Self.sameType(w, facts[w], c, facts[c], candidates) {
+                    adopted[slot] = c
                 }
                 continue
             }
             for k in range { owner[k] = Int32(taken.count) }
             taken.append(c)
+            adopted.append(-1)
         }
         // In the same order as the others.
-        for c in reserve.sorted(by: { before(keys[$0], keys[$1]) }) {
-            let range = Int(candidates[c].tokens.lowerBound)..<Int(candidates[c].tokens.upperBound)
+        for c in reserve.sorted(by: before) {
+            let range = Int(facts[c].first)..<Int(facts[c].last)
             // Not right next to a winner: a city after a club (أجاكس أمستردام) is the club's own name
             // that a shorter list entry cut.
             guard !range.contains(where: { owner[$0] >= 0 }), range.lowerBound == 0 || owner[range.lowerBound - 1] < 0,
                   range.upperBound == owner.count || owner[range.upperBound] < 0 else { continue }
             for k in range { owner[k] = Int32(taken.count) }
             taken.append(c)
+            adopted.append(-1)
         }
-        var winners = taken.map { candidates[$0] }
-        for (k, c) in taken.enumerated() where adoptedID[c] != nil { winners[k].id = adoptedID[c] }
-        if document.recordsResolutions {
-            document.resolutions = zip(taken, winners).map { Resolution(winner: $1, beaten: beaten[$0] ?? []) }
+        // The winner in slot `s` as it enters the output: repaired, with the id it adopted.
+        @inline(__always) func finish(_ e: inout Entity, _ s: Int) {
+            Self.repair(&e, facts[taken[s]])
+            if adopted[s] >= 0 { e.id = candidates[adopted[s]].id }
         }
-        // The winners become the entities in place: `filter` and `sorted` each copied every
-        // entity (four reference counts, and as many to free the copy). A NONE span is rare;
-        // `removeAll(where:)` keeps the order of the others, and `sort` is `sorted`'s own sort.
-        if winners.contains(where: { FeatureExtractor.isSuppressed($0.type) }) {
-            document.suppressed = winners.filter { $0.type == .suppressed }
-            winners.removeAll { $0.type == .suppressed }
-        } else {
-            document.suppressed = []
+        @inline(__always) func winner(_ s: Int) -> Entity {
+            var e = candidates[taken[s]]
+            finish(&e, s)
+            return e
         }
-        winners.sort { ($0.start, $0.end) < ($1.start, $1.end) }
-        document.entities = winners
+        if records {
+            document.resolutions = taken.indices.map { Resolution(winner: winner($0), beaten: beaten[taken[$0]] ?? []) }
+        }
+        // A NONE span keeps what it covers free and is itself left out (rare). The winners sort
+        // by where they are, as indices: the sort is the one `sort` on the entities made, so the
+        // order of equals is theirs.
+        var slots: [Int] = []
+        slots.reserveCapacity(taken.count)
+        var suppressed: [Entity] = []
+        for s in taken.indices {
+            if facts[taken[s]].isSuppressed { suppressed.append(winner(s)) } else { slots.append(s) }
+        }
+        document.suppressed = suppressed
+        slots.sort { (facts[taken[$0]].start, facts[taken[$0]].end) < (facts[taken[$1]].start, facts[taken[$1]].end) }
+        // Each winner copied once, straight into its place, and repaired there.
+        var entities: [Entity] = []
+        entities.reserveCapacity(slots.count)
+        for s in slots {
+            entities.append(candidates[taken[s]])
+            finish(&entities[entities.count - 1], s)
+        }
+        document.entities = entities
     }
 
 
-    /// Whether every span of `spans` that overlaps `t`, and at least one, lies inside it (and is
-    /// shorter, with `shorter`). A loop: `filter` made an array for each candidate it asked about.
-    @inline(__always) static func holds(_ t: Range<Int32>, _ spans: [Range<Int32>], shorter: Bool) -> Bool {
+    /// Whether every span of the model's candidates of `type` (a `Facts.type`) that overlaps `t`,
+    /// and at least one, lies inside it (and is shorter, with `shorter`). A loop: `filter` made an
+    /// array for each candidate it asked about.
+    @inline(__always) static func holds(_ t: Range<Int32>, _ model: [Int], type: Int32, _ facts: [Facts], shorter: Bool) -> Bool {
         var overlaps = false
-        for p in spans where p.overlaps(t) {
+        for m in model where facts[m].type == type {
+            let p = facts[m].first..<facts[m].last
+            guard p.overlaps(t) else { continue }
             if p.lowerBound < t.lowerBound || p.upperBound > t.upperBound || shorter && p.count >= t.count { return false }
             overlaps = true
         }
@@ -376,60 +454,56 @@ public struct ConflictResolution: Stage {
     /// `COMMON`, site-noun or designator word is dropped (unless a name list holds the word too),
     /// a place starts after an administrative designator (حي الزهور → الزهور), and an
     /// organization after the proclitic before its designator (لمنطقة → منطقة). The lists and
-    /// rules make none of these; the model, reading tokens, does.
-    /// `kinds`: each candidate's `sourceKind`, kept in step with `candidates`.
-    private func repairModelCandidates(_ candidates: inout [Entity], kinds: inout [SourceKind], _ document: Document) {
+    /// rules make none of these; the model, reading tokens, does. The repairs change the
+    /// candidates' facts, not the candidates: the document's candidates stay as the stages made them.
+    private func repairModelCandidates(_ facts: inout [Facts], _ document: Document) {
         // Per token: 1, a word of those lists; 2, a name's word; 4, an administrative designator.
-        // Each list id's bits come from one table: a document has two or three lookups a token.
-        var bitsOf = [UInt8](repeating: 0, count: 64)
-        for l in wordLists where l >= 0 && l < 64 { bitsOf[Int(l)] |= 1 }
-        if let d = designatorList, d >= 0, d < 64 { bitsOf[Int(d)] |= 4 }
-        for l in 0..<min(Gazetteer.entityTypes.count, 64) where bitsOf[l] == 0 { bitsOf[l] = 2 }
-        if let g = givenNameList, g >= 0, g < 64, bitsOf[Int(g)] == 0 { bitsOf[Int(g)] = 2 }
+        // Each list id's bits come from three masks (bit per list id), made here without an
+        // allocation: a document has two or three lookups a token.
+        var words: UInt64 = 0, designators: UInt64 = 0
+        for l in wordLists where l >= 0 && l < 64 { words |= 1 << UInt64(l) }
+        if let d = designatorList, d >= 0, d < 64 { designators |= 1 << UInt64(d) }
+        var names: UInt64 = Gazetteer.entityTypes.count >= 64 ? ~0 : (1 << UInt64(Gazetteer.entityTypes.count)) - 1
+        if let g = givenNameList, g >= 0, g < 64 { names |= 1 << UInt64(g) }
+        names &= ~(words | designators)
         // Only the first token of a model candidate is asked about: its lookups are found by
         // binary search (the lookups are sorted by first token), where a pass over every lookup
         // of the document (two or three a token) cost 86 instructions a token for a few model
         // candidates. `bits`: the or of the bits of the one-word lookups there; `proclitic`: the
         // prefix of the last designator among them read behind a proclitic (0: none).
-        let lookups = document.lookups
+        let lookups = document.lookups, tokens = document.tokens
         let designatorList = designatorList, orgDesignatorList = orgDesignatorList
-        func reading(_ token: Int) -> (bits: UInt8, proclitic: Int32) {
+        func reading(_ token: Int32) -> (bits: UInt8, proclitic: Int32) {
             var bits: UInt8 = 0, proclitic: Int32 = 0
-            var k = lookups.partitioningIndex { Int($0.tokens.lowerBound) >= token }
-            while k < lookups.count, Int(lookups[k].tokens.lowerBound) == token {
+            var k = lookups.partitioningIndex { $0.tokens.lowerBound >= token }
+            while k < lookups.count, lookups[k].tokens.lowerBound == token {
                 let l = lookups[k]
                 k += 1
                 guard l.list >= 0, l.list < 64, l.tokens.count == 1 else { continue }
-                let b = bitsOf[Int(l.list)]
+                let m: UInt64 = 1 << UInt64(l.list)
+                let b: UInt8 = (words & m != 0 ? 1 : 0) | (names & m != 0 ? 2 : 0) | (designators & m != 0 ? 4 : 0)
                 guard b != 0 else { continue }
                 bits |= b
                 if l.prefixLength > 0, l.list == designatorList || l.list == orgDesignatorList { proclitic = l.prefixLength }
             }
             return (bits, proclitic)
         }
-        // By index, not `removeAll(where:)`, which moves every element even when it removes none
-        // and copies each entity it asks about (four reference counts); a drop is rare.
-        func dropped(_ i: Int) -> Bool {
-            kinds[i] == .model && candidates[i].tokens.count == 1 && reading(Int(candidates[i].tokens.lowerBound)).bits & 3 == 1
-        }
-        for i in candidates.indices.reversed() where dropped(i) {
-            candidates.remove(at: i)
-            kinds.remove(at: i)
-        }
-        for i in candidates.indices where kinds[i] == .model && candidates[i].tokens.count >= 2 && candidates[i].type == .location {
-            let first = Int(candidates[i].tokens.lowerBound)
-            guard reading(first).bits & 6 == 4 else { continue }
-            candidates[i].tokens = Int32(first + 1)..<candidates[i].tokens.upperBound
-            candidates[i].start = document.tokens[first + 1].start
-        }
-        // ANNOTATION.md: proclitics are outside (لمنطقة → منطقة; للمنظمة reads ل + المنظمة,
-        // no designator behind the ل, and keeps لمنظمة as the convention has it).
-        for i in candidates.indices where kinds[i] == .model && candidates[i].tokens.count >= 2 && candidates[i].type == .organization {
-            let first = Int(candidates[i].tokens.lowerBound)
-            guard candidates[i].start == document.tokens[first].start else { continue }
-            let p = reading(first).proclitic
-            guard p > 0 else { continue }
-            candidates[i].start += p
+        for i in facts.indices where facts[i].live && facts[i].kind == .model {
+            let f = facts[i]
+            if f.tokenCount == 1 {
+                if reading(f.first).bits & 3 == 1 { facts[i].live = false }
+            } else if f.tokenCount >= 2, f.type == 2 {
+                guard reading(f.first).bits & 6 == 4 else { continue }
+                facts[i].first = f.first + 1
+                facts[i].start = tokens[Int(f.first) + 1].start
+            } else if f.tokenCount >= 2, f.type == 1 {
+                // ANNOTATION.md: proclitics are outside (لمنطقة → منطقة; للمنظمة reads ل + المنظمة,
+                // no designator behind the ل, and keeps لمنظمة as the convention has it).
+                guard f.start == tokens[Int(f.first)].start else { continue }
+                let p = reading(f.first).proclitic
+                guard p > 0 else { continue }
+                facts[i].start += p
+            }
         }
     }
 

@@ -32,65 +32,96 @@ public struct NamePropagation: Stage {
         /// Its token keys: `keys[keyStart ..< keyStart + keyCount]` of the document's table.
         var keyStart: Int32
         var keyCount: Int32
-        var type: EntityType
-        /// The mention it came from (an index into the document's entities).
-        var origin: Int
-        var id: String?
+        /// The mention it came from (an index into the document's entities): the name's type and
+        /// id are the mention's.
+        var origin: Int32
+        /// `FeatureExtractor.typeIndex` of its type (PER 0, LOC 2): read once, not compared as a string.
+        var type: Int32
     }
 
     public func process(_ document: Document) throws {
+        // The entities are read through their storage, field by field: an `Entity` holds four
+        // strings, and a copy of one costs four reference counts (and as many to free it).
+        let entities = document.entities
+        guard !entities.isEmpty else { return }
         let tokens = document.tokens, analyses = document.analyses
-        guard !document.entities.isEmpty else { return }
+        let lookups = document.lookups, normalized = document.normalized
         // The names in flat tables: their keys side by side, and (first key, name) pairs sorted
         // by key, so that the names a token may begin are one run found by a binary search. A
         // dictionary of arrays cost an allocation per name and a rehash every few names.
         var keys: [UInt64] = []
         var names: [Name] = []
         var firsts: [(key: UInt64, name: Int32)] = []
-        keys.reserveCapacity(4 * document.entities.count)
-        names.reserveCapacity(2 * document.entities.count)
-        firsts.reserveCapacity(2 * document.entities.count)
-        var occupied = [Bool](repeating: false, count: tokens.count)
-        // Tokens held by a one-word built-in list entity that a person's name may displace.
-        var displaceable = [Int32](repeating: -1, count: tokens.count)
-        // Tokens that are in an excluded list on their own.
-        var excludedSingles = [Bool](repeating: false, count: tokens.count)
-        for l in document.lookups where l.tokens.count == 1 && l.list < 64 && excludedLists & (1 << UInt64(l.list)) != 0 {
-            excludedSingles[Int(l.tokens.lowerBound)] = true
-        }
+        keys.reserveCapacity(4 * entities.count)
+        names.reserveCapacity(2 * entities.count)
+        firsts.reserveCapacity(2 * entities.count)
+        // Per token: -2, taken (by an entity, a NONE span or a name found here); -1, free; n ≥ 0,
+        // held by entity n, a one-word match of a built-in list that a person's name may
+        // displace (`isDisplaceable`). One table for both: a token found taken is never asked
+        // whether it is displaceable.
+        var state = [Int32](repeating: -1, count: tokens.count)
         for e in document.suppressed {
-            for k in Int(e.tokens.lowerBound)..<Int(e.tokens.upperBound) { occupied[k] = true }
+            for k in Int(e.tokens.lowerBound)..<Int(e.tokens.upperBound) { state[k] = -2 }
         }
-        for (n, e) in document.entities.enumerated() {
-            let first = Int(e.tokens.lowerBound)
-            if NamePropagation.isDisplaceable(e) {
-                displaceable[first] = Int32(n)
-            } else {
-                for k in first..<Int(e.tokens.upperBound) { occupied[k] = true }
+        // Whether a token is in an excluded list on its own: asked for a few tokens a document,
+        // by binary search in the lookups (sorted by first token), not by a pass over them all.
+        let excludedLists = excludedLists
+        func excludedSingle(_ token: Int32) -> Bool {
+            var k = 0, hi = lookups.count
+            while k < hi {
+                let mid = (k + hi) / 2
+                if lookups[mid].tokens.lowerBound < token { k = mid + 1 } else { hi = mid }
             }
-            guard e.type != .numericRange else { continue }
-            // A name with a digit in it (كي تي إم 40د, a results line read as a person) is a
-            // mistake of whatever found it: spreading it would repeat the mistake.
-            if (first..<Int(e.tokens.upperBound)).contains(where: { hasDigit(document, tokens[$0]) }) { continue }
-            // A one-word name that is also an ordinary word or a given name (علي, which news
-            // also writes for على) is not spread through the document.
-            if e.tokens.count == 1, excludedSingles[first] { continue }
-            // The model's one-word person or place is a guess from a window of words (التعايش،
-            // إيبوبروفين): spread, one wrong guess becomes a dozen. Its organizations (دانون) and its
-            // longer names, which the lists and rules mostly back, still spread.
-            if e.tokens.count == 1, e.type != .organization, e.source.hasPrefix("model:") { continue }
-            let prefix = e.start - tokens[first].start
-            let keyStart = keys.count
-            keys.append(readingHash(document, first, prefix))
-            for k in (first + 1)..<Int(e.tokens.upperBound) { keys.append(tokens[k].hash) }
-            firsts.append((keys[keyStart], Int32(names.count)))
-            names.append(Name(keyStart: Int32(keyStart), keyCount: Int32(keys.count - keyStart), type: e.type, origin: n, id: e.id))
-            let last = Int(e.tokens.upperBound) - 1
-            if e.type == .person, keys.count - keyStart >= 2, !excludedSingles[last],
-               tokens[last].kind == .word, tokens[last].normEnd - tokens[last].normStart >= 3 {
-                firsts.append((tokens[last].hash, Int32(names.count)))
-                names.append(Name(keyStart: Int32(keys.count), keyCount: 1, type: e.type, origin: n, id: e.id))
-                keys.append(tokens[last].hash)
+            while k < lookups.count, lookups[k].tokens.lowerBound == token {
+                let l = lookups[k]
+                k += 1
+                if l.tokens.count == 1 && l.list < 64 && excludedLists & (1 << UInt64(l.list)) != 0 { return true }
+            }
+            return false
+        }
+        entities.withUnsafeBufferPointer { entities in
+            for n in entities.indices {
+                let e = entities.baseAddress! + n
+                let first = Int(e.pointee.tokens.lowerBound), end = Int(e.pointee.tokens.upperBound)
+                let count = end - first
+                let type = FeatureExtractor.typeIndex(e.pointee.type)
+                let kind = ConflictResolution.sourceKind(e.pointee.source)
+                if Self.isDisplaceable(count: count, precedence: e.pointee.precedence, type: type, kind: kind, id: e.pointee.id) {
+                    if state[first] != -2 { state[first] = Int32(n) }
+                } else {
+                    for k in first..<end { state[k] = -2 }
+                }
+                guard type != 3 || !FeatureExtractor.isRange(e.pointee.type) else { continue }
+                // A name with a digit in it (كي تي إم 40د, a results line read as a person) is a
+                // mistake of whatever found it: spreading it would repeat the mistake.
+                // Normalization has folded Arabic-Indic and Eastern digits to ASCII.
+                if (first..<end).contains(where: { k in
+                    normalized[Int(tokens[k].normStart)..<Int(tokens[k].normEnd)].contains { (0x30...0x39).contains($0) }
+                }) { continue }
+                // The model's one-word person or place is a guess from a window of words (التعايش،
+                // إيبوبروفين): spread, one wrong guess becomes a dozen. Its organizations (دانون) and its
+                // longer names, which the lists and rules mostly back, still spread.
+                if count == 1, type != 1, kind == .model { continue }
+                // A one-word name that is also an ordinary word or a given name (علي, which news
+                // also writes for على) is not spread through the document. (Asked second: the
+                // lookups' search costs more.)
+                if count == 1, excludedSingle(Int32(first)) { continue }
+                // The first key is the reading the mention was found in (its proclitic outside).
+                let prefix = e.pointee.start - tokens[first].start
+                let keyStart = keys.count
+                keys.append(prefix == 0 ? tokens[first].hash
+                            : analyses[Int(tokens[first].firstAnalysis)..<Int(tokens[first].firstAnalysis + tokens[first].analysisCount)]
+                                .first { $0.prefixLength == prefix }?.hash ?? tokens[first].hash)
+                for k in (first + 1)..<end { keys.append(tokens[k].hash) }
+                firsts.append((keys[keyStart], Int32(names.count)))
+                names.append(Name(keyStart: Int32(keyStart), keyCount: Int32(keys.count - keyStart), origin: Int32(n), type: type))
+                let last = end - 1
+                if type == 0, keys.count - keyStart >= 2, tokens[last].kind == .word,
+                   tokens[last].normEnd - tokens[last].normStart >= 3, !excludedSingle(Int32(last)) {
+                    firsts.append((tokens[last].hash, Int32(names.count)))
+                    names.append(Name(keyStart: Int32(keys.count), keyCount: 1, origin: Int32(n), type: type))
+                    keys.append(tokens[last].hash)
+                }
             }
         }
         // Most tokens begin no known name: a 1024-bit filter over first keys answers them before
@@ -100,17 +131,35 @@ public struct NamePropagation: Stage {
         // By key, and in the order the names were found within a key: the first of the longest wins.
         firsts.sort { ($0.key, $0.name) < ($1.key, $1.name) }
         @inline(__always) func mayBegin(_ h: UInt64) -> Bool { filter[Int(h >> 60)] & (1 << ((h >> 54) & 63)) != 0 }
-        var found: [Entity] = []
-        var displaced: Set<Int> = []
-        var i = 0
-        while i < tokens.count {
-            guard !occupied[i], tokens[i].kind == .word else { i += 1; continue }
-            // A name over a displaceable token must be a person's, and must not be that token's
-            // own entity spreading.
-            func fits(_ name: Name, _ k: Int) -> Bool {
-                displaceable[k] < 0 || (name.type == .person && Int(displaceable[k]) != name.origin)
+        // The next token from `i` on that is free, a word, and may begin a name in the whole token
+        // or in one of its readings, by the filter (`tokens.count`: none). Most tokens begin no
+        // known name: this loop, on the arrays' storage without bounds checks, is what they cost.
+        func nextStart(from i: Int) -> Int {
+            tokens.withUnsafeBufferPointer { tokens in
+                analyses.withUnsafeBufferPointer { analyses in
+                    state.withUnsafeBufferPointer { state in
+                        filter.withUnsafeBufferPointer { filter in
+                            @inline(__always) func mayBegin(_ h: UInt64) -> Bool { filter[Int(h >> 60)] & (1 << ((h >> 54) & 63)) != 0 }
+                            for k in i..<tokens.count where state[k] != -2 && tokens[k].kind == .word {
+                                if mayBegin(tokens[k].hash) { return k }
+                                let readings = Int(tokens[k].firstAnalysis)..<Int(tokens[k].firstAnalysis + tokens[k].analysisCount)
+                                for r in readings where mayBegin(analyses[r].hash) { return k }
+                            }
+                            return tokens.count
+                        }
+                    }
+                }
             }
-            var best: (name: Name, prefix: Int32)? = nil
+        }
+        // A name over a displaceable token must be a person's, and must not be that token's
+        // own entity spreading.
+        @inline(__always) func fits(_ name: Name, _ k: Int) -> Bool {
+            state[k] < 0 || (name.type == 0 && state[k] != name.origin)
+        }
+        // The longest name that begins at token `i` (an index into `names`, -1: none), and the
+        // prefix of the reading it begins in. Out of line: the scan below stays a tight loop.
+        @inline(never) func longestName(at i: Int) -> (name: Int, prefix: Int32) {
+            var best = -1, bestPrefix: Int32 = 0
             let t = tokens[i]
             // The whole token, then its proclitic readings.
             for r in -1..<Int(t.analysisCount) {
@@ -124,42 +173,48 @@ public struct NamePropagation: Stage {
                 }
                 var j = lo
                 while j < firsts.count, firsts[j].key == hash {
-                    let name = names[Int(firsts[j].name)]
+                    let index = Int(firsts[j].name), name = names[index]
                     j += 1
-                    guard best == nil || name.keyCount > best!.name.keyCount else { continue }
+                    guard best < 0 || name.keyCount > names[best].keyCount else { continue }
                     let count = Int(name.keyCount), from = Int(name.keyStart)
                     let end = i + count
                     guard end <= tokens.count, tokens[end - 1].sentence == t.sentence, fits(name, i) else { continue }
                     var ok = true
-                    for k in 1..<count where occupied[i + k] || tokens[i + k].hash != keys[from + k] || !fits(name, i + k) {
+                    for k in 1..<count where state[i + k] == -2 || tokens[i + k].hash != keys[from + k] || !fits(name, i + k) {
                         ok = false; break
                     }
-                    if ok { best = (name, prefix) }
+                    if ok { best = index; bestPrefix = prefix }
                 }
-                if best != nil { break }
+                if best >= 0 { break }
             }
+            return (best, bestPrefix)
+        }
+        var found: [Entity] = []
+        var displaced: Set<Int> = []
+        var i = nextStart(from: 0)
+        while i < tokens.count {
+            let longest = longestName(at: i)
+            var best = longest.name
+            let t = tokens[i]
             // A place's name with nunation (إسبانياً after إسبانيا) is an adjective or an adverb: as in
             // conflict resolution, it is no name.
-            if let b = best, b.name.type == .location,
-               ConflictResolution.endsInTanween(document, tokens[i + Int(b.name.keyCount) - 1]) {
-                best = nil
+            if best >= 0, names[best].type == 2,
+               ConflictResolution.endsInTanween(document, tokens[i + Int(names[best].keyCount) - 1]) {
+                best = -1
             }
-            if let b = best {
-                let end = i + Int(b.name.keyCount)
-                let mention = document.entities[b.name.origin]
-                let origin = "propagation:" + document.text(of: mention) + "@" + String(document.codePointOffset(mention.start))
-                var e = Entity(type: b.name.type, start: t.start + b.prefix, end: tokens[end - 1].end,
-                               tokens: Int32(i)..<Int32(end), source: origin)
-                e.id = b.name.id
-                found.append(e)
-                for k in i..<end {
-                    occupied[k] = true
-                    if displaceable[k] >= 0 { displaced.insert(Int(displaceable[k])) }
-                }
-                i = end
-            } else {
-                i += 1
+            guard best >= 0 else { i = nextStart(from: i + 1); continue }
+            let end = i + Int(names[best].keyCount)
+            let mention = entities[Int(names[best].origin)]
+            let origin = "propagation:" + document.text(of: mention) + "@" + String(document.codePointOffset(mention.start))
+            var e = Entity(type: mention.type, start: t.start + longest.prefix, end: tokens[end - 1].end,
+                           tokens: Int32(i)..<Int32(end), source: origin)
+            e.id = mention.id
+            found.append(e)
+            for k in i..<end {
+                if state[k] >= 0 { displaced.insert(Int(state[k])) }
+                state[k] = -2
             }
+            i = nextStart(from: end)
         }
         if !found.isEmpty {
             if !displaced.isEmpty {
@@ -173,18 +228,28 @@ public struct NamePropagation: Stage {
     /// A one-word match of a built-in place or organization list, not a country: the kind of
     /// entity a person's name found elsewhere in the article may take over.
     static func isDisplaceable(_ e: Entity) -> Bool {
-        e.tokens.count == 1 && e.precedence == 0 && (e.type == .location || e.type == .organization)
-            && e.source.hasPrefix("gazetteer:") && !(e.id.map { $0.hasPrefix("country:") || $0.hasPrefix("region:") } ?? false)
+        isDisplaceable(count: e.tokens.count, precedence: e.precedence, type: FeatureExtractor.typeIndex(e.type),
+                       kind: ConflictResolution.sourceKind(e.source), id: e.id)
     }
 
-    /// Normalization has folded Arabic-Indic and Eastern digits to ASCII.
-    private func hasDigit(_ d: Document, _ t: Token) -> Bool {
-        d.normalized[Int(t.normStart)..<Int(t.normEnd)].contains { (0x30...0x39).contains($0) }
+    /// The same from the entity's fields, its type as `FeatureExtractor.typeIndex` and its source's
+    /// kind read once: the id, a string, is read only for the few entities that pass the rest.
+    @inline(__always) static func isDisplaceable(count: Int, precedence: Int, type: Int32, kind: ConflictResolution.SourceKind,
+                                                 id: String?) -> Bool {
+        count == 1 && precedence == 0 && (type == 2 || type == 1) && kind == .gazetteer
+            && !(id.map { startsWith($0, "country:") || startsWith($0, "region:") } ?? false)
     }
 
-    private func readingHash(_ d: Document, _ i: Int, _ prefix: Int32) -> UInt64 {
-        let t = d.tokens[i]
-        if prefix == 0 { return t.hash }
-        return d.analyses(of: t).first { $0.prefixLength == prefix }?.hash ?? t.hash
+    /// Whether `s` starts with the ASCII bytes of `prefix`, compared as bytes: `hasPrefix`
+    /// compares characters (190 instructions a call on an id with Arabic in it), and
+    /// `utf8.starts(with:)` walks an iterator (400).
+    @inline(__always) static func startsWith(_ s: String, _ prefix: StaticString) -> Bool {
+        var s = s
+        return s.withUTF8 { u in
+            let n = prefix.utf8CodeUnitCount, p = prefix.utf8Start
+            guard n <= u.count else { return false }
+            for k in 0..<n where u[k] != p[k] { return false }
+            return true
+        }
     }
 }
