@@ -65,6 +65,21 @@ static inline int opens_run(UChar c) { return (UChar)(c - 0x0620) <= 0x064A - 0x
 // Letters and harakat lie in two unbroken ranges: U+0620-U+065F and U+0670-U+06D3.
 static inline int continues_run(UChar c) { return (UChar)(c - 0x0620) < 0x40 || (UChar)(c - 0x0670) <= 0x06D3 - 0x0670 || c == 0x20; }
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+// How many of the eight units at `p` continue a run before the first that does not (8: all of
+// them). SSE2 has no unsigned 16-bit compare: x <= limit is a saturating x - limit of zero.
+static inline int continuing_units8(const UChar *p) {
+    __m128i v = _mm_loadu_si128((const __m128i *)p);
+    __m128i zero = _mm_setzero_si128();
+    __m128i letters = _mm_cmpeq_epi16(_mm_subs_epu16(_mm_sub_epi16(v, _mm_set1_epi16(0x0620)), _mm_set1_epi16(0x3F)), zero);
+    __m128i upper = _mm_cmpeq_epi16(_mm_subs_epu16(_mm_sub_epi16(v, _mm_set1_epi16(0x0670)), _mm_set1_epi16(0x06D3 - 0x0670)), zero);
+    __m128i spaces = _mm_cmpeq_epi16(v, _mm_set1_epi16(0x20));
+    uint32_t stop = ~(uint32_t)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(letters, upper), spaces)) & 0xFFFF;
+    return stop ? __builtin_ctz(stop) >> 1 : 8;
+}
+#endif
+
 static int shorten_for_sentences(wasim_segmenter *s, const UChar *text, int32_t length) {
     if (length + 1 > s->sentenceCapacity) {
         int32_t capacity = length + 1 > 2 * s->sentenceCapacity ? length + 1 : 2 * s->sentenceCapacity;
@@ -85,7 +100,17 @@ static int shorten_for_sentences(wasim_segmenter *s, const UChar *text, int32_t 
         origin[n] = i;
         n++;
         i++;
-        if (opens_run(c)) while (i < length && continues_run(text[i])) i++;
+        if (!opens_run(c)) continue;
+#if defined(__SSE2__)
+        // A run is most of a sentence (words and the spaces between them): eight units a step,
+        // a fifth of the instructions of one at a time.
+        while (i + 8 <= length) {
+            int k = continuing_units8(text + i);
+            i += k;
+            if (k < 8) break;
+        }
+#endif
+        while (i < length && continues_run(text[i])) i++;
     }
     origin[n] = length;
     return n;
@@ -139,6 +164,7 @@ enum {
     WB_LF = 8,
     WB_PUNCT = 16,  // the punctuation below: Other, MidNum, MidLetter, MidNumLet, Single_Quote or Double_Quote
     WB_WIDE = 32,   // WSegSpace but U+0020: joins a space before it (WB3d)
+    WB_DIGIT = 64,  // Numeric: the digits 0-9, ٠-٩ and ۰-۹
 };
 #define WB_TABLE 0x2100
 static uint8_t wb_classes[WB_TABLE];
@@ -151,6 +177,8 @@ static void wb_fill(void) {
         if (wb == U_WB_EXTEND || wb == U_WB_FORMAT || wb == U_WB_ZWJ) k = WB_JOINS;
         else if (wb == U_WB_ALETTER && ((c >= 0x0600 && c <= 0x06FF) || (uint32_t)((c | 0x20) - 'a') < 26u)) k = WB_LETTER;
         else if (wb == U_WB_WSEGSPACE) k = WB_WIDE;
+        else if (wb == U_WB_NUMERIC && ((c >= '0' && c <= '9') || (c >= 0x0660 && c <= 0x0669) || (c >= 0x06F0 && c <= 0x06F9)))
+            k = WB_DIGIT;
         wb_classes[c] = k;
     }
     wb_classes[0x20] = WB_SPACE;
@@ -178,9 +206,25 @@ static inline uint8_t wb_class(UChar c) { return c < WB_TABLE ? wb_classes[c] : 
 // - A line feed or punctuation mark at a boundary: itself, unless a mark follows. Nothing but a
 //   mark joins what follows to a line feed (WB3b), and the rules that join what follows to
 //   punctuation (WB6-7, WB7b-c, WB11-12) join what precedes it too, and `b` is a boundary.
+// - Digits up to a space or line feed, or up to punctuation followed by one of those or by more
+//   punctuation: one number (ICU's status 100-199). Rules join a digit to digits (WB8), to
+//   letters (WB9-10), to `_` (WB13a-b), to marks (WB4) and, between two digits, to `,` `.` `'`
+//   `;` `٬`… (WB11-12); none of these is a space, a line feed or two punctuation marks. Digits
+//   were most of what the iterator was given (a number's segment cost some 3,000 instructions
+//   in ICU with the six boundaries it finds after it, against a few a digit here).
 static int32_t plain_segment(const UChar *t, int32_t b, int32_t length, int *kind) {
     uint8_t k = wb_class(t[b]);
     int32_t q = b + 1;
+    if (k & WB_DIGIT) {
+        while (q < length && wb_class(t[q]) & WB_DIGIT) q++;
+        if (q < length) {
+            uint8_t next = wb_class(t[q]);
+            if (!(next & (WB_SPACE | WB_LF | WB_PUNCT))) return 0;
+            if (next & WB_PUNCT && q + 1 < length && !(wb_class(t[q + 1]) & (WB_SPACE | WB_LF | WB_PUNCT))) return 0;
+        }
+        *kind = WASIM_TOKEN_NUMBER;
+        return q;
+    }
     if (k & WB_LETTER) {
         while (q < length) {
             UChar c = t[q];

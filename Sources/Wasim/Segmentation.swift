@@ -121,19 +121,25 @@ public struct Segmentation: Stage {
         var result: [Sentence] = []
         var first = 0
         var t = 0
+        // A token's sentence is written as the walk passes it, not in a second pass: the sentence
+        // being built is always the next one, `result.count`, whether or not an abbreviation
+        // then carries it on past this end.
         for end in ends {
-            while t < tokens.count, tokens[t].start < end { t += 1 }
+            let index = Int32(truncatingIfNeeded: result.count)
+            while t < tokens.count, tokens[t].start < end {
+                tokens[t].sentence = index
+                t += 1
+            }
             if t == first { continue }
             if t < tokens.count, t - first >= 2, endsWithAbbreviation(tokens, t, text) { continue }
             result.append(Sentence(tokens: Int32(first)..<Int32(t), start: tokens[first].start, end: tokens[t - 1].end))
             first = t
         }
         if first < tokens.count {
+            let index = Int32(truncatingIfNeeded: result.count)
+            for k in t..<tokens.count { tokens[k].sentence = index }
             result.append(Sentence(tokens: Int32(first)..<Int32(tokens.count), start: tokens[first].start,
                                    end: tokens[tokens.count - 1].end))
-        }
-        for (i, s) in result.enumerated() {
-            for k in Int(s.tokens.lowerBound)..<Int(s.tokens.upperBound) { tokens[k].sentence = Int32(i) }
         }
         return result
     }
