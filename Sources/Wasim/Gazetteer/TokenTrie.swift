@@ -51,6 +51,32 @@ struct TokenTrie: Sendable {
         slots.withUnsafeBufferPointer { wasim_prefetch($0.baseAddress! + TokenTrie.slot(node, key, mask)) }
     }
 
+    /// The table as a pointer, for matching's walk: its probes without an Optional or a
+    /// bounds check, and the slot where a probe starts kept from its prefetch to the probe
+    /// (the hash was worked out twice).
+    struct Table {
+        let slots: UnsafePointer<Slot>
+        let mask: Int
+
+        @inline(__always) func slot(_ node: UInt32, _ key: UInt64) -> Int { TokenTrie.slot(node, key, mask) }
+        @inline(__always) func prefetch(_ slot: Int) { wasim_prefetch(slots + slot) }
+        /// The child of `node` along a token, or `TokenTrie.empty`, probing from `slot(node, key)`.
+        @inline(__always) func child(_ node: UInt32, _ key: UInt64, from slot: Int) -> UInt32 {
+            var i = slot
+            while true {
+                let s = slots[i]
+                if s.parent == node && s.key == key { return s.child }
+                if s.parent == TokenTrie.empty { return TokenTrie.empty }
+                i = (i &+ 1) & mask
+            }
+        }
+        @inline(__always) func child(_ node: UInt32, _ key: UInt64) -> UInt32 { child(node, key, from: slot(node, key)) }
+    }
+
+    @inline(__always) func withTable<R>(_ body: (Table) throws -> R) rethrows -> R {
+        try slots.withUnsafeBufferPointer { try body(Table(slots: $0.baseAddress!, mask: mask)) }
+    }
+
     /// The child of `node` along a token, made if missing.
     mutating func insert(_ node: UInt32, _ key: UInt64) -> UInt32 {
         if let c = child(node, key) { return c }
