@@ -77,6 +77,12 @@ import Testing
         }
     }
 
+    @Test func procliticLetterTestIsProclitics() {
+        for u in 0...0xFFFF {
+            #expect(Normalization.startsWithProclitic(UInt16(u)) == (Proclitics(letter: UInt16(u)) != nil), "U+\(String(u, radix: 16))")
+        }
+    }
+
     @Test func normalizationStageKeepsFormsAndHashesAcrossNFKC() throws {
         // A presentation form (ﻻ, U+FEFB) sends its token through NFKC; the rest stays on the
         // fast path, and every form is what `Normalizer.normalize` gives for the token alone.
