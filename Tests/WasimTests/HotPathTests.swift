@@ -340,6 +340,13 @@ import Testing
         #expect(trie.nodeCount == 1501)
         #expect(trie.child(0, 12345) == nil)
         #expect(trie.child(1_000_000, expected[0].1) == nil)
+        // The nodes with children are exactly the parents inserted under.
+        let parents = Set(expected.map(\.0))
+        trie.withTable { table in
+            for node in 0..<trie.nodeCount where table.hasChildren(node) != parents.contains(node) {
+                Issue.record("node \(node): hasChildren \(table.hasChildren(node))")
+            }
+        }
     }
 
     @Test func terminalInfoMatchesTheEntryArrays() throws {

@@ -149,9 +149,6 @@ struct Terminal {
     let priority: Int32
     /// The entry's list file, for its lookups (`Lookup.file`).
     let file: Int16
-
-    /// No entry: what matching's best entry is before it finds one.
-    static let none = Terminal(entry: -1, type: -1, endsInTaMarbuta: false, userFirst: false, priority: 0, file: -1)
 }
 
 /// Collects entries, then `build()` freezes them into a `Gazetteer`.
