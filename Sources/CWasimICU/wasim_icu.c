@@ -65,6 +65,31 @@ static inline int opens_run(UChar c) { return (UChar)(c - 0x0620) <= 0x064A - 0x
 // Letters and harakat lie in two unbroken ranges: U+0620-U+065F and U+0670-U+06D3.
 static inline int continues_run(UChar c) { return (UChar)(c - 0x0620) < 0x40 || (UChar)(c - 0x0670) <= 0x06D3 - 0x0670 || c == 0x20; }
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+// How many of the eight units at `p` continue a run before the first that does not (8: all of
+// them). SSE2 has no unsigned 16-bit compare: x <= limit is a saturating x - limit of zero.
+static inline int continuing_units8(const UChar *p) {
+    __m128i v = _mm_loadu_si128((const __m128i *)p);
+    __m128i zero = _mm_setzero_si128();
+    __m128i letters = _mm_cmpeq_epi16(_mm_subs_epu16(_mm_sub_epi16(v, _mm_set1_epi16(0x0620)), _mm_set1_epi16(0x3F)), zero);
+    __m128i upper = _mm_cmpeq_epi16(_mm_subs_epu16(_mm_sub_epi16(v, _mm_set1_epi16(0x0670)), _mm_set1_epi16(0x06D3 - 0x0670)), zero);
+    __m128i spaces = _mm_cmpeq_epi16(v, _mm_set1_epi16(0x20));
+    uint32_t stop = ~(uint32_t)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(letters, upper), spaces)) & 0xFFFF;
+    return stop ? __builtin_ctz(stop) >> 1 : 8;
+}
+
+// How many of the eight units at `p` are letters hamza to yeh (U+0621-U+064A) before the
+// first that is not (8: all of them).
+static inline int arabic_letters8(const UChar *p) {
+    __m128i v = _mm_loadu_si128((const __m128i *)p);
+    __m128i letters = _mm_cmpeq_epi16(_mm_subs_epu16(_mm_sub_epi16(v, _mm_set1_epi16(0x0621)), _mm_set1_epi16(0x064A - 0x0621)),
+                                      _mm_setzero_si128());
+    uint32_t stop = ~(uint32_t)_mm_movemask_epi8(letters) & 0xFFFF;
+    return stop ? __builtin_ctz(stop) >> 1 : 8;
+}
+#endif
+
 static int shorten_for_sentences(wasim_segmenter *s, const UChar *text, int32_t length) {
     if (length + 1 > s->sentenceCapacity) {
         int32_t capacity = length + 1 > 2 * s->sentenceCapacity ? length + 1 : 2 * s->sentenceCapacity;
@@ -85,7 +110,17 @@ static int shorten_for_sentences(wasim_segmenter *s, const UChar *text, int32_t 
         origin[n] = i;
         n++;
         i++;
-        if (opens_run(c)) while (i < length && continues_run(text[i])) i++;
+        if (!opens_run(c)) continue;
+#if defined(__SSE2__)
+        // A run is most of a sentence (words and the spaces between them): eight units a step,
+        // a fifth of the instructions of one at a time.
+        while (i + 8 <= length) {
+            int k = continuing_units8(text + i);
+            i += k;
+            if (k < 8) break;
+        }
+#endif
+        while (i < length && continues_run(text[i])) i++;
     }
     origin[n] = length;
     return n;
@@ -139,8 +174,19 @@ enum {
     WB_LF = 8,
     WB_PUNCT = 16,  // the punctuation below: Other, MidNum, MidLetter, MidNumLet, Single_Quote or Double_Quote
     WB_WIDE = 32,   // WSegSpace but U+0020: joins a space before it (WB3d)
+    WB_DIGIT = 64,  // Numeric: the digits 0-9, ٠-٩ and ۰-۹
+    WB_NBSP = 128,  // U+00A0 (Other): a segment of its own, white space, and no letter or digit joins it
 };
 #define WB_TABLE 0x2100
+// What a word or number may end at (see `plain_segment`).
+#define WB_ENDS (WB_SPACE | WB_LF | WB_PUNCT | WB_NBSP)
+// Punctuation that may join letters on either side of it (MidLetter, MidNumLet, Single_Quote:
+// WB6-7) or digits (MidNum, MidNumLet, Single_Quote: WB11-12), by the properties: ICU's rules
+// join no more than these (they leave `:` out of MidLetter), and reading one as a joiner when
+// ICU does not only sends a segment to ICU.
+static uint8_t joins_letters[WB_TABLE / 8];
+static uint8_t joins_digits[WB_TABLE / 8];
+static inline int in_set(const uint8_t *set, UChar c) { return c < WB_TABLE && set[c >> 3] >> (c & 7) & 1; }
 static uint8_t wb_classes[WB_TABLE];
 static pthread_once_t wb_once = PTHREAD_ONCE_INIT;
 
@@ -151,12 +197,17 @@ static void wb_fill(void) {
         if (wb == U_WB_EXTEND || wb == U_WB_FORMAT || wb == U_WB_ZWJ) k = WB_JOINS;
         else if (wb == U_WB_ALETTER && ((c >= 0x0600 && c <= 0x06FF) || (uint32_t)((c | 0x20) - 'a') < 26u)) k = WB_LETTER;
         else if (wb == U_WB_WSEGSPACE) k = WB_WIDE;
+        else if (wb == U_WB_NUMERIC && ((c >= '0' && c <= '9') || (c >= 0x0660 && c <= 0x0669) || (c >= 0x06F0 && c <= 0x06F9)))
+            k = WB_DIGIT;
         wb_classes[c] = k;
+        if (wb == U_WB_MIDLETTER || wb == U_WB_MIDNUMLET || wb == U_WB_SINGLE_QUOTE) joins_letters[c >> 3] |= (uint8_t)(1 << (c & 7));
+        if (wb == U_WB_MIDNUM || wb == U_WB_MIDNUMLET || wb == U_WB_SINGLE_QUOTE) joins_digits[c >> 3] |= (uint8_t)(1 << (c & 7));
     }
+    if (u_getIntPropertyValue(0xA0, UCHAR_WORD_BREAK) == U_WB_OTHER) wb_classes[0xA0] = WB_NBSP;
     wb_classes[0x20] = WB_SPACE;
     wb_classes[0x0A] = WB_LF;
-    static const UChar punctuation[] = {0x09, '!', '"', '%', '\'', '(', ')', ',', '-', '.', '/', ':', ';', '?', '[', ']',
-                                        0xAB, 0xBB, 0x060C, 0x061B, 0x061F, 0x2013, 0x2014, 0x2018, 0x2019, 0x201C,
+    static const UChar punctuation[] = {0x09, '!', '"', '%', '\'', '(', ')', '*', ',', '-', '.', '/', ':', ';', '?', '[', ']',
+                                        0xAB, 0xBB, 0x060C, 0x061B, 0x061F, 0x066A, 0x2013, 0x2014, 0x2018, 0x2019, 0x201C,
                                         0x201D, 0x2026};
     for (size_t i = 0; i < sizeof punctuation / sizeof *punctuation; i++) {
         int wb = u_getIntPropertyValue(punctuation[i], UCHAR_WORD_BREAK);
@@ -171,18 +222,52 @@ static inline uint8_t wb_class(UChar c) { return c < WB_TABLE ? wb_classes[c] : 
 // it certain without running ICU's rules: its end (0 when not certain) and its kind (-1: white
 // space, dropped). Most of a news text is letters between spaces, which this reads at a fraction
 // of the cost of ICU's iterator (its state machine and tables); everything else goes to ICU.
-// - Letters (and the Arabic marks they carry) up to a space or line feed, or up to punctuation
-//   followed by one of those or by more punctuation: one word. Rules join a letter only to
-//   letters, marks, digits, `_` and, between two letters, to `'` `.` `:` (WB5-WB13).
+// - Letters (and the Arabic marks they carry) up to a space, a no-break space or line feed, or
+//   up to punctuation that cannot join letters (`"` `(` `،` `-`…) or that is followed by one of
+//   those: one word. Rules join a letter only to letters, marks, digits, `_` and, between two
+//   letters, to `'` `.` `:` (WB5-WB13).
 // - Spaces up to anything but a mark (WB3d joins spaces, WB4 joins a mark to what it follows).
-// - A line feed or punctuation mark at a boundary: itself, unless a mark follows. Nothing but a
-//   mark joins what follows to a line feed (WB3b), and the rules that join what follows to
-//   punctuation (WB6-7, WB7b-c, WB11-12) join what precedes it too, and `b` is a boundary.
+// - A line feed, no-break space or punctuation mark at a boundary: itself, unless a mark
+//   follows. Nothing but a mark joins what follows to a line feed (WB3b) or to a no-break space
+//   (Other), and the rules that join what follows to punctuation (WB6-7, WB7b-c, WB11-12) join
+//   what precedes it too, and `b` is a boundary.
+// - Digits, and `,` `.` `'` `٬`… between two digits (WB11-12), up to what a word may end at,
+//   with the digits' own joining punctuation in place of the letters': one number (ICU's
+//   status 100-199). Rules join a digit only to digits (WB8), letters (WB9-10), `_` (WB13a-b),
+//   marks (WB4) and those. Numbers were most of what the iterator was given (a number's segment
+//   cost some 3,000 instructions in ICU with the six boundaries it finds after it).
 static int32_t plain_segment(const UChar *t, int32_t b, int32_t length, int *kind) {
     uint8_t k = wb_class(t[b]);
     int32_t q = b + 1;
+    if (k & WB_DIGIT) {
+        while (q < length) {
+            if (wb_class(t[q]) & WB_DIGIT) {
+                q++;
+            } else if (in_set(joins_digits, t[q]) && q + 1 < length && wb_class(t[q + 1]) & WB_DIGIT) {
+                q += 2;  // 1,500 or 2.5 (WB11-12)
+            } else {
+                break;
+            }
+        }
+        if (q < length) {
+            uint8_t next = wb_class(t[q]);
+            if (!(next & WB_ENDS)) return 0;
+            if (in_set(joins_digits, t[q]) && q + 1 < length && !(wb_class(t[q + 1]) & WB_ENDS)) return 0;
+        }
+        *kind = WASIM_TOKEN_NUMBER;
+        return q;
+    }
     if (k & WB_LETTER) {
         while (q < length) {
+#if defined(__SSE2__)
+            // Eight units a step while they are letters hamza to yeh (a word's letters are
+            // mostly these: one step for most words instead of one a letter).
+            if (q + 8 <= length) {
+                int letters = arabic_letters8(t + q);
+                q += letters;
+                if (letters == 8) continue;
+            }
+#endif
             UChar c = t[q];
             // Most of a word: the letters hamza to yeh, all ALetter, without the table.
             if ((UChar)(c - 0x0621) <= 0x064A - 0x0621) {
@@ -195,15 +280,15 @@ static int32_t plain_segment(const UChar *t, int32_t b, int32_t length, int *kin
         }
         if (q < length) {
             uint8_t next = wb_class(t[q]);
-            if (!(next & (WB_SPACE | WB_LF | WB_PUNCT))) return 0;
-            if (next & WB_PUNCT && q + 1 < length && !(wb_class(t[q + 1]) & (WB_SPACE | WB_LF | WB_PUNCT))) return 0;
+            if (!(next & WB_ENDS)) return 0;
+            if (in_set(joins_letters, t[q]) && q + 1 < length && !(wb_class(t[q + 1]) & WB_ENDS)) return 0;
         }
         *kind = WASIM_TOKEN_WORD;
         return q;
     }
     if (k & WB_SPACE) {
         while (q < length && t[q] == 0x20) q++;
-    } else if (!(k & (WB_LF | WB_PUNCT))) {
+    } else if (!(k & (WB_LF | WB_PUNCT | WB_NBSP))) {
         return 0;
     }
     if (q < length && (t[q] >= WB_TABLE || wb_class(t[q]) & (WB_JOINS | WB_WIDE))) return 0;
@@ -230,6 +315,13 @@ int32_t wasim_segmenter_next_tokens(wasim_segmenter *s, int32_t *starts, int32_t
             ends[n] = end;
             kinds[n] = (uint8_t)kind;
             n++;
+            // The one space after a word, a segment of its own that is dropped when neither a
+            // space nor a mark follows it (as `plain_segment` reads it): skipped here, not in a
+            // turn of the loop of its own.
+            if (end + 1 < length && text[end] == 0x20) {
+                UChar after = text[end + 1];
+                if (after != 0x20 && after < WB_TABLE && !(wb_classes[after] & (WB_JOINS | WB_WIDE))) s->wordPosition = end + 1;
+            }
             continue;
         } else {
             // From a boundary on, ICU's boundaries depend only on the text after it: the iterator

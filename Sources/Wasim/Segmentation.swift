@@ -25,11 +25,7 @@ public struct Segmentation: Stage {
         tokens.removeAll()
         defer { segmenter.tokens = tokens }
         var sentenceEnds: [Int32] = []
-        try document.utf16.withUnsafeBufferPointer { text in
-            try segmenter.segment(text, token: { start, end, kind in
-                Segmentation.append(Token(start: start, end: end, kind: kind), to: &tokens, text: text)
-            }, sentenceEnd: { sentenceEnds.append($0) })
-        }
+        try document.utf16.withUnsafeBufferPointer { try segmenter.segment($0, into: &tokens, sentenceEnds: &sentenceEnds) }
         let all = UnsafeMutableBufferPointer(start: tokens.base, count: tokens.count)
         document.sentences = Segmentation.sentences(tokens: all, ends: sentenceEnds, text: document.utf16)
         document.tokens = ContiguousArray(all)
@@ -46,10 +42,22 @@ public struct Segmentation: Stage {
     static func append(_ raw: Token, to out: inout Scratch<Token>, text: UnsafeBufferPointer<UInt16>) {
         // Most tokens are Arabic words: an Arabic letter at either end is neither a format
         // character, nor a digit, nor a period, and the token is kept as ICU made it.
-        if raw.start < raw.end, isArabicLetter(text[Int(raw.start)]), isArabicLetter(text[Int(raw.end) - 1]) {
+        if isPlainWord(raw.start, raw.end, text) {
             out.append(raw)
             return
         }
+        appendRepaired(raw, to: &out, text: text)
+    }
+
+    /// An Arabic letter at either end: a token `append` keeps as it is.
+    @inline(__always) static func isPlainWord(_ start: Int32, _ end: Int32, _ text: UnsafeBufferPointer<UInt16>) -> Bool {
+        start < end && isArabicLetter(text[Int(start)]) && isArabicLetter(text[Int(end) - 1])
+    }
+
+    /// `append` of a token that is not a plain word. Not inlined: the loop over ICU's tokens
+    /// keeps its state in registers around a call, not around all of this.
+    @inline(never)
+    static func appendRepaired(_ raw: Token, to out: inout Scratch<Token>, text: UnsafeBufferPointer<UInt16>) {
         var token = raw
         while token.start < token.end {
             let u = text[Int(token.start)]
@@ -121,19 +129,25 @@ public struct Segmentation: Stage {
         var result: [Sentence] = []
         var first = 0
         var t = 0
+        // A token's sentence is written as the walk passes it, not in a second pass: the sentence
+        // being built is always the next one, `result.count`, whether or not an abbreviation
+        // then carries it on past this end.
         for end in ends {
-            while t < tokens.count, tokens[t].start < end { t += 1 }
+            let index = Int32(truncatingIfNeeded: result.count)
+            while t < tokens.count, tokens[t].start < end {
+                tokens[t].sentence = index
+                t += 1
+            }
             if t == first { continue }
             if t < tokens.count, t - first >= 2, endsWithAbbreviation(tokens, t, text) { continue }
             result.append(Sentence(tokens: Int32(first)..<Int32(t), start: tokens[first].start, end: tokens[t - 1].end))
             first = t
         }
         if first < tokens.count {
+            let index = Int32(truncatingIfNeeded: result.count)
+            for k in t..<tokens.count { tokens[k].sentence = index }
             result.append(Sentence(tokens: Int32(first)..<Int32(tokens.count), start: tokens[first].start,
                                    end: tokens[tokens.count - 1].end))
-        }
-        for (i, s) in result.enumerated() {
-            for k in Int(s.tokens.lowerBound)..<Int(s.tokens.upperBound) { tokens[k].sentence = Int32(i) }
         }
         return result
     }

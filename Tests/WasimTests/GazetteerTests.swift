@@ -105,6 +105,18 @@ func gazetteerLoadError(_ content: String) throws -> String {
         #expect(d.lookups.map { g.typeName($0.list) } == ["CURRENCY"])
     }
 
+    /// More lookups at one token than matching first makes room for (two a token, and sixteen):
+    /// they are all kept, in the order of their entries.
+    @Test func manyLookupsOnOneTokenAreAllKept() throws {
+        var b = GazetteerBuilder()
+        let types = ["LOC", "TITLE", "NISBA", "GIVEN_NAME"]
+        for k in 0..<40 { try b.add("مصر", type: types[k % types.count], file: "list\(k).tsv") }
+        let d = try gazetteerPipeline(b.build()).tag("مصر")
+        #expect(d.lookups.map(\.entry) == (0..<40).map(Int32.init))
+        #expect(d.lookups.allSatisfy { $0.tokens == 0..<1 && $0.prefixLength == 0 })
+        #expect(d.entities.map(\.type) == [.location])
+    }
+
     @Test func shippedListsLoadWithoutErrors() throws {
         let g = try Gazetteer.load(directory: repositoryRoot.path + "/Gazetteers")
         #expect(g.entryCount > 30_000)

@@ -28,6 +28,61 @@ import Testing
         }
     }
 
+    /// The normalization stage's table (U+0000–U+06FF) and the test before it (the general path
+    /// for NFKC and surrogates, format characters dropped) against `fold`, for every code unit.
+    @Test func normalizationStageFoldAgreesWithFoldForEveryCodeUnit() {
+        for ta in [false, true] {
+            let n = Normalizer(foldTaMarbuta: ta)
+            Normalizer.lowTables[ta ? 1 : 0].withUnsafeBufferPointer { table in
+                for u in 0...0xFFFF {
+                    let unit = UInt16(u)
+                    let fast = Normalizer.foldFast(unit, lowTable: table.baseAddress!)
+                    if Normalizer.needsNFKC(unit) || UTF16.isLeadSurrogate(unit) {
+                        if fast != nil { Issue.record("U+\(String(u, radix: 16)) stays on the fast path"); return }
+                        continue
+                    }
+                    let plain = n.fold(unit) ?? Normalizer.droppedUnit
+                    if fast != plain {
+                        Issue.record("U+\(String(u, radix: 16)) with foldTaMarbuta \(ta): \(String(describing: fast)) instead of \(plain)")
+                        return
+                    }
+                }
+            }
+        }
+    }
+
+    /// The stage's forms, origins and hashes against `normalize(_:into:)` over random tokens of
+    /// Arabic letters, harakat, tatweel, ASCII, format characters and a presentation form.
+    @Test func normalizationStageFormsAndOriginsAgreeWithThePlainPath() {
+        let n = Normalizer()
+        let alphabet: [UInt16] = [0x0627, 0x0628, 0x0644, 0x0648, 0x0629, 0x0623, 0x0649, 0x064E, 0x0651, 0x0640, 0x0670,
+                                  0x41, 0x31, 0x0661, 0x06F5, 0x00AD, 0x200F, 0x066B, 0x06A9, 0x06CC]
+        var random = SplitMix(state: 0x5EED_0014)
+        Normalizer.lowTables[1].withUnsafeBufferPointer { table in
+            var dst = [UInt16](repeating: 0, count: 64)
+            for _ in 0..<20_000 {
+                let units = (0..<(random.next() % 12)).map { _ in alphabet[random.next() % alphabet.count] }
+                var plain = ContiguousArray<UInt16>()
+                let plainOrigins = units.withUnsafeBufferPointer { n.normalize($0, into: &plain) }
+                let fast = units.withUnsafeBufferPointer { u in
+                    dst.withUnsafeMutableBufferPointer { n.normalizeHashing(u, to: $0.baseAddress!, lowTable: table.baseAddress!) }
+                }
+                guard let (count, origins, hash) = fast else { Issue.record("\(units): left the fast path"); return }
+                let form = Array(dst[0..<count])
+                if form != Array(plain) || origins != plainOrigins || hash != plain.withUnsafeBufferPointer({ Normalizer.hash($0) }) {
+                    Issue.record("\(units): \(form) \(origins) against \(Array(plain)) \(plainOrigins)")
+                    return
+                }
+            }
+        }
+    }
+
+    @Test func procliticLetterTestIsProclitics() {
+        for u in 0...0xFFFF {
+            #expect(Normalization.startsWithProclitic(UInt16(u)) == (Proclitics(letter: UInt16(u)) != nil), "U+\(String(u, radix: 16))")
+        }
+    }
+
     @Test func normalizationStageKeepsFormsAndHashesAcrossNFKC() throws {
         // A presentation form (ﻻ, U+FEFB) sends its token through NFKC; the rest stays on the
         // fast path, and every form is what `Normalizer.normalize` gives for the token alone.
@@ -285,6 +340,13 @@ import Testing
         #expect(trie.nodeCount == 1501)
         #expect(trie.child(0, 12345) == nil)
         #expect(trie.child(1_000_000, expected[0].1) == nil)
+        // The nodes with children are exactly the parents inserted under.
+        let parents = Set(expected.map(\.0))
+        trie.withTable { table in
+            for node in 0..<trie.nodeCount where table.hasChildren(node) != parents.contains(node) {
+                Issue.record("node \(node): hasChildren \(table.hasChildren(node))")
+            }
+        }
     }
 
     @Test func terminalInfoMatchesTheEntryArrays() throws {

@@ -91,6 +91,32 @@ func tokenTexts(_ d: Document) -> [String] { d.tokens.map { d.text(of: $0) } }
         #expect(differing == 0)
     }
 
+    /// Numbers are read without ICU too: on texts mostly of digits (all three scripts), the
+    /// separators and punctuation around numbers, letters and spaces, with every other class
+    /// among them, the tokens must be ICU's, offsets and kinds.
+    @Test func plainNumbersAreICUsTokens() throws {
+        let segmenter = try ICUSegmenter()
+        var alphabet: [[UInt16]] = (0x0600...0x06FF).map { [UInt16($0)] }
+        alphabet += (0x21...0x7E).map { [UInt16($0)] }
+        alphabet += [[0x2003], [0xA0], [0xAB], [0xBB], [0x2013], [0x2026], [0x0A], [0x0D], [0x200D], [0x200F], [0xAD],
+                     [0x05D0], [0x30A2], [0xFF11], [0x0966], [0xD83D, 0xDE00]]
+        let common: [[UInt16]] = [[0x30], [0x35], [0x39], [0x0660], [0x0665], [0x06F4], [0x06F9], [0x2C], [0x2E], [0x3A],
+                                  [0x27], [0x25], [0x066B], [0x066C], [0x060C], [0x2D], [0x2F], [0x5F], [0x0628], [0x0645],
+                                  [0x61], [0x651], [0x20], [0x20], [0x20], [0x0A]]
+        var random = SplitMix(state: 0x5EED_0013)
+        func next() -> Int { random.next() }
+        var differing = 0
+        for _ in 0..<50_000 {
+            let text = (0..<(next() % 30)).flatMap { _ in next() % 4 == 0 ? alphabet[next() % alphabet.count] : common[next() % common.count] }
+            let tokens = try text.withUnsafeBufferPointer { try segmenter.wordTokens($0) }
+            if tokens.segmented != tokens.icu {
+                differing += 1
+                if differing <= 3 { Issue.record("\(text.map { String($0, radix: 16) }): \(tokens.segmented) against ICU's \(tokens.icu)") }
+            }
+        }
+        #expect(differing == 0)
+    }
+
     @Test(.enabled(if: FileManager.default.fileExists(atPath: sharedDirectory + "/corpora/ant-news"),
                    "../shared/corpora/ant-news is absent: tokens not compared over it"))
     func plainWordsAreICUsTokensOverAntNews() throws {

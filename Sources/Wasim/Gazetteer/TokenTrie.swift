@@ -16,6 +16,10 @@ struct TokenTrie: Sendable {
     private(set) var count = 0
     /// Nodes allocated so far; node 0 is the root.
     private(set) var nodeCount: UInt32 = 1
+    /// A bit per node: whether it has a child. Matching asks it before probing for the next
+    /// token: most entries are one word and end at a leaf, and a probe that finds nothing reads
+    /// a slot or two more than one that finds its child.
+    private var parents: [UInt64] = [0]
 
     static let empty = UInt32.max
     private static let emptySlot = Slot(key: 0, parent: TokenTrie.empty, child: 0)
@@ -51,6 +55,38 @@ struct TokenTrie: Sendable {
         slots.withUnsafeBufferPointer { wasim_prefetch($0.baseAddress! + TokenTrie.slot(node, key, mask)) }
     }
 
+    /// The table as a pointer, for matching's walk: its probes without an Optional or a
+    /// bounds check, and the slot where a probe starts kept from its prefetch to the probe
+    /// (the hash was worked out twice).
+    struct Table {
+        let slots: UnsafePointer<Slot>
+        let mask: Int
+        let parents: UnsafePointer<UInt64>
+
+        /// Whether `node` has a child: `child(node, _)` finds nothing when it has none.
+        @inline(__always) func hasChildren(_ node: UInt32) -> Bool { parents[Int(node) >> 6] & (1 << UInt64(node & 63)) != 0 }
+
+        @inline(__always) func slot(_ node: UInt32, _ key: UInt64) -> Int { TokenTrie.slot(node, key, mask) }
+        @inline(__always) func prefetch(_ slot: Int) { wasim_prefetch(slots + slot) }
+        /// The child of `node` along a token, or `TokenTrie.empty`, probing from `slot(node, key)`.
+        @inline(__always) func child(_ node: UInt32, _ key: UInt64, from slot: Int) -> UInt32 {
+            var i = slot
+            while true {
+                let s = slots[i]
+                if s.parent == node && s.key == key { return s.child }
+                if s.parent == TokenTrie.empty { return TokenTrie.empty }
+                i = (i &+ 1) & mask
+            }
+        }
+        @inline(__always) func child(_ node: UInt32, _ key: UInt64) -> UInt32 { child(node, key, from: slot(node, key)) }
+    }
+
+    @inline(__always) func withTable<R>(_ body: (Table) throws -> R) rethrows -> R {
+        try slots.withUnsafeBufferPointer { slots in
+            try parents.withUnsafeBufferPointer { try body(Table(slots: slots.baseAddress!, mask: mask, parents: $0.baseAddress!)) }
+        }
+    }
+
     /// The child of `node` along a token, made if missing.
     mutating func insert(_ node: UInt32, _ key: UInt64) -> UInt32 {
         if let c = child(node, key) { return c }
@@ -58,7 +94,10 @@ struct TokenTrie: Sendable {
         var i = TokenTrie.slot(node, key, mask)
         while slots[i].parent != TokenTrie.empty { i = (i + 1) & mask }
         slots[i] = Slot(key: key, parent: node, child: nodeCount)
+        // Read first: most new nodes are a word's own, children of the root, whose bit is set.
+        if parents[Int(node) >> 6] & (1 << UInt64(node & 63)) == 0 { parents[Int(node) >> 6] |= 1 << UInt64(node & 63) }
         nodeCount += 1
+        if Int(nodeCount) >> 6 == parents.count { parents.append(0) }
         count += 1
         return slots[i].child
     }
