@@ -87,16 +87,10 @@ public struct Normalizer: Sendable, Hashable {
         return origins
     }
 
-    /// `fold` over the Arabic block U+0600–U+06FF as a table (0: dropped; no character of the
-    /// block folds to U+0000), one per setting of `foldTaMarbuta`.
-    static let arabicBlockTables: [[UInt16]] = [false, true].map { ta in
-        let n = Normalizer(foldTaMarbuta: ta)
-        return (0..<256).map { n.fold(UInt16(0x0600 + $0)) ?? 0 }
-    }
-
     /// `fold` over U+0000–U+06FF as a table, one per setting of `foldTaMarbuta`: `droppedUnit`
     /// for a unit that is dropped (no unit below U+0700 folds to U+FFFF). One comparison sends a
-    /// unit of ASCII or of the Arabic block to its table entry (two did, and a third for U+00AD).
+    /// unit of ASCII or of the Arabic block to its table entry. The table of the fast path of
+    /// documents, list entries and clusters alike, so that all three fold the same way.
     static let lowTables: [[UInt16]] = [false, true].map { ta in
         let n = Normalizer(foldTaMarbuta: ta)
         return (0..<0x0700).map { n.fold(UInt16($0)) ?? droppedUnit }
@@ -169,43 +163,9 @@ public struct Normalizer: Sendable, Hashable {
     /// NFKC (which may lengthen it), for `normalize(_:into:)` to handle.
     @inline(__always)
     func normalize(_ units: UnsafeBufferPointer<UInt16>, to dst: UnsafeMutablePointer<UInt16>,
-                   table: UnsafePointer<UInt16>) -> (Int, (Int32, Int32, Int32))? {
+                   lowTable: UnsafePointer<UInt16>) -> (Int, (Int32, Int32, Int32))? {
         // Inlined, the hash nobody reads is not computed.
-        normalizeHashing(units, to: dst, table: table).map { ($0.0, $0.1) }
-    }
-
-    /// The same, with the hash of the form written (`Normalizer.hash`), computed as it is written
-    /// rather than in a second pass over it.
-    @inline(__always)
-    func normalizeHashing(_ units: UnsafeBufferPointer<UInt16>, to dst: UnsafeMutablePointer<UInt16>,
-                          table: UnsafePointer<UInt16>) -> (Int, (Int32, Int32, Int32), UInt64)? {
-        var origins: (Int32, Int32, Int32) = (0, 0, 0)
-        var produced = 0
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for i in 0..<units.count {
-            let u = units[i]
-            var f = u
-            if u < 0x0600 {
-                if u == 0x00AD { continue }  // the only format character below the Arabic block
-            } else if u < 0x0700 {
-                f = table[Int(u - 0x0600)]
-                if f == 0 { continue }
-            } else if Normalizer.needsNFKC(u) || UTF16.isLeadSurrogate(u) {
-                return nil  // rare: the general path (NFKC, format characters beyond the BMP)
-            } else if Normalizer.isFormat(u) {
-                continue
-            }
-            switch produced {
-            case 0: origins.0 = Int32(i)
-            case 1: origins.1 = Int32(i)
-            case 2: origins.2 = Int32(i)
-            default: break
-            }
-            dst[produced] = f
-            produced += 1
-            h = (h ^ UInt64(f)) &* 0x100_0000_01b3
-        }
-        return (produced, origins, h)
+        normalizeHashing(units, to: dst, lowTable: lowTable).map { ($0.0, $0.1) }
     }
 
     /// The normalized form of a string.
@@ -280,13 +240,7 @@ public struct Normalization: Stage {
         for i in tokens.indices {
             let t = tokens[i]
             let units = UnsafeBufferPointer(start: textBase + Int(t.start), count: Int(t.end) - Int(t.start))
-            if used + units.count > capacity {
-                capacity = max(capacity * 2, used + units.count)
-                let grown = UnsafeMutablePointer<UInt16>.allocate(capacity: capacity)
-                grown.update(from: buffer, count: used)
-                buffer.deallocate()
-                buffer = grown
-            }
+            if used + units.count > capacity { grow(&buffer, &capacity, used: used, needed: units.count) }
             let count: Int, origins: (Int32, Int32, Int32), hash: UInt64
             if let done = normalizer.normalizeHashing(units, to: buffer + used, lowTable: table) {
                 (count, origins, hash) = done
@@ -294,13 +248,7 @@ public struct Normalization: Stage {
                 var slow = ContiguousArray<UInt16>()
                 origins = normalizer.normalize(units, into: &slow)
                 count = slow.count
-                if used + count > capacity {
-                    capacity = max(capacity * 2, used + count)
-                    let grown = UnsafeMutablePointer<UInt16>.allocate(capacity: capacity)
-                    grown.update(from: buffer, count: used)
-                    buffer.deallocate()
-                    buffer = grown
-                }
+                if used + count > capacity { grow(&buffer, &capacity, used: used, needed: count) }
                 for k in 0..<count { buffer[used + k] = slow[k] }
                 hash = Normalizer.hash(UnsafeBufferPointer(start: buffer + used, count: count))
             }
@@ -317,6 +265,17 @@ public struct Normalization: Stage {
             used &+= count
         }
         return (buffer, used, analyses)
+    }
+
+    /// Room for `needed` more units after the `used` ones: the buffer at least doubled, its
+    /// forms moved. Out of line: it runs a few times a document at most.
+    @inline(never)
+    private static func grow(_ buffer: inout UnsafeMutablePointer<UInt16>, _ capacity: inout Int, used: Int, needed: Int) {
+        capacity = max(capacity * 2, used + needed)
+        let grown = UnsafeMutablePointer<UInt16>.allocate(capacity: capacity)
+        grown.update(from: buffer, count: used)
+        buffer.deallocate()
+        buffer = grown
     }
 
     /// Whether a form's first letter is a proclitic (و ف ب ل ك), the only forms `analyse` finds

@@ -249,7 +249,7 @@ public struct GazetteerBuilder {
             }
             // Words normalized through the same table as documents (`Normalization`), the rare
             // word that needs NFKC through the general path.
-            Normalizer.arabicBlockTables[normalizer.foldTaMarbuta ? 1 : 0].withUnsafeBufferPointer { table in
+            Normalizer.lowTables[normalizer.foldTaMarbuta ? 1 : 0].withUnsafeBufferPointer { table in
                 withUnsafeTemporaryAllocation(of: UInt16.self, capacity: max(1, units.count)) { norm in
                     var slow = ContiguousArray<UInt16>()
                     var i = 0
@@ -259,7 +259,7 @@ public struct GazetteerBuilder {
                         while j < units.count, units[j] != 0x20 { j += 1 }
                         if j > i {
                             let word = UnsafeBufferPointer(rebasing: units[i..<j])
-                            if let (n, _) = normalizer.normalize(word, to: norm.baseAddress!, table: table.baseAddress!) {
+                            if let (n, _) = normalizer.normalize(word, to: norm.baseAddress!, lowTable: table.baseAddress!) {
                                 keyBuffer[keyCount] = Normalizer.hash(UnsafeBufferPointer(rebasing: norm[0..<n]))
                             } else {
                                 slow.removeAll(keepingCapacity: true)

@@ -64,7 +64,7 @@ public struct WordClusters: Sendable {
             var lineNumber = 0
             var norm = [UInt16](repeating: 0, count: 64)
             var slow = ContiguousArray<UInt16>()
-            try Normalizer.arabicBlockTables[normalizer.foldTaMarbuta ? 1 : 0].withUnsafeBufferPointer { table in
+            try Normalizer.lowTables[normalizer.foldTaMarbuta ? 1 : 0].withUnsafeBufferPointer { table in
                 while i < text.count {
                     // The line's end and its first three tabs in one pass: a second pass over
                     // each line for its fields was a tenth of loading the clusters.
@@ -124,7 +124,7 @@ public struct WordClusters: Sendable {
                     if norm.count < wordUnits.count { norm = [UInt16](repeating: 0, count: wordUnits.count) }
                     let hash = norm.withUnsafeMutableBufferPointer { out -> UInt64 in
                         // The hash of the form as it is written, not in a second pass over it.
-                        if let (_, _, h) = normalizer.normalizeHashing(wordUnits, to: out.baseAddress!, table: table.baseAddress!) {
+                        if let (_, _, h) = normalizer.normalizeHashing(wordUnits, to: out.baseAddress!, lowTable: table.baseAddress!) {
                             return h
                         }
                         slow.removeAll(keepingCapacity: true)
