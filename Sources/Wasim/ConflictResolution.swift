@@ -114,16 +114,21 @@ public struct ConflictResolution: Stage {
 
     enum SourceKind { case rule, gazetteer, propagation, model, other }
 
+    /// Whether UTF-8 bytes start with the ASCII bytes of `prefix`, compared as bytes: `hasPrefix`
+    /// on a `String` compares characters (190 instructions a call on a source or id with Arabic in
+    /// it), and `utf8.starts(with:)` walks an iterator (400).
+    @inline(__always) static func hasPrefix(_ u: UnsafeBufferPointer<UInt8>, _ prefix: StaticString) -> Bool {
+        let n = prefix.utf8CodeUnitCount, p = prefix.utf8Start
+        guard n <= u.count else { return false }
+        for k in 0..<n where u[k] != p[k] { return false }
+        return true
+    }
+
     /// What kind of source made a candidate, from its name's ASCII prefix.
     @inline(__always) static func sourceKind(_ source: String) -> SourceKind {
         var source = source
         return source.withUTF8 { u in
-            func starts(_ p: StaticString) -> Bool {
-                let n = p.utf8CodeUnitCount, q = p.utf8Start
-                guard n <= u.count else { return false }
-                for k in 0..<n where u[k] != q[k] { return false }
-                return true
-            }
+            @inline(__always) func starts(_ p: StaticString) -> Bool { hasPrefix(u, p) }
             // The first byte picks the one prefix worth comparing.
             switch u.first {
             case UInt8(ascii: "r"): return starts("rule:") ? .rule : .other
@@ -180,8 +185,8 @@ public struct ConflictResolution: Stage {
         var tokenCount: Int32 { last - first }
         var length: Int32 { end - start }
         /// PER 1, ORG 2, LOC 4, any other type 0 (`ConflictResolution.bit`).
-        var bit: UInt8 { type < 3 ? 1 << UInt8(type) : 0 }
-        var isSuppressed: Bool { type == 4 }
+        var bit: UInt8 { type < FeatureExtractor.otherIndex ? 1 << UInt8(type) : 0 }
+        var isSuppressed: Bool { type == FeatureExtractor.suppressedIndex }
     }
 
     /// Each candidate's facts, read through the array's storage: the entities are borrowed, never copied.
@@ -195,7 +200,7 @@ public struct ConflictResolution: Stage {
                         start: p.pointee.start, end: p.pointee.end, first: p.pointee.tokens.lowerBound,
                         last: p.pointee.tokens.upperBound, priority: p.pointee.priority, precedence: p.pointee.precedence,
                         type: type, kind: sourceKind(p.pointee.source),
-                        isRange: type == 3 && FeatureExtractor.isRange(p.pointee.type), hasID: p.pointee.id != nil))
+                        isRange: type == FeatureExtractor.otherIndex && FeatureExtractor.isRange(p.pointee.type), hasID: p.pointee.id != nil))
                 }
                 count = c.count
             }
@@ -204,7 +209,7 @@ public struct ConflictResolution: Stage {
 
     /// Whether candidates `a` and `b` are of one type: the built-in types by their index, others by name.
     @inline(__always) static func sameType(_ a: Int, _ fa: Facts, _ b: Int, _ fb: Facts, _ candidates: [Entity]) -> Bool {
-        fa.type == fb.type && (fa.type != 3 || candidates[a].type == candidates[b].type)
+        fa.type == fb.type && (fa.type != FeatureExtractor.otherIndex || candidates[a].type == candidates[b].type)
     }
 
     /// The candidate as it enters the output: its fields as the model's repairs left them.
@@ -227,7 +232,7 @@ public struct ConflictResolution: Stage {
         var facts = Self.facts(of: candidates)
         // A word with nunation (إسبانياً، كاتالانياً) is indefinite: an adjective or a common noun, never
         // a place's name, though normalization, which drops the harakat, reads it as one (إسبانيا).
-        for i in facts.indices where facts[i].type == 2 && facts[i].precedence == 0 && facts[i].last > facts[i].first
+        for i in facts.indices where facts[i].type == FeatureExtractor.locationIndex && facts[i].precedence == 0 && facts[i].last > facts[i].first
             && Self.endsInTanween(document, tokens[Int(facts[i].last) - 1]) {
             facts[i].live = false
         }
@@ -273,7 +278,7 @@ public struct ConflictResolution: Stage {
                 let f = facts[i]
                 for k in f.first..<f.last { modelAt[Int(k)] |= f.bit }
                 model.append(i)
-                if f.type == 2, f.tokenCount > 1, Labeller.siteNounPrefix(document, token: Int(f.first)) != nil {
+                if f.type == FeatureExtractor.locationIndex, f.tokenCount > 1, Labeller.siteNounPrefix(document, token: Int(f.first)) != nil {
                     facts[i].site = true
                 }
             }
@@ -305,7 +310,7 @@ public struct ConflictResolution: Stage {
                 // منتخب هولندا) is the name, the place only a part of it. Not a person: a rule's
                 // organization that runs on into the name after it (اتحاد الشغل الطبوبي) is the
                 // rule's mistake more often than a body named after someone.
-                if facts[i].tier == 0, !f.decided, orgContainsModel, Self.holds(tokens, model, type: 2, facts, shorter: true) {
+                if facts[i].tier == 0, !f.decided, orgContainsModel, Self.holds(tokens, model, type: FeatureExtractor.locationIndex, facts, shorter: true) {
                     facts[i].tier = 2
                 }
                 // A curated list's organization of two words or more is a known name: where the model
@@ -315,7 +320,7 @@ public struct ConflictResolution: Stage {
                 // البيت الأبيض`); nor the lists derived from a corpus (below `weakListPriority`), nor
                 // a rule's guess.
                 if facts[i].tier == 0, !f.decided, listedOrgsHoldModel, f.kind == .gazetteer, f.priority >= weakListPriority,
-                   f.tokenCount >= 2, Self.holds(tokens, model, type: 0, facts, shorter: false) {
+                   f.tokenCount >= 2, Self.holds(tokens, model, type: FeatureExtractor.personIndex, facts, shorter: false) {
                     facts[i].tier = 2
                 }
                 guard facts[i].tier == 0, f.decided else { order.append(i); continue }
@@ -331,13 +336,13 @@ public struct ConflictResolution: Stage {
                     order.append(i)
                     continue
                 }
-                if f.type == 2, uncontestedPlaceTokens > 0, tokens.count >= uncontestedPlaceTokens,
+                if f.type == FeatureExtractor.locationIndex, uncontestedPlaceTokens > 0, tokens.count >= uncontestedPlaceTokens,
                    !tokens.contains(where: { modelAt[Int($0)] != 0 }) {
                     order.append(i)
-                } else if f.type == 0, uncontestedListPersonTokens > 0, tokens.count >= uncontestedListPersonTokens,
+                } else if f.type == FeatureExtractor.personIndex, uncontestedListPersonTokens > 0, tokens.count >= uncontestedListPersonTokens,
                           f.kind == .gazetteer, !tokens.contains(where: { modelAt[Int($0)] != 0 }) {
                     order.append(i)
-                } else if f.type == 2, let otherAt, tokens.allSatisfy({ otherAt[Int($0)] && modelAt[Int($0)] == 0 }) {
+                } else if f.type == FeatureExtractor.locationIndex, let otherAt, tokens.allSatisfy({ otherAt[Int($0)] && modelAt[Int($0)] == 0 }) {
                     reserve.append(i)
                 }
             }
@@ -492,11 +497,11 @@ public struct ConflictResolution: Stage {
             let f = facts[i]
             if f.tokenCount == 1 {
                 if reading(f.first).bits & 3 == 1 { facts[i].live = false }
-            } else if f.tokenCount >= 2, f.type == 2 {
+            } else if f.tokenCount >= 2, f.type == FeatureExtractor.locationIndex {
                 guard reading(f.first).bits & 6 == 4 else { continue }
                 facts[i].first = f.first + 1
                 facts[i].start = tokens[Int(f.first) + 1].start
-            } else if f.tokenCount >= 2, f.type == 1 {
+            } else if f.tokenCount >= 2, f.type == FeatureExtractor.organizationIndex {
                 // ANNOTATION.md: proclitics are outside (لمنطقة → منطقة; للمنظمة reads ل + المنظمة,
                 // no designator behind the ل, and keeps لمنظمة as the convention has it).
                 guard f.start == tokens[Int(f.first)].start else { continue }

@@ -67,11 +67,7 @@ public struct NamePropagation: Stage {
         // by binary search in the lookups (sorted by first token), not by a pass over them all.
         let excludedLists = excludedLists
         func excludedSingle(_ token: Int32) -> Bool {
-            var k = 0, hi = lookups.count
-            while k < hi {
-                let mid = (k + hi) / 2
-                if lookups[mid].tokens.lowerBound < token { k = mid + 1 } else { hi = mid }
-            }
+            var k = lookups.partitioningIndex { $0.tokens.lowerBound >= token }
             while k < lookups.count, lookups[k].tokens.lowerBound == token {
                 let l = lookups[k]
                 k += 1
@@ -91,7 +87,7 @@ public struct NamePropagation: Stage {
                 } else {
                     for k in first..<end { state[k] = -2 }
                 }
-                guard type != 3 || !FeatureExtractor.isRange(e.pointee.type) else { continue }
+                guard type != FeatureExtractor.otherIndex || !FeatureExtractor.isRange(e.pointee.type) else { continue }
                 // A name with a digit in it (كي تي إم 40د, a results line read as a person) is a
                 // mistake of whatever found it: spreading it would repeat the mistake.
                 // Normalization has folded Arabic-Indic and Eastern digits to ASCII.
@@ -101,7 +97,7 @@ public struct NamePropagation: Stage {
                 // The model's one-word person or place is a guess from a window of words (التعايش،
                 // إيبوبروفين): spread, one wrong guess becomes a dozen. Its organizations (دانون) and its
                 // longer names, which the lists and rules mostly back, still spread.
-                if count == 1, type != 1, kind == .model { continue }
+                if count == 1, type != FeatureExtractor.organizationIndex, kind == .model { continue }
                 // A one-word name that is also an ordinary word or a given name (علي, which news
                 // also writes for على) is not spread through the document. (Asked second: the
                 // lookups' search costs more.)
@@ -116,7 +112,7 @@ public struct NamePropagation: Stage {
                 firsts.append((keys[keyStart], Int32(names.count)))
                 names.append(Name(keyStart: Int32(keyStart), keyCount: Int32(keys.count - keyStart), origin: Int32(n), type: type))
                 let last = end - 1
-                if type == 0, keys.count - keyStart >= 2, tokens[last].kind == .word,
+                if type == FeatureExtractor.personIndex, keys.count - keyStart >= 2, tokens[last].kind == .word,
                    tokens[last].normEnd - tokens[last].normStart >= 3, !excludedSingle(Int32(last)) {
                     firsts.append((tokens[last].hash, Int32(names.count)))
                     names.append(Name(keyStart: Int32(keys.count), keyCount: 1, origin: Int32(n), type: type))
@@ -130,7 +126,7 @@ public struct NamePropagation: Stage {
         for f in firsts { filter[Int(f.key >> 60)] |= 1 << ((f.key >> 54) & 63) }
         // By key, and in the order the names were found within a key: the first of the longest wins.
         firsts.sort { ($0.key, $0.name) < ($1.key, $1.name) }
-        @inline(__always) func mayBegin(_ h: UInt64) -> Bool { filter[Int(h >> 60)] & (1 << ((h >> 54) & 63)) != 0 }
+        @inline(__always) func mayBegin(_ h: UInt64) -> Bool { filter.withUnsafeBufferPointer { Self.mayBegin(h, $0) } }
         // The next token from `i` on that is free, a word, and may begin a name in the whole token
         // or in one of its readings, by the filter (`tokens.count`: none). Most tokens begin no
         // known name: this loop, on the arrays' storage without bounds checks, is what they cost.
@@ -139,11 +135,10 @@ public struct NamePropagation: Stage {
                 analyses.withUnsafeBufferPointer { analyses in
                     state.withUnsafeBufferPointer { state in
                         filter.withUnsafeBufferPointer { filter in
-                            @inline(__always) func mayBegin(_ h: UInt64) -> Bool { filter[Int(h >> 60)] & (1 << ((h >> 54) & 63)) != 0 }
                             for k in i..<tokens.count where state[k] != -2 && tokens[k].kind == .word {
-                                if mayBegin(tokens[k].hash) { return k }
+                                if Self.mayBegin(tokens[k].hash, filter) { return k }
                                 let readings = Int(tokens[k].firstAnalysis)..<Int(tokens[k].firstAnalysis + tokens[k].analysisCount)
-                                for r in readings where mayBegin(analyses[r].hash) { return k }
+                                for r in readings where Self.mayBegin(analyses[r].hash, filter) { return k }
                             }
                             return tokens.count
                         }
@@ -154,7 +149,7 @@ public struct NamePropagation: Stage {
         // A name over a displaceable token must be a person's, and must not be that token's
         // own entity spreading.
         @inline(__always) func fits(_ name: Name, _ k: Int) -> Bool {
-            state[k] < 0 || (name.type == 0 && state[k] != name.origin)
+            state[k] < 0 || (name.type == FeatureExtractor.personIndex && state[k] != name.origin)
         }
         // The longest name that begins at token `i` (an index into `names`, -1: none), and the
         // prefix of the reading it begins in. Out of line: the scan below stays a tight loop.
@@ -166,12 +161,7 @@ public struct NamePropagation: Stage {
                 let (hash, prefix) = r < 0 ? (t.hash, Int32(0))
                     : (analyses[Int(t.firstAnalysis) + r].hash, analyses[Int(t.firstAnalysis) + r].prefixLength)
                 guard mayBegin(hash) else { continue }
-                var lo = 0, hi = firsts.count
-                while lo < hi {
-                    let mid = (lo + hi) / 2
-                    if firsts[mid].key < hash { lo = mid + 1 } else { hi = mid }
-                }
-                var j = lo
+                var j = firsts.partitioningIndex { $0.key >= hash }
                 while j < firsts.count, firsts[j].key == hash {
                     let index = Int(firsts[j].name), name = names[index]
                     j += 1
@@ -198,7 +188,7 @@ public struct NamePropagation: Stage {
             let t = tokens[i]
             // A place's name with nunation (إسبانياً after إسبانيا) is an adjective or an adverb: as in
             // conflict resolution, it is no name.
-            if best >= 0, names[best].type == 2,
+            if best >= 0, names[best].type == FeatureExtractor.locationIndex,
                ConflictResolution.endsInTanween(document, tokens[i + Int(names[best].keyCount) - 1]) {
                 best = -1
             }
@@ -225,6 +215,11 @@ public struct NamePropagation: Stage {
         }
     }
 
+    /// Whether a name may begin with the key `h`, by the 1024-bit filter over first keys.
+    @inline(__always) static func mayBegin(_ h: UInt64, _ filter: UnsafeBufferPointer<UInt64>) -> Bool {
+        filter[Int(h >> 60)] & (1 << ((h >> 54) & 63)) != 0
+    }
+
     /// A one-word match of a built-in place or organization list, not a country: the kind of
     /// entity a person's name found elsewhere in the article may take over.
     static func isDisplaceable(_ e: Entity) -> Bool {
@@ -236,20 +231,13 @@ public struct NamePropagation: Stage {
     /// kind read once: the id, a string, is read only for the few entities that pass the rest.
     @inline(__always) static func isDisplaceable(count: Int, precedence: Int, type: Int32, kind: ConflictResolution.SourceKind,
                                                  id: String?) -> Bool {
-        count == 1 && precedence == 0 && (type == 2 || type == 1) && kind == .gazetteer
+        count == 1 && precedence == 0 && (type == FeatureExtractor.locationIndex || type == FeatureExtractor.organizationIndex) && kind == .gazetteer
             && !(id.map { startsWith($0, "country:") || startsWith($0, "region:") } ?? false)
     }
 
-    /// Whether `s` starts with the ASCII bytes of `prefix`, compared as bytes: `hasPrefix`
-    /// compares characters (190 instructions a call on an id with Arabic in it), and
-    /// `utf8.starts(with:)` walks an iterator (400).
+    /// Whether `s` starts with the ASCII bytes of `prefix` (`ConflictResolution.hasPrefix`).
     @inline(__always) static func startsWith(_ s: String, _ prefix: StaticString) -> Bool {
         var s = s
-        return s.withUTF8 { u in
-            let n = prefix.utf8CodeUnitCount, p = prefix.utf8Start
-            guard n <= u.count else { return false }
-            for k in 0..<n where u[k] != p[k] { return false }
-            return true
-        }
+        return s.withUTF8 { ConflictResolution.hasPrefix($0, prefix) }
     }
 }

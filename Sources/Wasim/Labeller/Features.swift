@@ -150,18 +150,21 @@ package struct FeatureExtractor {
     }
 
     static let entityTypes: [EntityType] = [.person, .organization, .location]
+    /// What `typeIndex` gives: the built-in types by number, any other type of a user's as one.
+    static let personIndex: Int32 = 0, organizationIndex: Int32 = 1, locationIndex: Int32 = 2, otherIndex: Int32 = 3,
+               suppressedIndex: Int32 = 4
     /// By the name's length and first letter, then `==`: two small strings that differ are
     /// compared by a call into the runtime, and a switch over the types made up to four of those.
     @inline(__always) static func typeIndex(_ t: EntityType) -> Int32 {
         let u = t.rawValue.utf8
         let n = u.count
-        guard n == 3 || n == 4 else { return 3 }
+        guard n == 3 || n == 4 else { return otherIndex }
         switch (n, u[u.startIndex]) {
-        case (3, UInt8(ascii: "P")): return t == .person ? 0 : 3
-        case (3, UInt8(ascii: "O")): return t == .organization ? 1 : 3
-        case (3, UInt8(ascii: "L")): return t == .location ? 2 : 3
-        case (4, UInt8(ascii: "N")): return t == .suppressed ? 4 : 3
-        default: return 3
+        case (3, UInt8(ascii: "P")): return t == .person ? personIndex : otherIndex
+        case (3, UInt8(ascii: "O")): return t == .organization ? organizationIndex : otherIndex
+        case (3, UInt8(ascii: "L")): return t == .location ? locationIndex : otherIndex
+        case (4, UInt8(ascii: "N")): return t == .suppressed ? suppressedIndex : otherIndex
+        default: return otherIndex
         }
     }
 
