@@ -27,8 +27,55 @@ public struct Segmentation: Stage {
         var sentenceEnds: [Int32] = []
         try document.utf16.withUnsafeBufferPointer { try segmenter.segment($0, into: &tokens, sentenceEnds: &sentenceEnds) }
         let all = UnsafeMutableBufferPointer(start: tokens.base, count: tokens.count)
+        if var split = document.utf16.withUnsafeBufferPointer({ Segmentation.splitAtGluedStops(all, ends: sentenceEnds, text: $0) }) {
+            document.sentences = split.withUnsafeMutableBufferPointer {
+                Segmentation.sentences(tokens: $0, ends: sentenceEnds, text: document.utf16)
+            }
+            document.tokens = split
+            return
+        }
         document.sentences = Segmentation.sentences(tokens: all, ends: sentenceEnds, text: document.utf16)
         document.tokens = ContiguousArray(all)
+    }
+
+    /// ICU's sentence iterator ends a sentence at a full stop glued to the next word (`تونس.ويشارك`:
+    /// a space lost in scraped news) where its word iterator keeps one token, so a name ran on into
+    /// the next sentence (`تونس.ويشارك` tagged LOC). Such a token is cut at the stop, which becomes
+    /// a token of its own, when it holds one stop between two words of three Arabic letters or more:
+    /// shorter words and more stops are abbreviations (`م.د`، `د.عبد`، `سي.إن.إن`، `كيه.إيه.بي.سي`).
+    /// Nil when nothing is cut (nearly always).
+    static func splitAtGluedStops(_ tokens: UnsafeMutableBufferPointer<Token>, ends: [Int32],
+                                  text: UnsafeBufferPointer<UInt16>) -> ContiguousArray<Token>? {
+        var result: ContiguousArray<Token>? = nil
+        var copied = 0
+        var t = 0
+        for end in ends {
+            while t < tokens.count, tokens[t].end <= end { t += 1 }
+            guard t < tokens.count else { break }
+            let token = tokens[t]
+            // A sentence end strictly inside a word, right after a stop.
+            guard token.kind == .word, token.start < end - 1, isStop(text[Int(end) - 1]),
+                  arabicLetters(text, from: token.start, to: end - 1) >= 3,
+                  arabicLetters(text, from: end, to: token.end) >= 3 else { continue }
+            if result == nil { result = ContiguousArray(); result!.reserveCapacity(tokens.count + 4) }
+            result!.append(contentsOf: tokens[copied..<t])
+            result!.append(Token(start: token.start, end: end - 1, kind: .word))
+            result!.append(Token(start: end - 1, end: end, kind: .punctuation))
+            result!.append(Token(start: end, end: token.end, kind: .word))
+            copied = t + 1
+        }
+        guard var result else { return nil }
+        result.append(contentsOf: tokens[copied...])
+        return result
+    }
+
+    @inline(__always) static func isStop(_ u: UInt16) -> Bool { u == 0x2E || u == 0x21 || u == 0x3F || u == 0x061F }
+
+    /// How many Arabic letters `text[from..<to]` holds, or 0 if anything else is among them.
+    static func arabicLetters(_ text: UnsafeBufferPointer<UInt16>, from: Int32, to: Int32) -> Int {
+        guard from < to else { return 0 }
+        for i in Int(from)..<Int(to) where !isArabicLetter(text[i]) { return 0 }
+        return Int(to - from)
     }
 
     /// ICU keeps a proclitic glued to digits (`و23`, `ب2018`, `و١٬٥٠٠`): split it off as its

@@ -47,6 +47,20 @@ func tokenTexts(_ d: Document) -> [String] { d.tokens.map { d.text(of: $0) } }
         #expect(d.tokens.map(\.sentence) == [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 2, 2])
     }
 
+    @Test func fullStopGluedToTheNextWordEndsTheSentence() throws {
+        // A space lost after a full stop in scraped news; abbreviations keep their stops.
+        let d = try tokenize("زار الوفد تونس.ويشارك فيه مدير سي.إن.إن وكيه.إيه.بي.سي بقيمة 5 م.د فقط")
+        #expect(tokenTexts(d) == ["زار", "الوفد", "تونس", ".", "ويشارك", "فيه", "مدير", "سي.إن.إن", "وكيه.إيه.بي.سي",
+                                  "بقيمة", "5", "م.د", "فقط"])
+        #expect(d.tokens[2...4].map(\.kind) == [.word, .punctuation, .word])
+        #expect(d.tokens[3].start == 14 && d.tokens[3].end == 15)
+        let s = try tokenize("زار الوفد تونس.ويشارك فيه")
+        #expect(s.sentences.map(\.tokens) == [0..<4, 4..<6])
+        #expect(s.tokens.map(\.sentence) == [0, 0, 0, 0, 1, 1])
+        let tagged = try defaultPipeline.tag("زار الوفد تونس.ويشارك فيه")
+        #expect(tagged.entities.map { tagged.text(of: $0) } == ["تونس"])
+    }
+
     @Test func newlinesEndSentencesAndOffsetsCountCodePoints() throws {
         // An emoji is two UTF-16 units but one code point: output offsets count code points.
         let d = try tokenize("عنوان 😀\nالنص هنا")
