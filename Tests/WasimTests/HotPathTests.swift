@@ -281,6 +281,18 @@ import Testing
         #expect(RuleParser.arrowParts("") == [""])
     }
 
+    /// The byte test in front of the Character walk says what the walk says, for each kind of
+    /// whitespace scalar (ASCII, two bytes, three bytes) and for texts that only share a lead
+    /// byte with one (a zero-width non-joiner, U+200C, is no whitespace).
+    @Test func hasWhitespaceAgreesWithCharacters() {
+        let texts = ["حزب", "", "a b", "a\tb", "\r\n", "a\u{85}", "\u{A0}", "\u{1680}", "x\u{2003}", "\u{2028}", "\u{205F}",
+                     "\u{3000}", "ب\u{200C}ت", "é", "\u{E000}", "ا\u{0651}"]
+        for text in texts { #expect(Condition.hasWhitespace(text) == text.contains(where: \.isWhitespace), "\(Array(text.unicodeScalars))") }
+        #expect(Condition.hasWhitespace("حزب") == false)
+        #expect(Condition.hasWhitespace("ب\u{200C}ت") == false)
+        #expect(Condition.hasWhitespace("a\u{85}") == true)
+    }
+
     /// What the compiler merges into one text set and how it sizes an alternation.
     @Test func quotedHeadReadsTheFirstCondition() {
         let h = Condition.quotedHead("\"حزب\"&!clitic&word")

@@ -320,7 +320,7 @@ private func mergeLiterals(_ options: [PatternNode]) -> [PatternNode] {
     for (k, option) in flat.enumerated() {
         // A text with a space is left alone for the condition parser to reject (a text is one token).
         if case .atom(let text, let column, let line) = option, let head = Condition.quotedHead(text), !head.innerQuote,
-           !head.word.contains(where: \.isWhitespace) {
+           !Condition.hasWhitespace(head.word) {
             groups[head.rest, default: ([], column, line, k)].words.append(head.word)
             continue
         }

@@ -165,9 +165,11 @@ public struct RuleMatching: Stage {
         defer { flatStarts.deallocate() }
         // The lists each sentence has a lookup of: a rule that needs a list the sentence lacks
         // cannot match there, and is not run.
-        var sentenceLists = [UInt64](repeating: 0, count: sentences.count)
-        for (s, sentence) in sentences.enumerated() {
-            for i in sentence { sentenceLists[s] |= context.listMask[i] }
+        // Summed in a local: an array element updated per token paid a uniqueness check each time.
+        let sentenceLists = sentences.map { sentence in
+            var lists: UInt64 = 0
+            for i in sentence { lists |= context.listMask[i] }
+            return lists
         }
         var seen = CandidateTable()
         defer { seen.free() }
@@ -400,6 +402,22 @@ struct MatchContext {
     /// means it yields nothing there. Pure: no /regex/ runs, so the regex budget is untouched.
     /// Read through a pointer: a copy of the condition cost more than the tests.
     @inline(__always) func mayPass(_ c: UnsafeMutablePointer<Condition>, at i: Int) -> Bool {
+        guard passesTokenTests(c, at: i) else { return false }
+        let t = tokens[i]
+        guard let extras = c.pointee.extras else { return true }
+        return extras._withUnsafeGuaranteedRef { x in
+            if x.starts.isEmpty && x.ends.isEmpty { return true }
+            let units = UnsafeBufferPointer(rebasing: utf16[Int(t.start)..<Int(t.end)])
+            if !x.starts.isEmpty, !x.starts.contains(where: { units.starts(with: $0) }) { return false }
+            if !x.ends.isEmpty, !x.ends.contains(where: { MatchContext.has(units, suffix: $0) }) { return false }
+            return true
+        }
+    }
+
+    /// The tests `outcomes` makes first, on the token's kind, lists and length: false means it
+    /// yields nothing there. Most conditions the matcher reaches fail here, and testing them
+    /// through a pointer before the call spares the call and the copy of the condition.
+    @inline(__always) func passesTokenTests(_ c: UnsafeMutablePointer<Condition>, at i: Int) -> Bool {
         let t = tokens[i]
         let kindBit: UInt8 = 1 << t.kind.rawValue
         let kinds = c.pointee.kinds
@@ -409,14 +427,18 @@ struct MatchContext {
         if t.length < c.pointee.minLength || t.length > c.pointee.maxLength { return false }
         let listA = c.pointee.listA
         if listA >= 0, listMask[i] & (1 << UInt64(listA)) == 0 { return false }
-        guard let extras = c.pointee.extras else { return true }
-        return extras._withUnsafeGuaranteedRef { x in
-            if x.starts.isEmpty && x.ends.isEmpty { return true }
-            let units = UnsafeBufferPointer(rebasing: utf16[Int(t.start)..<Int(t.end)])
-            if !x.starts.isEmpty, !x.starts.contains(where: { units.starts(with: $0) }) { return false }
-            if !x.ends.isEmpty, !x.ends.contains(where: { MatchContext.has(units, suffix: $0) }) { return false }
-            return true
-        }
+        return true
+    }
+
+    /// For a condition on one token (no list) that names texts: whether the token or one of its
+    /// readings is one of them. `outcomes` accepts no other reading, so false means it yields
+    /// nothing there; the texts turn away most of the conditions that pass the token tests.
+    @inline(__always) func mayHaveText(_ c: UnsafeMutablePointer<Condition>, at i: Int) -> Bool {
+        guard c.pointee.listA < 0, c.pointee.hasText else { return true }
+        let t = tokens[i]
+        if c.pointee.textAccepts(t.hash) { return true }
+        for r in 0..<Int(t.analysisCount) where c.pointee.textAccepts(analyses[Int(t.firstAnalysis) + r].hash) { return true }
+        return false
     }
 
     @inline(__always) private func hash(_ t: Token, _ prefix: Int32) -> UInt64 {
@@ -562,7 +584,7 @@ struct PikeVM {
             return false
         }
         let end = sentence.upperBound
-        while visited.count < program.count { visited.append(-1) }
+        visited.fill(to: program.count, with: -1)
         var best: (start: Int, end: Int, slots: Slots)? = nil
         var pos = starts?.first.map(Int.init) ?? sentence.lowerBound
         let empty = Slots(repeating: -1)
@@ -646,6 +668,15 @@ struct PikeVM {
                         let pc = Int(step.pc)
                         if visited[pc] == generation { continue }
                         visited[pc] = generation
+                        // The condition before the thread: four consumes in five yield nothing
+                        // at the token, and then the thread's copy and captures are not needed.
+                        let consumes: Bool
+                        if case .consume(let ci) = program[pc] {
+                            guard collect(conditions, ci, ctx, pos, end) else { continue }
+                            consumes = true
+                        } else {
+                            consumes = false
+                        }
                         var t = thread
                         t.pc = pc
                         var m = step.setToPosition
@@ -658,7 +689,11 @@ struct PikeVM {
                             t.slots[m.trailingZeroBitCount] = -1
                             m &= m - 1
                         }
-                        arrive(t, program, conditions, captures, ctx, pos, end, &best)
+                        if consumes {
+                            send(t, captures, pos, end)
+                        } else {
+                            arrive(t, program, conditions, captures, ctx, pos, end, &best)
+                        }
                     }
                     continue
                 }
@@ -715,21 +750,35 @@ struct PikeVM {
                 best = (t.start, pos, t.slots)
             }
         case .consume(let ci):
-            guard pos < end else { return }
-            outcomes.removeAll()
-            ctx.outcomes(conditions[ci], at: pos, into: &outcomes)
-            for o in 0..<outcomes.count {
-                let (length, prefix) = outcomes[o]
-                guard pos + length <= end else { continue }
-                var n = t
-                n.pc += 1
-                for c in 0..<captures where n.slots[3 * c] == Int32(pos) && n.slots[3 * c + 1] < 0 {
-                    n.slots[3 * c + 1] = prefix
-                }
-                if length == 1 { next.append(n) } else { later.append((pos + length, n)) }
-            }
+            if collect(conditions, ci, ctx, pos, end) { send(t, captures, pos, end) }
         default:
             break
+        }
+    }
+
+    /// Fills `outcomes` with the ways condition `ci` matches at token `pos` (none at the
+    /// sentence's end); false when there are none.
+    @inline(__always) private mutating func collect(_ conditions: UnsafeMutableBufferPointer<Condition>, _ ci: Int,
+                                                    _ ctx: MatchContext, _ pos: Int, _ end: Int) -> Bool {
+        guard pos < end else { return false }
+        outcomes.removeAll()
+        let c = conditions.baseAddress! + ci
+        guard ctx.passesTokenTests(c, at: pos), ctx.mayHaveText(c, at: pos) else { return false }
+        ctx.outcomes(conditions[ci], at: pos, into: &outcomes)
+        return !outcomes.isEmpty
+    }
+
+    /// Sends a thread at a consume on, for each outcome `collect` found there.
+    @inline(__always) private mutating func send(_ t: Thread, _ captures: Int, _ pos: Int, _ end: Int) {
+        for o in 0..<outcomes.count {
+            let (length, prefix) = outcomes[o]
+            guard pos + length <= end else { continue }
+            var n = t
+            n.pc += 1
+            for c in 0..<captures where n.slots[3 * c] == Int32(pos) && n.slots[3 * c + 1] < 0 {
+                n.slots[3 * c + 1] = prefix
+            }
+            if length == 1 { next.append(n) } else { later.append((pos + length, n)) }
         }
     }
 }
@@ -755,6 +804,15 @@ struct Scratch<T> {
         if count == capacity { grow() }
         (base + count).initialize(to: x)
         count += 1
+    }
+
+    /// Appends `x` until there are `n` values (one store a value: the matcher's marks were
+    /// appended one by one, a loop as costly as a rule's start).
+    mutating func fill(to n: Int, with x: T) {
+        guard count < n else { return }
+        while capacity < n { grow() }
+        (base + count).initialize(repeating: x, count: n - count)
+        count = n
     }
 
     @inline(__always) mutating func popLast() -> T? {
