@@ -39,7 +39,7 @@ public struct Labeller: Stage {
     /// The context features' weights, summed once from the model (see `ContextWeights`).
     private let context: ContextWeights
     /// `model.transitions` as rows for `viterbi(_:count:transitions:back:labels:)`.
-    private let transitionRows: [SIMD8<Float>]
+    private let transitionRows: [SIMD4<Float>]
 
     public init(model: LabellerModel, gazetteer: Gazetteer?, clusters: (any ClusterCodes)? = nil) {
         self.model = model
@@ -535,7 +535,7 @@ public struct Labeller: Stage {
     package static func viterbi(_ emissions: [Float], count n: Int, transitions: [Float]) -> [Int] {
         guard n > 0 else { return [] }
         var rows = [SIMD8<Float>](repeating: .zero, count: n)
-        for i in 0..<n { for l in 0..<7 { rows[i][l] = emissions[i * 7 + l] } }
+        for i in 0..<n { for l in 0..<7 { rows[i][lane(l)] = emissions[i * 7 + l] } }
         let t = transitionRows(transitions)
         var back = [SIMD8<Int32>](repeating: .zero, count: n)
         var labels = [Int](repeating: 0, count: n)
@@ -543,18 +543,39 @@ public struct Labeller: Stage {
         return labels
     }
 
-    /// The transitions as eight rows of seven lanes (row 0 the start of a sentence, row p + 1 the
-    /// label p; lane l the next label), with -inf where BIO forbids the pair and in lane 7.
-    package static func transitionRows(_ t: [Float]) -> [SIMD8<Float>] {
-        (0..<8).map { r in
-            var row = SIMD8<Float>(repeating: -.infinity)
-            for l in 0..<7 where r == 0 ? allowedPairs[l] : BIOLabel.allowed(from: r - 1, to: l) { row[l] = t[r * 7 + l] }
+    /// The tagging path's order of the labels in a vector (`interleave` writes the weights so,
+    /// and every sum, emission and transition row follows): the labels any label may precede
+    /// (B-PER, B-ORG, B-LOC, O) in the low half, the I-X in the high half under their B-X. Viterbi
+    /// then scores the low half over all seven previous labels and the high half over its two
+    /// (B-X and I-X, which sit in the same lane), not 49 pairs of which 12 are forbidden.
+    static let lanes = [1, 3, 5, 0, 2, 4, 6]
+    /// The lane of label l, from four bits a label (a constant, not an array, in Viterbi's loop).
+    @inline(__always) static func lane(_ l: Int) -> Int { 0x625_1403 &>> (l &* 4) & 15 }
+
+    /// The transitions as `viterbi` reads them, 11 rows of four lanes (see `lanes`): 0 and 1 the
+    /// start of a sentence (-inf to an I-X), 2 + p from the label p to the low half, 9 from each
+    /// B-X to its I-X, 10 from each I-X to itself; -inf in the unused lane.
+    package static func transitionRows(_ t: [Float]) -> [SIMD4<Float>] {
+        func row(_ r: Int, _ labels: [Int]) -> SIMD4<Float> {
+            var row = SIMD4<Float>(repeating: -.infinity)
+            for (k, l) in labels.enumerated() where r == 0 ? allowedPairs[l] : BIOLabel.allowed(from: r - 1, to: l) { row[k] = t[r * 7 + l] }
             return row
         }
+        let low = Array(lanes[0..<4]), high = Array(lanes[4..<7])
+        var rows = [row(0, low), row(0, high)]
+        for p in 0..<7 { rows.append(row(p + 1, low)) }
+        var fromB = SIMD4<Float>(repeating: -.infinity), fromI = SIMD4<Float>(repeating: -.infinity)
+        for x in 0..<3 {
+            fromB[x] = t[(2 * x + 1 + 1) * 7 + 2 * x + 2]
+            fromI[x] = t[(2 * x + 2 + 1) * 7 + 2 * x + 2]
+        }
+        rows.append(fromB)
+        rows.append(fromI)
+        return rows
     }
 
     /// The model's keys and weights side by side, three words a slot (the key, then the seven
-    /// weights and a zero): a probe that finds its key reads its weights from the same cache
+    /// weights in the order of `lanes` and a zero): a probe that finds its key reads its weights from the same cache
     /// line, not from a second array.
     static func interleave(_ model: LabellerModel) -> [UInt64] {
         // Every word is written below: the table (6 MB) is not zeroed first.
@@ -564,7 +585,7 @@ public struct Labeller: Stage {
                     for slot in 0..<keys.count {
                         var packed: (UInt64, UInt64) = (0, 0)
                         withUnsafeMutableBytes(of: &packed) { raw in
-                            for l in 0..<7 { raw.storeBytes(of: weights[slot * 7 + l].littleEndian, toByteOffset: l * 2, as: Int16.self) }
+                            for k in 0..<7 { raw.storeBytes(of: weights[slot * 7 + lanes[k]].littleEndian, toByteOffset: k * 2, as: Int16.self) }
                         }
                         (table.baseAddress! + slot * 3).initialize(to: keys[slot])
                         (table.baseAddress! + slot * 3 + 1).initialize(to: packed.0)
@@ -576,39 +597,48 @@ public struct Labeller: Stage {
         }
     }
 
-    /// Viterbi over emission rows (lane l: label l; lane 7 unused), all seven next labels at once:
-    /// for each previous label p in order, a later p must score strictly higher, so ties go to
-    /// the lower label, and a forbidden pair scores -inf and never wins (an I-X whose B-X and
-    /// I-X both score -inf keeps B-X, as the BIO-shaped scalar version did). Same sums, same
+    /// Viterbi over emission rows in the order of `lanes` (lane 7 unused). For each previous label
+    /// p in label order, a later p must score strictly higher, so ties go to the lower label; the
+    /// forbidden pairs are not scored at all (an I-X keeps B-X unless I-X scores strictly higher,
+    /// which is what the -inf of a forbidden pair gave the version over all 49). Same sums, same
     /// order: the same labels as the textbook version (LabellerTests).
     @inline(__always)
-    static func viterbi(_ e: UnsafePointer<SIMD8<Float>>, count n: Int, transitions t: UnsafePointer<SIMD8<Float>>,
+    static func viterbi(_ e: UnsafePointer<SIMD8<Float>>, count n: Int, transitions t: UnsafePointer<SIMD4<Float>>,
                         back: UnsafeMutablePointer<SIMD8<Int32>>, labels: UnsafeMutablePointer<Int>) {
         guard n > 0 else { return }
-        var previous = t[0] + e[0]
-        let firstArg = SIMD8<Int32>(0, 0, 1, 0, 3, 0, 5, 0)
+        var previous = SIMD8<Float>(lowHalf: t[0], highHalf: t[1]) + e[0]
+        let fromB = t[9], fromI = t[10]
+        let beginArg = SIMD4<Int32>(1, 3, 5, 0), insideArg = SIMD4<Int32>(2, 4, 6, 0)
         var i = 1
         while i < n {
-            var best = SIMD8<Float>(repeating: previous[0]) + t[1]
-            var arg = firstArg
-            for p in 1..<7 {
-                let c = SIMD8<Float>(repeating: previous[p]) + t[p + 1]
+            let low = previous.lowHalf, high = previous.highHalf
+            var best = SIMD4<Float>(repeating: low[3]) + t[2]
+            var arg = SIMD4<Int32>(repeating: 0)
+            @inline(__always) func from(_ p: Int32, _ score: Float) {
+                let c = SIMD4<Float>(repeating: score) + t[2 + Int(p)]
                 let better = c .> best
                 best.replace(with: c, where: better)
-                arg.replace(with: Int32(p), where: better)
+                arg.replace(with: p, where: better)
             }
-            previous = best + e[i]
-            back[i] = arg
+            from(1, low[0]); from(2, high[0]); from(3, low[1]); from(4, high[1]); from(5, low[2]); from(6, high[2])
+            // The high half as the low one: a mask made once and read by two selections was
+            // taken apart lane by lane.
+            var bestInside = low + fromB, argInside = beginArg
+            let c = high + fromI, inside = c .> bestInside
+            bestInside.replace(with: c, where: inside)
+            argInside.replace(with: insideArg, where: inside)
+            previous = SIMD8<Float>(lowHalf: best, highHalf: bestInside) + e[i]
+            back[i] = SIMD8<Int32>(lowHalf: arg, highHalf: argInside)
             i += 1
         }
         var best = -Float.infinity
         labels[n - 1] = 0
-        for l in 0..<7 where previous[l] > best { best = previous[l]; labels[n - 1] = l }
+        for l in 0..<7 where previous[lane(l)] > best { best = previous[lane(l)]; labels[n - 1] = l }
         var k = n - 1
-        while k > 0 { labels[k - 1] = Int(back[k][labels[k]]); k -= 1 }
+        while k > 0 { labels[k - 1] = Int(back[k][lane(labels[k])]); k -= 1 }
     }
 
-    static func viterbi(_ e: [SIMD8<Float>], count n: Int, transitions t: [SIMD8<Float>], back: inout [SIMD8<Int32>], labels: inout [Int]) {
+    static func viterbi(_ e: [SIMD8<Float>], count n: Int, transitions t: [SIMD4<Float>], back: inout [SIMD8<Int32>], labels: inout [Int]) {
         e.withUnsafeBufferPointer { e in
             t.withUnsafeBufferPointer { t in
                 back.withUnsafeMutableBufferPointer { back in
