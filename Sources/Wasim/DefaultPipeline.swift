@@ -27,25 +27,28 @@ public enum DefaultPipeline {
     /// The full default pipeline: segmentation → normalization → gazetteer matching → rules →
     /// numeric ranges → labeller (with a model) → conflict resolution → name propagation.
     public static func make(_ options: PipelineOptions = PipelineOptions()) throws -> Pipeline {
-        // Parsing the rules, the model and its word clusters need nothing from the lists: they are
-        // read on a thread of their own while this one reads the lists, so that the start takes
-        // about as long as the lists and the rules' compilation (half of its instructions), not
-        // the sum of it all. Errors come in the order they always did: lists, rules, model. When
-        // the lists fail, the other thread finishes on its own and its work is dropped.
-        let background = Background { () -> (rules: Result<[RuleSet.ParsedFile], any Error>, learned: Result<LearnedParts?, any Error>) in
-            let rules = Result {
+        // Parsing the rules, and reading the model and its word clusters, need nothing from the
+        // lists: each is done on a thread of its own while this one reads the lists, so that the
+        // start takes about as long as the longest of them and the rules' compilation, not the
+        // sum of it all. Two threads, not one: with the lists and clusters read from their caches,
+        // the rules' parse alone is as long as the lists and the learned parts together.
+        // Errors come in the order they always did: lists, rules, model. When the lists fail,
+        // the other threads finish on their own and their work is dropped.
+        let parsedRules = Background { () -> Result<[RuleSet.ParsedFile], any Error> in
+            Result {
                 RuleSet.parse(files: (options.defaultRules ? try RuleSet.files(in: try dataDirectory(options.dataDirectory) + "/Models/rules") : [])
                                      + options.ruleFiles)
             }
-            let learned = Result { () throws -> LearnedParts? in
+        }
+        let learned = Background { () -> Result<LearnedParts?, any Error> in
+            Result { () throws -> LearnedParts? in
                 guard let model = try loadModel(options) else { return nil }
                 let clusters = model.groups.contains(.clusters) ? try options.clusters ?? loadClusters(options) : nil
                 return LearnedParts(model: model, clusters: clusters)
             }
-            return (rules, learned)
         }
         let gazetteer = try loadGazetteer(options)
-        let parsed = background.result()
+        let parsed = (rules: parsedRules.result(), learned: learned.result())
         let rules = try RuleSet.load(parsed: parsed.rules.get(), gazetteer: gazetteer)
         var stages: [any Stage] = [
             Segmentation(),
