@@ -63,7 +63,11 @@ struct CompiledLists {
 
     /// Best effort: a cache that cannot be written is no error.
     func write(_ b: GazetteerBuilder) {
+        let table = b.trie.table
         var payload: [UInt8] = []
+        // Room for it all at once: growing the buffer while appending copied it a dozen times.
+        payload.reserveCapacity(table.places.count * 20 + b.entryType.count * 18 + b.ids.bytes.count + b.ids.offsets.count * 4
+                                + b.files.count * 64 + b.typeNames.count * 16 + 256)
         putNames(b.typeNames, &payload)
         putLittleEndian(UInt32(b.files.count), &payload)
         for (f, file) in b.files.enumerated() {
@@ -71,7 +75,6 @@ struct CompiledLists {
             putLittleEndian(Int64(file.priority), &payload)
             payload.append(b.userFirst[f] ? 1 : 0)
         }
-        let table = b.trie.table
         putLittleEndian(UInt64(table.size), &payload)
         putArray(table.places, &payload)
         putArray(table.slots, &payload)

@@ -105,7 +105,7 @@ public final class Gazetteer: Sendable {
         terminalStart = start
         terminals = terms
         // A file's priority read from its own array: from `files`, each entry copied a tuple
-        // with a String in it (a retain and a release), half of building the gazetteer.
+        // with a String in it (a retain and a release).
         let filePriority = b.files.map { Int32($0.priority) }
         terminalInfo = terms.map { e in
             let e = Int(e), file = Int(b.entryFile[e])
