@@ -62,6 +62,17 @@ struct CanonicalIDs: Sendable {
         return k
     }
 
+    /// Room for `additional` more ids without growing the table while they are interned: each
+    /// growth hashed every id again, more than the interning itself cost.
+    mutating func reserve(_ additional: Int) {
+        var size = slots.count
+        while (count + additional) * 2 > size { size <<= 1 }
+        if size > slots.count || unindexed {
+            rehash(size)
+            unindexed = false
+        }
+    }
+
     /// Appends an id without looking for it among the ones already there (see below).
     mutating func appendUnindexed(_ id: UnsafeBufferPointer<UInt8>) -> Int32 {
         bytes.append(contentsOf: id)

@@ -461,7 +461,10 @@ public struct GazetteerBuilder {
         }
         // Room for every word of the file in the trie up front: growing a big table while it
         // fills holds the old and the new one at once.
-        trie.reserve(text.reduce(0) { $0 + ($1 == 0x20 || $1 == 0x0A ? 1 : 0) })
+        let words = text.reduce(0) { $0 + ($1 == 0x20 || $1 == 0x0A ? 1 : 0) }
+        trie.reserve(words)
+        // And for ids: at most one a line, fewer lines than words.
+        ids.reserve(words)
         let file = fileIndex(name, defaultPriority, userFirst: userFirst)
         var lastType: (units: [UInt16], type: Int) = ([0xFFFF], -1)  // matches no type name
         // `# also-types: COUNTRY`: every later entry is also a lookup of these helper types, so
