@@ -27,25 +27,33 @@ public enum DefaultPipeline {
     /// The full default pipeline: segmentation → normalization → gazetteer matching → rules →
     /// numeric ranges → labeller (with a model) → conflict resolution → name propagation.
     public static func make(_ options: PipelineOptions = PipelineOptions()) throws -> Pipeline {
-        // Parsing the rules, the model and its word clusters need nothing from the lists: they are
-        // read on a thread of their own while this one reads the lists, so that the start takes
-        // about as long as the lists and the rules' compilation (half of its instructions), not
-        // the sum of it all. Errors come in the order they always did: lists, rules, model. When
-        // the lists fail, the other thread finishes on its own and its work is dropped.
-        let background = Background { () -> (rules: Result<[RuleSet.ParsedFile], any Error>, learned: Result<LearnedParts?, any Error>) in
-            let rules = Result {
-                RuleSet.parse(files: (options.defaultRules ? try RuleSet.files(in: try dataDirectory(options.dataDirectory) + "/Models/rules") : [])
-                                     + options.ruleFiles)
-            }
-            let learned = Result { () throws -> LearnedParts? in
+        // Parsing the rules, and reading the model and its word clusters, need nothing from the
+        // lists: they are done on a thread of their own while this one reads the lists, so that
+        // the start takes about as long as the longer of the two and the rules' compilation, not
+        // the sum of it all. The learned parts go to whichever thread is free first: with the
+        // lists read from their cache, this one (the rules' parse alone is the longest part);
+        // on a first run, that one (the lists are). A third thread would take a core from the
+        // lists on a first run: two cores, three threads.
+        // Errors come in the order they always did: lists, rules, model. When the lists fail,
+        // the other thread finishes on its own and its work is dropped.
+        let learned = Claimable { () -> Result<LearnedParts?, any Error> in
+            Result { () throws -> LearnedParts? in
                 guard let model = try loadModel(options) else { return nil }
                 let clusters = model.groups.contains(.clusters) ? try options.clusters ?? loadClusters(options) : nil
                 return LearnedParts(model: model, clusters: clusters)
             }
-            return (rules, learned)
+        }
+        let parsedRules = Background { () -> Result<[RuleSet.ParsedFile], any Error> in
+            let rules = Result {
+                RuleSet.parse(files: (options.defaultRules ? try RuleSet.files(in: try dataDirectory(options.dataDirectory) + "/Models/rules") : [])
+                                     + options.ruleFiles)
+            }
+            learned.runUnlessClaimed()
+            return rules
         }
         let gazetteer = try loadGazetteer(options)
-        let parsed = background.result()
+        let learnedParts = learned.result()
+        let parsed = (rules: parsedRules.result(), learned: learnedParts)
         let rules = try RuleSet.load(parsed: parsed.rules.get(), gazetteer: gazetteer)
         var stages: [any Stage] = [
             Segmentation(),
@@ -85,6 +93,37 @@ public enum DefaultPipeline {
 
         /// Asked once.
         func result() -> T {
+            done.wait()
+            return value!
+        }
+    }
+
+    /// Work done once, by the first thread that asks for it; `result()` waits for it.
+    /// Unchecked Sendable: `value` is written once, by the thread that claimed the work, before
+    /// it signals `done`, and read only after waiting for that signal.
+    private final class Claimable<T: Sendable>: @unchecked Sendable {
+        private let work: @Sendable () -> T
+        private let lock = NSLock()
+        private var claimed = false
+        private var value: T?
+        private let done = DispatchSemaphore(value: 0)
+
+        init(_ work: @escaping @Sendable () -> T) { self.work = work }
+
+        /// Does the work, unless another thread has begun it.
+        func runUnlessClaimed() {
+            lock.lock()
+            let mine = !claimed
+            claimed = true
+            lock.unlock()
+            guard mine else { return }
+            value = work()
+            done.signal()
+        }
+
+        /// Asked once: does the work if no thread has begun it, else waits for it.
+        func result() -> T {
+            runUnlessClaimed()
             done.wait()
             return value!
         }

@@ -13,6 +13,18 @@ struct CanonicalIDs: Sendable {
 
     var count: Int { offsets.count - 1 }
 
+    init() {}
+
+    /// Ids as `bytes` and `offsets` gave them (a compiled folder of lists), or nil when the
+    /// offsets do not cut the bytes. Not indexed: the next `intern` indexes them all first.
+    init?(bytes: [UInt8], offsets: [Int32]) {
+        guard offsets.first == 0, offsets.last.map(Int.init) == bytes.count else { return nil }
+        for k in 1..<offsets.count where offsets[k] < offsets[k - 1] { return nil }
+        self.bytes = bytes
+        self.offsets = offsets
+        unindexed = offsets.count > 1
+    }
+
     func string(_ k: Int32) -> String {
         bytes.withUnsafeBufferPointer {
             String(decoding: UnsafeBufferPointer(rebasing: $0[Int(offsets[Int(k)])..<Int(offsets[Int(k) + 1])]), as: UTF8.self)
@@ -48,6 +60,17 @@ struct CanonicalIDs: Sendable {
             slots[i] = k
         }
         return k
+    }
+
+    /// Room for `additional` more ids without growing the table while they are interned: each
+    /// growth hashed every id again, more than the interning itself cost.
+    mutating func reserve(_ additional: Int) {
+        var size = slots.count
+        while (count + additional) * 2 > size { size <<= 1 }
+        if size > slots.count || unindexed {
+            rehash(size)
+            unindexed = false
+        }
     }
 
     /// Appends an id without looking for it among the ones already there (see below).

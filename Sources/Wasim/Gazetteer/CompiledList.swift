@@ -129,23 +129,7 @@ struct CompiledList {
             putLittleEndian(contentLength, &header)
             putLittleEndian(UInt64(meta.count + list.entries.count), &header)
             putLittleEndian(meta.withUnsafeBytes { m in list.entries.withUnsafeBytes { CompiledList.checksum(m, $0) } }, &header)
-            let temporary = path + ".\(getpid()).tmp"
-            let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-            guard fd >= 0 else { return }
-            func writeAll(_ bytes: [UInt8]) -> Bool {
-                bytes.withUnsafeBytes { raw in
-                    var done = 0
-                    while done < raw.count {
-                        let n = Foundation.write(fd, raw.baseAddress! + done, raw.count - done)
-                        if n <= 0 { return false }
-                        done += n
-                    }
-                    return true
-                }
-            }
-            let written = writeAll(header) && writeAll(meta) && writeAll(list.entries)
-            close(fd)
-            if !written || rename(temporary, path) != 0 { unlink(temporary) }
+            writeAtomically(path, [header, meta, list.entries])
         }
     }
 

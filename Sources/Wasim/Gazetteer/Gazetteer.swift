@@ -104,13 +104,16 @@ public final class Gazetteer: Sendable {
         }
         terminalStart = start
         terminals = terms
+        // A file's priority read from its own array: from `files`, each entry copied a tuple
+        // with a String in it (a retain and a release).
+        let filePriority = b.files.map { Int32($0.priority) }
         terminalInfo = terms.map { e in
             let e = Int(e), file = Int(b.entryFile[e])
             return Terminal(entry: Int32(e), type: b.entryType[e], endsInTaMarbuta: b.entryEndsInTaMarbuta[e],
-                            userFirst: b.userFirst[file], priority: Int32(b.files[file].priority), file: Int16(file))
+                            userFirst: b.userFirst[file], priority: filePriority[file], file: Int16(file))
         }
         ambiguousNodes = ambiguous
-        entryPriority = b.entryFile.map { Int32(b.files[Int($0)].priority) }
+        entryPriority = b.entryFile.map { filePriority[Int($0)] }
     }
 
     public var entryCount: Int { entryType.count }
@@ -131,7 +134,18 @@ public final class Gazetteer: Sendable {
         var builder = GazetteerBuilder(normalizer: normalizer)
         if let directory {
             let names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".tsv") }.sorted()
-            for name in names { try builder.load(path: directory + "/" + name, name: name) }
+            // The folder's compiled form when it matches every list (see `CompiledLists`). A list
+            // that cannot be read means no cache: loading it one by one reports it as it always did.
+            let lists = names.compactMap { name in FileManager.default.contents(atPath: directory + "/" + name).map { (name: name, data: $0) } }
+            if lists.count == names.count {
+                let compiled = CompiledLists(directory: directory, lists: lists, normalizer: normalizer)
+                if !(compiled.read().map { builder.restore($0) } ?? false) {
+                    for list in lists { try builder.load(data: list.data, path: directory + "/" + list.name, name: list.name) }
+                    compiled.write(builder)
+                }
+            } else {
+                for name in names { try builder.load(path: directory + "/" + name, name: name) }
+            }
         }
         for path in extraFiles {
             try builder.load(path: path, name: (path as NSString).lastPathComponent, defaultPriority: 30, userFirst: true)
@@ -395,6 +409,11 @@ public struct GazetteerBuilder {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw WasimError.data("\(path): cannot read gazetteer file")
         }
+        try load(data: data, path: path, name: name, defaultPriority: defaultPriority, userFirst: userFirst)
+    }
+
+    /// Loads a TSV file already read (`path` names it, and places its compiled form).
+    mutating func load(data: Data, path: String, name: String, defaultPriority: Int = 10, userFirst: Bool = false) throws {
         let file = fileIndex(name, defaultPriority, userFirst: userFirst)
         // A compiled list keeps no directives but the priority: read the precedence from the header.
         // Bytes, not String.contains: Foundation's search folds character clusters, which cost
@@ -442,7 +461,10 @@ public struct GazetteerBuilder {
         }
         // Room for every word of the file in the trie up front: growing a big table while it
         // fills holds the old and the new one at once.
-        trie.reserve(text.reduce(0) { $0 + ($1 == 0x20 || $1 == 0x0A ? 1 : 0) })
+        let words = text.reduce(0) { $0 + ($1 == 0x20 || $1 == 0x0A ? 1 : 0) }
+        trie.reserve(words)
+        // And for ids: at most one a line, fewer lines than words.
+        ids.reserve(words)
         let file = fileIndex(name, defaultPriority, userFirst: userFirst)
         var lastType: (units: [UInt16], type: Int) = ([0xFFFF], -1)  // matches no type name
         // `# also-types: COUNTRY`: every later entry is also a lookup of these helper types, so

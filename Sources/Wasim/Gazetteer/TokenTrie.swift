@@ -132,3 +132,39 @@ extension TokenTrie {
         if size > slots.count { rehash(size) }
     }
 }
+
+extension TokenTrie {
+    /// The table's size and its occupied slots with their places: what a compiled folder of
+    /// lists keeps (`CompiledLists`). The places, not a replay of the inserts, so that the
+    /// restored table probes exactly as the built one.
+    var table: (size: Int, places: [UInt32], slots: [Slot]) {
+        var places: [UInt32] = [], occupied: [Slot] = []
+        places.reserveCapacity(count)
+        occupied.reserveCapacity(count)
+        for (i, s) in slots.enumerated() where s.parent != TokenTrie.empty {
+            places.append(UInt32(i))
+            occupied.append(s)
+        }
+        return (slots.count, places, occupied)
+    }
+
+    /// The table `table` gave, or nil when its parts cannot be one (nodes are numbered in
+    /// insertion order: one node per slot, after the root).
+    init?(size: Int, places: [UInt32], slots occupied: [Slot]) {
+        guard size >= 16, size & (size - 1) == 0, size <= 1 << 31, places.count == occupied.count, occupied.count < size else { return nil }
+        let nodeCount = UInt32(occupied.count + 1)
+        var table = [Slot](repeating: TokenTrie.emptySlot, count: size)
+        var parents = [UInt64](repeating: 0, count: Int(nodeCount) >> 6 + 1)
+        for (place, s) in zip(places, occupied) {
+            guard place < size, table[Int(place)].parent == TokenTrie.empty, s.parent < nodeCount, s.child > 0, s.child < nodeCount
+            else { return nil }
+            table[Int(place)] = s
+            parents[Int(s.parent) >> 6] |= 1 << UInt64(s.parent & 63)
+        }
+        slots = table
+        mask = size - 1
+        count = occupied.count
+        self.nodeCount = nodeCount
+        self.parents = parents
+    }
+}

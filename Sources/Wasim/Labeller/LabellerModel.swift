@@ -118,10 +118,7 @@ public struct LabellerModel: Sendable {
         u32(LabellerModel.featureSet)
         u32(groups.rawValue)
         u32(7)
-        var labels = [UInt8](repeating: 0x20, count: 48)
-        let joined = Array(BIOLabel.allCases.map(\.name).joined(separator: " ").utf8)
-        labels.replaceSubrange(0..<joined.count, with: joined)
-        out.append(contentsOf: labels)
+        out.append(contentsOf: LabellerModel.labelBytes)
         var nameBytes = [UInt8](repeating: 0, count: 32)
         let n = Array(name.utf8.prefix(32))
         nameBytes.replaceSubrange(0..<n.count, with: n)
@@ -152,6 +149,14 @@ public struct LabellerModel: Sendable {
 
     static let headerSize = 8 + 4 * 4 + 48 + 32 + 4 * 4
 
+    /// The label names, space-separated and padded with spaces to 48 bytes.
+    static let labelBytes: [UInt8] = {
+        var labels = [UInt8](repeating: 0x20, count: 48)
+        let joined = Array(BIOLabel.allCases.map(\.name).joined(separator: " ").utf8)
+        labels.replaceSubrange(0..<joined.count, with: joined)
+        return labels
+    }()
+
     /// Reads a model file; a wrong, truncated or corrupt file is an error naming it.
     public static func load(path: String) throws -> LabellerModel {
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -179,9 +184,13 @@ public struct LabellerModel: Sendable {
         }
         let groups = FeatureGroups(rawValue: u32(16))
         guard u32(20) == 7 else { throw fail("model has \(u32(20)) labels; expected 7 (O and B/I of PER, ORG, LOC)") }
-        let labelText = String(decoding: bytes[24..<72], as: UTF8.self).trimmingCharacters(in: .whitespaces)
-        guard labelText == BIOLabel.allCases.map(\.name).joined(separator: " ") else {
-            throw fail("unexpected label set '\(labelText)'")
+        // The labels as `serialized()` writes them are compared as bytes: Foundation's first
+        // trimming loads its character tables (a million instructions of every start).
+        if !bytes[24..<72].elementsEqual(labelBytes) {
+            let labelText = String(decoding: bytes[24..<72], as: UTF8.self).trimmingCharacters(in: .whitespaces)
+            guard labelText == BIOLabel.allCases.map(\.name).joined(separator: " ") else {
+                throw fail("unexpected label set '\(labelText)'")
+            }
         }
         let name = String(decoding: bytes[72..<104].prefix { $0 != 0 }, as: UTF8.self)
         let capacity = Int(u32(104)), count = Int(u32(108))

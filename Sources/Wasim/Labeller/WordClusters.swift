@@ -32,10 +32,27 @@ public struct WordClusters: Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw WasimError.data("\(path): cannot read the word-cluster file")
         }
+        let cache = data.count >= Compiled.threshold ? Compiled(file: path, data: data, normalizer: normalizer) : nil
+        if let cache, let compiled = cache.read() {
+            self = compiled
+            return
+        }
         // Decoded as UTF-16 once, not through String: the shipped file has 30,000 lines.
         let decoded = data.withUnsafeBytes { ICU.utf16(fromUTF8: $0.bindMemory(to: UInt8.self), lossy: false) }
         guard case .success(let units) = decoded else { throw WasimError.data("\(path): not valid UTF-8") }
         try self.init(units: units, file: path, normalizer: normalizer, byteOrderMarks: 2)
+        cache?.write(self)
+    }
+
+    private init(keys: ContiguousArray<UInt64>, codes: ContiguousArray<UInt32>, zeroHashCode: UInt32, count: Int, maxDepth: Int,
+                 header: [String]) {
+        self.keys = keys
+        self.codes = codes
+        mask = keys.count - 1
+        self.zeroHashCode = zeroHashCode
+        self.count = count
+        self.maxDepth = maxDepth
+        self.header = header
     }
 
     public init(text: String, file: String = "<clusters>", normalizer: Normalizer = Normalizer()) throws {
@@ -235,5 +252,85 @@ public struct WordClusters: Sendable {
     public static func path(_ code: UInt32) -> String {
         let n = length(code)
         return String((0..<n).map { code >> UInt32(n - 1 - $0) & 1 == 1 ? "1" : "0" })
+    }
+}
+
+extension WordClusters {
+    /// The clusters file's table, cached beside it (`.NAME.wasim-cache`): reading the shipped
+    /// file normalized and hashed 30,000 words on every start, a tenth of the start's instructions.
+    /// Only a cache, with the guarantees of the lists' (`CompiledList`): used only when made from
+    /// the same bytes (length and hash) by the same normalization, with the same format version;
+    /// written under a temporary name and renamed; a checksum over everything after the header,
+    /// and every count checked, or the file is parsed as if there were no cache (and the cache
+    /// written again); a folder that cannot be written to just means no cache.
+    ///
+    /// Layout (little-endian): magic "WASIMCLU", version u32, fingerprint u64, content hash u64,
+    /// content length u64, payload length u64, payload checksum u64; then the payload: word
+    /// count u64, deepest path u64, the zero hash's code u32, the header lines (count u32, then
+    /// length u32 + UTF-8 each), the table's keys (count u64, u64 each) and codes (count u64,
+    /// u32 each).
+    struct Compiled {
+        /// A smaller file (a test's) parses in about the time a cache takes to check.
+        static let threshold = 1 << 16
+        static let magic: [UInt8] = Array("WASIMCLU".utf8)
+        /// Bump when the layout, or what parsing makes of a file, changes.
+        static let version: UInt32 = 1
+        static let headerSize = 8 + 4 + 8 * 5
+
+        let path: String
+        let fingerprint: UInt64
+        let contentHash: UInt64
+        let contentLength: UInt64
+
+        init(file: String, data: Data, normalizer: Normalizer) {
+            let url = URL(fileURLWithPath: file)
+            path = url.deletingLastPathComponent().appendingPathComponent("." + url.lastPathComponent + ".wasim-cache").path
+            fingerprint = CompiledList.fingerprint(normalizer)
+            contentHash = data.withUnsafeBytes { CompiledList.hash($0) }
+            contentLength = UInt64(data.count)
+        }
+
+        func read() -> WordClusters? {
+            guard let data = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) else { return nil }
+            return data.withUnsafeBytes { raw -> WordClusters? in
+                var r = ByteReader(raw)
+                guard r.bytes(Compiled.magic.count).map({ Array($0) }) == Compiled.magic,
+                      r.u32() == Compiled.version, r.u64() == fingerprint, r.u64() == contentHash, r.u64() == contentLength,
+                      r.u64() == UInt64(raw.count - Compiled.headerSize), let checksum = r.u64(),
+                      CompiledList.hash(UnsafeRawBufferPointer(rebasing: raw[r.offset...])) == checksum,
+                      let count = r.u64(), let depth = r.u64(), depth <= WordClusters.maximumPathLength, let zero = r.u32(),
+                      let header = r.names(), let keys: [UInt64] = r.array(), let codes: [UInt32] = r.array(), r.remaining == 0,
+                      keys.count >= 16, keys.count & (keys.count - 1) == 0, codes.count == keys.count
+                else { return nil }
+                // A lookup stops at an empty slot: a table without one would never return.
+                let filled = keys.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
+                guard filled < keys.count, count == UInt64(filled + (zero != 0 ? 1 : 0)) else { return nil }
+                return WordClusters(keys: ContiguousArray(keys), codes: ContiguousArray(codes), zeroHashCode: zero, count: Int(count),
+                                    maxDepth: Int(depth), header: header)
+            }
+        }
+
+        /// Best effort: a cache that cannot be written is no error.
+        func write(_ clusters: WordClusters) {
+            var payload: [UInt8] = []
+            putLittleEndian(UInt64(clusters.count), &payload)
+            putLittleEndian(UInt64(clusters.maxDepth), &payload)
+            putLittleEndian(clusters.zeroHashCode, &payload)
+            putLittleEndian(UInt32(clusters.header.count), &payload)
+            for line in clusters.header {
+                putLittleEndian(UInt32(line.utf8.count), &payload)
+                payload += line.utf8
+            }
+            putLittleEndian(UInt64(clusters.keys.count), &payload)
+            clusters.keys.withUnsafeBytes { payload += $0 }
+            putLittleEndian(UInt64(clusters.codes.count), &payload)
+            clusters.codes.withUnsafeBytes { payload += $0 }
+            var header = Compiled.magic
+            putLittleEndian(Compiled.version, &header)
+            for v in [fingerprint, contentHash, contentLength] { putLittleEndian(v, &header) }
+            putLittleEndian(UInt64(payload.count), &header)
+            putLittleEndian(payload.withUnsafeBytes { CompiledList.hash($0) }, &header)
+            writeAtomically(path, [header, payload])
+        }
     }
 }
