@@ -330,6 +330,28 @@ private func tinyModel(seed: UInt64 = 1, ensemble: Int = 1) throws -> LabellerMo
         #expect(Labeller.procliticLength(d4, token: 2, type: .location) == 0)
     }
 
+    /// The model knows a list's type by its name: a list in the folder that declares a type of
+    /// its own and loads before the others (`aaa-mine.tsv`) renumbers their types but leaves the
+    /// weights they get as they were.
+    @Test func aListDeclaringATypeFirstLeavesTheOtherTypesWeights() throws {
+        let dir = NSTemporaryDirectory() + "wasim-types-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.copyItem(atPath: repositoryRoot.path + "/Gazetteers", toPath: dir + "/Gazetteers")
+        try FileManager.default.copyItem(atPath: repositoryRoot.path + "/Models", toPath: dir + "/Models")
+        try "# declare-types: MY_HELPER\nكلمة\tMY_HELPER\n".write(toFile: dir + "/Gazetteers/aaa-mine.tsv", atomically: true, encoding: .utf8)
+        func labeller(_ data: String) throws -> Labeller {
+            let p = try DefaultPipeline.make(PipelineOptions(dataDirectory: data))
+            return try #require(p.stages.first { $0 is Labeller } as? Labeller)
+        }
+        let shipped = try labeller(repositoryRoot.path), mine = try labeller(dir)
+        let club = try #require(shipped.gazetteer?.typeID("CLUB")), moved = try #require(mine.gazetteer?.typeID("CLUB"))
+        #expect(moved == club + 1)
+        func rows(_ l: Labeller, _ t: Int32) -> [SIMD8<Int32>] { Array(l.context.listType[Int(t) * 6 ..< Int(t) * 6 + 6]) }
+        #expect(rows(shipped, club) == rows(mine, moved))
+        #expect(rows(shipped, club).contains { $0 != SIMD8(repeating: 0) })
+    }
+
     /// Tagging reads the context features from dense arrays summed at load and each word's
     /// features through a cache; training and `wasim explain` read them by name and key. Both
     /// must give the same labels: the shipped model over the sample articles, decoded from the

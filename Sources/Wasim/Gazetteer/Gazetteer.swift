@@ -13,6 +13,9 @@ public final class Gazetteer: Sendable {
     ]
 
     package let typeNames: [String]
+    /// Each type's name hashed: what the labeller's features know a type by, so that a list
+    /// declaring a type of its own, loaded before others, does not renumber theirs for the model.
+    package let typeHashes: [UInt64]
     let trie: TokenTrie
     package let entryType: [Int16]
     let entryFile: [Int16]
@@ -46,6 +49,7 @@ public final class Gazetteer: Sendable {
 
     init(builder b: GazetteerBuilder) {
         typeNames = b.typeNames
+        typeHashes = b.typeNames.map(stringHash)
         trie = b.trie
         entryType = b.entryType
         entryFile = b.entryFile

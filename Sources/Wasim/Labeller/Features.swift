@@ -399,6 +399,7 @@ package struct FeatureExtractor {
         }
     }
     func listTypeName(_ m: Mark) -> String { gazetteer?.typeName(m.type) ?? "#\(m.type)" }
+    func listTypeKey(_ m: Mark) -> UInt64 { gazetteer?.typeHashes[Int(m.type)] ?? UInt64(m.type) }
 
     // MARK: The features of one token
 
@@ -501,7 +502,7 @@ package struct FeatureExtractor {
                     let pos = m.inside ? "I" : "B"
                     switch m.kind {
                     case .list where groups.contains(.lookups):
-                        sink.add(featureKey(.lookupType, o, UInt64(m.type) << 1 | bi), "list-type[\(o)]=\(pos)-\(listTypeName(m))")
+                        sink.add(featureKey(.lookupType, o, listTypeKey(m) << 1 | bi), "list-type[\(o)]=\(pos)-\(listTypeName(m))")
                         if o == 0 {
                             sink.add(featureKey(.lookupList, 0, m.source << 1 | bi), "list=\(pos)-\(sourceName(m))")
                         }

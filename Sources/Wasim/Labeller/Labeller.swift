@@ -37,7 +37,7 @@ public struct Labeller: Stage {
     /// The model's table as the stage reads it (`ScoreSink.table`), derived at load.
     private let table: [UInt64]
     /// The context features' weights, summed once from the model (see `ContextWeights`).
-    private let context: ContextWeights
+    let context: ContextWeights
     /// `model.transitions` as rows for `viterbi(_:count:transitions:back:labels:)`.
     private let transitionRows: [SIMD4<Float>]
 
@@ -63,9 +63,9 @@ public struct Labeller: Stage {
                 return sink.sums
             }
         }
-        let groups = model.groups, typeCount = gazetteer?.typeNames.count ?? 0, hashes = listHashes
+        let groups = model.groups, typeHashes = gazetteer?.typeHashes ?? [], hashes = listHashes
         context = table.withUnsafeBufferPointer { table in
-            ContextWeights(groups: groups, table: table, typeCount: typeCount, listHashes: hashes)
+            ContextWeights(groups: groups, table: table, typeHashes: typeHashes, listHashes: hashes)
         }
         transitionRows = Labeller.transitionRows(model.transitions)
     }
@@ -957,10 +957,11 @@ struct ContextWeights: Sendable {
     /// `clusterPrefix[(o + 1) * 512 + (1 << len) + bits]`.
     var clusterPrefix: [SIMD8<Int32>]
 
-    init(groups: FeatureGroups, table: UnsafeBufferPointer<UInt64>, typeCount: Int, listHashes: [UInt64]) {
+    init(groups: FeatureGroups, table: UnsafeBufferPointer<UInt64>, typeHashes: [UInt64], listHashes: [UInt64]) {
         func weight(_ key: UInt64) -> SIMD8<Int32> { ScoreSink(table: table, presence: nil).lookup(key) }
         let zero = SIMD8<Int32>(repeating: 0)
         bias = weight(featureKey(.bias, 0, 0))
+        let typeCount = typeHashes.count
         self.typeCount = typeCount
         listType = [SIMD8<Int32>](repeating: zero, count: 3 * typeCount * 2)
         listFile = [SIMD8<Int32>](repeating: zero, count: listHashes.count * 2)
@@ -981,7 +982,7 @@ struct ContextWeights: Sendable {
             for bi in 0..<2 {
                 if groups.contains(.lookups) {
                     for type in 0..<typeCount {
-                        listType[(type * 2 + bi) * 3 + o + 1] = weight(featureKey(.lookupType, o, UInt64(type) << 1 | UInt64(bi)))
+                        listType[(type * 2 + bi) * 3 + o + 1] = weight(featureKey(.lookupType, o, typeHashes[type] << 1 | UInt64(bi)))
                     }
                 }
                 if groups.contains(.candidates) {

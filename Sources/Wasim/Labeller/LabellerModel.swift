@@ -41,7 +41,7 @@ public struct LabellerModel: Sendable {
     public static let magic: [UInt8] = Array("WASIMLBL".utf8)
     public static let version: UInt32 = 1
     /// The feature templates of `FeatureExtractor`, as numbered in `Template`.
-    public static let featureSet: UInt32 = 1
+    public static let featureSet: UInt32 = 2
 
     public var name: String
     public var groups: FeatureGroups
