@@ -142,7 +142,7 @@ func tagged(_ text: String, _ pipeline: Pipeline = defaultPipeline) throws -> [S
         #expect(try tagged("اندلعت اشتباكات في إقليم تيغراي شمال إثيوبيا") == ["LOC تيغراي", "LOC إثيوبيا"])
         #expect(try tagged("عاد الهدوء إلى منطقة الخليج بعد التوتر") == ["LOC الخليج"])
         // تدمر is also a verb ("destroys"): the model, which outranks the designator rule, has the last word
-        // on it, and the thirteenth session's model reads it before الأثرية as no name. The lists and rules
+        // on it, and the twelfth session's model reads it before الأثرية as no name. The lists and rules
         // alone are what this test is about.
         var options = PipelineOptions(dataDirectory: repositoryRoot.path)
         options.useModel = false
