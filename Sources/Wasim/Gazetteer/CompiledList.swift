@@ -91,6 +91,12 @@ struct CompiledList {
         (hash(meta) &* 0x9E37_79B9_7F4A_7C15) ^ hash(entries)
     }
 
+    /// `.NAME.wasim-cache` in the file's folder: hidden, and matched by `.gitignore`.
+    static func cachePath(beside file: String) -> String {
+        let url = URL(fileURLWithPath: file)
+        return url.deletingLastPathComponent().appendingPathComponent("." + url.lastPathComponent + ".wasim-cache").path
+    }
+
     /// Where a list's cache lives and what it must match.
     struct Cache {
         let path: String
@@ -99,8 +105,7 @@ struct CompiledList {
         let fingerprint: UInt64
 
         init(list: String, data: Data, normalizer: Normalizer) {
-            let url = URL(fileURLWithPath: list)
-            path = url.deletingLastPathComponent().appendingPathComponent("." + url.lastPathComponent + ".wasim-cache").path
+            path = CompiledList.cachePath(beside: list)
             contentHash = data.withUnsafeBytes { CompiledList.hash($0) }
             contentLength = UInt64(data.count)
             fingerprint = CompiledList.fingerprint(normalizer)

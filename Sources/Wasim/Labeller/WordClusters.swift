@@ -283,8 +283,7 @@ extension WordClusters {
         let contentLength: UInt64
 
         init(file: String, data: Data, normalizer: Normalizer) {
-            let url = URL(fileURLWithPath: file)
-            path = url.deletingLastPathComponent().appendingPathComponent("." + url.lastPathComponent + ".wasim-cache").path
+            path = CompiledList.cachePath(beside: file)
             fingerprint = CompiledList.fingerprint(normalizer)
             contentHash = data.withUnsafeBytes { CompiledList.hash($0) }
             contentLength = UInt64(data.count)
