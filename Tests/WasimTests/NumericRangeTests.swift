@@ -77,6 +77,14 @@ func ranges(_ d: Document) -> [RangeCase.Expected] {
         }
     }
 
+    /// A rate's unit is written with a slash (كلم/س): the unit is all of it, as written.
+    @Test func aRateKeepsItsWholeUnit() throws {
+        let pipeline = try rangePipeline()
+        let units = try ["وتتراوح سرعة الرياح بين 40 و60 كلم/س", "بسرعة تتراوح بين 30 و50 كم / ساعة",
+                         "بلغ السعر بين 5 و7 دنانير / الكيلوغرام"].map { ranges(try pipeline.tag($0)).map(\.unit) }
+        #expect(units == [["كلم/س"], ["كم / ساعة"], ["دنانير"]])
+    }
+
     @Test func procliticStaysOutsideTheSpan() throws {
         let pipeline = try rangePipeline()
         let d = try pipeline.tag("لِما بين 5 و7 أيام")

@@ -257,7 +257,14 @@ public struct NumericRanges: Stage {
         let t = d.tokens[k]
         guard t.kind == .word else { return (nil, false, false) }
         if words.months.contains(t.hash) { return (nil, false, true) }
-        if words.units.contains(t.hash) { return (d.text(of: t), true, false) }
+        if words.units.contains(t.hash) {
+            // A rate: كلم/س، كم / ساعة (the slash and what the unit is per belong to it).
+            if k + 2 < limit, d.tokens[k + 1].hash == words.slash, d.tokens[k + 2].kind == .word,
+               words.perUnits.contains(d.tokens[k + 2].hash) {
+                return (d.substring(t.start, d.tokens[k + 2].end), true, false)
+            }
+            return (d.text(of: t), true, false)
+        }
         if words.notUnits.contains(t.hash) { return (nil, false, false) }
         // A preposition or و on the word (بقائمة، وبناء): a counted noun does not take one. Nouns
         // that merely begin with such a letter (برميل، وحدة) are in the list above; ف-words are
@@ -307,6 +314,8 @@ struct RangeWords: Sendable {
     let dateJoiners: TextSet
     let scoreWords: TextSet
     let units: TextSet
+    /// What a unit may be per, after a slash: hours, minutes, seconds, days, months, years.
+    let perUnits: TextSet
     let notUnits: TextSet
 
     @inline(__always) func mayContain(_ hash: UInt64) -> Bool {
@@ -376,6 +385,8 @@ struct RangeWords: Sendable {
                       "نازحا", "لاجئين", "زائر", "زائرا", "سائح", "سائحا", "طالب", "طالبا", "طلاب", "تلميذ", "تلميذا",
                       "تلاميذ", "وثيقة", "وثائق", "وجبة", "وجبات", "وسيلة", "ورقة", "وفاة", "وفيات",
                       "وزير", "وزراء", "ورشة", "بطاقة", "بطاقات", "باخرة", "بئر", "بئرا", "بقرة", "لغة", "لغات", "مليمترا", "سنتيمترا", "سنتيمتر", "دولاراً", "عاماً", "يوماً", "شهراً", "دينارا"])
+        perUnits = keys(["س", "سا", "ساعة", "الساعة", "د", "دقيقة", "الدقيقة", "ث", "ثا", "ثانية", "الثانية", "يوم",
+                         "اليوم", "شهر", "الشهر", "سنة", "السنة", "عام", "العام"])
         notUnits = keys([
             "في", "من", "إلى", "الى", "على", "عن", "مع", "حتى", "منذ", "بعد", "قبل", "خلال", "عند", "لدى", "نحو", "حول",
             "ضد", "دون", "بين", "أمام", "وراء", "فوق", "تحت", "عبر", "أثناء", "إزاء", "لكن", "بل", "أو", "أم", "ثم",
