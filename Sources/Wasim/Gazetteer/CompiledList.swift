@@ -97,44 +97,28 @@ struct CompiledList {
         return url.deletingLastPathComponent().appendingPathComponent("." + url.lastPathComponent + ".wasim-cache").path
     }
 
+    /// What a cache beside a source file must have been made from: the source's bytes (its hash
+    /// and length) and the normalization (`fingerprint`), in that order after the version.
+    static func sourceKey(_ data: Data, _ normalizer: Normalizer) -> [UInt64] {
+        [fingerprint(normalizer), data.withUnsafeBytes { hash($0) }, UInt64(data.count)]
+    }
+
     /// Where a list's cache lives and what it must match.
     struct Cache {
-        let path: String
-        let contentHash: UInt64
-        let contentLength: UInt64
-        let fingerprint: UInt64
+        let file: CacheFile
 
         init(list: String, data: Data, normalizer: Normalizer) {
-            path = CompiledList.cachePath(beside: list)
-            contentHash = data.withUnsafeBytes { CompiledList.hash($0) }
-            contentLength = UInt64(data.count)
-            fingerprint = CompiledList.fingerprint(normalizer)
+            file = CacheFile(path: CompiledList.cachePath(beside: list), magic: CompiledList.magic, version: CompiledList.version,
+                             key: CompiledList.sourceKey(data, normalizer))
         }
 
         /// The cache's bytes, mapped, if its header says it was made from this list.
-        func read() -> Data? {
-            guard let data = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) else { return nil }
-            let valid = data.withUnsafeBytes { raw -> Bool in
-                var r = ByteReader(raw)
-                return r.bytes(CompiledList.magic.count).map({ Array($0) }) == CompiledList.magic
-                    && r.u32() == CompiledList.version && r.u64() == fingerprint
-                    && r.u64() == contentHash && r.u64() == contentLength
-                    && r.u64() == UInt64(raw.count - CompiledList.headerSize)
-            }
-            return valid ? data : nil
-        }
+        func read() -> Data? { file.read() }
 
         /// Best effort: a cache that cannot be written is no error.
         func write(_ list: CompiledList) {
             let meta = list.meta()
-            var header = CompiledList.magic
-            putLittleEndian(CompiledList.version, &header)
-            putLittleEndian(fingerprint, &header)
-            putLittleEndian(contentHash, &header)
-            putLittleEndian(contentLength, &header)
-            putLittleEndian(UInt64(meta.count + list.entries.count), &header)
-            putLittleEndian(meta.withUnsafeBytes { m in list.entries.withUnsafeBytes { CompiledList.checksum(m, $0) } }, &header)
-            writeAtomically(path, [header, meta, list.entries])
+            file.write([meta, list.entries], checksum: meta.withUnsafeBytes { m in list.entries.withUnsafeBytes { CompiledList.checksum(m, $0) } })
         }
     }
 
@@ -236,6 +220,43 @@ extension GazetteerBuilder {
 
 func putLittleEndian<T: FixedWidthInteger>(_ value: T, _ out: inout [UInt8]) {
     withUnsafeBytes(of: value.littleEndian) { out.append(contentsOf: $0) }
+}
+
+/// The frame of every cache file (a big list's, the lists' folder's, the word clusters'): magic,
+/// version u32, what it was made from (u64s), the payload's length u64 and checksum u64, then
+/// the payload. One reader and one writer of it, so that the three caches check their headers
+/// alike; how the checksum is computed, and when it is checked, is each cache's own.
+struct CacheFile {
+    let path: String
+    let magic: [UInt8]
+    let version: UInt32
+    /// What the cache must have been made from: hashes, lengths, fingerprints.
+    let key: [UInt64]
+
+    /// Where the payload starts; its checksum is the eight bytes before.
+    var headerSize: Int { magic.count + 4 + 8 * (key.count + 2) }
+
+    /// The file's bytes, mapped, if its header says it was made from `key` and holds the whole payload.
+    func read() -> Data? {
+        guard let data = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) else { return nil }
+        let valid = data.withUnsafeBytes { raw -> Bool in
+            var r = ByteReader(raw)
+            guard r.bytes(magic.count).map({ Array($0) }) == magic, r.u32() == version else { return false }
+            for k in key where r.u64() != k { return false }
+            return raw.count >= headerSize && r.u64() == UInt64(raw.count - headerSize)
+        }
+        return valid ? data : nil
+    }
+
+    /// Best effort: a cache that cannot be written is no error.
+    func write(_ payload: [[UInt8]], checksum: UInt64) {
+        var header = magic
+        putLittleEndian(version, &header)
+        for k in key { putLittleEndian(k, &header) }
+        putLittleEndian(UInt64(payload.reduce(0) { $0 + $1.count }), &header)
+        putLittleEndian(checksum, &header)
+        writeAtomically(path, [header] + payload)
+    }
 }
 
 /// Bounds-checked little-endian reads.

@@ -29,13 +29,10 @@ struct CompiledLists {
     static let headerSize = 8 + 4 + 8 * 3
     static let fileName = ".lists.wasim-cache"
 
-    let path: String
-    /// What the cache must have been made from, hashed.
-    let key: UInt64
+    let file: CacheFile
 
     /// `lists`: the folder's lists in loading order, with their bytes.
     init(directory: String, lists: [(name: String, data: Data)], normalizer: Normalizer) {
-        path = directory + "/" + CompiledLists.fileName
         var material: [UInt8] = []
         putLittleEndian(CompiledLists.version, &material)
         putLittleEndian(CompiledList.fingerprint(normalizer), &material)
@@ -46,20 +43,12 @@ struct CompiledLists {
             putLittleEndian(UInt64(list.data.count), &material)
             putLittleEndian(list.data.withUnsafeBytes { CompiledList.hash($0) }, &material)
         }
-        key = material.withUnsafeBytes { CompiledList.hash($0) }
+        file = CacheFile(path: directory + "/" + CompiledLists.fileName, magic: CompiledLists.magic, version: CompiledLists.version,
+                         key: [material.withUnsafeBytes { CompiledList.hash($0) }])
     }
 
     /// The cache's bytes, mapped, if its header says it was made from these lists.
-    func read() -> Data? {
-        guard let data = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) else { return nil }
-        let valid = data.withUnsafeBytes { raw -> Bool in
-            var r = ByteReader(raw)
-            return r.bytes(CompiledLists.magic.count).map({ Array($0) }) == CompiledLists.magic
-                && r.u32() == CompiledLists.version && r.u64() == key
-                && r.u64() == UInt64(raw.count - CompiledLists.headerSize)
-        }
-        return valid ? data : nil
-    }
+    func read() -> Data? { file.read() }
 
     /// Best effort: a cache that cannot be written is no error.
     func write(_ b: GazetteerBuilder) {
@@ -87,13 +76,7 @@ struct CompiledLists {
         putArray(b.entryLength, &payload)
         putArray(b.ids.bytes, &payload)
         putArray(b.ids.offsets, &payload)
-
-        var header = CompiledLists.magic
-        putLittleEndian(CompiledLists.version, &header)
-        putLittleEndian(key, &header)
-        putLittleEndian(UInt64(payload.count), &header)
-        putLittleEndian(payload.withUnsafeBytes { CompiledList.hash($0) }, &header)
-        writeAtomically(path, [header, payload])
+        file.write([payload], checksum: payload.withUnsafeBytes { CompiledList.hash($0) })
     }
 
     private func putNames(_ names: [String], _ out: inout [UInt8]) {

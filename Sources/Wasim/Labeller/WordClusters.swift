@@ -277,25 +277,19 @@ extension WordClusters {
         static let version: UInt32 = 1
         static let headerSize = 8 + 4 + 8 * 5
 
-        let path: String
-        let fingerprint: UInt64
-        let contentHash: UInt64
-        let contentLength: UInt64
+        let file: CacheFile
 
         init(file: String, data: Data, normalizer: Normalizer) {
-            path = CompiledList.cachePath(beside: file)
-            fingerprint = CompiledList.fingerprint(normalizer)
-            contentHash = data.withUnsafeBytes { CompiledList.hash($0) }
-            contentLength = UInt64(data.count)
+            self.file = CacheFile(path: CompiledList.cachePath(beside: file), magic: Compiled.magic, version: Compiled.version,
+                                  key: CompiledList.sourceKey(data, normalizer))
         }
 
         func read() -> WordClusters? {
-            guard let data = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) else { return nil }
+            guard let data = file.read() else { return nil }
             return data.withUnsafeBytes { raw -> WordClusters? in
                 var r = ByteReader(raw)
-                guard r.bytes(Compiled.magic.count).map({ Array($0) }) == Compiled.magic,
-                      r.u32() == Compiled.version, r.u64() == fingerprint, r.u64() == contentHash, r.u64() == contentLength,
-                      r.u64() == UInt64(raw.count - Compiled.headerSize), let checksum = r.u64(),
+                _ = r.bytes(Compiled.headerSize - 8)
+                guard let checksum = r.u64(),
                       CompiledList.hash(UnsafeRawBufferPointer(rebasing: raw[r.offset...])) == checksum,
                       let count = r.u64(), let depth = r.u64(), depth <= WordClusters.maximumPathLength, let zero = r.u32(),
                       let header = r.names(), let keys: [UInt64] = r.array(), let codes: [UInt32] = r.array(), r.remaining == 0,
@@ -324,12 +318,7 @@ extension WordClusters {
             clusters.keys.withUnsafeBytes { payload += $0 }
             putLittleEndian(UInt64(clusters.codes.count), &payload)
             clusters.codes.withUnsafeBytes { payload += $0 }
-            var header = Compiled.magic
-            putLittleEndian(Compiled.version, &header)
-            for v in [fingerprint, contentHash, contentLength] { putLittleEndian(v, &header) }
-            putLittleEndian(UInt64(payload.count), &header)
-            putLittleEndian(payload.withUnsafeBytes { CompiledList.hash($0) }, &header)
-            writeAtomically(path, [header, payload])
+            file.write([payload], checksum: payload.withUnsafeBytes { CompiledList.hash($0) })
         }
     }
 }
