@@ -91,18 +91,7 @@ func tokenTexts(_ d: Document) -> [String] { d.tokens.map { d.text(of: $0) } }
                      [0x0E01, 0x0E32, 0x0E23], [0xA9], [0xD83D, 0xDE00], [0xDC00]]
         // Most of news: letters, spaces, a comma or a period.
         let common: [[UInt16]] = [[0x0628], [0x0627], [0x0644], [0x0645], [0x064E], [0x20], [0x20], [0x20], [0x060C], [0x2E]]
-        var random = SplitMix(state: 0x5EED_0002)
-        func next() -> Int { random.next() }
-        var differing = 0
-        for _ in 0..<50_000 {
-            let text = (0..<(next() % 40)).flatMap { _ in next() % 3 == 0 ? alphabet[next() % alphabet.count] : common[next() % common.count] }
-            let tokens = try text.withUnsafeBufferPointer { try segmenter.wordTokens($0) }
-            if tokens.segmented != tokens.icu {
-                differing += 1
-                if differing <= 3 { Issue.record("\(text.map { String($0, radix: 16) }): \(tokens.segmented) against ICU's \(tokens.icu)") }
-            }
-        }
-        #expect(differing == 0)
+        #expect(try differingTexts(segmenter, alphabet: alphabet, common: common, seed: 0x5EED_0002, maxLength: 40, rareOneIn: 3) == 0)
     }
 
     /// Numbers are read without ICU too: on texts mostly of digits (all three scripts), the
@@ -117,18 +106,28 @@ func tokenTexts(_ d: Document) -> [String] { d.tokens.map { d.text(of: $0) } }
         let common: [[UInt16]] = [[0x30], [0x35], [0x39], [0x0660], [0x0665], [0x06F4], [0x06F9], [0x2C], [0x2E], [0x3A],
                                   [0x27], [0x25], [0x066B], [0x066C], [0x060C], [0x2D], [0x2F], [0x5F], [0x0628], [0x0645],
                                   [0x61], [0x651], [0x20], [0x20], [0x20], [0x0A]]
-        var random = SplitMix(state: 0x5EED_0013)
+        #expect(try differingTexts(segmenter, alphabet: alphabet, common: common, seed: 0x5EED_0013, maxLength: 30, rareOneIn: 4) == 0)
+    }
+
+    /// How many of 50,000 random texts (under `maxLength` pieces, one in `rareOneIn` from
+    /// `alphabet`, the others from `common`) the segmenter cuts otherwise than ICU; the first three
+    /// are recorded.
+    func differingTexts(_ segmenter: ICUSegmenter, alphabet: [[UInt16]], common: [[UInt16]], seed: UInt64, maxLength: Int,
+                        rareOneIn: Int) throws -> Int {
+        var random = SplitMix(state: seed)
         func next() -> Int { random.next() }
         var differing = 0
         for _ in 0..<50_000 {
-            let text = (0..<(next() % 30)).flatMap { _ in next() % 4 == 0 ? alphabet[next() % alphabet.count] : common[next() % common.count] }
+            let text = (0..<(next() % maxLength)).flatMap { _ in
+                next() % rareOneIn == 0 ? alphabet[next() % alphabet.count] : common[next() % common.count]
+            }
             let tokens = try text.withUnsafeBufferPointer { try segmenter.wordTokens($0) }
             if tokens.segmented != tokens.icu {
                 differing += 1
                 if differing <= 3 { Issue.record("\(text.map { String($0, radix: 16) }): \(tokens.segmented) against ICU's \(tokens.icu)") }
             }
         }
-        #expect(differing == 0)
+        return differing
     }
 
     @Test(.enabled(if: FileManager.default.fileExists(atPath: sharedDirectory + "/corpora/ant-news"),
