@@ -598,6 +598,30 @@ extension LabellerTests {
         }
         #expect(compared > 0, "the samples hold entities the model proposed")
     }
+
+    /// A word's five sums move to `narrow` only when every lane fits in 16 bits, and stay at
+    /// the end of `wide` otherwise: the bounds on both sides, one lane of the last vector out of range.
+    @Test func keepNarrowsOnlySumsThatFitIn16Bits() {
+        var narrow = ContiguousArray<SIMD8<Int16>>(), wide = ContiguousArray<SIMD8<Int32>>()
+        func keep(_ lane: Int32) -> Int32 {
+            let at = wide.count
+            for k in 0..<5 {
+                var sums = SIMD8<Int32>(repeating: -7)
+                if k == 4 { sums[6] = lane }
+                wide.append(sums)
+            }
+            return WordCache.keep(wideAt: at, narrow: &narrow, wide: &wide)
+        }
+        #expect(keep(32767) == WordCache.narrowPlace(0))
+        #expect(keep(-32768) == WordCache.narrowPlace(5))
+        #expect(keep(32768) == WordCache.widePlace(0))
+        #expect(keep(-32769) == WordCache.widePlace(5))
+        #expect(keep(.max) == WordCache.widePlace(10))
+        #expect(keep(.min) == WordCache.widePlace(15))
+        #expect(narrow.count == 10 && wide.count == 20)
+        #expect(narrow[4][6] == 32767 && narrow[9][6] == -32768 && narrow[9][5] == -7 && narrow[5] == SIMD8(repeating: -7))
+        #expect(wide[4][6] == 32768 && wide[9][6] == -32769 && wide[19][6] == .min && wide[15] == SIMD8(repeating: -7))
+    }
 }
 
 /// ANNOTATION.md: kunyas are inside a person's name, and the model's spans take them in.

@@ -79,13 +79,18 @@ public struct Labeller: Stage {
     /// straight from the document: the terms of `contextFeatures` that come from the marks of
     /// the tokens at -1, 0 and +1 in its sentence, with the weights of `ContextWeights`. One
     /// vector a token, each mark added where it lands: the emissions read one sum, not three.
+    /// The bias is in it too (32-bit sums wrap alike in any order: the same emissions).
     private func markSums(_ d: Document, into cache: inout WordCache) {
         let n = d.tokens.count
+        // Each sum starts at the bias, which every token has: the emissions read one vector for
+        // both, and the sums are filled with it, not zeroed first (memset's `rep stos`, one
+        // instruction a byte in callgrind's count, 42 a token).
+        let bias = context.bias
         if cache.markSums.count < n {
-            cache.markSums = [SIMD8<Int32>](repeating: .zero, count: 2 * n)
+            cache.markSums = [SIMD8<Int32>](repeating: bias, count: 2 * n)
             cache.linked = [UInt8](repeating: 0, count: 2 * n + 1)
         } else {
-            cache.markSums.withUnsafeMutableBufferPointer { $0.baseAddress!.update(repeating: .zero, count: n) }
+            cache.markSums.withUnsafeMutableBufferPointer { $0.baseAddress!.update(repeating: bias, count: n) }
             cache.linked.withUnsafeMutableBufferPointer { $0.baseAddress!.update(repeating: 0, count: n + 1) }
         }
         let groups = model.groups
@@ -359,11 +364,10 @@ public struct Labeller: Stage {
                         // Two copies of the loop: one for the sentences whose vectors are all in
                         // `narrow` (nearly all), with no test of a place's store at each read.
                         @inline(__always) func emit(_ i: Int, narrowOnly: Bool) {
-                            var total = w.bias
+                            // The bias, and the lists and candidates at -1, 0, +1 (`markSums`).
+                            var total = useMarks ? markSums[i] : w.bias
                             // The bigram (`formBigram`), when the presence set holds it.
                             if bigramKeys[i - first] != 0 { total &+= memo.probe(bigramKeys[i - first]) }
-                            // The lists and candidates at -1, 0, +1 (`markSums`).
-                            if useMarks { total &+= markSums[i] }
                             let f = docFlags[i]
                             if f != 0 {
                                 for t in 0..<3 {
@@ -419,6 +423,13 @@ public struct Labeller: Stage {
             var previous: (index: Int, type: EntityType, tokens: Range<Int>)? = nil
             var s = 0
             while s < n {
+                // The O labels (most) passed over through a pointer: one compare a token.
+                s = cache.labels.withUnsafeBufferPointer { labels in
+                    var s = s
+                    while s < n, labels[s] == 0 { s += 1 }
+                    return s
+                }
+                guard s < n else { break }
                 // A span: B-X then its I-X (`spans`), read from the labels in place.
                 let label = cache.labels[s]
                 guard label != 0, let type = BIOLabel(rawValue: label)?.type else { s += 1; continue }
@@ -485,6 +496,9 @@ public struct Labeller: Stage {
         // array too, so the first append made a copy of every candidate before it (four reference
         // counts each) and a join wrote into that copy. The candidates read above (`evidence`,
         // `procliticLength`) are the earlier stages', at the same indices.
+        // The extractor's copy let go first (`consume`): alive to the end of the scope, it made
+        // the append copy the array still (swift_arrayInitWithCopy, some 3,000 instructions a document).
+        _ = consume fx
         if !cache.proposed.isEmpty {
             document.candidates.append(contentsOf: cache.proposed)
             cache.proposed.removeAll(keepingCapacity: true)
@@ -608,7 +622,7 @@ public struct Labeller: Stage {
         guard n > 0 else { return }
         var previous = SIMD8<Float>(lowHalf: t[0], highHalf: t[1]) + e[0]
         let fromB = t[9], fromI = t[10]
-        let beginArg = SIMD4<Int32>(1, 3, 5, 0), insideArg = SIMD4<Int32>(2, 4, 6, 0)
+        let beginArg = SIMD4<Int32>(1, 3, 5, 0)
         var i = 1
         while i < n {
             let low = previous.lowHalf, high = previous.highHalf
@@ -621,12 +635,14 @@ public struct Labeller: Stage {
                 arg.replace(with: p, where: better)
             }
             from(1, low[0]); from(2, high[0]); from(3, low[1]); from(4, high[1]); from(5, low[2]); from(6, high[2])
-            // The high half as the low one: a mask made once and read by two selections was
-            // taken apart lane by lane.
-            var bestInside = low + fromB, argInside = beginArg
+            // Each I-X after its B-X, or after itself where that scores strictly higher: I-X's
+            // label is B-X's plus one, so the argument is B-X's less the mask (-1 where true).
+            // Selected with the mask, the arguments were taken apart lane by lane (30
+            // instructions a token).
+            var bestInside = low + fromB
             let c = high + fromI, inside = c .> bestInside
             bestInside.replace(with: c, where: inside)
-            argInside.replace(with: insideArg, where: inside)
+            let argInside = beginArg &- unsafeBitCast(inside, to: SIMD4<Int32>.self)
             previous = SIMD8<Float>(lowHalf: best, highHalf: bestInside) + e[i]
             back[i] = SIMD8<Int32>(lowHalf: arg, highHalf: argInside)
             i += 1
@@ -899,17 +915,19 @@ struct WordCache: Sendable {
     /// two stores: the caller holds the cache's other arrays open.
     @inline(never)
     static func keep(wideAt at: Int, narrow: inout ContiguousArray<SIMD8<Int16>>, wide: inout ContiguousArray<SIMD8<Int32>>) -> Int32 {
-        // Every lane compared at once (`==` on SIMD values compares lane by lane, and narrowing
-        // to 16 bits is no single instruction without SSE4.1).
-        let low = SIMD8<Int32>(repeating: Int32(Int16.min)), high = SIMD8<Int32>(repeating: Int32(Int16.max))
+        // A lane fits in 16 bits when adding 2^15 leaves nothing above bit 15: an add and an or a
+        // vector. The lane-wise compares and their masks (no 32-bit compare-and-select below
+        // SSE4.1) cost some 60 instructions a word more.
         let fits = wide.withUnsafeBufferPointer { w in
-            var out = SIMDMask<SIMD8<Int32>>(repeating: false)
-            for k in at..<at + 5 { out .|= (w[k] .< low) .| (w[k] .> high) }
-            return !any(out)
+            var above = SIMD8<Int32>(repeating: 0)
+            for k in at..<at + 5 { above |= w[k] &+ SIMD8(repeating: 0x8000) }
+            return above & SIMD8(repeating: ~0xFFFF) == SIMD8(repeating: 0)
         }
         guard fits else { return WordCache.widePlace(at) }
         let place = WordCache.narrowPlace(narrow.count)
-        for k in at..<at + 5 { narrow.append(SIMD8<Int16>(truncatingIfNeeded: wide[k])) }
+        wide.withUnsafeBufferPointer { w in
+            for k in at..<at + 5 { narrow.append(SIMD8<Int16>(truncatingIfNeeded: w[k])) }
+        }
         wide.removeLast(5)
         return place
     }
