@@ -367,6 +367,10 @@ enum RuleParser {
 /// Recursive descent over one pattern line. Columns count characters from the line's start.
 struct PatternParser {
     let chars: [Character]
+    /// Where each of `chars` starts in `text`, and its end last: an atom is a run of `chars`,
+    /// copied out of `text` at once; building it a Character at a time was a fifth of parsing.
+    let indices: [String.Index]
+    let text: String
     let columnOffset: Int
     let definitionLine: Int
     var i = 0
@@ -375,7 +379,18 @@ struct PatternParser {
     var nesting = 0
 
     init(_ text: String, columnOffset: Int, definitionLine: Int = 0) {
-        chars = Array(text)
+        var chars: [Character] = []
+        var indices: [String.Index] = []
+        var k = text.startIndex
+        while k < text.endIndex {
+            chars.append(text[k])
+            indices.append(k)
+            k = text.index(after: k)
+        }
+        indices.append(text.endIndex)
+        self.chars = chars
+        self.indices = indices
+        self.text = text
         self.columnOffset = columnOffset
         self.definitionLine = definitionLine
     }
@@ -485,7 +500,7 @@ struct PatternParser {
         }
         // An atom: conditions joined by '&', up to white space or pattern punctuation. Quoted
         // text and /regex/ may hold anything.
-        var text = ""
+        let start = i
         while i < chars.count {
             let c = chars[i]
             if c == "\"" || c == "'" || c == "/" {
@@ -498,16 +513,14 @@ struct PatternParser {
                     guard let next = chars[(j + 1)...].firstIndex(of: "/") else { throw SyntaxError(line: 0, column: open, message: "unclosed /") }
                     j = next
                 }
-                text += String(chars[i...j])
                 i = j + 1
                 continue
             }
             if c == " " || c == "\t" || PatternParser.endsAtom(c) { break }
-            text.append(c)
             i += 1
         }
-        if text.isEmpty { throw SyntaxError(line: 0, column: at, message: "expected a token condition here") }
-        return .atom(text, column: at, line: definitionLine)
+        if i == start { throw SyntaxError(line: 0, column: at, message: "expected a token condition here") }
+        return .atom(String(text[indices[start]..<indices[i]]), column: at, line: definitionLine)
     }
 }
 
