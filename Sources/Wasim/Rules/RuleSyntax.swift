@@ -260,25 +260,30 @@ enum RuleParser {
     /// splitting on "\n" alone would see a CRLF file as one line.
     /// Bytes, not Characters: LF and CR never join another character but each other, so the
     /// Characters "\n", "\r\n" and "\r" are exactly LF, CR LF and a CR without LF after it.
+    /// The bytes are read from a buffer: stepping `String.UTF8View` indices made this cost twice
+    /// as much (3.7M instructions for the built-in rules).
     static func lines(_ content: String) -> [String] {
-        var lines: [String] = []
-        let u = content.utf8
-        var start = u.startIndex
-        var i = u.startIndex
-        while i < u.endIndex {
-            let b = u[i]
-            if b == 0x0A || b == 0x0D {
-                lines.append(String(content[start..<i]))
-                var next = u.index(after: i)
-                if b == 0x0D, next < u.endIndex, u[next] == 0x0A { next = u.index(after: next) }
-                start = next
-                i = next
-            } else {
-                i = u.index(after: i)
+        var copy = content
+        return copy.withUTF8 { u in
+            func line(_ r: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: u[r]), as: UTF8.self) }
+            var lines: [String] = []
+            var start = 0
+            var i = 0
+            while i < u.count {
+                let b = u[i]
+                if b == 0x0A || b == 0x0D {
+                    lines.append(line(start..<i))
+                    var next = i + 1
+                    if b == 0x0D, next < u.count, u[next] == 0x0A { next += 1 }
+                    start = next
+                    i = next
+                } else {
+                    i += 1
+                }
             }
+            lines.append(line(start..<u.count))
+            return lines
         }
-        lines.append(String(content[start...]))
-        return lines
     }
 
     /// `text` cut at each "=>" (ASCII: it never sits inside another character's bytes).
