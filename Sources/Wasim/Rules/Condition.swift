@@ -384,7 +384,8 @@ extension Condition {
     static func regexCount<S: StringProtocol>(_ text: S) -> Int {
         // No slash, no regex: most conditions, and splitting them was most of the cost of
         // sizing a rule before it is compiled.
-        guard text.utf8.contains(0x2F) else { return 0 }
+        guard text.utf8.withContiguousStorageIfAvailable({ $0.contains(0x2F) }) ?? text.utf8.contains(0x2F)
+        else { return 0 }
         return splitConditions(String(text)).reduce(0) { n, part in
             let body = part.hasPrefix("!") ? part.dropFirst() : Substring(part)
             return n + (body.count >= 3 && body.hasPrefix("/") && body.hasSuffix("/") ? 1 : 0)
