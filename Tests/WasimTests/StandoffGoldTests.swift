@@ -52,6 +52,8 @@ import Testing
                      "Models/training/ant-news-17.jsonl": 80,
                      "Models/training/ant-news-18.jsonl": 80,
                      "Models/training/ant-news-19.jsonl": 80,
+                     "Models/training/ant-news-20.jsonl": 80,
+                     "Models/training/ant-news-21.jsonl": 80,
                      "Tests/Fixtures/ant-news-heldout.jsonl": 15]
         var articles: Set<String> = []
         for (file, count) in files.sorted(by: { $0.key < $1.key }) {
