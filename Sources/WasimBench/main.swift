@@ -188,9 +188,9 @@ if arguments.stages == nil {
     let (model, modelSeconds) = try timed { try DefaultPipeline.loadModel(PipelineOptions()) }
     if let model {
         print(String(format: "model %@: %d features, loaded in %.3f s", model.name, model.featureCount, modelSeconds))
-        // Measured alike: the pipeline without the model, made here, was timed on its first
-        // pass, the other after three. Now it gets a pass of its own first, then the two take
-        // turns, twice each, and the faster run of each counts.
+        // Both measured alike: the pipeline without the model is made here, so it gets a warm-up
+        // pass of its own (the other has run three), then the two take turns, twice each, and the
+        // faster run of each counts, as the machine is shared.
         let bare = try DefaultPipeline.make(withoutModel)
         _ = try measure("warm-up without the model", bare, jobs: 1)
         var without: Run? = nil, with: Run? = nil

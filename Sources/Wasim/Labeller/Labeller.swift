@@ -362,7 +362,9 @@ public struct Labeller: Stage {
                                             cache.markSums.withUnsafeBufferPointer { markSums in
                                               cache.bigramKeys.withUnsafeBufferPointer { bigramKeys in
                         // Two copies of the loop: one for the sentences whose vectors are all in
-                        // `narrow` (nearly all), with no test of a place's store at each read.
+                        // `narrow`, with no test of a place's store at each read. Few sentences
+                        // are (4,748 of 175,810 emissions on the 1,000-article sample): one frequent
+                        // word whose sums need 32 bits sends a sentence to the general loop.
                         @inline(__always) func emit(_ i: Int, narrowOnly: Bool) {
                             // The bias, and the lists and candidates at -1, 0, +1 (`markSums`).
                             var total = useMarks ? markSums[i] : w.bias
