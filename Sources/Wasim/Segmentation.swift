@@ -243,5 +243,5 @@ final class SegmenterPool: Sendable {
 /// A segmenter handed between threads through `SegmenterPool`. Unchecked Sendable because the
 /// compiler cannot see the hand-over: a segmenter is either in the pool (behind the mutex,
 /// used by no thread) or taken by exactly one thread, which gives it back when done; it is
-/// never used by two threads at once. Only `SegmenterPool` makes these.
+/// never used by two threads at once. Only the pools (`SegmenterPool`, `MatcherPool`) make these.
 struct UnsafeSendable<T>: @unchecked Sendable { let value: T }

@@ -255,6 +255,20 @@ func ruleError(_ source: String) throws -> String {
         #expect(try ruleError("define x: word\nrule a\n  pattern: [$y]:PER\n").contains("unknown definition '$y'"))
     }
 
+    /// The markers `backtrackingRisk` searches for, anywhere in the source, and sources near them
+    /// that it lets through.
+    @Test func nonRegularConstructs() throws {
+        for source in [#"(ا)\9"#, #"(?<n>ا)\k<n>"#, #"\1ا"#] {
+            #expect(try ruleError("rule a\n  type: PER\n  pattern: /\(source)/\n").contains("back-references cannot run in linear time"))
+        }
+        for source in ["ا(?=ب)", "ا(?!ب)", "(?<=ب)ا", "(?<!ب)ا"] {
+            #expect(try ruleError("rule a\n  type: PER\n  pattern: /\(source)/\n").contains("look-around cannot run in linear time"))
+        }
+        for source in [#"^\d+$"#, #"\0"#, #"(?:ا|ب)ت"#, #"\k"#, "(?i)ا"] {
+            #expect(Condition.backtrackingRisk(source) == nil)
+        }
+    }
+
     @Test func aTextOfTwoWordsIsRejected() throws {
         // It once compiled to a one-token test that no token passes: the rule silently never fired.
         #expect(try ruleError("rule a\n  type: ORG\n  pattern: [\"الحرس الوطني\"]\n") ==

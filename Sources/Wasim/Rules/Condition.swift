@@ -399,8 +399,26 @@ extension Condition {
     /// constructs that make it exponential (nested quantifiers) or that are not regular at all.
     static func backtrackingRisk(_ source: String) -> String? {
         let chars = Array(source)
-        if source.range(of: #"\\[1-9]|\\k<"#, options: .regularExpression) != nil { return "back-references cannot run in linear time" }
-        if source.contains("(?=") || source.contains("(?!") || source.contains("(?<=") || source.contains("(?<!") {
+        // The markers are ASCII, so their bytes are searched: Foundation's `range(of:)` (which
+        // `contains` is on a String) cost most of a million instructions a call, five calls a
+        // regex, an eighth of compiling the default rules.
+        let bytes = Array(source.utf8)
+        func occurs(_ marker: String, at i: Int) -> Bool {
+            var k = i
+            for u in marker.utf8 {
+                guard k < bytes.count, bytes[k] == u else { return false }
+                k += 1
+            }
+            return true
+        }
+        func occurs(_ marker: String) -> Bool { bytes.indices.contains { occurs(marker, at: $0) } }
+        let digits = UInt8(ascii: "1")...UInt8(ascii: "9")
+        if bytes.indices.contains(where: { i in
+            bytes[i] == UInt8(ascii: "\\") && i + 1 < bytes.count && (digits.contains(bytes[i + 1]) || occurs("k<", at: i + 1))
+        }) {
+            return "back-references cannot run in linear time"
+        }
+        if occurs("(?=") || occurs("(?!") || occurs("(?<=") || occurs("(?<!") {
             return "look-around cannot run in linear time"
         }
         // For each open group: does it contain a quantifier, and an alternation?
