@@ -599,18 +599,14 @@ extension LabellerTests {
         #expect(compared > 0, "the samples hold entities the model proposed")
     }
 
-    /// A word's five sums move to `narrow` only when every lane fits in 16 bits, and stay at
-    /// the end of `wide` otherwise: the bounds on both sides, one lane of the last vector out of range.
+    /// A word's five sums go to `narrow` only when every lane fits in 16 bits, and to the end of
+    /// `wide` otherwise: the bounds on both sides, one lane of the last vector out of range.
     @Test func keepNarrowsOnlySumsThatFitIn16Bits() {
         var narrow = ContiguousArray<SIMD8<Int16>>(), wide = ContiguousArray<SIMD8<Int32>>()
         func keep(_ lane: Int32) -> Int32 {
-            let at = wide.count
-            for k in 0..<5 {
-                var sums = SIMD8<Int32>(repeating: -7)
-                if k == 4 { sums[6] = lane }
-                wide.append(sums)
-            }
-            return WordCache.keep(wideAt: at, narrow: &narrow, wide: &wide)
+            var sums = InlineArray<5, SIMD8<Int32>>(repeating: SIMD8(repeating: -7))
+            sums[4][6] = lane
+            return WordCache.keep(sums, narrow: &narrow, wide: &wide)
         }
         #expect(keep(32767) == WordCache.narrowPlace(0))
         #expect(keep(-32768) == WordCache.narrowPlace(5))

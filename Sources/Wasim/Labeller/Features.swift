@@ -362,10 +362,11 @@ package struct FeatureExtractor {
     /// Kind, length bucket, Latin letters, digits, and whether the form starts with the article.
     static func shape(_ t: Token, _ n: UnsafeBufferPointer<UInt16>) -> UInt64 {
         var latin = false, digit = false, arabic = false
+        // Arabic letters first: nearly every unit is one, and one test then settles it.
         for u in n {
-            if (0x41...0x5A).contains(u) || (0x61...0x7A).contains(u) { latin = true }
+            if (0x621...0x64A).contains(u) { arabic = true }
+            else if (0x41...0x5A).contains(u) || (0x61...0x7A).contains(u) { latin = true }
             else if (0x30...0x39).contains(u) { digit = true }
-            else if (0x621...0x64A).contains(u) { arabic = true }
         }
         let length: UInt64 = n.count <= 1 ? 1 : n.count <= 2 ? 2 : n.count <= 3 ? 3 : n.count <= 5 ? 5 : n.count <= 7 ? 7 : 9
         let article = n.count > 3 && n[0] == 0x627 && n[1] == 0x644

@@ -222,8 +222,7 @@ public struct Labeller: Stage {
                         // again. Pages are only committed as they are written.
                         cache.narrow.reserveCapacity(5 * (min(wordCacheCapacity, 1 << 20) + 1))
                         cache.wide.reserveCapacity(5 * (1 + 1024))
-                        cache.wide.append(contentsOf: edges)
-                        cache.edge = WordCache.keep(wideAt: 0, narrow: &cache.narrow, wide: &cache.wide)
+                        cache.edge = WordCache.keep(InlineArray { edges[$0] }, narrow: &cache.narrow, wide: &cache.wide)
                     }
                     var kept = cache.wide.count
                     // First every key of the sentence, with its slot in the index and the
@@ -315,21 +314,25 @@ public struct Labeller: Stage {
                             // the frequent ones); the others are scored past its end for this sentence
                             // only. A cache that fits the processor's caches is worth more than one
                             // that holds every word.
-                            // The sums are made at the end of `wide`; a word kept whose sums
-                            // fit in 16 bits moves to `narrow`. The exact sums either way: the
-                            // same emissions, the same labels.
-                            let at = cache.wide.count
+                            // A word kept whose sums fit in 16 bits goes to `narrow`, any other
+                            // to `wide`. The exact sums either way: the same emissions, the same
+                            // labels.
                             let word = fx.word(j)
+                            var sums = InlineArray<5, SIMD8<Int32>>(repeating: .zero)
                             for o in -2...2 {
                                 sink.reset()
                                 fx.wordFeatures(token: j, offset: o, word: word, into: &sink)
-                                cache.wide.append(sink.sums)
+                                sums[o + 2] = sink.sums
                             }
-                            var b = WordCache.widePlace(at)
+                            let b: Int32
                             if cache.index.count < wordCacheCapacity {
-                                b = WordCache.keep(wideAt: at, narrow: &cache.narrow, wide: &cache.wide)
+                                b = WordCache.keep(sums, narrow: &cache.narrow, wide: &cache.wide)
                                 kept = cache.wide.count
                                 cache.index.insert(h, b)
+                            } else {
+                                b = WordCache.widePlace(cache.wide.count)
+                                let sums = sums.span
+                                for k in sums.indices { cache.wide.append(sums[k]) }
                             }
                             wordBase[j - first + 2] = b
                             wideBits |= b
@@ -896,7 +899,9 @@ public struct Labeller: Stage {
 /// A thread's cache: a word's hash → its five contributions (offsets -2…+2). A place in it
 /// (`WordCache.narrowPlace`, `widePlace`) says which store holds them and where.
 struct WordCache: Sendable {
-    var index = WordIndex()
+    /// Sized for the words of a thousand news articles (some 30,000): grown by doubling from
+    /// the default, the index re-inserted its keys four times, half the cost of inserting them.
+    var index = WordIndex(capacity: 1 << 15)
     /// The words whose five sums all fit in 16 bits (nearly all): half the bytes of 32-bit
     /// vectors, and the emissions' reads of them are most of the stage's cache misses.
     var narrow: ContiguousArray<SIMD8<Int16>> = []
@@ -912,25 +917,27 @@ struct WordCache: Sendable {
     /// The edges' place (-1: not yet stored).
     var edge: Int32 = -1
 
-    /// The place of the five sums at the end of `wide` (from `at`) once kept: they move to
-    /// `narrow` if every lane fits in 16 bits. Out of line: a word is kept once. Static, on the
-    /// two stores: the caller holds the cache's other arrays open.
+    /// The place of a word's five sums once kept: in `narrow` if every lane fits in 16 bits, else
+    /// in `wide`. Out of line: a word is kept once. Static, on the two stores: the caller holds
+    /// the cache's other arrays open. The sums come in a fixed buffer: made at the end of `wide`
+    /// and moved, they cost five appends and a `removeLast` (some 190 instructions a word).
     @inline(never)
-    static func keep(wideAt at: Int, narrow: inout ContiguousArray<SIMD8<Int16>>, wide: inout ContiguousArray<SIMD8<Int32>>) -> Int32 {
+    static func keep(_ sums: InlineArray<5, SIMD8<Int32>>, narrow: inout ContiguousArray<SIMD8<Int16>>,
+                     wide: inout ContiguousArray<SIMD8<Int32>>) -> Int32 {
         // A lane fits in 16 bits when adding 2^15 leaves nothing above bit 15: an add and an or a
         // vector. The lane-wise compares and their masks (no 32-bit compare-and-select below
         // SSE4.1) cost some 60 instructions a word more.
-        let fits = wide.withUnsafeBufferPointer { w in
-            var above = SIMD8<Int32>(repeating: 0)
-            for k in at..<at + 5 { above |= w[k] &+ SIMD8(repeating: 0x8000) }
-            return above & SIMD8(repeating: ~0xFFFF) == SIMD8(repeating: 0)
+        // Read through a span: indexed as it is, the buffer was copied whole at every append.
+        let sums = sums.span
+        var above = SIMD8<Int32>(repeating: 0)
+        for k in sums.indices { above |= sums[k] &+ SIMD8(repeating: 0x8000) }
+        guard above & SIMD8(repeating: ~0xFFFF) == SIMD8(repeating: 0) else {
+            let place = WordCache.widePlace(wide.count)
+            for k in sums.indices { wide.append(sums[k]) }
+            return place
         }
-        guard fits else { return WordCache.widePlace(at) }
         let place = WordCache.narrowPlace(narrow.count)
-        wide.withUnsafeBufferPointer { w in
-            for k in at..<at + 5 { narrow.append(SIMD8<Int16>(truncatingIfNeeded: w[k])) }
-        }
-        wide.removeLast(5)
+        for k in sums.indices { narrow.append(SIMD8<Int16>(truncatingIfNeeded: sums[k])) }
         return place
     }
     /// The context features' memo (see `ScoreSink`).
