@@ -193,16 +193,14 @@ if arguments.stages == nil {
         // faster run of each counts, as the machine is shared.
         let bare = try DefaultPipeline.make(withoutModel)
         _ = try measure("warm-up without the model", bare, jobs: 1)
-        var without: Run? = nil, with: Run? = nil
-        for _ in 0..<2 {
-            let a = try measure("full pipeline without the model", bare, jobs: 1)
-            if without.map({ a.summary.seconds < $0.summary.seconds }) ?? true { without = a }
-            let b = try measure("full pipeline with the model", pipeline, jobs: 1)
-            if with.map({ b.summary.seconds < $0.summary.seconds }) ?? true { with = b }
-        }
+        func faster(_ a: Run, _ b: Run) -> Run { b.summary.seconds < a.summary.seconds ? b : a }
+        var without = try measure("full pipeline without the model", bare, jobs: 1)
+        var with = try measure("full pipeline with the model", pipeline, jobs: 1)
+        without = faster(without, try measure("full pipeline without the model", bare, jobs: 1))
+        with = faster(with, try measure("full pipeline with the model", pipeline, jobs: 1))
         print(String(format: "throughput with the model: %.1f%% of without (%.0f ns/token more; the faster of two runs each)",
-                     100 * with!.summary.tokensPerSecond / without!.summary.tokensPerSecond,
-                     (with!.summary.seconds - without!.summary.seconds) / Double(max(with!.summary.tokens, 1)) * 1e9))
+                     100 * with.summary.tokensPerSecond / without.summary.tokensPerSecond,
+                     (with.summary.seconds - without.summary.seconds) / Double(max(with.summary.tokens, 1)) * 1e9))
     } else {
         print("no Models/wasim.model: the labeller is not measured")
     }

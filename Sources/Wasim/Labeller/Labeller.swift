@@ -330,9 +330,7 @@ public struct Labeller: Stage {
                                 kept = cache.wide.count
                                 cache.index.insert(h, b)
                             } else {
-                                b = WordCache.widePlace(cache.wide.count)
-                                let sums = sums.span
-                                for k in sums.indices { cache.wide.append(sums[k]) }
+                                b = WordCache.append(sums.span, to: &cache.wide)
                             }
                             wordBase[j - first + 2] = b
                             wideBits |= b
@@ -931,13 +929,17 @@ struct WordCache: Sendable {
         let sums = sums.span
         var above = SIMD8<Int32>(repeating: 0)
         for k in sums.indices { above |= sums[k] &+ SIMD8(repeating: 0x8000) }
-        guard above & SIMD8(repeating: ~0xFFFF) == SIMD8(repeating: 0) else {
-            let place = WordCache.widePlace(wide.count)
-            for k in sums.indices { wide.append(sums[k]) }
-            return place
-        }
+        guard above & SIMD8(repeating: ~0xFFFF) == SIMD8(repeating: 0) else { return append(sums, to: &wide) }
         let place = WordCache.narrowPlace(narrow.count)
         for k in sums.indices { narrow.append(SIMD8<Int16>(truncatingIfNeeded: sums[k])) }
+        return place
+    }
+    /// The place of five sums appended to `wide` as they are: a word whose sums need 32 bits,
+    /// or one the full cache scores for its sentence only.
+    @inline(__always)
+    static func append(_ sums: Span<SIMD8<Int32>>, to wide: inout ContiguousArray<SIMD8<Int32>>) -> Int32 {
+        let place = WordCache.widePlace(wide.count)
+        for k in sums.indices { wide.append(sums[k]) }
         return place
     }
     /// The context features' memo (see `ScoreSink`).

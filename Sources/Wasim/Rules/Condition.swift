@@ -403,18 +403,11 @@ extension Condition {
         // `contains` is on a String) cost most of a million instructions a call, five calls a
         // regex, an eighth of compiling the default rules.
         let bytes = Array(source.utf8)
-        func occurs(_ marker: String, at i: Int) -> Bool {
-            var k = i
-            for u in marker.utf8 {
-                guard k < bytes.count, bytes[k] == u else { return false }
-                k += 1
-            }
-            return true
-        }
-        func occurs(_ marker: String) -> Bool { bytes.indices.contains { occurs(marker, at: $0) } }
+        func occurs(_ marker: String) -> Bool { bytes.firstRange(of: marker.utf8) != nil }
         let digits = UInt8(ascii: "1")...UInt8(ascii: "9")
         if bytes.indices.contains(where: { i in
-            bytes[i] == UInt8(ascii: "\\") && i + 1 < bytes.count && (digits.contains(bytes[i + 1]) || occurs("k<", at: i + 1))
+            bytes[i] == UInt8(ascii: "\\") && i + 1 < bytes.count
+                && (digits.contains(bytes[i + 1]) || bytes[(i + 1)...].starts(with: "k<".utf8))
         }) {
             return "back-references cannot run in linear time"
         }
