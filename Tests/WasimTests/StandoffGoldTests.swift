@@ -64,6 +64,8 @@ import Testing
                      "Models/training/ant-news-29.jsonl": 80,
                      "Models/training/ant-news-30.jsonl": 80,
                      "Models/training/ant-news-31.jsonl": 80,
+                     "Models/training/ant-news-32.jsonl": 80,
+                     "Models/training/ant-news-33.jsonl": 80,
                      "Tests/Fixtures/ant-news-heldout.jsonl": 15]
         var articles: Set<String> = []
         for (file, count) in files.sorted(by: { $0.key < $1.key }) {
