@@ -14,8 +14,10 @@
 /// overlaps is dropped: the model read it as a feature and said no. The model decides the types
 /// in `modelTypes`; for the others its candidates only fill gaps, except that an organization of
 /// the lists or rules holding a model place whole outranks it (`orgContainsModel`), and a one-word
-/// organization of a low-priority list needs the model's agreement (`weakListPriority`), and a curated
-/// list's organization of several words outranks the model's persons inside it (`listedOrgsHoldModel`).
+/// organization of a low-priority list needs the model's agreement (`weakListPriority`), a curated
+/// list's organization of several words outranks the model's persons inside it (`listedOrgsHoldModel`),
+/// and the model's organization outranks the shorter ones of the lists and rules inside it
+/// (`modelOrgsHoldOthers`).
 public struct ConflictResolution: Stage {
     public let name = "conflict-resolution"
     public let requires: Set<Capability> = [.tokens]
@@ -43,6 +45,14 @@ public struct ConflictResolution: Stage {
     /// Whether a curated list's organization of two words or more outranks the model's persons that
     /// lie within it (a known name: `كريستال بالاس`, not a person).
     public var listedOrgsHoldModel: Bool
+
+    /// Whether the model's organization outranks the lower-tier lists' and rules' organizations
+    /// that lie within it and are shorter (`مؤسسة السجون والإصلاح` over the rule's `مؤسسة السجون`).
+    public var modelOrgsHoldOthers: Bool
+
+    /// Whether the model's place of several words keeps its boundaries against a shorter list's or
+    /// rule's place inside it (`holdsOneName`), where the lists and rules otherwise set them.
+    public var modelPlacesHoldOthers: Bool
 
     /// The types where a lower-tier candidate overlapping a model candidate of its type sets the
     /// boundaries (places: the lists and rules know ANNOTATION.md's site nouns and direction words).
@@ -75,12 +85,15 @@ public struct ConflictResolution: Stage {
     public init(highPriority: Int = 60, listPriority: Int = 30, modelTypes: Set<EntityType> = [.person, .location],
                 modelVetoes: Bool = true, boundaryTypes: Set<EntityType> = [.location], uncontestedPlaceTokens: Int = 2,
                 uncontestedListPersonTokens: Int = 2, weakListPriority: Int = 20, orgContainsModel: Bool = true,
-                listedOrgsHoldModel: Bool = true, wordLists: [Int32] = [], givenNameList: Int32? = nil, designatorList: Int32? = nil,
+                listedOrgsHoldModel: Bool = true, modelOrgsHoldOthers: Bool = true,
+                modelPlacesHoldOthers: Bool = true, wordLists: [Int32] = [], givenNameList: Int32? = nil, designatorList: Int32? = nil,
                 orgDesignatorList: Int32? = nil) {
         self.orgDesignatorList = orgDesignatorList
         self.weakListPriority = weakListPriority
         self.orgContainsModel = orgContainsModel
         self.listedOrgsHoldModel = listedOrgsHoldModel
+        self.modelOrgsHoldOthers = modelOrgsHoldOthers
+        self.modelPlacesHoldOthers = modelPlacesHoldOthers
         self.wordLists = wordLists
         self.designatorList = designatorList
         self.givenNameList = givenNameList
@@ -179,6 +192,10 @@ public struct ConflictResolution: Stage {
         /// inside one read a given name or a city as the whole name (مسجد محمد، باريس), and does
         /// not set the boundaries.
         var site = false
+        /// A model place that holds one shorter list's or rule's place whole (`الجرف الأصفر` over
+        /// the city `الجرف`, `خور الزبير` over `خور`): it does not yield its boundaries to it
+        /// (`modelPlacesHoldOthers`).
+        var readsOn = false
         /// False once dropped (a place with nunation, a model guess on a common word).
         var live = true
 
@@ -281,6 +298,20 @@ public struct ConflictResolution: Stage {
                 if f.type == FeatureExtractor.locationIndex, f.tokenCount > 1, Labeller.siteNounPrefix(document, token: Int(f.first)) != nil {
                     facts[i].site = true
                 }
+                if f.type == FeatureExtractor.locationIndex, modelPlacesHoldOthers, f.tokenCount > 1 {
+                    facts[i].readsOn = Self.holdsOneName(i, facts, document, organization: false)
+                }
+            }
+            // The model's organization that holds a lower-tier list's or rule's organization whole
+            // and more is the whole name: the rules stop a long name at an inner و or before its
+            // complement (`مؤسسة السجون | والإصلاح`، `جمعية البحث | حول السرطان`), drop the body an
+            // organ or union belongs to (`نقابة | الشرطة البلدية`), where the model, trained on
+            // `ANNOTATION.md`'s spans, reads on. Nested names are flat, the longest wins.
+            if modelOrgsHoldOthers {
+                for i in facts.indices where facts[i].live && facts[i].tier == -1 && facts[i].type == FeatureExtractor.organizationIndex
+                    && facts[i].tokenCount > 1 && Self.holdsOneName(i, facts, document, organization: true) {
+                    facts[i].tier = 2
+                }
             }
             // A NONE span says nothing inside it is a name, not that nothing around it is: a list's
             // or rule's name that holds it whole and more (`وزارة الداخلية السعودية` around the
@@ -327,7 +358,7 @@ public struct ConflictResolution: Stage {
                 let b = f.bit
                 let agrees = tokens.contains { modelAt[Int($0)] & b != 0 }
                 if agrees && (boundaryBits & b != 0 || b == 0 && otherBoundaryTypes && boundaryTypes.contains(candidates[i].type)),
-                   !model.contains(where: { facts[$0].site && facts[$0].first <= f.first && facts[$0].last >= f.last
+                   !model.contains(where: { (facts[$0].site || facts[$0].readsOn) && facts[$0].first <= f.first && facts[$0].last >= f.last
                                             && facts[$0].tokenCount > f.tokenCount }) {
                     facts[i].tier = 2
                 }
@@ -440,6 +471,31 @@ public struct ConflictResolution: Stage {
         document.entities = entities
     }
 
+
+    /// Whether the model's candidate `m` holds, whole and with more words, the lower-tier names
+    /// of one name in the text (an organization's, with `organization`) and no second one: two
+    /// names side by side (`حماس والجهاد الإسلامي`، `جامعة كولومبيا في نيويورك`، `القاهرة دار الحكمة`)
+    /// are two names the model joined; a site noun after the held name starts a phrase of its
+    /// own (`لاهور مسجد بادشاهي`، `فلاديفوستوك ميناء روسي`); and an organization's nisba left out
+    /// by the lists and rules is an adjective after the name (`الراية القطرية`: ANNOTATION.md).
+    static func holdsOneName(_ m: Int, _ facts: [Facts], _ document: Document, organization: Bool) -> Bool {
+        let f = facts[m]
+        var held: Range<Int32>? = nil, heldType = false
+        for c in facts where c.live && c.tier == 0 && c.kind != .model && c.type < FeatureExtractor.otherIndex
+            && c.first >= f.first && c.last <= f.last && c.tokenCount < f.tokenCount {
+            let r = c.first..<c.last
+            if let h = held, !h.overlaps(r) { return false }
+            held = held.map { min($0.lowerBound, r.lowerBound)..<max($0.upperBound, r.upperBound) } ?? r
+            if c.type == f.type { heldType = true }
+        }
+        guard let held, heldType else { return false }
+        if held.upperBound < f.last, Labeller.siteNounPrefix(document, token: Int(held.upperBound)) != nil { return false }
+        if organization, held.lowerBound == f.first,
+           (held.upperBound..<f.last).allSatisfy({ Labeller.isNisba(document, token: Int($0)) }) {
+            return false
+        }
+        return true
+    }
 
     /// Whether every span of the model's candidates of `type` (a `Facts.type`) that overlaps `t`,
     /// and at least one, lies inside it (and is shorter, with `shorter`). A loop: `filter` made an

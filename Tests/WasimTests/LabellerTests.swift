@@ -413,13 +413,17 @@ private func tinyModel(seed: UInt64 = 1, ensemble: Int = 1) throws -> LabellerMo
         d.candidates = [
             c(.location, 4, 5, "model:wasim", 0),
             c(.location, 3, 5, "rule:loc-site", 45),        // agrees on the place: its span (site noun inside) wins
-            c(.organization, 6, 8, "model:wasim", 0),           // ORG from the model: below the lists
-            c(.organization, 7, 8, "gazetteer:organizations.tsv", 10),  // ORG: lists and rules before the model
+            c(.organization, 6, 8, "model:wasim", 0),           // ORG from the model: holds the list's, designator inside
+            c(.organization, 7, 8, "gazetteer:organizations.tsv", 10),
         ]
         try ConflictResolution().process(d)
         #expect(scene.entities() == [
-            "LOC ميناء حيفا rule:loc-site", "ORG زيم gazetteer:organizations.tsv",
+            "LOC ميناء حيفا rule:loc-site", "ORG شركة زيم model:wasim",
         ])
+        // ORG: the lists and rules before the model where it holds none of theirs whole.
+        d.candidates = [c(.organization, 7, 9, "model:wasim", 0), c(.organization, 6, 8, "gazetteer:organizations.tsv", 10)]
+        try ConflictResolution().process(d)
+        #expect(scene.entities() == ["ORG شركة زيم gazetteer:organizations.tsv"])
         // Without the model, the same candidates resolve as before: the longest wins.
         let plain = try Pipeline.tokenizer().tag("وصلت السفينة إلى ميناء حيفا وقالت شركة زيم إن")
         plain.candidates = [c(.location, 4, 5, "other", 0), c(.organization, 6, 8, "other", 0)]
@@ -501,7 +505,7 @@ extension LabellerTests {
         d.candidates = [
             c(.organization, 2, 3, "gazetteer:train-split-entities.tsv", 10),  // no model organization: dropped
             c(.organization, 6, 7, "gazetteer:train-split-entities.tsv", 10),  // the model agrees: kept
-            c(.organization, 6, 8, "model:wasim", 0),
+            c(.organization, 6, 7, "model:wasim", 0),
         ]
         try ConflictResolution().process(d)
         #expect(scene.entities() == ["ORG الراية gazetteer:train-split-entities.tsv"])
@@ -528,6 +532,63 @@ extension LabellerTests {
         #expect(scene.entities() == ["ORG شرطة لندن rule:org-designator-construct", "PER الطبوبي model:wasim"])
         try ConflictResolution(orgContainsModel: false).process(d)
         #expect(scene.entities(withSources: false) == ["LOC لندن", "PER الطبوبي"])
+    }
+
+    @Test func theModelsOrganizationHoldingAShorterOneWins() throws {
+        // وقال مدير مؤسسة السجون والإصلاح إن جمعية البحث نظمت
+        // 0    1    2     3      4        5  6     7     8
+        let scene = try ModelScene("وقال مدير مؤسسة السجون والإصلاح إن جمعية البحث نظمت"), d = scene.document, c = scene.candidate
+        d.candidates = [
+            c(.organization, 2, 4, "rule:org-designator-construct", 50),  // cut at the inner و
+            c(.organization, 2, 5, "model:wasim", 0),                      // holds it and more: wins
+            c(.organization, 6, 8, "rule:org-designator-construct", 50),  // the same words as the model's: the rule's
+            c(.organization, 6, 8, "model:wasim", 0),
+        ]
+        try ConflictResolution().process(d)
+        #expect(scene.entities() == [
+            "ORG مؤسسة السجون والإصلاح model:wasim", "ORG جمعية البحث rule:org-designator-construct",
+        ])
+        try ConflictResolution(modelOrgsHoldOthers: false).process(d)
+        #expect(scene.entities() == [
+            "ORG مؤسسة السجون rule:org-designator-construct", "ORG جمعية البحث rule:org-designator-construct",
+        ])
+        // A rule of high priority still beats the model.
+        d.candidates = [c(.organization, 2, 4, "rule:org-designator-construct", 60), c(.organization, 2, 5, "model:wasim", 0)]
+        try ConflictResolution().process(d)
+        #expect(scene.entities(withSources: false) == ["ORG مؤسسة السجون"])
+
+        // وأدانت حماس و الجهاد الإسلامي الهجوم
+        // 0      1    2 3      4        5
+        let two = try ModelScene("وأدانت حماس و الجهاد الإسلامي الهجوم")
+        two.document.candidates = [
+            two.candidate(.organization, 1, 2, "gazetteer:organizations.tsv", 20),
+            two.candidate(.organization, 3, 5, "gazetteer:organizations.tsv", 20),
+            two.candidate(.organization, 1, 5, "model:wasim", 0),  // joins two names: the lists' two stand
+        ]
+        try ConflictResolution().process(two.document)
+        #expect(two.entities(withSources: false) == ["ORG حماس", "ORG الجهاد الإسلامي"])
+    }
+
+    @Test func theModelsPlaceHoldingOneShorterPlaceKeepsItsBoundaries() throws {
+        // قرب الجرف الأصفر و في القاهرة صبيا و في لاهور مسجد بادشاهي
+        // 0   1     2      3 4  5       6    7 8  9     10   11
+        let scene = try ModelScene("قرب الجرف الأصفر و في القاهرة صبيا و في لاهور مسجد بادشاهي"), d = scene.document, c = scene.candidate
+        d.candidates = [
+            c(.location, 1, 2, "gazetteer:cities.tsv", 20),
+            c(.location, 1, 3, "model:wasim", 0),         // holds the city and more: its boundaries
+            c(.location, 5, 6, "gazetteer:regions.tsv", 20),
+            c(.location, 6, 7, "gazetteer:cities.tsv", 20),
+            c(.location, 5, 7, "model:wasim", 0),         // two places side by side: the lists' two
+            c(.location, 9, 10, "gazetteer:cities.tsv", 20),
+            c(.location, 9, 12, "model:wasim", 0),        // a site noun after the city: the list's city
+        ]
+        try ConflictResolution().process(d)
+        #expect(scene.entities() == [
+            "LOC الجرف الأصفر model:wasim", "LOC القاهرة gazetteer:regions.tsv", "LOC صبيا gazetteer:cities.tsv",
+            "LOC لاهور gazetteer:cities.tsv",
+        ])
+        try ConflictResolution(modelPlacesHoldOthers: false).process(d)
+        #expect(scene.entities(withSources: false) == ["LOC الجرف", "LOC القاهرة", "LOC صبيا", "LOC لاهور"])
     }
 
     @Test func aListedOrganizationOfSeveralWordsHoldsTheModelsPerson() throws {
