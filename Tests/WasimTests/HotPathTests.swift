@@ -306,6 +306,51 @@ import Testing
         for text in ["word&\"a\"", "\"\"", "\"a\"b", "'a'", "\"a", "\"a\"x&\"b\""] { #expect(Condition.quotedHead(text) == nil) }
     }
 
+    /// The byte test for `"…"` and `!"…"` parts gives what the Character tests give, and
+    /// leaves to them the parts whose quotes a neighbouring scalar could join.
+    @Test func plainlyQuotedAgreesWithTheCharacterTests() {
+        func characters(_ part: String) -> (negated: Bool, text: String)? {
+            let negated = part.first == "!"
+            let body = negated ? part.dropFirst() : part[...]
+            guard body.first == "\"", body.last == "\"", body.count >= 3 else { return nil }
+            return (negated, String(body.dropFirst().dropLast()))
+        }
+        let fast = ["\"قال\"", "!\"الذي\"", "\"a\"", "!\"a\"", "\"\"\"", "\"a b\"", "\"ة\"", "!\"يى\"", "\"غف\"", "\"a\"b\""]
+        let slow = ["\"قالَ\"", "\"َقال\"", "\"ق\u{0600}\"", "\"\u{0600}ق\"", "\"ـ\"", "\"\u{301}a\"", "\"é\"", "\"\"", "!\"\"",
+                    "\"a", "a\"", "word", "!word", "\"ق\u{200D}\"", "\"\u{1F1EB}\u{1F1F7}\""]
+        for part in fast {
+            let f = Condition.plainlyQuoted(part), c = characters(part)
+            #expect(f != nil && f?.negated == c?.negated && f?.text == c?.text, "\(part)")
+        }
+        for part in slow { #expect(Condition.plainlyQuoted(part) == nil, "\(part)") }
+        // Where the quotes do join a neighbour, the Character tests see no quoted text at all.
+        #expect(characters("\"قال\u{64E}\"") != nil && characters("\"\u{64E}قال\"") == nil && characters("\"ق\u{0600}\"") == nil)
+    }
+
+    /// The parser's Characters, found mostly from bytes, are String's.
+    @Test func patternParserFindsStringsCharacters() {
+        for text in ["word \"قال\" @PER+", "\"قالَ\" | \"الجيشُ\"&!clitic", "[@GIVEN_NAME]:PER \"e\u{301}\" x",
+                     "\"\u{0600}١\" 👨‍👩‍👧 🇫🇷 a\tb", "ـــ \"ق\u{200D}\" (\"a\"|\"b\"){1,3}", ""] {
+            let parser = PatternParser(text, columnOffset: 0)
+            let offsets = text.indices.map { text.utf8.distance(from: text.startIndex, to: $0) } + [text.utf8.count]
+            #expect(parser.offsets == offsets, "\(text)")
+            #expect(parser.bytes == text.map { $0.utf8.count == 1 ? $0.utf8.first! : 0xFF }, "\(text)")
+            #expect((0..<text.count).map(parser.character) == Array(text), "\(text)")
+        }
+    }
+
+    /// Groups by `String` equality, canonical equivalence included, whatever the bytes.
+    @Test func stringGroupsFollowStringEquality() {
+        var groups = StringGroups()
+        #expect(groups.group("").index == 0 && groups.group("").isNew == false)
+        #expect(groups.group("!clitic") == (1, true))
+        #expect(groups.group("\u{e9}") == (2, true))
+        #expect(groups.group("e\u{301}") == (2, false))
+        #expect(groups.group("e\u{301}") == (2, false))
+        #expect(groups.group("!clitic") == (1, false))
+        #expect(groups.count == 3)
+    }
+
     @Test func textSetAnswersMembersZeroAndCollisions() {
         // Keys that share their top bits land in neighbouring slots (linear probing); 0 is kept
         // apart from the empty marker; 300 keys make the table grow past its first 16 slots.
