@@ -274,6 +274,14 @@ import Testing
         #expect(" \tقال \u{A0}".trimmingBlanks() == "قال")
         #expect("\u{2003}a b\t".trimmingBlanks() == "a b")
         #expect("  ".trimmingBlanks() == "")
+        // The byte test in front: ends that are plainly no blank, and ends it leaves to the scalars.
+        for text in ["", "a", "قال", "a قال", "قال\u{A0}", "\u{A0}قال", "ق ", " ق", "a\u{2003}", "\u{3000}b", "é", "\t", "x\u{301}",
+                     "\u{0600}", "ۥ", "a\u{205F}\u{205F}"] {
+            let scalars = text.unicodeScalars
+            func blank(_ s: Unicode.Scalar) -> Bool { s == " " || s == "\t" || s.properties.generalCategory == .spaceSeparator }
+            let plain = scalars.firstIndex(where: { !blank($0) }).map { String(scalars[$0...scalars.lastIndex(where: { !blank($0) })!]) } ?? ""
+            #expect(text.trimmingBlanks() == plain && text[...].trimmingBlanks() == plain, "\(Array(scalars))")
+        }
         #expect(Condition.splitConditions("word&\"a&b\"&/x&y/&!@LOC") == ["word", "\"a&b\"", "/x&y/", "!@LOC"])
         #expect(Condition.splitConditions("\"حزب\"&!clitic&") == ["\"حزب\"", "!clitic", ""])
         #expect(RuleParser.arrowParts("قال زيد => PER زيد") == ["قال زيد ", " PER زيد"])
@@ -303,6 +311,9 @@ import Testing
         #expect(trailing?.rest == "" && trailing?.tail == "&")
         #expect(Condition.quotedHead("\"a&b\"&x")?.word == "a&b")
         #expect(Condition.quotedHead("\"\"\"")?.innerQuote == true)
+        let noTail = Condition.quotedHead("\"حزب\"&!clitic", tail: false)
+        #expect(noTail?.word == "حزب" && noTail?.rest == "!clitic" && noTail?.tail == "")
+        #expect(Condition.quotedTail("\"حزب\"&!clitic") == "&!clitic" && Condition.quotedTail("\"جيش\"") == "" && Condition.quotedTail("word") == nil)
         for text in ["word&\"a\"", "\"\"", "\"a\"b", "'a'", "\"a", "\"a\"x&\"b\""] { #expect(Condition.quotedHead(text) == nil) }
     }
 

@@ -192,8 +192,9 @@ final class ConditionExtras: @unchecked Sendable {
 
 extension Condition {
     /// Compiles a condition; its extras, if any, are appended to `keep`, which must outlive it.
+    /// `keys`: the normalized keys of the texts already met (see `ConditionCache.key`).
     static func compile(_ text: String, column: Int, gazetteer: Gazetteer, normalizer: Normalizer,
-                        keep: inout [AnyObject]) throws -> Condition {
+                        keep: inout [AnyObject], keys: ConditionCache? = nil) throws -> Condition {
         var c = Condition()
         var x = ExtrasBuilder()
         // Character tests, each behind a byte test it implies (a Character that is `@` starts
@@ -209,7 +210,7 @@ extension Condition {
                     let words = text.split(whereSeparator: \.isWhitespace).map { "\"\($0)\"" }.joined(separator: " ")
                     throw fail("a text matches one token: write words in a row one by one (\(words.isEmpty ? "\"…\" \"…\"" : words))")
                 }
-                let key = normalizer.key(text)
+                let key = keys?.key(text, normalizer) ?? normalizer.key(text)
                 if negated {
                     x.excludedTexts.append(key)
                 } else {
@@ -376,12 +377,13 @@ extension Condition {
     /// over the bytes: the rule compiler asks this of every option of every alternation, and
     /// asking it with Character operations (`count`, `dropFirst`, Foundation's `contains`) was
     /// most of the cost of compiling the rules.
-    static func quotedHead(_ text: String) -> (word: String, rest: String, tail: String, innerQuote: Bool)? {
+    /// `tail: false` leaves the tail empty (merging needs the word and the rest alone).
+    static func quotedHead(_ text: String, tail: Bool = true) -> (word: String, rest: String, tail: String, innerQuote: Bool)? {
         var copy = text
         return copy.withUTF8 { u in
             guard let end = quotedHeadEnd(u) else { return nil }
             func string(_ r: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: u[r]), as: UTF8.self) }
-            return (string(1..<end - 1), end < u.count ? string(end + 1..<u.count) : "", string(end..<u.count),
+            return (string(1..<end - 1), end < u.count ? string(end + 1..<u.count) : "", tail ? string(end..<u.count) : "",
                     u[1..<end - 1].contains(0x22))
         }
     }

@@ -167,7 +167,7 @@ package struct Rule: Sendable {
         }
         func compile(_ text: String, _ column: Int) throws -> Condition {
             try compiled.condition(text, keep: &extras) {
-                try Condition.compile(text, column: column, gazetteer: gazetteer, normalizer: normalizer, keep: &$0)
+                try Condition.compile(text, column: column, gazetteer: gazetteer, normalizer: normalizer, keep: &$0, keys: compiled)
             }
         }
         switch node {
@@ -190,7 +190,7 @@ package struct Rule: Sendable {
                 e.line = line
                 throw e
             }
-            let set = TextSet(words.map { normalizer.key($0) })
+            let set = TextSet(words.map { compiled.key($0, normalizer) })
             extras.append(set)
             c.textSet = Unmanaged.passUnretained(set)
             conditions.append(c)
@@ -319,6 +319,18 @@ struct StringGroups {
 /// its text, the lists and the normalizer, which are the same for every rule of a file.
 final class ConditionCache {
     private var conditions: [TextKey: (condition: Condition, kept: [AnyObject])] = [:]
+    private var keys: [TextKey: UInt64] = [:]
+
+    /// `normalizer.key(text)`, worked out once per text: the same words come back in every
+    /// rule a definition is spliced into (`$adj&…` is a condition of its own each time), and
+    /// normalizing them again was a tenth of compiling the rules.
+    func key(_ text: String, _ normalizer: Normalizer) -> UInt64 {
+        let k = TextKey(text)
+        if let known = keys[k] { return known }
+        let key = normalizer.key(text)
+        keys[k] = key
+        return key
+    }
 
     /// The condition compiled from `text`, by `make` the first time; what it points to is added
     /// to `keep` (the rule's own objects) every time.
@@ -353,7 +365,7 @@ private func mergeLiterals(_ options: [PatternNode]) -> [PatternNode] {
     }
     for (k, option) in flat.enumerated() {
         // A text with a space is left alone for the condition parser to reject (a text is one token).
-        if case .atom(let text, let column, let line) = option, let head = Condition.quotedHead(text), !head.innerQuote,
+        if case .atom(let text, let column, let line) = option, let head = Condition.quotedHead(text, tail: false), !head.innerQuote,
            !Condition.hasWhitespace(head.word) {
             add([head.word], rest: head.rest, column: column, line: line, first: k)
             continue

@@ -568,7 +568,18 @@ extension StringProtocol {
     /// What `trimmingCharacters(in: .whitespaces)` returns (tabs and space separators off both
     /// ends), without Foundation's detour through NSString, which dominated loading the rules.
     func trimmingBlanks() -> String {
-        let scalars = String(self).unicodeScalars
+        var whole = String(self)
+        // Most values have nothing to trim: an ASCII scalar that is no blank, or an Arabic one
+        // (U+0600–U+06FF, lead bytes D8–DB; no space separator among them), at each end says
+        // so from the bytes, and reading the scalars' properties was most of the cost.
+        let untrimmed = whole.withUTF8 { u -> Bool in
+            guard let first = u.first, let last = u.last else { return false }
+            func plain(_ b: UInt8) -> Bool { b < 0x80 && b != 0x20 && b != 0x09 }
+            return (plain(first) || (0xD8...0xDB).contains(first))
+                && (plain(last) || (last >= 0x80 && u.count >= 2 && (0xD8...0xDB).contains(u[u.count - 2])))
+        }
+        if untrimmed { return whole }
+        let scalars = whole.unicodeScalars
         func blank(_ s: Unicode.Scalar) -> Bool { s == " " || s == "\t" || (s.value > 0x7F && s.properties.generalCategory == .spaceSeparator) }
         guard let first = scalars.firstIndex(where: { !blank($0) }) else { return "" }
         let last = scalars.lastIndex(where: { !blank($0) })!
