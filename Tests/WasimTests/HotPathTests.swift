@@ -274,6 +274,14 @@ import Testing
         #expect(" \tقال \u{A0}".trimmingBlanks() == "قال")
         #expect("\u{2003}a b\t".trimmingBlanks() == "a b")
         #expect("  ".trimmingBlanks() == "")
+        // The byte test in front: ends that are plainly no blank, and ends it leaves to the scalars.
+        for text in ["", "a", "قال", "a قال", "قال\u{A0}", "\u{A0}قال", "ق ", " ق", "a\u{2003}", "\u{3000}b", "é", "\t", "x\u{301}",
+                     "\u{0600}", "ۥ", "a\u{205F}\u{205F}"] {
+            let scalars = text.unicodeScalars
+            func blank(_ s: Unicode.Scalar) -> Bool { s == " " || s == "\t" || s.properties.generalCategory == .spaceSeparator }
+            let plain = scalars.firstIndex(where: { !blank($0) }).map { String(scalars[$0...scalars.lastIndex(where: { !blank($0) })!]) } ?? ""
+            #expect(text.trimmingBlanks() == plain && text[...].trimmingBlanks() == plain, "\(Array(scalars))")
+        }
         #expect(Condition.splitConditions("word&\"a&b\"&/x&y/&!@LOC") == ["word", "\"a&b\"", "/x&y/", "!@LOC"])
         #expect(Condition.splitConditions("\"حزب\"&!clitic&") == ["\"حزب\"", "!clitic", ""])
         #expect(RuleParser.arrowParts("قال زيد => PER زيد") == ["قال زيد ", " PER زيد"])
@@ -303,7 +311,55 @@ import Testing
         #expect(trailing?.rest == "" && trailing?.tail == "&")
         #expect(Condition.quotedHead("\"a&b\"&x")?.word == "a&b")
         #expect(Condition.quotedHead("\"\"\"")?.innerQuote == true)
+        let noTail = Condition.quotedHead("\"حزب\"&!clitic", tail: false)
+        #expect(noTail?.word == "حزب" && noTail?.rest == "!clitic" && noTail?.tail == "")
+        #expect(Condition.quotedTail("\"حزب\"&!clitic") == "&!clitic" && Condition.quotedTail("\"جيش\"") == "" && Condition.quotedTail("word") == nil)
         for text in ["word&\"a\"", "\"\"", "\"a\"b", "'a'", "\"a", "\"a\"x&\"b\""] { #expect(Condition.quotedHead(text) == nil) }
+    }
+
+    /// The byte test for `"…"` and `!"…"` parts gives what the Character tests give, and
+    /// leaves to them the parts whose quotes a neighbouring scalar could join.
+    @Test func plainlyQuotedAgreesWithTheCharacterTests() {
+        func characters(_ part: String) -> (negated: Bool, text: String)? {
+            let negated = part.first == "!"
+            let body = negated ? part.dropFirst() : part[...]
+            guard body.first == "\"", body.last == "\"", body.count >= 3 else { return nil }
+            return (negated, String(body.dropFirst().dropLast()))
+        }
+        let fast = ["\"قال\"", "!\"الذي\"", "\"a\"", "!\"a\"", "\"\"\"", "\"a b\"", "\"ة\"", "!\"يى\"", "\"غف\"", "\"a\"b\""]
+        let slow = ["\"قالَ\"", "\"َقال\"", "\"ق\u{0600}\"", "\"\u{0600}ق\"", "\"ـ\"", "\"\u{301}a\"", "\"é\"", "\"\"", "!\"\"",
+                    "\"a", "a\"", "word", "!word", "\"ق\u{200D}\"", "\"\u{1F1EB}\u{1F1F7}\""]
+        for part in fast {
+            let f = Condition.plainlyQuoted(part), c = characters(part)
+            #expect(f != nil && f?.negated == c?.negated && f?.text == c?.text, "\(part)")
+        }
+        for part in slow { #expect(Condition.plainlyQuoted(part) == nil, "\(part)") }
+        // Where the quotes do join a neighbour, the Character tests see no quoted text at all.
+        #expect(characters("\"قال\u{64E}\"") != nil && characters("\"\u{64E}قال\"") == nil && characters("\"ق\u{0600}\"") == nil)
+    }
+
+    /// The parser's Characters, found mostly from bytes, are String's.
+    @Test func patternParserFindsStringsCharacters() {
+        for text in ["word \"قال\" @PER+", "\"قالَ\" | \"الجيشُ\"&!clitic", "[@GIVEN_NAME]:PER \"e\u{301}\" x",
+                     "\"\u{0600}١\" 👨‍👩‍👧 🇫🇷 a\tb", "ـــ \"ق\u{200D}\" (\"a\"|\"b\"){1,3}", ""] {
+            let parser = PatternParser(text, columnOffset: 0)
+            let offsets = text.indices.map { text.utf8.distance(from: text.startIndex, to: $0) } + [text.utf8.count]
+            #expect(parser.offsets == offsets, "\(text)")
+            #expect(parser.bytes == text.map { $0.utf8.count == 1 ? $0.utf8.first! : 0xFF }, "\(text)")
+            #expect((0..<text.count).map(parser.character) == Array(text), "\(text)")
+        }
+    }
+
+    /// Groups by `String` equality, canonical equivalence included, whatever the bytes.
+    @Test func stringGroupsFollowStringEquality() {
+        var groups = StringGroups()
+        #expect(groups.group("").index == 0 && groups.group("").isNew == false)
+        #expect(groups.group("!clitic") == (1, true))
+        #expect(groups.group("\u{e9}") == (2, true))
+        #expect(groups.group("e\u{301}") == (2, false))
+        #expect(groups.group("e\u{301}") == (2, false))
+        #expect(groups.group("!clitic") == (1, false))
+        #expect(groups.count == 3)
     }
 
     @Test func textSetAnswersMembersZeroAndCollisions() {

@@ -192,8 +192,9 @@ final class ConditionExtras: @unchecked Sendable {
 
 extension Condition {
     /// Compiles a condition; its extras, if any, are appended to `keep`, which must outlive it.
+    /// `keys`: the normalized keys of the texts already met (see `ConditionCache.key`).
     static func compile(_ text: String, column: Int, gazetteer: Gazetteer, normalizer: Normalizer,
-                        keep: inout [AnyObject]) throws -> Condition {
+                        keep: inout [AnyObject], keys: ConditionCache? = nil) throws -> Condition {
         var c = Condition()
         var x = ExtrasBuilder()
         // Character tests, each behind a byte test it implies (a Character that is `@` starts
@@ -202,6 +203,25 @@ extension Condition {
         let parts = splitConditions(text)
         for (k, part) in parts.enumerated() {
             var at: Int { column + parts[..<k].reduce(0) { $0 + $1.count + 1 } }
+            func fail(_ message: String) -> SyntaxError { SyntaxError(line: 0, column: at, message: message) }
+            func addText(_ text: String, negated: Bool) throws {
+                // A condition is about one token: a text of two words never matched anything, silently.
+                if hasWhitespace(text) {
+                    let words = text.split(whereSeparator: \.isWhitespace).map { "\"\($0)\"" }.joined(separator: " ")
+                    throw fail("a text matches one token: write words in a row one by one (\(words.isEmpty ? "\"…\" \"…\"" : words))")
+                }
+                let key = keys?.key(text, normalizer) ?? normalizer.key(text)
+                if negated {
+                    x.excludedTexts.append(key)
+                } else {
+                    if c.text != nil { throw fail("a token has one text: use alternatives (\"a\" | \"b\")") }
+                    c.text = key
+                }
+            }
+            if let quoted = plainlyQuoted(part) {
+                try addText(quoted.text, negated: quoted.negated)
+                continue
+            }
             let negated = part.utf8.first == UInt8(ascii: "!") && part.first == "!"
             let body = negated ? part.dropFirst() : part[...]
             let bytes = body.utf8
@@ -210,7 +230,6 @@ extension Condition {
                 bytes.first == c.utf8.first && bytes.last == c.utf8.first && body.first == c && body.last == c
                     && body.index(body.startIndex, offsetBy: 3, limitedBy: body.endIndex) != nil
             }
-            func fail(_ message: String) -> SyntaxError { SyntaxError(line: 0, column: at, message: message) }
             if body.isEmpty { throw fail("empty condition") }
             // Only ASCII words are compared whole, the longest "punctuation": 11 bytes.
             let short = bytes.count <= 11 ? String(body) : nil
@@ -234,19 +253,7 @@ extension Condition {
                     throw fail("at most two lists in one condition")
                 }
             } else if enclosed(by: "\"") {
-                let text = String(body.dropFirst().dropLast())
-                // A condition is about one token: a text of two words never matched anything, silently.
-                if hasWhitespace(text) {
-                    let words = text.split(whereSeparator: \.isWhitespace).map { "\"\($0)\"" }.joined(separator: " ")
-                    throw fail("a text matches one token: write words in a row one by one (\(words.isEmpty ? "\"…\" \"…\"" : words))")
-                }
-                let key = normalizer.key(text)
-                if negated {
-                    x.excludedTexts.append(key)
-                } else {
-                    if c.text != nil { throw fail("a token has one text: use alternatives (\"a\" | \"b\")") }
-                    c.text = key
-                }
+                try addText(String(body.dropFirst().dropLast()), negated: negated)
             } else if enclosed(by: "'") {
                 let units = Array(body.dropFirst().dropLast().utf16)
                 if negated { x.excludedExact.append(units) } else { x.exact.append(units) }
@@ -306,6 +313,28 @@ extension Condition {
         return c
     }
 
+    /// The text of a part `"…"` or `!"…"` when its bytes settle what the Character tests of
+    /// `compile` would find: the quotes (and the '!') are Characters of their own when the
+    /// scalar after the opening quote and the one before the closing quote are ASCII or Arabic
+    /// letters (U+0621–U+063A, U+0641–U+064A), none of which joins a neighbour into one
+    /// Character (Extend, SpacingMark, ZWJ, Prepend). Nil for any other part, which takes the
+    /// Character tests. Most parts are such texts (`!"الذي"&!"التي"&…`), and the Character
+    /// tests were a third of compiling the conditions.
+    static func plainlyQuoted(_ part: String) -> (negated: Bool, text: String)? {
+        var copy = part
+        return copy.withUTF8 { u in
+            let start = u.first == UInt8(ascii: "!") ? 1 : 0
+            let n = u.count
+            guard n - start >= 3, u[start] == 0x22, u[n - 1] == 0x22 else { return nil }
+            func arabicLetter(_ lead: UInt8, _ next: UInt8) -> Bool {
+                (lead == 0xD8 && (0xA1...0xBA).contains(next)) || (lead == 0xD9 && (0x81...0x8A).contains(next))
+            }
+            guard u[start + 1] < 0x80 || arabicLetter(u[start + 1], u[start + 2]),
+                  u[n - 2] < 0x80 || arabicLetter(u[n - 3], u[n - 2]) else { return nil }
+            return (start == 1, String(decoding: UnsafeBufferPointer(rebasing: u[(start + 1)..<(n - 1)]), as: UTF8.self))
+        }
+    }
+
     /// Splits on '&' outside quotes and regexes. Bytes, not characters: the delimiters are
     /// ASCII, and walking Characters made this the costliest part of loading the rules. The
     /// parts are made from the bytes too: slicing the String by its UTF-8 indices rounds each
@@ -348,16 +377,33 @@ extension Condition {
     /// over the bytes: the rule compiler asks this of every option of every alternation, and
     /// asking it with Character operations (`count`, `dropFirst`, Foundation's `contains`) was
     /// most of the cost of compiling the rules.
-    static func quotedHead(_ text: String) -> (word: String, rest: String, tail: String, innerQuote: Bool)? {
+    /// `tail: false` leaves the tail empty (merging needs the word and the rest alone).
+    static func quotedHead(_ text: String, tail: Bool = true) -> (word: String, rest: String, tail: String, innerQuote: Bool)? {
         var copy = text
         return copy.withUTF8 { u in
-            guard u.count >= 3, u[0] == 0x22 else { return nil }
-            let end = ampersand(in: u, from: 0) ?? u.count
-            guard end >= 3, u[end - 1] == 0x22 else { return nil }
+            guard let end = quotedHeadEnd(u) else { return nil }
             func string(_ r: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: u[r]), as: UTF8.self) }
-            return (string(1..<end - 1), end < u.count ? string(end + 1..<u.count) : "", string(end..<u.count),
+            return (string(1..<end - 1), end < u.count ? string(end + 1..<u.count) : "", tail ? string(end..<u.count) : "",
                     u[1..<end - 1].contains(0x22))
         }
+    }
+
+    /// `quotedHead(text)?.tail` alone: sizing an alternation needs no more, and making the
+    /// word and the rest as well was most of the cost of sizing.
+    static func quotedTail(_ text: String) -> String? {
+        var copy = text
+        return copy.withUTF8 { u in
+            quotedHeadEnd(u).map { String(decoding: UnsafeBufferPointer(rebasing: u[$0...]), as: UTF8.self) }
+        }
+    }
+
+    /// Where the quoted first part of a condition text ends (its '&', or the end), nil when the
+    /// text does not start with one (see `quotedHead`).
+    @inline(__always) private static func quotedHeadEnd(_ u: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard u.count >= 3, u[0] == 0x22 else { return nil }
+        let end = ampersand(in: u, from: 0) ?? u.count
+        guard end >= 3, u[end - 1] == 0x22 else { return nil }
+        return end
     }
 
     /// Whether a text holds a whitespace Character, as `contains(where: \.isWhitespace)` says.

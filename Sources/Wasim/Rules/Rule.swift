@@ -167,7 +167,7 @@ package struct Rule: Sendable {
         }
         func compile(_ text: String, _ column: Int) throws -> Condition {
             try compiled.condition(text, keep: &extras) {
-                try Condition.compile(text, column: column, gazetteer: gazetteer, normalizer: normalizer, keep: &$0)
+                try Condition.compile(text, column: column, gazetteer: gazetteer, normalizer: normalizer, keep: &$0, keys: compiled)
             }
         }
         switch node {
@@ -190,7 +190,7 @@ package struct Rule: Sendable {
                 e.line = line
                 throw e
             }
-            let set = TextSet(words.map { normalizer.key($0) })
+            let set = TextSet(words.map { compiled.key($0, normalizer) })
             extras.append(set)
             c.textSet = Unmanaged.passUnretained(set)
             conditions.append(c)
@@ -262,40 +262,80 @@ package struct Rule: Sendable {
     }
 }
 
+/// A text keyed by an FNV-1a hash of its bytes: `String`'s own hashing normalizes non-ASCII
+/// text to NFC first, and hashing the long condition texts (a definition can be a thousand
+/// bytes of Arabic) cost more than the lookups saved. Equal keys are equal bytes, which is
+/// stricter than `String`'s `==` (canonical equivalence): where that matters, `StringGroups`
+/// asks `String` once per distinct byte string.
+struct TextKey: Hashable {
+    let hash: UInt64
+    let text: String
+    init(_ text: String) {
+        var copy = text
+        hash = copy.withUTF8 { u in
+            var h: UInt64 = 0xcbf2_9ce4_8422_2325
+            for b in u { h = (h ^ UInt64(b)) &* 0x0100_0000_01b3 }
+            return h
+        }
+        self.text = text
+    }
+    func hash(into hasher: inout Hasher) { hasher.combine(hash) }
+    /// The bytes compared with `memcmp`: walking a `UTF8View` cost as much as the hashing.
+    static func == (a: TextKey, b: TextKey) -> Bool {
+        guard a.hash == b.hash else { return false }
+        var x = a.text, y = b.text
+        return x.withUTF8 { u in y.withUTF8 { v in u.count == v.count && (u.isEmpty || memcmp(u.baseAddress!, v.baseAddress!, u.count) == 0) } }
+    }
+}
+
+/// Strings numbered by `String` equality (canonical equivalence, as a `[String: …]` groups
+/// them), with each distinct byte string looked up by its `TextKey` first: an alternation's
+/// options mostly repeat a few texts, and hashing a `String` (NFC first) for every option was
+/// a third of merging and sizing the alternations.
+struct StringGroups {
+    private var byBytes: [TextKey: Int] = [:]
+    private var byString: [String: Int] = [:]
+    private(set) var count = 0
+
+    /// The group of `text`, and whether this call made it.
+    mutating func group(_ text: String) -> (index: Int, isNew: Bool) {
+        let key = TextKey(text)
+        if let k = byBytes[key] { return (k, false) }
+        var isNew = false
+        let k = byString[text] ?? {
+            byString[text] = count
+            count += 1
+            isNew = true
+            return count - 1
+        }()
+        byBytes[key] = k
+        return (k, isNew)
+    }
+}
+
 /// The conditions compiled while loading one file's rules, by text, with the objects each one
 /// points to: a definition is spliced into every rule that names it, and compiling its
 /// conditions again for each rule was a seventh of loading the rules. A condition depends only on
 /// its text, the lists and the normalizer, which are the same for every rule of a file.
 final class ConditionCache {
-    /// A text keyed by an FNV-1a hash of its bytes: `String`'s own hashing normalizes non-ASCII
-    /// text to NFC first, and hashing the long condition texts (a definition can be a thousand
-    /// bytes of Arabic) cost more than the lookups saved.
-    private struct Key: Hashable {
-        let hash: UInt64
-        let text: String
-        init(_ text: String) {
-            var copy = text
-            hash = copy.withUTF8 { u in
-                var h: UInt64 = 0xcbf2_9ce4_8422_2325
-                for b in u { h = (h ^ UInt64(b)) &* 0x0100_0000_01b3 }
-                return h
-            }
-            self.text = text
-        }
-        func hash(into hasher: inout Hasher) { hasher.combine(hash) }
-        /// The bytes compared with `memcmp`: walking a `UTF8View` cost as much as the hashing.
-        static func == (a: Key, b: Key) -> Bool {
-            guard a.hash == b.hash else { return false }
-            var x = a.text, y = b.text
-            return x.withUTF8 { u in y.withUTF8 { v in u.count == v.count && (u.isEmpty || memcmp(u.baseAddress!, v.baseAddress!, u.count) == 0) } }
-        }
+    private var conditions: [TextKey: (condition: Condition, kept: [AnyObject])] = [:]
+    private var keys: [TextKey: UInt64] = [:]
+
+    /// `normalizer.key(text)`, worked out once per text: the same words come back in every
+    /// rule a definition is spliced into (`$adj&…` is a condition of its own each time), and
+    /// normalizing them again was a tenth of compiling the rules.
+    func key(_ text: String, _ normalizer: Normalizer) -> UInt64 {
+        let k = TextKey(text)
+        if let known = keys[k] { return known }
+        let key = normalizer.key(text)
+        keys[k] = key
+        return key
     }
-    private var conditions: [Key: (condition: Condition, kept: [AnyObject])] = [:]
 
     /// The condition compiled from `text`, by `make` the first time; what it points to is added
     /// to `keep` (the rule's own objects) every time.
     func condition(_ text: String, keep: inout [AnyObject], _ make: (inout [AnyObject]) throws -> Condition) rethrows -> Condition {
-        let key = Key(text)
+        let key = TextKey(text)
         if let hit = conditions[key] {
             keep += hit.kept
             return hit.condition
@@ -315,23 +355,30 @@ private func mergeLiterals(_ options: [PatternNode]) -> [PatternNode] {
     for option in options {
         if case .alternation(let inner) = option { flat += inner } else { flat.append(option) }
     }
-    var groups: [String: (words: [String], column: Int, line: Int, first: Int)] = [:]
+    var names = StringGroups()
+    var groups: [(rest: String, words: [String], column: Int, line: Int, first: Int)] = []
     var others: [(Int, PatternNode)] = []
+    func add(_ words: [String], rest: String, column: Int, line: Int, first: Int) {
+        let g = names.group(rest)
+        if g.isNew { groups.append((rest, [], column, line, first)) }
+        groups[g.index].words += words
+    }
     for (k, option) in flat.enumerated() {
         // A text with a space is left alone for the condition parser to reject (a text is one token).
-        if case .atom(let text, let column, let line) = option, let head = Condition.quotedHead(text), !head.innerQuote,
+        if case .atom(let text, let column, let line) = option, let head = Condition.quotedHead(text, tail: false), !head.innerQuote,
            !Condition.hasWhitespace(head.word) {
-            groups[head.rest, default: ([], column, line, k)].words.append(head.word)
+            add([head.word], rest: head.rest, column: column, line: line, first: k)
             continue
         }
         if case .literalSet(let words, let rest, let column, let line) = option {
-            groups[rest, default: ([], column, line, k)].words += words
+            add(words, rest: rest, column: column, line: line, first: k)
             continue
         }
         others.append((k, option))
     }
     var result = others
-    for (rest, g) in groups {
+    for g in groups {
+        let rest = g.rest
         result.append((g.first, g.words.count == 1 ? .atom("\"" + g.words[0] + "\"" + (rest.isEmpty ? "" : "&" + rest), column: g.column, line: g.line)
                                                    : .literalSet(g.words, rest: rest, column: g.column, line: g.line)))
     }

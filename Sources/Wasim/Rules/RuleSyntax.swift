@@ -42,11 +42,11 @@ indirect enum PatternNode: Sendable {
         case .sequence(let items): return items.reduce(0) { add($0, $1.compiledSize) }
         case .alternation(let items):
             // Plain texts with the same further conditions become one set (see mergeLiterals).
-            var rests = Set<String>()
+            var rests = StringGroups()
             var size = 0, options = 0
             for item in items {
-                if case .atom(let text, _, _) = item, let head = Condition.quotedHead(text) {
-                    if rests.insert(head.tail).inserted { size = add(size, 1); options += 1 }
+                if case .atom(let text, _, _) = item, let tail = Condition.quotedTail(text) {
+                    if rests.group(tail).isNew { size = add(size, 1); options += 1 }
                 } else {
                     size = add(size, item.compiledSize)
                     options += 1
@@ -371,10 +371,11 @@ enum RuleParser {
 
 /// Recursive descent over one pattern line. Columns count characters from the line's start.
 struct PatternParser {
-    let text: String
-    /// Where each Character starts in `text`, and its end last: an atom is a run of them,
-    /// copied out of `text` at once; building it a Character at a time was a ninth of parsing.
-    let indices: [String.Index]
+    /// The pattern's UTF-8.
+    let utf8: [UInt8]
+    /// Where each Character starts in `utf8`, and its end last: an atom is a run of them,
+    /// copied out at once; building it a Character at a time was a ninth of parsing.
+    let offsets: [Int]
     /// Each Character as its byte when it is one ASCII byte, else 0xFF. The pattern's syntax is
     /// ASCII, and comparing Characters (a string comparison each) was a tenth of parsing.
     let bytes: [UInt8]
@@ -386,26 +387,52 @@ struct PatternParser {
     var nesting = 0
 
     init(_ text: String, columnOffset: Int, definitionLine: Int = 0) {
-        var indices: [String.Index] = []
-        var bytes: [UInt8] = []
-        var k = text.startIndex
-        while k < text.endIndex {
-            let next = text.index(after: k)
-            indices.append(k)
-            bytes.append(text.utf8.distance(from: k, to: next) == 1 ? text.utf8[k] : 0xFF)
-            k = next
+        let utf8 = Array(text.utf8)
+        // String's grapheme breaking cost a few hundred instructions a Character, most of the
+        // cost of this init. Between two scalars that are each ASCII (but CR) or an Arabic
+        // letter (U+0621–U+063A, U+0641–U+064A) there is always a break: none of them is Extend,
+        // SpacingMark, ZWJ, Prepend, a regional indicator or pictographic. String decides the
+        // rest, from the Character's start.
+        func plainScalar(at o: Int) -> Int {
+            guard o < utf8.count else { return 0 }
+            let b = utf8[o]
+            if b < 0x80 { return b == 0x0D ? 0 : 1 }
+            guard o + 1 < utf8.count else { return 0 }
+            let c = utf8[o + 1]
+            return (b == 0xD8 && (0xA1...0xBA).contains(c)) || (b == 0xD9 && (0x81...0x8A).contains(c)) ? 2 : 0
         }
-        indices.append(text.endIndex)
-        self.indices = indices
+        var offsets: [Int] = []
+        var bytes: [UInt8] = []
+        offsets.reserveCapacity(utf8.count + 1)
+        bytes.reserveCapacity(utf8.count)
+        var o = 0
+        while o < utf8.count {
+            let n = plainScalar(at: o)
+            let next: Int
+            if n > 0, o + n == utf8.count || plainScalar(at: o + n) > 0 {
+                next = o + n
+            } else {
+                let start = text.utf8.index(text.utf8.startIndex, offsetBy: o)
+                next = text.utf8.distance(from: text.utf8.startIndex, to: text.index(after: start))
+            }
+            offsets.append(o)
+            bytes.append(next - o == 1 ? utf8[o] : 0xFF)
+            o = next
+        }
+        offsets.append(utf8.count)
+        self.utf8 = utf8
+        self.offsets = offsets
         self.bytes = bytes
-        self.text = text
         self.columnOffset = columnOffset
         self.definitionLine = definitionLine
     }
 
     var column: Int { columnOffset + i + 1 }
 
-    func character(_ k: Int) -> Character { text[indices[k]] }
+    /// The text of Characters `from ..< to`.
+    func text(_ from: Int, _ to: Int) -> String { String(decoding: utf8[offsets[from]..<offsets[to]], as: UTF8.self) }
+
+    func character(_ k: Int) -> Character { Character(text(k, k + 1)) }
 
     // Comparisons, not String.contains: that walks the string's Characters at every call.
     static func isRepetition(_ c: UInt8) -> Bool { c == UInt8(ascii: "?") || c == UInt8(ascii: "*") || c == UInt8(ascii: "+") || c == UInt8(ascii: "{") }
@@ -462,7 +489,7 @@ struct PatternParser {
             case UInt8(ascii: "{"):
                 let at = column
                 guard let close = bytes[i...].firstIndex(of: UInt8(ascii: "}")) else { throw SyntaxError(line: 0, column: at, message: "unclosed '{'") }
-                let body = String(text[indices[i + 1]..<indices[close]])
+                let body = text(i + 1, close)
                 let parts = body.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingBlanks() }
                 let lo = Int(parts[0])
                 let hi: Int?? = parts.count == 1 ? .some(lo) : parts.count == 2 ? (parts[1].isEmpty ? .some(nil) : Int(parts[1]).map { .some($0) }) : nil
@@ -507,7 +534,7 @@ struct PatternParser {
                 let start = i
                 while i < bytes.count, character(i).isLetter || has("_", at: i) { i += 1 }
                 guard i > start else { throw SyntaxError(line: 0, column: column, message: "expected an entity type after ':'") }
-                type = String(text[indices[start]..<indices[i]])
+                type = text(start, i)
             }
             return .capture(inner, type: type, column: at)
         }
@@ -533,7 +560,7 @@ struct PatternParser {
             i += 1
         }
         if i == start { throw SyntaxError(line: 0, column: at, message: "expected a token condition here") }
-        return .atom(String(text[indices[start]..<indices[i]]), column: at, line: definitionLine)
+        return .atom(text(start, i), column: at, line: definitionLine)
     }
 }
 
@@ -541,7 +568,18 @@ extension StringProtocol {
     /// What `trimmingCharacters(in: .whitespaces)` returns (tabs and space separators off both
     /// ends), without Foundation's detour through NSString, which dominated loading the rules.
     func trimmingBlanks() -> String {
-        let scalars = String(self).unicodeScalars
+        var whole = String(self)
+        // Most values have nothing to trim: an ASCII scalar that is no blank, or an Arabic one
+        // (U+0600–U+06FF, lead bytes D8–DB; no space separator among them), at each end says
+        // so from the bytes, and reading the scalars' properties was most of the cost.
+        let untrimmed = whole.withUTF8 { u -> Bool in
+            guard let first = u.first, let last = u.last else { return false }
+            func plain(_ b: UInt8) -> Bool { b < 0x80 && b != 0x20 && b != 0x09 }
+            return (plain(first) || (0xD8...0xDB).contains(first))
+                && (plain(last) || (last >= 0x80 && u.count >= 2 && (0xD8...0xDB).contains(u[u.count - 2])))
+        }
+        if untrimmed { return whole }
+        let scalars = whole.unicodeScalars
         func blank(_ s: Unicode.Scalar) -> Bool { s == " " || s == "\t" || (s.value > 0x7F && s.properties.generalCategory == .spaceSeparator) }
         guard let first = scalars.firstIndex(where: { !blank($0) }) else { return "" }
         let last = scalars.lastIndex(where: { !blank($0) })!
