@@ -297,10 +297,6 @@ package struct FeatureExtractor {
         var evidence: [DocumentEvidence] = []
         evidence.reserveCapacity(keys)
         let tokens = self.tokens, stems = self.stems, candidates = self.candidates
-        // A bit per key noted, from its top bits: most tokens' forms and stems are none of the
-        // few dozen keys, and two bit tests answer for them where two probes of the index
-        // cost some thirty instructions a word.
-        var filter = [UInt64](repeating: 0, count: 8)
         for ci in candidates.indices {
             let t = Int(FeatureExtractor.typeIndex(candidates[ci].type))
             guard t < 3 else { continue }
@@ -308,11 +304,7 @@ package struct FeatureExtractor {
             for k in range {
                 let a = tokens[Int(k)].hash, b = stems[Int(k)]
                 FeatureExtractor.note(a, type: t, range: range, index: &index, evidence: &evidence)
-                FeatureExtractor.mark(a, in: &filter)
-                if b != a {
-                    FeatureExtractor.note(b, type: t, range: range, index: &index, evidence: &evidence)
-                    FeatureExtractor.mark(b, in: &filter)
-                }
+                if b != a { FeatureExtractor.note(b, type: t, range: range, index: &index, evidence: &evidence) }
             }
         }
         guard !evidence.isEmpty else { return }
@@ -326,7 +318,6 @@ package struct FeatureExtractor {
             }
         }
         let none = DocumentEvidence(), proposals = evidence
-        filter.withUnsafeBufferPointer { filter in
         index.withProbe { found in
         tokens.withUnsafeBufferPointer { tokens in
             stems.withUnsafeBufferPointer { stems in
@@ -335,7 +326,6 @@ package struct FeatureExtractor {
                             docFlags.withUnsafeMutableBufferPointer { docFlags in
                                 for i in 0..<tokens.count where tokens[i].kind == .word {
                                     let a = tokens[i].hash, b = stems[i]
-                                    guard FeatureExtractor.mayHold(filter, a) || FeatureExtractor.mayHold(filter, b) else { continue }
                                     let ea = found[a].map { evidence[Int($0)] } ?? none
                                     let eb = b == a ? none : found[b].map { evidence[Int($0)] } ?? none
                                     let proposed = ea.types | eb.types
@@ -353,22 +343,6 @@ package struct FeatureExtractor {
             }
         }
         }
-        }
-    }
-
-    /// `computeDocumentFlags`' filter: one bit of 512 for a key, false positives only.
-    @inline(__always) private static func filterBit(_ h: UInt64) -> (word: Int, bit: UInt64) {
-        let b = Int(truncatingIfNeeded: h >> 55)
-        return (b >> 6, 1 << UInt64(b & 63))
-    }
-    @inline(__always) private static func mark(_ h: UInt64, in filter: inout [UInt64]) {
-        let (w, bit) = filterBit(h)
-        filter[w] |= bit
-    }
-    /// Through a buffer: an inline array passed by value was copied, all 64 bytes, at every test.
-    @inline(__always) private static func mayHold(_ filter: UnsafeBufferPointer<UInt64>, _ h: UInt64) -> Bool {
-        let (w, bit) = filterBit(h)
-        return filter[w] & bit != 0
     }
 
     /// A candidate of type `t` over `range` holds the form or stem `h`. A static function with its
