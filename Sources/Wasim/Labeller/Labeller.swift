@@ -107,11 +107,12 @@ public struct Labeller: Stage {
                     for s in sentences where s.tokens.count > 1 {
                         for k in Int(s.tokens.lowerBound) + 1..<Int(s.tokens.upperBound) { linked[k] = 1 }
                     }
-                    /// What token k's marks give at offsets -1, 0, +1: to the tokens k + 1, k and k - 1.
+                    // The two arrays as plain pointers, passed in: captured by a nested function,
+                    // they were read back from memory after every store through them (nine loads
+                    // a lookup).
+                    let linkedBase = linked.baseAddress!, sumsBase = sums.baseAddress!
                     @inline(__always) func add(_ k: Int, _ before: SIMD8<Int32>, _ at: SIMD8<Int32>, _ after: SIMD8<Int32>) {
-                        if linked[k + 1] != 0 { sums[k + 1] &+= before }
-                        sums[k] &+= at
-                        if linked[k] != 0 { sums[k - 1] &+= after }
+                        Labeller.addMarks(k, before, at, after, linked: linkedBase, sums: sumsBase)
                     }
                     var memo = ScoreSink(table: table, presence: presence)
                     memo.memoKeys = mk
@@ -178,6 +179,16 @@ public struct Labeller: Stage {
             }
           }
         }
+    }
+
+    /// What token k's marks give at offsets -1, 0, +1: to the tokens k + 1, k and k - 1
+    /// (`markSums`).
+    @inline(__always)
+    static func addMarks(_ k: Int, _ before: SIMD8<Int32>, _ at: SIMD8<Int32>, _ after: SIMD8<Int32>,
+                         linked: UnsafePointer<UInt8>, sums: UnsafeMutablePointer<SIMD8<Int32>>) {
+        if linked[k + 1] != 0 { sums[k + 1] &+= before }
+        sums[k] &+= at
+        if linked[k] != 0 { sums[k - 1] &+= after }
     }
 
     public func process(_ document: Document) throws {
@@ -1133,16 +1144,23 @@ struct ProcliticEvidence {
         candidateStart.append(contentsOf: repeatElement(-1, count: d.tokens.count))
         nextCandidate.removeAll(keepingCapacity: true)
         nextCandidate.append(contentsOf: repeatElement(-1, count: d.candidates.count))
-        // By index, backwards: `enumerated().reversed()` copied every candidate.
-        let candidates = d.candidates
-        var k = candidates.count - 1
-        while k >= 0 {
-            if !FeatureExtractor.isRange(candidates[k].type) && ConflictResolution.sourceKind(candidates[k].source) != .model {
-                let i = Int(candidates[k].tokens.lowerBound)
-                nextCandidate[k] = candidateStart[i]
-                candidateStart[i] = Int32(k)
+        // By index, backwards: `enumerated().reversed()` copied every candidate. Through
+        // buffers: indexed as arrays, each candidate's type and source were retained and
+        // released, and each write checked the array's uniqueness.
+        d.candidates.withUnsafeBufferPointer { candidates in
+            candidateStart.withUnsafeMutableBufferPointer { candidateStart in
+                nextCandidate.withUnsafeMutableBufferPointer { nextCandidate in
+                    var k = candidates.count - 1
+                    while k >= 0 {
+                        if !FeatureExtractor.isRange(candidates[k].type) && ConflictResolution.sourceKind(candidates[k].source) != .model {
+                            let i = Int(candidates[k].tokens.lowerBound)
+                            nextCandidate[k] = candidateStart[i]
+                            candidateStart[i] = Int32(k)
+                        }
+                        k -= 1
+                    }
+                }
             }
-            k -= 1
         }
     }
 }
