@@ -473,15 +473,16 @@ public struct ConflictResolution: Stage {
 
 
     /// Whether the model's candidate `m` holds, whole and with more words, the lower-tier names
-    /// of one name in the text (an organization's, with `organization`) and no second one: two
-    /// names side by side (`حماس والجهاد الإسلامي`، `جامعة كولومبيا في نيويورك`، `القاهرة دار الحكمة`)
-    /// are two names the model joined; a site noun after the held name starts a phrase of its
-    /// own (`لاهور مسجد بادشاهي`، `فلاديفوستوك ميناء روسي`); and an organization's nisba left out
-    /// by the lists and rules is an adjective after the name (`الراية القطرية`: ANNOTATION.md).
+    /// of one name in the text and no second one: two names side by side (`حماس والجهاد الإسلامي`،
+    /// `القاهرة دار الحكمة`) are two names the model joined. For an organization only the lists'
+    /// and rules' organizations count: a place at its end is as often part of its name (`صندوق
+    /// التنمية وإعادة إعمار ليبيا`، `قوات الأمم المتحدة المؤقتة في لبنان`). For a place, a site noun
+    /// after the held name starts a phrase of its own (`لاهور مسجد بادشاهي`، `فلاديفوستوك ميناء روسي`).
     static func holdsOneName(_ m: Int, _ facts: [Facts], _ document: Document, organization: Bool) -> Bool {
         let f = facts[m]
         var held: Range<Int32>? = nil, heldType = false
-        for c in facts where c.live && c.tier == 0 && c.kind != .model && c.type < FeatureExtractor.otherIndex
+        for c in facts where c.live && c.tier == 0 && c.kind != .model
+            && (organization ? c.type == FeatureExtractor.organizationIndex : c.type < FeatureExtractor.otherIndex)
             && c.first >= f.first && c.last <= f.last && c.tokenCount < f.tokenCount {
             let r = c.first..<c.last
             if let h = held, !h.overlaps(r) { return false }
@@ -489,12 +490,7 @@ public struct ConflictResolution: Stage {
             if c.type == f.type { heldType = true }
         }
         guard let held, heldType else { return false }
-        if held.upperBound < f.last, Labeller.siteNounPrefix(document, token: Int(held.upperBound)) != nil { return false }
-        if organization, held.lowerBound == f.first,
-           (held.upperBound..<f.last).allSatisfy({ Labeller.isNisba(document, token: Int($0)) }) {
-            return false
-        }
-        return true
+        return organization || held.upperBound == f.last || Labeller.siteNounPrefix(document, token: Int(held.upperBound)) == nil
     }
 
     /// Whether every span of the model's candidates of `type` (a `Facts.type`) that overlaps `t`,

@@ -291,9 +291,12 @@ func ruleError(_ source: String) throws -> String {
 
 @Suite struct RuleCommandLineTests {
     @Test func userRulesAddEntities() throws {
+        // Priority 60: above the model, whose organization `مختبر نوفارتيس` holds the rule's whole
+        // and would win over a rule of lower priority (README's conflict table).
         let rules = try temporaryFile(named: "mine.rules", """
             rule drug-name
               type: ORG
+              priority: 60
               pattern: "مختبر" [word&!@COMMON]
               fires: أعلن مختبر فايزر => فايزر
             """)
