@@ -16,8 +16,9 @@
 /// the lists or rules holding a model place whole outranks it (`orgContainsModel`), and a one-word
 /// organization of a low-priority list needs the model's agreement (`weakListPriority`), a curated
 /// list's organization of several words outranks the model's persons inside it (`listedOrgsHoldModel`),
-/// and the model's organization outranks the shorter ones of the lists and rules inside it
-/// (`modelOrgsHoldOthers`).
+/// the model's organization outranks the shorter ones of the lists and rules inside it
+/// (`modelOrgsHoldOthers`), and the model's place keeps its boundaries against one shorter place
+/// inside it (`modelPlacesHoldOthers`).
 public struct ConflictResolution: Stage {
     public let name = "conflict-resolution"
     public let requires: Set<Capability> = [.tokens]
