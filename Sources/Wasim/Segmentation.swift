@@ -1,6 +1,5 @@
 // Stage 1: sentences and tokens from ICU's break iterators (locale "ar"), with the few repairs
 // Arabic news needs on top of ICU's rules.
-import Synchronization
 
 public struct Segmentation: Stage {
     public let name = "segmentation"
@@ -8,12 +7,12 @@ public struct Segmentation: Stage {
     public let provides: Set<Capability> = [.tokens]
 
     /// ICU break iterators are stateful: each thread borrows one from this pool.
-    private let pool: SegmenterPool
+    private let pool: Pool<ICUSegmenter, any Error>
     package let locale: String
 
     public init(locale: String = "ar") {
         self.locale = locale
-        self.pool = SegmenterPool(locale: locale)
+        self.pool = Pool { try ICUSegmenter(locale: locale) }
     }
 
     public func process(_ document: Document) throws {
@@ -223,25 +222,3 @@ enum Digits {
         u == 0x2E || u == 0x2C || u == 0x66B || u == 0x66C
     }
 }
-
-final class SegmenterPool: Sendable {
-    private let locale: String
-    private let free = Mutex<[UnsafeSendable<ICUSegmenter>]>([])
-
-    init(locale: String) { self.locale = locale }
-
-    func take() throws -> ICUSegmenter {
-        if let s = free.withLock({ $0.popLast() }) { return s.value }
-        return try ICUSegmenter(locale: locale)
-    }
-
-    func give(_ segmenter: ICUSegmenter) {
-        free.withLock { $0.append(UnsafeSendable(value: segmenter)) }
-    }
-}
-
-/// A segmenter handed between threads through `SegmenterPool`. Unchecked Sendable because the
-/// compiler cannot see the hand-over: a segmenter is either in the pool (behind the mutex,
-/// used by no thread) or taken by exactly one thread, which gives it back when done; it is
-/// never used by two threads at once. Only the pools (`SegmenterPool`, `MatcherPool`) make these.
-struct UnsafeSendable<T>: @unchecked Sendable { let value: T }

@@ -1,5 +1,4 @@
 import CWasimICU
-import Synchronization
 // The learned stage: a sequence labeller (averaged perceptron over BIO labels, Viterbi decoding
 // under BIO constraints) that reads every earlier stage's findings as features and proposes
 // PER/ORG/LOC candidates with source `model:<name>`. Conflict resolution weighs them against the
@@ -16,7 +15,7 @@ public struct Labeller: Stage {
     public let source: String
     let listHashes: [UInt64]
     /// Per-thread caches of what each word contributes at -2…+2 (see `wordFeatures`).
-    private let caches = WordCachePool()
+    private let caches = Pool<WordCache, Never>(make: { WordCache() })
     /// Words a thread's cache keeps: 131,072 words' vectors took 20 MB as 32-bit sums (10 MB as
     /// 16-bit ones, `WordCache.narrow`), their index 4 MB (a
     /// cache fills in order of first meeting, so the frequent words sit together at its start).
@@ -1114,12 +1113,6 @@ struct WordIndex: Sendable {
         count = 0
         for s in old where s.value >= 0 { insert(s.key, s.value) }
     }
-}
-
-final class WordCachePool: Sendable {
-    private let free = Mutex<[WordCache]>([])
-    func take() -> WordCache { free.withLock { $0.popLast() } ?? WordCache() }
-    func give(_ cache: WordCache) { free.withLock { $0.append(cache) } }
 }
 
 /// Which candidates of the earlier stages start at each token (a linked list per token), made

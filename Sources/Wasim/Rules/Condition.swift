@@ -326,13 +326,17 @@ extension Condition {
             let start = u.first == UInt8(ascii: "!") ? 1 : 0
             let n = u.count
             guard n - start >= 3, u[start] == 0x22, u[n - 1] == 0x22 else { return nil }
-            func arabicLetter(_ lead: UInt8, _ next: UInt8) -> Bool {
-                (lead == 0xD8 && (0xA1...0xBA).contains(next)) || (lead == 0xD9 && (0x81...0x8A).contains(next))
-            }
-            guard u[start + 1] < 0x80 || arabicLetter(u[start + 1], u[start + 2]),
-                  u[n - 2] < 0x80 || arabicLetter(u[n - 3], u[n - 2]) else { return nil }
+            guard u[start + 1] < 0x80 || isArabicLetter(u[start + 1], u[start + 2]),
+                  u[n - 2] < 0x80 || isArabicLetter(u[n - 3], u[n - 2]) else { return nil }
             return (start == 1, String(decoding: UnsafeBufferPointer(rebasing: u[(start + 1)..<(n - 1)]), as: UTF8.self))
         }
+    }
+
+    /// Whether the UTF-8 bytes `lead`, `next` are an Arabic letter (U+0621–U+063A, U+0641–U+064A):
+    /// a scalar that never joins a neighbour into one Character, so the bytes alone settle where
+    /// Characters break around it (`plainlyQuoted`, `PatternParser`).
+    @inline(__always) static func isArabicLetter(_ lead: UInt8, _ next: UInt8) -> Bool {
+        (lead == 0xD8 && (0xA1...0xBA).contains(next)) || (lead == 0xD9 && (0x81...0x8A).contains(next))
     }
 
     /// Splits on '&' outside quotes and regexes. Bytes, not characters: the delimiters are

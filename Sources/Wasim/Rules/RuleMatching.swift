@@ -1,7 +1,6 @@
 // The rules stage: runs every rule over every sentence with a Pike VM (threads in lock-step,
 // one per program position), leftmost-longest, and turns captures into candidates.
 import Foundation
-import Synchronization
 
 public struct RuleMatching: Stage {
     public let name = "rule-matching"
@@ -34,7 +33,7 @@ public struct RuleMatching: Stage {
     /// Matchers kept from document to document: a new one for each allocated its seven buffers
     /// and marked every instruction of the longest program unvisited again, 5,700 instructions
     /// an article (4% of the stage).
-    private let matchers = MatcherPool()
+    private let matchers = Pool<PikeVM, Never>(make: { PikeVM() }, dispose: { $0.free() })
 
     public init(_ ruleSet: RuleSet, gazetteer: Gazetteer) { self.init(ruleSet, gazetteer: gazetteer, walking: false) }
 
@@ -517,18 +516,6 @@ struct MatchContext {
         regexSteps.pointee -= cost
         return re.matches(units)
     }
-}
-
-/// The matchers of the threads that tag, each used by one document at a time (see
-/// `UnsafeSendable`): a matcher's state between two runs is only buffers to reuse.
-final class MatcherPool: Sendable {
-    private let free = Mutex<[UnsafeSendable<PikeVM>]>([])
-
-    func take() -> PikeVM { free.withLock { $0.popLast() }?.value ?? PikeVM() }
-
-    func give(_ vm: PikeVM) { free.withLock { $0.append(UnsafeSendable(value: vm)) } }
-
-    deinit { free.withLock { for vm in $0 { vm.value.free() } } }
 }
 
 /// Capture slots: for capture c, [3c] first token, [3c+1] proclitic prefix at that token

@@ -399,7 +399,7 @@ struct PatternParser {
             if b < 0x80 { return b == 0x0D ? 0 : 1 }
             guard o + 1 < utf8.count else { return 0 }
             let c = utf8[o + 1]
-            return (b == 0xD8 && (0xA1...0xBA).contains(c)) || (b == 0xD9 && (0x81...0x8A).contains(c)) ? 2 : 0
+            return Condition.isArabicLetter(b, c) ? 2 : 0
         }
         var offsets: [Int] = []
         var bytes: [UInt8] = []
