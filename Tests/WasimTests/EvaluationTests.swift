@@ -6,19 +6,20 @@ import WasimTestSupport
 @testable import WasimEvaluation
 
 // F1 floors (fractions) that the default pipeline must keep, so a regression fails CI: a little
-// below what it scores now with Models/wasim.model (news fixture PER 1.0, ORG 0.9624, LOC 0.9809,
-// NUMRANGE 1.0 with all values right; ANERcorp test micro 0.7617; 0.6855 without the model).
+// below what it scores now with Models/wasim.model (news fixture PER 1.0, ORG 0.9738, LOC 0.9885,
+// NUMRANGE 1.0 with all values right; ANERcorp test micro 0.7609; 0.6923 without the model).
 // ANERcorp's floor went from 0.755 to 0.75 (the target of issue #10) in the ninth session: training
 // on the project's own newswire passages and letting an organization that holds the model's place
 // win (ANNOTATION.md's flat, longest names; ANERcorp keeps the designator out) cost ANERcorp about
 // 0.5 while the fixtures, fresh ant-news and the encyclopedic halves rose. Back to 0.755 in the thirteenth
-// session, 0.76 in the fourteenth (its new gold and rules).
+// session, 0.76 in the fourteenth (its new gold and rules). The news fixture's ORG and LOC floors rose
+// in the sixteenth (0.96 → 0.97, 0.975 → 0.985: its consistent gold, lists and rules).
 // Raise them whenever the pipeline improves
 // (`wasim eval --gold Tests/Fixtures/news.jsonl` and
 // `wasim eval --gold ../shared/corpora/anercorp/test.txt` print the scores).
 let newsFloorPER = 0.99
-let newsFloorORG = 0.96
-let newsFloorLOC = 0.975
+let newsFloorORG = 0.97
+let newsFloorLOC = 0.985
 let newsFloorNUMRANGE = 0.98
 /// Share of exactly matched NUMRANGE spans with both values right.
 let newsFloorNUMRANGEValues = 0.98
