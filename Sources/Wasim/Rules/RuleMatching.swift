@@ -13,21 +13,25 @@ public struct RuleMatching: Stage {
     private let codes: [RuleCode]
     /// For each rule, its captures' types as small numbers, for the candidate keys.
     private let typeNumbers: [[Int32]]
-    /// Which of the first 64 rules can start at a token, from its lists and texts: computed
-    /// once per token for all rules, so that each rule skips to its next start with a bit test.
-    private let rulesByList: [UInt64]
-    /// By text: the rules of the first 64 that can start there (`.x`), and the required text
-    /// sets (`requiredGroups`) it is one of (`.y`).
+    /// Which of the first 128 rules (`startRules`) can start at a token, from its lists and
+    /// texts, a bit per rule in two words: computed once per token for all rules, so that each
+    /// rule skips to its next start with a bit test. With one word, the rules past the 64th ran
+    /// at every token: at 80 rules, sixteen of them cost the stage 15% more instructions.
+    private let rulesByList: [SIMD2<UInt64>]
+    /// By text: the rules of the first 128 that can start there (`.x`, `.y`), and the required
+    /// text sets (`requiredGroups`) it is one of (`.z`).
     private let byText: TextMasks
-    /// Rules of the first 64 that can start at any token: they get no start list (a bit at every
-    /// token, counted, sorted and walked, cost more than the rule) and run like the rules past
-    /// 64, over every sentence that holds their required lists.
-    private let rulesAnywhere: UInt64
+    /// Rules of the first 128 that can start at any token: they get no start list (a bit at
+    /// every token, counted, sorted and walked, cost more than the rule) and run like the rules
+    /// past 128, over every sentence that holds their required lists.
+    private let rulesAnywhere: SIMD2<UInt64>
+    /// The rules that get start lists: the first 128.
+    static let startRules = 128
     /// Text sets that some rule's every match consumes one of (`RuleCode.requiredTexts`), a bit
     /// per set (64 at most). They once shared the start table's 64 bits, above the rules' own,
     /// so each rule added took a set's bit away, and the rule whose set lost it ran over every
     /// sentence: three rules more cost the rules stage an eighth of its instructions. They are
-    /// the `.y` of `byText`.
+    /// the `.z` of `byText`.
     /// For each rule, the sets a sentence must hold for it to run there.
     private let requiredGroups: [UInt64]
     /// Matchers kept from document to document: a new one for each allocated its seven buffers
@@ -51,14 +55,19 @@ public struct RuleMatching: Stage {
                 return Int32(numbers.count - 1)
             }
         }
-        var byList = [UInt64](repeating: 0, count: 64)
-        var textMasks: [UInt64: SIMD2<UInt64>] = [:]
-        var anywhere: UInt64 = 0
-        for (r, code) in codes.prefix(64).enumerated() {
-            let bit: UInt64 = 1 << UInt64(r)
+        var byList = [SIMD2<UInt64>](repeating: .zero, count: 64)
+        var textMasks: [UInt64: SIMD4<UInt64>] = [:]
+        var anywhere = SIMD2<UInt64>.zero
+        for (r, code) in codes.prefix(RuleMatching.startRules).enumerated() {
+            let bit = RuleMatching.bit(r)
             guard let lists = code.startLists else { anywhere |= bit; continue }
             for l in 0..<64 where lists & (1 << UInt64(l)) != 0 { byList[l] |= bit }
-            for h in code.startTexts.hashes { textMasks[h, default: .zero].x |= bit }
+            for h in code.startTexts.hashes {
+                var m = textMasks[h, default: .zero]
+                m.x |= bit.x
+                m.y |= bit.y
+                textMasks[h] = m
+            }
         }
         // The distinct required sets, the first 64 of them.
         var groupOf: [[UInt64]: Int] = [:]
@@ -72,7 +81,7 @@ public struct RuleMatching: Stage {
                 guard groupOf.count < 64 else { continue }
                 g = groupOf.count
                 groupOf[set] = g
-                for h in set { textMasks[h, default: .zero].y |= 1 << UInt64(g) }
+                for h in set { textMasks[h, default: .zero].z |= 1 << UInt64(g) }
             }
             required[r] = 1 << UInt64(g)
         }
@@ -88,10 +97,15 @@ public struct RuleMatching: Stage {
     /// comes near this are not finding names. Past it, rules find no new spans.
     static func candidateLimit(tokens: Int) -> Int { 4 * tokens + 64 }
 
-    /// For each token, a bit per rule (of the first 64) that can start there; and for each
+    /// Rule r's bit in a two-word rule mask (r < `startRules`).
+    @inline(__always) static func bit(_ r: Int) -> SIMD2<UInt64> {
+        r < 64 ? SIMD2(1 << UInt64(r), 0) : SIMD2(0, 1 << UInt64(r - 64))
+    }
+
+    /// For each token, a bit per rule (of the first 128) that can start there; and for each
     /// sentence, the required text sets it holds (bits as in `requiredGroups`).
-    private func startMasks(_ ctx: MatchContext, sentences: Int) -> (masks: [UInt64], groups: [UInt64]) {
-        var masks = [UInt64](repeating: 0, count: ctx.tokens.count)
+    private func startMasks(_ ctx: MatchContext, sentences: Int) -> (masks: [SIMD2<UInt64>], groups: [UInt64]) {
+        var masks = [SIMD2<UInt64>](repeating: .zero, count: ctx.tokens.count)
         var groups = [UInt64](repeating: 0, count: sentences)
         for i in 0..<ctx.tokens.count {
             var lists = ctx.listMask[i]
@@ -105,8 +119,8 @@ public struct RuleMatching: Stage {
             for r in 0..<Int(t.analysisCount) {
                 both |= byText.masks(ctx.analyses[Int(t.firstAnalysis) + r].hash)
             }
-            masks[i] |= both.x
-            if Int(t.sentence) < sentences { groups[Int(t.sentence)] |= both.y }
+            masks[i] |= SIMD2(both.x, both.y)
+            if Int(t.sentence) < sentences { groups[Int(t.sentence)] |= both.z }
         }
         return (masks, groups)
     }
@@ -136,29 +150,33 @@ public struct RuleMatching: Stage {
         var found: [Entity] = []
         let tokens = context.tokens
         let sentences = document.sentences.map { Int($0.tokens.lowerBound)..<Int($0.tokens.upperBound) }
-        // Where each of the first 64 rules can start, in token order: a rule visits only the
+        // Where each of the first 128 rules can start, in token order: a rule visits only the
         // sentences that hold one of its starts, and jumps from start to start.
         // One flat array by rule (a counting sort): articles are short, and an array per rule
         // per article cost more in allocations than the matching itself.
-        let ruleCount = min(codes.count, 64)
-        var offsets = [Int](repeating: 0, count: ruleCount + 1)
+        let ruleCount = min(codes.count, RuleMatching.startRules)
+        var offsets = [Int](repeating: 0, count: RuleMatching.startRules + 1)
         for mask in startMask {
-            var m = mask
-            while m != 0 {
-                offsets[m.trailingZeroBitCount + 1] += 1
-                m &= m - 1
+            for w in 0..<2 {
+                var m = mask[w]
+                while m != 0 {
+                    offsets[64 * w + m.trailingZeroBitCount + 1] += 1
+                    m &= m - 1
+                }
             }
         }
         for r in 0..<ruleCount { offsets[r + 1] += offsets[r] }
         var fill = offsets
         var flatStartsArray = [Int32](repeating: 0, count: offsets[ruleCount])
         for (i, mask) in startMask.enumerated() {
-            var m = mask
-            while m != 0 {
-                let r = m.trailingZeroBitCount
-                flatStartsArray[fill[r]] = Int32(i)
-                fill[r] += 1
-                m &= m - 1
+            for w in 0..<2 {
+                var m = mask[w]
+                while m != 0 {
+                    let r = 64 * w + m.trailingZeroBitCount
+                    flatStartsArray[fill[r]] = Int32(i)
+                    fill[r] += 1
+                    m &= m - 1
+                }
             }
         }
         var matches: [Slots] = []
@@ -181,7 +199,7 @@ public struct RuleMatching: Stage {
         for (r, code) in codes.enumerated() {
             matches.removeAll(keepingCapacity: true)
             let required = code.requiredLists, texts = requiredGroups[r]
-            if r < 64 && rulesAnywhere & (1 << UInt64(r)) == 0 {
+            if r < RuleMatching.startRules && rulesAnywhere & RuleMatching.bit(r) == .zero {
                 var k = offsets[r]
                 while k < offsets[r + 1] {
                     let s = Int(tokens[Int(flatStarts[k])].sentence)
