@@ -1,6 +1,7 @@
-// What the threads that tag borrow, one document at a time: ICU's break iterators, the rules'
-// matchers, the labeller's word caches. Each is costly to make and holds state between two
-// documents that is only buffers to reuse, so a thread takes one, uses it alone and gives it back.
+// What the threads that tag borrow, one document (or one regex test) at a time: ICU's break
+// iterators, the rules' matchers and compiled regexes, the labeller's word caches. Each is costly
+// to make and holds state between two uses that is only buffers to reuse, so a thread takes one,
+// uses it alone and gives it back.
 import Synchronization
 
 final class Pool<Value, Failure: Error>: Sendable {
@@ -24,7 +25,7 @@ final class Pool<Value, Failure: Error>: Sendable {
     deinit { free.withLock { for value in $0 { dispose(value.value) } } }
 }
 
-/// A value handed between threads through a `Pool` (or `TokenRegex`'s own list). Unchecked
+/// A value handed between threads through a `Pool`. Unchecked
 /// Sendable because the compiler cannot see the hand-over: a value is either in the pool (behind
 /// the mutex, used by no thread) or taken by exactly one thread, which gives it back when done;
 /// it is never used by two threads at once.

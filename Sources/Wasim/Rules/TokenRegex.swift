@@ -3,7 +3,6 @@
 // quantifiers in a row (`\w*\w*\w*\w*!`) still cost a power of the token's length, minutes on
 // one long word. With the limit, a match that gives up is no match.
 import CWasimICU
-import Synchronization
 
 final class TokenRegex: Sendable {
     /// ICU's time units one match may take: one, the least there is, about 10,000 steps of its
@@ -16,9 +15,11 @@ final class TokenRegex: Sendable {
     /// alternation `Condition.backtrackingRisk` refuses, a test on n units tries at most about
     /// n^(q+1) paths (n starts, n splits per quantifier).
     let quantifiers: Int
-    /// A compiled expression holds its matcher's state: each thread borrows one.
-    private let free = Mutex<[UnsafeSendable<OpaquePointer>]>([])
+    /// A compiled expression holds its matcher's state: each thread borrows a clone of `original`.
+    private let clones: Pool<OpaquePointer, CloneFailed>
     private let original: UnsafeSendable<OpaquePointer>
+    /// ICU could not clone the expression (out of memory): the test finds no match.
+    struct CloneFailed: Error {}
 
     /// Nil when ICU refuses the pattern.
     init?(_ source: String) {
@@ -26,7 +27,13 @@ final class TokenRegex: Sendable {
         var error: Int32 = 0
         guard let re = units.withUnsafeBufferPointer({ wasim_regex_open($0.baseAddress, Int32($0.count), &error) }) else { return nil }
         self.source = source
-        original = UnsafeSendable(value: re)
+        let shared = UnsafeSendable(value: re)
+        original = shared
+        clones = Pool(make: { () throws(CloneFailed) -> OpaquePointer in
+            var error: Int32 = 0
+            guard let clone = wasim_regex_clone(shared.value, &error) else { throw CloneFailed() }
+            return clone
+        }, dispose: { wasim_regex_close($0) })
         var q = 0, escaped = false, inClass = false
         for ch in source {
             if escaped { escaped = false; continue }
@@ -53,20 +60,13 @@ final class TokenRegex: Sendable {
         return min(max(c, 8 * n), 10_000)
     }
 
-    deinit {
-        free.withLock { for r in $0 { wasim_regex_close(r.value) } }
-        wasim_regex_close(original.value)
-    }
+    // The clones go with `clones` (its `dispose`), before this; the original last.
+    deinit { wasim_regex_close(original.value) }
 
     /// Whether the expression finds a match in `text`; false when the match gave up.
     func matches(_ text: UnsafeBufferPointer<UInt16>) -> Bool {
-        var re = free.withLock { $0.popLast() }?.value
-        if re == nil {
-            var error: Int32 = 0
-            re = wasim_regex_clone(original.value, &error)
-        }
-        guard let re else { return false }
-        defer { free.withLock { $0.append(UnsafeSendable(value: re)) } }
+        guard let re = try? clones.take() else { return false }
+        defer { clones.give(re) }
         return wasim_regex_find(re, text.baseAddress, Int32(text.count), TokenRegex.timeLimit) == 1
     }
 }
