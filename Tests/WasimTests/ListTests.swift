@@ -197,18 +197,18 @@ func tagged(_ text: String, _ pipeline: Pipeline = defaultPipeline) throws -> [S
     // MARK: a user's own list comes first
 
     @Test func aUserEntryBeatsALongerBuiltInGuess() throws {
-        let user = try temporaryFile(named: "user.tsv", "شركة زمردة للبرمجيات\tORG\n")
+        let user = try temporaryFile(named: "user.tsv", "شركة زمردة سوفت\tORG\n")
         var options = PipelineOptions(dataDirectory: repositoryRoot.path)
         options.gazetteerFiles = [user]
         // Lists and rules among themselves: the learned labeller would weigh in on the guesses.
         options.useModel = false
-        let text = "وقعت شركة زمردة للبرمجيات عقدا جديدا."
-        #expect(try tagged(text, DefaultPipeline.make(options)) == ["ORG شركة زمردة للبرمجيات"])
+        let text = "وقعت شركة زمردة سوفت عقدا جديدا."
+        #expect(try tagged(text, DefaultPipeline.make(options)) == ["ORG شركة زمردة سوفت"])
         // `# precedence: list`: the entry competes by length and priority like a built-in list,
         // and the person rule's guess of the same length and a higher priority wins.
-        let modest = try temporaryFile(named: "modest.tsv", "# precedence: list\nشركة زمردة للبرمجيات\tORG\n")
+        let modest = try temporaryFile(named: "modest.tsv", "# precedence: list\nشركة زمردة سوفت\tORG\n")
         options.gazetteerFiles = [modest]
-        #expect(try tagged(text, DefaultPipeline.make(options)) == ["PER زمردة للبرمجيات عقدا"])
+        #expect(try tagged(text, DefaultPipeline.make(options)) == ["PER زمردة سوفت عقدا"])
     }
 
     @Test func aUserEntryMayStartInsideABuiltInMatch() throws {
@@ -243,7 +243,7 @@ func tagged(_ text: String, _ pipeline: Pipeline = defaultPipeline) throws -> [S
         // made ANERcorp's and the fixtures' دارفور a false positive). Where the designator is part of the
         // name itself, the entry is named here.
         let named: Set<String> = ["مدينة الصدر", "مدينة نصر", "مدينة عيسى", "مدينة حمد", "العاصمة الإدارية",
-                                  "العاصمة الإدارية الجديدة", "منطقة القبائل"]
+                                  "العاصمة الإدارية الجديدة", "منطقة القبائل", "مدينة الثقافة", "مدينة العلوم"]
         let dir = repositoryRoot.appendingPathComponent("Gazetteers").path
         func entries(_ file: String) throws -> [[Substring]] {
             try String(contentsOfFile: dir + "/" + file, encoding: .utf8).split(separator: "\n")
