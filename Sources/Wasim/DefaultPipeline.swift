@@ -45,8 +45,9 @@ public enum DefaultPipeline {
         }
         let parsedRules = Background { () -> Result<[RuleSet.ParsedFile], any Error> in
             let rules = Result {
-                RuleSet.parse(files: (options.defaultRules ? try RuleSet.files(in: try dataDirectory(options.dataDirectory) + "/Models/rules") : [])
-                                     + options.ruleFiles)
+                RuleSet.parse(files: options.defaultRules ? try RuleSet.files(in: try dataDirectory(options.dataDirectory) + "/Models/rules") : [],
+                              shipped: true)
+                    + RuleSet.parse(files: options.ruleFiles)
             }
             learned.runUnlessClaimed()
             return rules
@@ -149,7 +150,7 @@ public enum DefaultPipeline {
     public static func loadRules(_ options: PipelineOptions, gazetteer: Gazetteer) throws -> RuleSet {
         var files: [String] = []
         if options.defaultRules { files = try RuleSet.files(in: try dataDirectory(options.dataDirectory) + "/Models/rules") }
-        return try RuleSet.load(files: files + options.ruleFiles, gazetteer: gazetteer)
+        return try RuleSet.load(files: options.ruleFiles, shipped: files, gazetteer: gazetteer)
     }
 
     /// The lists the options ask for: Gazetteers/*.tsv unless `defaultGazetteers` is off, then

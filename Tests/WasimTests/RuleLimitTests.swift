@@ -85,10 +85,21 @@ private func ruleFileError(_ source: String) -> String {
         let rules = try RuleSet.parse(source, file: "many.rules", gazetteer: g)
         #expect(rules.map(\.size).reduce(0, +) == 145_000)
         #expect(RuleSet.problems(rules).map(\.description) == [
-            "many.rules:1033:1: the rules compile to 145000 instructions, counting 25 for each of the 5000 rules; the limit is 10000 for all rules together, built-in rules included, and rule 'r345' crosses it",
+            "many.rules:1033:1: the rules compile to 145000 instructions, counting 25 for each of the 5000 rules; the limit is 10000 for all rules together beside the data directory's own (Models/rules), and rule 'r345' crosses it",
         ])
         let file = try temporaryFile(named: "many.rules", source)
         #expect(throws: WasimError.self) { try RuleSet.load(files: [file], gazetteer: g) }
+        // The data directory's own rules are not counted: the same file as the shipped rules
+        // loads, and a user's small file beside it too; beside a user's file of 10,000, one more
+        // rule is refused.
+        let shipped = try RuleSet.load(files: [], shipped: [file], gazetteer: g)
+        #expect(shipped.rules.count == 5_000)
+        let mine = try temporaryFile(named: "mine.rules", "rule mine\n  type: LOC\n  pattern: \"كلمة\"\n")
+        #expect(try RuleSet.load(files: [mine], shipped: [file], gazetteer: g).rules.count == 5_001)
+        #expect(RuleSet.problems(rules, shipped: { $0 < 4_700 }).isEmpty)
+        #expect(RuleSet.problems(rules, shipped: { $0 < 4_600 }).map(\.description) == [
+            "many.rules:14833:1: the rules compile to 11600 instructions, counting 25 for each of the 400 rules; the limit is 10000 for all rules together beside the data directory's own (Models/rules), and rule 'r4945' crosses it",
+        ])
     }
 
     @Test func manyRulesFindingTheSameSpansKeepOneCandidateEach() throws {
