@@ -292,6 +292,15 @@ public struct ConflictResolution: Stage {
                 if otherAt == nil { otherAt = [Bool](repeating: false, count: tokens.count) }
                 for k in facts[i].first..<facts[i].last { otherAt![Int(k)] = true }
             }
+            // The lower-tier names `holdsOneName` reads, by first token: made once, for the
+            // first candidate that asks (a pass over every fact for each was quadratic).
+            var heldByFirst: [Int]? = nil
+            func held() -> [Int] {
+                if let heldByFirst { return heldByFirst }
+                let made = Self.lowerTierByFirst(facts)
+                heldByFirst = made
+                return made
+            }
             for i in facts.indices where facts[i].live && facts[i].tier == 1 {
                 let f = facts[i]
                 for k in f.first..<f.last { modelAt[Int(k)] |= f.bit }
@@ -300,7 +309,7 @@ public struct ConflictResolution: Stage {
                     facts[i].site = true
                 }
                 if f.type == FeatureExtractor.locationIndex, modelPlacesHoldOthers, f.tokenCount > 1 {
-                    facts[i].readsOn = Self.holdsOneName(i, facts, document, organization: false)
+                    facts[i].readsOn = Self.holdsOneName(i, facts, held(), document, organization: false)
                 }
             }
             // The model's organization that holds a lower-tier list's or rule's organization whole
@@ -310,7 +319,7 @@ public struct ConflictResolution: Stage {
             // `ANNOTATION.md`'s spans, reads on. Nested names are flat, the longest wins.
             if modelOrgsHoldOthers {
                 for i in facts.indices where facts[i].live && facts[i].tier == -1 && facts[i].type == FeatureExtractor.organizationIndex
-                    && facts[i].tokenCount > 1 && Self.holdsOneName(i, facts, document, organization: true) {
+                    && facts[i].tokenCount > 1 && Self.holdsOneName(i, facts, held(), document, organization: true) {
                     facts[i].tier = 2
                 }
             }
@@ -479,12 +488,26 @@ public struct ConflictResolution: Stage {
     /// and rules' organizations count: a place at its end is as often part of its name (`صندوق
     /// التنمية وإعادة إعمار ليبيا`، `قوات الأمم المتحدة المؤقتة في لبنان`). For a place, a site noun
     /// after the held name starts a phrase of its own (`لاهور مسجد بادشاهي`، `فلاديفوستوك ميناء روسي`).
-    static func holdsOneName(_ m: Int, _ facts: [Facts], _ document: Document, organization: Bool) -> Bool {
+    /// `byFirst`: the live lower-tier candidates of the lists and rules (`lowerTierByFirst`), by
+    /// first token; only those that start inside `m` are read, in the candidates' order (which
+    /// decides when a later name bridges two earlier ones).
+    static func holdsOneName(_ m: Int, _ facts: [Facts], _ byFirst: [Int], _ document: Document, organization: Bool) -> Bool {
         let f = facts[m]
+        var inside: [Int] = []
+        var k = byFirst.partitioningIndex { facts[$0].first >= f.first }
+        while k < byFirst.count, facts[byFirst[k]].first <= f.last {
+            let c = facts[byFirst[k]]
+            k += 1
+            if (organization ? c.type == FeatureExtractor.organizationIndex : c.type < FeatureExtractor.otherIndex)
+                && c.last <= f.last && c.tokenCount < f.tokenCount {
+                inside.append(byFirst[k - 1])
+            }
+        }
+        guard !inside.isEmpty else { return false }
+        inside.sort()
         var held: Range<Int32>? = nil, heldType = false
-        for c in facts where c.live && c.tier == 0 && c.kind != .model
-            && (organization ? c.type == FeatureExtractor.organizationIndex : c.type < FeatureExtractor.otherIndex)
-            && c.first >= f.first && c.last <= f.last && c.tokenCount < f.tokenCount {
+        for i in inside {
+            let c = facts[i]
             let r = c.first..<c.last
             if let h = held, !h.overlaps(r) { return false }
             held = held.map { min($0.lowerBound, r.lowerBound)..<max($0.upperBound, r.upperBound) } ?? r
@@ -492,6 +515,15 @@ public struct ConflictResolution: Stage {
         }
         guard let held, heldType else { return false }
         return organization || held.upperBound == f.last || Labeller.siteNounPrefix(document, token: Int(held.upperBound)) == nil
+    }
+
+    /// The live candidates of tier 0 that are not the model's, sorted by first token (then by
+    /// index): what `holdsOneName` reads.
+    static func lowerTierByFirst(_ facts: [Facts]) -> [Int] {
+        var out: [Int] = []
+        for i in facts.indices where facts[i].live && facts[i].tier == 0 && facts[i].kind != .model { out.append(i) }
+        out.sort { facts[$0].first != facts[$1].first ? facts[$0].first < facts[$1].first : $0 < $1 }
+        return out
     }
 
     /// Whether every span of the model's candidates of `type` (a `Facts.type`) that overlaps `t`,
