@@ -301,9 +301,18 @@ public struct ConflictResolution: Stage {
                 heldByFirst = made
                 return made
             }
+            // The model candidate over each token (-1: none), to find those that meet a span by
+            // its tokens: a pass over all of them for every other candidate was quadratic. The
+            // labeller's spans do not overlap; where they would, the pass stays.
+            var modelCover = [Int32](repeating: -1, count: tokens.count)
+            var modelOverlap = false
             for i in facts.indices where facts[i].live && facts[i].tier == 1 {
                 let f = facts[i]
-                for k in f.first..<f.last { modelAt[Int(k)] |= f.bit }
+                for k in f.first..<f.last {
+                    modelAt[Int(k)] |= f.bit
+                    if modelCover[Int(k)] >= 0 { modelOverlap = true }
+                    modelCover[Int(k)] = Int32(i)
+                }
                 model.append(i)
                 if f.type == FeatureExtractor.locationIndex, f.tokenCount > 1, Labeller.siteNounPrefix(document, token: Int(f.first)) != nil {
                     facts[i].site = true
@@ -335,6 +344,29 @@ public struct ConflictResolution: Stage {
                     if u.first <= t.first, u.last >= t.last, u.tokenCount > t.tokenCount { facts[j].tier = 3 }
                 }
             }
+            // Whether a model candidate that shares a token with `r` passes `test` (for an empty
+            // `r`, or overlapping model spans, any model candidate).
+            func modelMeets(_ r: Range<Int32>, _ test: (Int) -> Bool) -> Bool {
+                if modelOverlap || r.isEmpty { return model.contains(where: test) }
+                var last: Int32 = -1
+                for k in r {
+                    let m = modelCover[Int(k)]
+                    if m >= 0, m != last {
+                        last = m
+                        if test(Int(m)) { return true }
+                    }
+                }
+                return false
+            }
+            // Whether every span of the model's candidates of `type` (a `Facts.type`) that overlaps
+            // `t`, and at least one, lies inside it (and is shorter, with `shorter`).
+            func modelHolds(_ t: Range<Int32>, type: Int32, shorter: Bool) -> Bool {
+                !modelMeets(t) { m in
+                    let p = facts[m].first..<facts[m].last
+                    return facts[m].type == type && p.overlaps(t)
+                        && (p.lowerBound < t.lowerBound || p.upperBound > t.upperBound || shorter && p.count >= t.count)
+                } && modelMeets(t) { facts[$0].type == type && (facts[$0].first..<facts[$0].last).overlaps(t) }
+            }
             for i in facts.indices where facts[i].live {
                 let f = facts[i]
                 let tokens = f.first..<f.last
@@ -351,7 +383,7 @@ public struct ConflictResolution: Stage {
                 // منتخب هولندا) is the name, the place only a part of it. Not a person: a rule's
                 // organization that runs on into the name after it (اتحاد الشغل الطبوبي) is the
                 // rule's mistake more often than a body named after someone.
-                if facts[i].tier == 0, !f.decided, orgContainsModel, Self.holds(tokens, model, type: FeatureExtractor.locationIndex, facts, shorter: true) {
+                if facts[i].tier == 0, !f.decided, orgContainsModel, modelHolds(tokens, type: FeatureExtractor.locationIndex, shorter: true) {
                     facts[i].tier = 2
                 }
                 // A curated list's organization of two words or more is a known name: where the model
@@ -361,19 +393,19 @@ public struct ConflictResolution: Stage {
                 // البيت الأبيض`); nor the lists derived from a corpus (below `weakListPriority`), nor
                 // a rule's guess.
                 if facts[i].tier == 0, !f.decided, listedOrgsHoldModel, f.kind == .gazetteer, f.priority >= weakListPriority,
-                   f.tokenCount >= 2, Self.holds(tokens, model, type: FeatureExtractor.personIndex, facts, shorter: false) {
+                   f.tokenCount >= 2, modelHolds(tokens, type: FeatureExtractor.personIndex, shorter: false) {
                     facts[i].tier = 2
                 }
                 guard facts[i].tier == 0, f.decided else { order.append(i); continue }
                 let b = f.bit
                 let agrees = tokens.contains { modelAt[Int($0)] & b != 0 }
                 if agrees && (boundaryBits & b != 0 || b == 0 && otherBoundaryTypes && boundaryTypes.contains(candidates[i].type)),
-                   !model.contains(where: { (facts[$0].site || facts[$0].readsOn) && facts[$0].first <= f.first && facts[$0].last >= f.last
+                   !modelMeets(tokens, { (facts[$0].site || facts[$0].readsOn) && facts[$0].first <= f.first && facts[$0].last >= f.last
                                             && facts[$0].tokenCount > f.tokenCount }) {
                     facts[i].tier = 2
                 }
                 if agrees || !modelVetoes
-                    || model.contains(where: { facts[$0].start == f.start && facts[$0].end == f.end && Self.sameType($0, facts[$0], i, f, candidates) }) {
+                    || modelMeets(tokens, { facts[$0].start == f.start && facts[$0].end == f.end && Self.sameType($0, facts[$0], i, f, candidates) }) {
                     order.append(i)
                     continue
                 }
@@ -526,19 +558,6 @@ public struct ConflictResolution: Stage {
         return out
     }
 
-    /// Whether every span of the model's candidates of `type` (a `Facts.type`) that overlaps `t`,
-    /// and at least one, lies inside it (and is shorter, with `shorter`). A loop: `filter` made an
-    /// array for each candidate it asked about.
-    @inline(__always) static func holds(_ t: Range<Int32>, _ model: [Int], type: Int32, _ facts: [Facts], shorter: Bool) -> Bool {
-        var overlaps = false
-        for m in model where facts[m].type == type {
-            let p = facts[m].first..<facts[m].last
-            guard p.overlaps(t) else { continue }
-            if p.lowerBound < t.lowerBound || p.upperBound > t.upperBound || shorter && p.count >= t.count { return false }
-            overlaps = true
-        }
-        return overlaps
-    }
 
     /// The model's candidates against the words that cannot be names: a one-word guess on a
     /// `COMMON`, site-noun or designator word is dropped (unless a name list holds the word too),

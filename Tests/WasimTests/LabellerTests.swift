@@ -552,6 +552,21 @@ extension LabellerTests {
         #expect(scene.entities(withSources: false) == ["LOC لندن", "PER الطبوبي"])
     }
 
+    /// The model's candidates are found by the tokens they cover; where two overlap (not the
+    /// labeller's own spans), by a pass over all of them, with the same outcome.
+    @Test func theModelsOverlappingCandidatesAreStillFound() throws {
+        let scene = try ModelScene("وقالت شرطة لندن إن اتحاد الشغل الطبوبي"), d = scene.document, c = scene.candidate
+        d.candidates = [
+            c(.location, 2, 3, "model:wasim", 0),
+            c(.location, 2, 3, "model:other", 0),
+            c(.organization, 1, 3, "rule:org-designator-construct", 50),
+            c(.person, 6, 7, "model:wasim", 0),
+            c(.organization, 4, 7, "rule:org-designator-construct", 50),
+        ]
+        try ConflictResolution().process(d)
+        #expect(scene.entities() == ["ORG شرطة لندن rule:org-designator-construct", "PER الطبوبي model:wasim"])
+    }
+
     @Test func theModelsOrganizationHoldingAShorterOneWins() throws {
         // وقال مدير مؤسسة السجون والإصلاح إن جمعية البحث نظمت
         // 0    1    2     3      4        5  6     7     8
