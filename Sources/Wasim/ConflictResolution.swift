@@ -292,15 +292,33 @@ public struct ConflictResolution: Stage {
                 if otherAt == nil { otherAt = [Bool](repeating: false, count: tokens.count) }
                 for k in facts[i].first..<facts[i].last { otherAt![Int(k)] = true }
             }
+            // The lower-tier names `holdsOneName` reads, by first token: made once, for the
+            // first candidate that asks (a pass over every fact for each was quadratic).
+            var heldByFirst: [Int]? = nil
+            func held() -> [Int] {
+                if let heldByFirst { return heldByFirst }
+                let made = Self.lowerTierByFirst(facts)
+                heldByFirst = made
+                return made
+            }
+            // The model candidate over each token (-1: none), to find those that meet a span by
+            // its tokens: a pass over all of them for every other candidate was quadratic. The
+            // labeller's spans do not overlap; where they would, the pass stays.
+            var modelCover = [Int32](repeating: -1, count: tokens.count)
+            var modelOverlap = false
             for i in facts.indices where facts[i].live && facts[i].tier == 1 {
                 let f = facts[i]
-                for k in f.first..<f.last { modelAt[Int(k)] |= f.bit }
+                for k in f.first..<f.last {
+                    modelAt[Int(k)] |= f.bit
+                    if modelCover[Int(k)] >= 0 { modelOverlap = true }
+                    modelCover[Int(k)] = Int32(i)
+                }
                 model.append(i)
                 if f.type == FeatureExtractor.locationIndex, f.tokenCount > 1, Labeller.siteNounPrefix(document, token: Int(f.first)) != nil {
                     facts[i].site = true
                 }
                 if f.type == FeatureExtractor.locationIndex, modelPlacesHoldOthers, f.tokenCount > 1 {
-                    facts[i].readsOn = Self.holdsOneName(i, facts, document, organization: false)
+                    facts[i].readsOn = Self.holdsOneName(i, facts, held(), document, organization: false)
                 }
             }
             // The model's organization that holds a lower-tier list's or rule's organization whole
@@ -310,7 +328,7 @@ public struct ConflictResolution: Stage {
             // `ANNOTATION.md`'s spans, reads on. Nested names are flat, the longest wins.
             if modelOrgsHoldOthers {
                 for i in facts.indices where facts[i].live && facts[i].tier == -1 && facts[i].type == FeatureExtractor.organizationIndex
-                    && facts[i].tokenCount > 1 && Self.holdsOneName(i, facts, document, organization: true) {
+                    && facts[i].tokenCount > 1 && Self.holdsOneName(i, facts, held(), document, organization: true) {
                     facts[i].tier = 2
                 }
             }
@@ -325,6 +343,29 @@ public struct ConflictResolution: Stage {
                     let u = facts[j]
                     if u.first <= t.first, u.last >= t.last, u.tokenCount > t.tokenCount { facts[j].tier = 3 }
                 }
+            }
+            // Whether a model candidate that shares a token with `r` passes `test` (for an empty
+            // `r`, or overlapping model spans, any model candidate).
+            func modelMeets(_ r: Range<Int32>, _ test: (Int) -> Bool) -> Bool {
+                if modelOverlap || r.isEmpty { return model.contains(where: test) }
+                var last: Int32 = -1
+                for k in r {
+                    let m = modelCover[Int(k)]
+                    if m >= 0, m != last {
+                        last = m
+                        if test(Int(m)) { return true }
+                    }
+                }
+                return false
+            }
+            // Whether every span of the model's candidates of `type` (a `Facts.type`) that overlaps
+            // `t`, and at least one, lies inside it (and is shorter, with `shorter`).
+            func modelHolds(_ t: Range<Int32>, type: Int32, shorter: Bool) -> Bool {
+                !modelMeets(t) { m in
+                    let p = facts[m].first..<facts[m].last
+                    return facts[m].type == type && p.overlaps(t)
+                        && (p.lowerBound < t.lowerBound || p.upperBound > t.upperBound || shorter && p.count >= t.count)
+                } && modelMeets(t) { facts[$0].type == type && (facts[$0].first..<facts[$0].last).overlaps(t) }
             }
             for i in facts.indices where facts[i].live {
                 let f = facts[i]
@@ -342,7 +383,7 @@ public struct ConflictResolution: Stage {
                 // منتخب هولندا) is the name, the place only a part of it. Not a person: a rule's
                 // organization that runs on into the name after it (اتحاد الشغل الطبوبي) is the
                 // rule's mistake more often than a body named after someone.
-                if facts[i].tier == 0, !f.decided, orgContainsModel, Self.holds(tokens, model, type: FeatureExtractor.locationIndex, facts, shorter: true) {
+                if facts[i].tier == 0, !f.decided, orgContainsModel, modelHolds(tokens, type: FeatureExtractor.locationIndex, shorter: true) {
                     facts[i].tier = 2
                 }
                 // A curated list's organization of two words or more is a known name: where the model
@@ -352,19 +393,19 @@ public struct ConflictResolution: Stage {
                 // البيت الأبيض`); nor the lists derived from a corpus (below `weakListPriority`), nor
                 // a rule's guess.
                 if facts[i].tier == 0, !f.decided, listedOrgsHoldModel, f.kind == .gazetteer, f.priority >= weakListPriority,
-                   f.tokenCount >= 2, Self.holds(tokens, model, type: FeatureExtractor.personIndex, facts, shorter: false) {
+                   f.tokenCount >= 2, modelHolds(tokens, type: FeatureExtractor.personIndex, shorter: false) {
                     facts[i].tier = 2
                 }
                 guard facts[i].tier == 0, f.decided else { order.append(i); continue }
                 let b = f.bit
                 let agrees = tokens.contains { modelAt[Int($0)] & b != 0 }
                 if agrees && (boundaryBits & b != 0 || b == 0 && otherBoundaryTypes && boundaryTypes.contains(candidates[i].type)),
-                   !model.contains(where: { (facts[$0].site || facts[$0].readsOn) && facts[$0].first <= f.first && facts[$0].last >= f.last
+                   !modelMeets(tokens, { (facts[$0].site || facts[$0].readsOn) && facts[$0].first <= f.first && facts[$0].last >= f.last
                                             && facts[$0].tokenCount > f.tokenCount }) {
                     facts[i].tier = 2
                 }
                 if agrees || !modelVetoes
-                    || model.contains(where: { facts[$0].start == f.start && facts[$0].end == f.end && Self.sameType($0, facts[$0], i, f, candidates) }) {
+                    || modelMeets(tokens, { facts[$0].start == f.start && facts[$0].end == f.end && Self.sameType($0, facts[$0], i, f, candidates) }) {
                     order.append(i)
                     continue
                 }
@@ -479,12 +520,26 @@ public struct ConflictResolution: Stage {
     /// and rules' organizations count: a place at its end is as often part of its name (`صندوق
     /// التنمية وإعادة إعمار ليبيا`، `قوات الأمم المتحدة المؤقتة في لبنان`). For a place, a site noun
     /// after the held name starts a phrase of its own (`لاهور مسجد بادشاهي`، `فلاديفوستوك ميناء روسي`).
-    static func holdsOneName(_ m: Int, _ facts: [Facts], _ document: Document, organization: Bool) -> Bool {
+    /// `byFirst`: the live lower-tier candidates of the lists and rules (`lowerTierByFirst`), by
+    /// first token; only those that start inside `m` are read, in the candidates' order (which
+    /// decides when a later name bridges two earlier ones).
+    static func holdsOneName(_ m: Int, _ facts: [Facts], _ byFirst: [Int], _ document: Document, organization: Bool) -> Bool {
         let f = facts[m]
+        var inside: [Int] = []
+        var k = byFirst.partitioningIndex { facts[$0].first >= f.first }
+        while k < byFirst.count, facts[byFirst[k]].first <= f.last {
+            let c = facts[byFirst[k]]
+            k += 1
+            if (organization ? c.type == FeatureExtractor.organizationIndex : c.type < FeatureExtractor.otherIndex)
+                && c.last <= f.last && c.tokenCount < f.tokenCount {
+                inside.append(byFirst[k - 1])
+            }
+        }
+        guard !inside.isEmpty else { return false }
+        inside.sort()
         var held: Range<Int32>? = nil, heldType = false
-        for c in facts where c.live && c.tier == 0 && c.kind != .model
-            && (organization ? c.type == FeatureExtractor.organizationIndex : c.type < FeatureExtractor.otherIndex)
-            && c.first >= f.first && c.last <= f.last && c.tokenCount < f.tokenCount {
+        for i in inside {
+            let c = facts[i]
             let r = c.first..<c.last
             if let h = held, !h.overlaps(r) { return false }
             held = held.map { min($0.lowerBound, r.lowerBound)..<max($0.upperBound, r.upperBound) } ?? r
@@ -494,19 +549,15 @@ public struct ConflictResolution: Stage {
         return organization || held.upperBound == f.last || Labeller.siteNounPrefix(document, token: Int(held.upperBound)) == nil
     }
 
-    /// Whether every span of the model's candidates of `type` (a `Facts.type`) that overlaps `t`,
-    /// and at least one, lies inside it (and is shorter, with `shorter`). A loop: `filter` made an
-    /// array for each candidate it asked about.
-    @inline(__always) static func holds(_ t: Range<Int32>, _ model: [Int], type: Int32, _ facts: [Facts], shorter: Bool) -> Bool {
-        var overlaps = false
-        for m in model where facts[m].type == type {
-            let p = facts[m].first..<facts[m].last
-            guard p.overlaps(t) else { continue }
-            if p.lowerBound < t.lowerBound || p.upperBound > t.upperBound || shorter && p.count >= t.count { return false }
-            overlaps = true
-        }
-        return overlaps
+    /// The live candidates of tier 0 that are not the model's, sorted by first token (then by
+    /// index): what `holdsOneName` reads.
+    static func lowerTierByFirst(_ facts: [Facts]) -> [Int] {
+        var out: [Int] = []
+        for i in facts.indices where facts[i].live && facts[i].tier == 0 && facts[i].kind != .model { out.append(i) }
+        out.sort { facts[$0].first != facts[$1].first ? facts[$0].first < facts[$1].first : $0 < $1 }
+        return out
     }
+
 
     /// The model's candidates against the words that cannot be names: a one-word guess on a
     /// `COMMON`, site-noun or designator word is dropped (unless a name list holds the word too),

@@ -134,7 +134,9 @@ struct Train: ParsableCommand {
             if let listsOut {
                 for c in corpora where c.jackknife {
                     guard case .conll(let sentences) = c.listSource ?? c.corpus else { continue }
-                    try TrainSplitLists.write(TrainSplitLists.derive(sentences), to: listsOut)
+                    let curated = try TrainSplitLists.curatedGivenNames(options: pipelineOptions)
+                    try TrainSplitLists.write(TrainSplitLists.derive(sentences, knownGivenNames: curated, normalizer: pipelineOptions.normalizer),
+                                              to: listsOut)
                     log("wrote the train-split lists into \(listsOut)")
                 }
                 return

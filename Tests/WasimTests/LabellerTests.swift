@@ -206,11 +206,28 @@ private func tinyModel(seed: UInt64 = 1, ensemble: Int = 1) throws -> LabellerMo
         #expect(Labeller.procliticLength(d, token: 1, type: .location) == 1)
         #expect(Labeller.procliticLength(d, token: 2, type: .location) == 1)
         #expect(Labeller.procliticLength(d, token: 3, type: .person) == 1)
-        let d2 = try featurePipeline(g).tag("زار وليد فالس فالعراق")
+        let d2 = try featurePipeline(g).tag("زار وليد فالس فالعراق ثم العراق")
         #expect(Labeller.procliticLength(d2, token: 1, type: .person) == 0)
         // The article needs two letters after it: فالس (Valls) is no ف + الس.
         #expect(Labeller.procliticLength(d2, token: 2, type: .person) == 0)
         #expect(Labeller.procliticLength(d2, token: 3, type: .location) == 1)
+    }
+
+    /// After ف or ك, a stem with the article that is no known word (no cluster, not written
+    /// elsewhere in the article) leaves the word whole: فالنتينا is no ف + النتينا, كالسروه no
+    /// ك + السروه. After و the article still strips an unknown stem (والحسينات, a village).
+    @Test func aLetterBeforeAnArticleLikeStartStaysWhereTheRestIsNoWord() throws {
+        let g = try tinyGazetteer()
+        let d = try featurePipeline(g).tag("قالت فالنتينا تيريشكوفا في كالسروه إن والحسينات بعيدة")
+        #expect(Labeller.procliticLength(d, token: 1, type: .person) == 0)
+        #expect(Labeller.procliticLength(d, token: 4, type: .location) == 0)
+        #expect(Labeller.procliticLength(d, token: 6, type: .location) == 1)
+        // A stem the word clusters hold (ف + المرزوقي), or that the article writes bare, strips.
+        let clusters = try WordClusters(text: "المرزوقي\t0110\n")
+        let d2 = try featurePipeline(g).tag("وقال فالمرزوقي إن فالنتينا غادرت ، النتينا")
+        #expect(Labeller.procliticLength(d2, token: 1, type: .person) == 0)
+        #expect(Labeller.procliticLength(d2, token: 1, type: .person, clusters: clusters) == 1)
+        #expect(Labeller.procliticLength(d2, token: 3, type: .person) == 1)
     }
 
     @Test func aPersonStartsAfterTheProcliticBeforeItsParticleOrAfterKnownAs() throws {
@@ -535,6 +552,21 @@ extension LabellerTests {
         #expect(scene.entities(withSources: false) == ["LOC لندن", "PER الطبوبي"])
     }
 
+    /// The model's candidates are found by the tokens they cover; where two overlap (not the
+    /// labeller's own spans), by a pass over all of them, with the same outcome.
+    @Test func theModelsOverlappingCandidatesAreStillFound() throws {
+        let scene = try ModelScene("وقالت شرطة لندن إن اتحاد الشغل الطبوبي"), d = scene.document, c = scene.candidate
+        d.candidates = [
+            c(.location, 2, 3, "model:wasim", 0),
+            c(.location, 2, 3, "model:other", 0),
+            c(.organization, 1, 3, "rule:org-designator-construct", 50),
+            c(.person, 6, 7, "model:wasim", 0),
+            c(.organization, 4, 7, "rule:org-designator-construct", 50),
+        ]
+        try ConflictResolution().process(d)
+        #expect(scene.entities() == ["ORG شرطة لندن rule:org-designator-construct", "PER الطبوبي model:wasim"])
+    }
+
     @Test func theModelsOrganizationHoldingAShorterOneWins() throws {
         // وقال مدير مؤسسة السجون والإصلاح إن جمعية البحث نظمت
         // 0    1    2     3      4        5  6     7     8
@@ -723,5 +755,38 @@ extension LabellerTests {
         let persons = d.entities.filter { $0.type == .person }
         #expect(persons.map { "\(d.codePointOffset($0.start)) \($0.source)" } == ["20 model:wasim"])
         #expect(persons.allSatisfy { d.text(of: $0).hasPrefix("أبي حمزة") })
+    }
+}
+
+/// `ConflictResolution.holdsOneName` reads only the lower-tier names that start inside the model's
+/// candidate, from an index by first token, and still in the candidates' order: a name that
+/// bridges two others joins them into one held name only when it comes first.
+@Suite struct HoldsOneNameTests {
+    typealias Facts = ConflictResolution.Facts
+    static func fact(_ tokens: Range<Int32>, _ kind: ConflictResolution.SourceKind, type: Int32 = FeatureExtractor.organizationIndex) -> Facts {
+        var f = Facts(start: tokens.lowerBound * 4, end: tokens.upperBound * 4, first: tokens.lowerBound, last: tokens.upperBound,
+                      priority: 10, precedence: 0, type: type, kind: kind, isRange: false, hasID: false)
+        f.tier = kind == .model ? -1 : 0
+        return f
+    }
+
+    func holds(_ facts: [Facts]) throws -> Bool {
+        let d = try Pipeline.tokenizer().tag("أ ب ت ث ج ح خ د")
+        return ConflictResolution.holdsOneName(0, facts, ConflictResolution.lowerTierByFirst(facts), d, organization: true)
+    }
+
+    @Test func readsTheNamesInsideInTheirOrder() throws {
+        let model = Self.fact(0..<5, .model)
+        let bridge = Self.fact(0..<3, .rule), left = Self.fact(0..<1, .gazetteer), right = Self.fact(2..<3, .rule)
+        #expect(ConflictResolution.lowerTierByFirst([model, right, bridge, left]) == [2, 3, 1])
+        #expect(try holds([model, bridge, left, right]))
+        #expect(try !holds([model, left, right, bridge]))
+        // A name running past the model's end, a place, a dead or a model candidate do not count.
+        var dead = Self.fact(3..<4, .rule)
+        dead.live = false
+        let beyond = Self.fact(4..<7, .rule), place = Self.fact(3..<4, .rule, type: FeatureExtractor.locationIndex)
+        #expect(try holds([model, left, beyond, place, dead, Self.fact(3..<4, .model)]))
+        #expect(try !holds([model, beyond, place]))
+        #expect(ConflictResolution.lowerTierByFirst([model, left, beyond, place, dead]) == [1, 3, 2])
     }
 }

@@ -493,13 +493,13 @@ public struct Labeller: Stage {
                     starts = cache.evidence
                 }
                 if leadPrefix == nil, let p = previous, p.type == entityType,
-                   Labeller.joins(document, previous: p.tokens, next: first..<last + 1, type: entityType, evidence: starts) {
+                   Labeller.joins(document, previous: p.tokens, next: first..<last + 1, type: entityType, evidence: starts, clusters: clusters) {
                     cache.proposed[p.index].end = tokens[last].end
                     cache.proposed[p.index].tokens = Int32(p.tokens.lowerBound)..<Int32(last + 1)
                     previous = (p.index, entityType, p.tokens.lowerBound..<last + 1)
                     continue
                 }
-                let start = tokens[first].start + (leadPrefix ?? Labeller.procliticLength(document, token: first, type: entityType, evidence: starts!))
+                let start = tokens[first].start + (leadPrefix ?? Labeller.procliticLength(document, token: first, type: entityType, evidence: starts!, clusters: clusters))
                 cache.proposed.append(Entity(type: entityType, start: start, end: tokens[last].end,
                                              tokens: Int32(first)..<Int32(last + 1), source: source))
                 previous = (cache.proposed.count - 1, entityType, first..<last + 1)
@@ -716,11 +716,13 @@ public struct Labeller: Stage {
     /// بمستشفى سهلول: a preposition starts a new phrase). One of the two is a single word: two
     /// names of two words or more are as often two people (شكري بلعيد بشير نصر), unless the first is a kunya
     /// and its word (أبو علي | الحسين بن سينا).
-    package static func joins(_ d: Document, previous: Range<Int>, next: Range<Int>, type: EntityType) -> Bool {
-        joins(d, previous: previous, next: next, type: type, evidence: nil)
+    package static func joins(_ d: Document, previous: Range<Int>, next: Range<Int>, type: EntityType,
+                              clusters: (any ClusterCodes)? = nil) -> Bool {
+        joins(d, previous: previous, next: next, type: type, evidence: nil, clusters: clusters)
     }
 
-    static func joins(_ d: Document, previous: Range<Int>, next: Range<Int>, type: EntityType, evidence: ProcliticEvidence?) -> Bool {
+    static func joins(_ d: Document, previous: Range<Int>, next: Range<Int>, type: EntityType, evidence: ProcliticEvidence?,
+                      clusters: (any ClusterCodes)?) -> Bool {
         let i = next.lowerBound
         // A kunya and its word (أبو علي، أبو عبد الله) begin the name that follows them: أبو علي
         // الحسين بن سينا، أبو عبد الله محمد بن موسى الخوارزمي.
@@ -733,7 +735,7 @@ public struct Labeller: Stage {
         guard previous.upperBound == i, previous.count == 1 || next.count == 1 || kunyaFirst, i > 0,
               d.tokens[i].kind == .word, d.tokens[i - 1].kind == .word,
               d.utf16[Int(d.tokens[i].start)] != 0x0648 else { return false }
-        return procliticLength(d, token: i, type: type, evidence: evidence) == 0
+        return procliticLength(d, token: i, type: type, evidence: evidence, clusters: clusters) == 0
     }
 
     /// The type id of a helper list (fixed: built-in types come first, then `Gazetteer.helperTypes`
@@ -836,13 +838,24 @@ public struct Labeller: Stage {
         return d.analyses(of: t).first { kunyaHashes.contains($0.hash) }?.prefixLength
     }
 
+    /// Whether the normalized word of hash `h` is a known one: the word clusters hold it, or a
+    /// token other than `i` is that word, bare or behind a proclitic.
+    static func knownWord(_ d: Document, _ h: UInt64, besides i: Int, clusters: (any ClusterCodes)?) -> Bool {
+        if let clusters, clusters.code(ofHash: h) != nil { return true }
+        for (k, t) in d.tokens.enumerated() where k != i && t.kind == .word {
+            if t.hash == h || d.analyses(of: t).contains(where: { $0.hash == h }) { return true }
+        }
+        return false
+    }
+
     /// How much of the first token is a proclitic outside the entity (ANNOTATION.md: و ف ب ل ك
     /// stay outside). The model labels whole tokens, so this decides from what the lists and rules
     /// found there, then from the article: a list or rule match of the whole token (وليد) keeps
     /// it whole; a match of a stripped reading (و+سارة) strips; a stem starting with ال strips;
     /// a single و before a stem of four letters or more strips; a place's ب or ل strips where the
     /// article also writes its stem bare.
-    static func procliticLength(_ d: Document, token i: Int, type: EntityType, evidence: ProcliticEvidence? = nil) -> Int32 {
+    static func procliticLength(_ d: Document, token i: Int, type: EntityType, evidence: ProcliticEvidence? = nil,
+                                clusters: (any ClusterCodes)? = nil) -> Int32 {
         let t = d.tokens[i]
         guard t.analysisCount > 0 else { return 0 }
         let e = evidence ?? ProcliticEvidence(d)
@@ -882,6 +895,12 @@ public struct Labeller: Stage {
             let s = Int(t.start + a.prefixLength)
             // At least two letters after the article: فالس (Valls) is no ف + الس.
             if s + 4 <= Int(t.end), d.utf16[s] == 0x627 || d.utf16[s] == 0x623 || d.utf16[s] == 0x625, d.utf16[s + 1] == 0x644 {
+                // After ف or ك the letter and the article may be the name's own (فالنتينا، فالير،
+                // كالسروه): the stem read behind them must be a known word, one the word clusters
+                // (the news' vocabulary) hold or the article writes elsewhere; else the word stays
+                // whole. Not after و or ب, which begin few names: there the stem is as often a
+                // village or a quarter no list or cluster knows (والحسينات، بالطفالة).
+                if a.proclitics == .fa || a.proclitics == .ka, !knownWord(d, a.hash, besides: i, clusters: clusters) { return 0 }
                 return a.prefixLength
             }
             // لل: the article's alef was dropped (للأمم = ل + الأمم).

@@ -17,11 +17,15 @@ public struct DerivedLists: Sendable {
 public enum TrainSplitLists {
     public static let files = ["train-split-entities.tsv", "train-split-given-names.tsv", "train-split-vocabulary.tsv"]
     static let proclitics = ["وب", "ول", "وك", "فب", "فل", "فك", "و", "ف", "ب", "ل", "ك"]
+    static let shortProclitics = ["و", "ف", "ب", "ل", "ك", "وب", "ول", "وك", "فب", "فل", "فك"]
     static let particles: Set<String> = ["أبو", "ابو", "ابن", "بن", "أبي", "ابي", "عبد", "آل", "أم", "ام", "بنت", "ولد"]
     static let edgePunctuation = CharacterSet.punctuationCharacters.union(.symbols)
 
-    /// Derives the three lists from CoNLL sentences.
-    public static func derive(_ sentences: [CoNLLSentence]) -> DerivedLists {
+    /// Derives the three lists from CoNLL sentences. `knownGivenNames` holds the curated lists'
+    /// given names, normalized by `normalizer` (`curatedGivenNames`): a first token that is a
+    /// proclitic glued to one of them (وليلى) is left out.
+    public static func derive(_ sentences: [CoNLLSentence], knownGivenNames: Set<String> = [],
+                              normalizer: Normalizer = Normalizer()) -> DerivedLists {
         var tokenCount: [String: Int] = [:], tokenInEntity: [String: Int] = [:], tokenOutside: [String: Int] = [:]
         var entityCount: [String: Int] = [:]
         for s in sentences {
@@ -61,17 +65,46 @@ public enum TrainSplitLists {
         var typeVotes: [String: [String: Int]] = [:]
         var order: [String] = []
         var surfaceTokens: [String: [String]] = [:]
-        var given: [String: Int] = [:], givenOrder: [String] = []
+        var persons: [[String]] = []
+        // A person's first token, two for عبد X.
+        func givenName(_ toks: [String]) -> String { toks[0] == "عبد" && toks.count >= 3 ? toks[0] + " " + toks[1] : toks[0] }
+        var firstTokens = Set<String>()
         for c in chunks {
             let toks = strip(c.tokens)
             let surface = toks.joined(separator: " ")
             if typeVotes[surface] == nil { order.append(surface); surfaceTokens[surface] = toks }
             typeVotes[surface, default: [:]][c.type, default: 0] += 1
-            if c.type == "PER", toks.count >= 2 {
-                let g = toks[0] == "عبد" && toks.count >= 3 ? toks[0] + " " + toks[1] : toks[0]
-                if given[g] == nil { givenOrder.append(g) }
-                given[g, default: 0] += 1
+            if c.type == "PER" { firstTokens.insert(givenName(toks)) }
+            if c.type == "PER", toks.count >= 2 { persons.append(toks) }
+        }
+        // `strip` keeps a proclitic glued to a name that starts no other entity (ووديع الصافي,
+        // وليلى الزحاف): as a given name, read whole, it kept the conjunction inside the learned
+        // labeller's person. A first token that is a proclitic and a given name, and is not a
+        // curated list's name itself (وليد، وليام stay), counts for that name where the corpus has
+        // it as a person's first token elsewhere (وأحمد → أحمد, لمحمد → محمد) or it is a particle
+        // (وعبد), and is left out where only the curated lists know it behind و (وليلى): they hold
+        // it already, and adding it would set these lists apart from the shipped file, which the
+        // jackknife stands in for. Behind ب، ك، ف، ل the curated lists are not enough: the letter
+        // is as often the foreign name's own (بريان Brian, not ب + ريان; برند، كاسياس). The shorter
+        // proclitic first: وبسام is و + بسام.
+        func known(_ w: String) -> Bool { !knownGivenNames.isEmpty && knownGivenNames.contains(normalizer.normalize(w)) }
+        var given: [String: Int] = [:], givenOrder: [String] = []
+        persons: for var toks in persons {
+            let first = toks[0]
+            if !known(first) {
+                for p in shortProclitics where first.hasPrefix(p) && first.count > p.count + 1 {
+                    var rest = toks
+                    rest[0] = String(first.dropFirst(p.count))
+                    if rest[0].count >= 3 && (particles.contains(rest[0]) || firstTokens.contains(givenName(rest))) || p == "و" && particles.contains(rest[0]) {
+                        toks = rest
+                        break
+                    }
+                    if p == "و", rest[0].count >= 3, known(rest[0]) { continue persons }
+                }
             }
+            let g = givenName(toks)
+            if given[g] == nil { givenOrder.append(g) }
+            given[g, default: 0] += 1
         }
         // How often each surface's exact tokens occur fully untagged.
         var untagged: [String: Int] = [:]
@@ -131,6 +164,25 @@ public enum TrainSplitLists {
                 throw WasimError.data("\(path): cannot write")
             }
         }
+    }
+
+    /// The given names (`GIVEN_NAME`) of the data's lists other than the `train-split-*` files,
+    /// normalized: what `derive` asks whether a glued first token's rest is a name.
+    public static func curatedGivenNames(options: PipelineOptions) throws -> Set<String> {
+        guard options.defaultGazetteers else { return [] }
+        let directory = try DefaultPipeline.dataDirectory(options.dataDirectory) + "/Gazetteers"
+        var names = Set<String>()
+        for name in try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
+        where name.hasSuffix(".tsv") && !files.contains(name) {
+            guard let text = try? String(contentsOfFile: directory + "/" + name, encoding: .utf8) else { continue }
+            for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+                let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+                if fields.count >= 2, fields[1].trimmingCharacters(in: .whitespaces) == "GIVEN_NAME" {
+                    names.insert(options.normalizer.normalize(String(fields[0])))
+                }
+            }
+        }
+        return names
     }
 
     /// The default lists with the `train-split-*` files replaced by `lists` (same file names and
