@@ -294,13 +294,8 @@ public struct ConflictResolution: Stage {
             }
             // The lower-tier names `holdsOneName` reads, by first token: made once, for the
             // first candidate that asks (a pass over every fact for each was quadratic).
+            // Made for a document with many candidates only (see `holdsOneName`).
             var heldByFirst: [Int]? = nil
-            func held() -> [Int] {
-                if let heldByFirst { return heldByFirst }
-                let made = Self.lowerTierByFirst(facts)
-                heldByFirst = made
-                return made
-            }
             // The model candidate over each token (-1: none), to find those that meet a span by
             // its tokens: a pass over all of them for every other candidate was quadratic. The
             // labeller's spans do not overlap; where they would, the pass stays.
@@ -318,7 +313,8 @@ public struct ConflictResolution: Stage {
                     facts[i].site = true
                 }
                 if f.type == FeatureExtractor.locationIndex, modelPlacesHoldOthers, f.tokenCount > 1 {
-                    facts[i].readsOn = Self.holdsOneName(i, facts, held(), document, organization: false)
+                    if heldByFirst == nil, facts.count > Self.indexedCandidates { heldByFirst = Self.lowerTierByFirst(facts) }
+                    facts[i].readsOn = Self.holdsOneName(i, facts, heldByFirst, document, organization: false)
                 }
             }
             // The model's organization that holds a lower-tier list's or rule's organization whole
@@ -328,8 +324,9 @@ public struct ConflictResolution: Stage {
             // `ANNOTATION.md`'s spans, reads on. Nested names are flat, the longest wins.
             if modelOrgsHoldOthers {
                 for i in facts.indices where facts[i].live && facts[i].tier == -1 && facts[i].type == FeatureExtractor.organizationIndex
-                    && facts[i].tokenCount > 1 && Self.holdsOneName(i, facts, held(), document, organization: true) {
-                    facts[i].tier = 2
+                    && facts[i].tokenCount > 1 {
+                    if heldByFirst == nil, facts.count > Self.indexedCandidates { heldByFirst = Self.lowerTierByFirst(facts) }
+                    if Self.holdsOneName(i, facts, heldByFirst, document, organization: true) { facts[i].tier = 2 }
                 }
             }
             // A NONE span says nothing inside it is a name, not that nothing around it is: a list's
@@ -344,29 +341,7 @@ public struct ConflictResolution: Stage {
                     if u.first <= t.first, u.last >= t.last, u.tokenCount > t.tokenCount { facts[j].tier = 3 }
                 }
             }
-            // Whether a model candidate that shares a token with `r` passes `test` (for an empty
-            // `r`, or overlapping model spans, any model candidate).
-            func modelMeets(_ r: Range<Int32>, _ test: (Int) -> Bool) -> Bool {
-                if modelOverlap || r.isEmpty { return model.contains(where: test) }
-                var last: Int32 = -1
-                for k in r {
-                    let m = modelCover[Int(k)]
-                    if m >= 0, m != last {
-                        last = m
-                        if test(Int(m)) { return true }
-                    }
-                }
-                return false
-            }
-            // Whether every span of the model's candidates of `type` (a `Facts.type`) that overlaps
-            // `t`, and at least one, lies inside it (and is shorter, with `shorter`).
-            func modelHolds(_ t: Range<Int32>, type: Int32, shorter: Bool) -> Bool {
-                !modelMeets(t) { m in
-                    let p = facts[m].first..<facts[m].last
-                    return facts[m].type == type && p.overlaps(t)
-                        && (p.lowerBound < t.lowerBound || p.upperBound > t.upperBound || shorter && p.count >= t.count)
-                } && modelMeets(t) { facts[$0].type == type && (facts[$0].first..<facts[$0].last).overlaps(t) }
-            }
+            let cover = ModelCover(model: model, at: modelCover, overlap: modelOverlap)
             for i in facts.indices where facts[i].live {
                 let f = facts[i]
                 let tokens = f.first..<f.last
@@ -383,7 +358,7 @@ public struct ConflictResolution: Stage {
                 // منتخب هولندا) is the name, the place only a part of it. Not a person: a rule's
                 // organization that runs on into the name after it (اتحاد الشغل الطبوبي) is the
                 // rule's mistake more often than a body named after someone.
-                if facts[i].tier == 0, !f.decided, orgContainsModel, modelHolds(tokens, type: FeatureExtractor.locationIndex, shorter: true) {
+                if facts[i].tier == 0, !f.decided, orgContainsModel, cover.holds(tokens, type: FeatureExtractor.locationIndex, facts, shorter: true) {
                     facts[i].tier = 2
                 }
                 // A curated list's organization of two words or more is a known name: where the model
@@ -393,19 +368,19 @@ public struct ConflictResolution: Stage {
                 // البيت الأبيض`); nor the lists derived from a corpus (below `weakListPriority`), nor
                 // a rule's guess.
                 if facts[i].tier == 0, !f.decided, listedOrgsHoldModel, f.kind == .gazetteer, f.priority >= weakListPriority,
-                   f.tokenCount >= 2, modelHolds(tokens, type: FeatureExtractor.personIndex, shorter: false) {
+                   f.tokenCount >= 2, cover.holds(tokens, type: FeatureExtractor.personIndex, facts, shorter: false) {
                     facts[i].tier = 2
                 }
                 guard facts[i].tier == 0, f.decided else { order.append(i); continue }
                 let b = f.bit
                 let agrees = tokens.contains { modelAt[Int($0)] & b != 0 }
                 if agrees && (boundaryBits & b != 0 || b == 0 && otherBoundaryTypes && boundaryTypes.contains(candidates[i].type)),
-                   !modelMeets(tokens, { (facts[$0].site || facts[$0].readsOn) && facts[$0].first <= f.first && facts[$0].last >= f.last
+                   !cover.meets(tokens, { (facts[$0].site || facts[$0].readsOn) && facts[$0].first <= f.first && facts[$0].last >= f.last
                                             && facts[$0].tokenCount > f.tokenCount }) {
                     facts[i].tier = 2
                 }
                 if agrees || !modelVetoes
-                    || modelMeets(tokens, { facts[$0].start == f.start && facts[$0].end == f.end && Self.sameType($0, facts[$0], i, f, candidates) }) {
+                    || cover.meets(tokens, { facts[$0].start == f.start && facts[$0].end == f.end && Self.sameType($0, facts[$0], i, f, candidates) }) {
                     order.append(i)
                     continue
                 }
@@ -521,22 +496,29 @@ public struct ConflictResolution: Stage {
     /// التنمية وإعادة إعمار ليبيا`، `قوات الأمم المتحدة المؤقتة في لبنان`). For a place, a site noun
     /// after the held name starts a phrase of its own (`لاهور مسجد بادشاهي`، `فلاديفوستوك ميناء روسي`).
     /// `byFirst`: the live lower-tier candidates of the lists and rules (`lowerTierByFirst`), by
-    /// first token; only those that start inside `m` are read, in the candidates' order (which
-    /// decides when a later name bridges two earlier ones).
-    static func holdsOneName(_ m: Int, _ facts: [Facts], _ byFirst: [Int], _ document: Document, organization: Bool) -> Bool {
+    /// first token, for a document with many candidates: only those that start inside `m` are
+    /// read, in the candidates' order (which decides when a later name bridges two earlier ones).
+    /// Without it (most documents: sorting them cost more than the pass), a pass over all.
+    static func holdsOneName(_ m: Int, _ facts: [Facts], _ byFirst: [Int]?, _ document: Document, organization: Bool) -> Bool {
         let f = facts[m]
+        @inline(__always) func isHeld(_ c: Facts) -> Bool {
+            (organization ? c.type == FeatureExtractor.organizationIndex : c.type < FeatureExtractor.otherIndex)
+                && c.first >= f.first && c.last <= f.last && c.tokenCount < f.tokenCount
+        }
         var inside: [Int] = []
-        var k = byFirst.partitioningIndex { facts[$0].first >= f.first }
-        while k < byFirst.count, facts[byFirst[k]].first <= f.last {
-            let c = facts[byFirst[k]]
-            k += 1
-            if (organization ? c.type == FeatureExtractor.organizationIndex : c.type < FeatureExtractor.otherIndex)
-                && c.last <= f.last && c.tokenCount < f.tokenCount {
-                inside.append(byFirst[k - 1])
+        if let byFirst {
+            var k = byFirst.partitioningIndex { facts[$0].first >= f.first }
+            while k < byFirst.count, facts[byFirst[k]].first <= f.last {
+                if isHeld(facts[byFirst[k]]) { inside.append(byFirst[k]) }
+                k += 1
+            }
+            inside.sort()
+        } else {
+            for i in facts.indices where facts[i].live && facts[i].tier == 0 && facts[i].kind != .model && isHeld(facts[i]) {
+                inside.append(i)
             }
         }
         guard !inside.isEmpty else { return false }
-        inside.sort()
         var held: Range<Int32>? = nil, heldType = false
         for i in inside {
             let c = facts[i]
@@ -548,6 +530,9 @@ public struct ConflictResolution: Stage {
         guard let held, heldType else { return false }
         return organization || held.upperBound == f.last || Labeller.siteNounPrefix(document, token: Int(held.upperBound)) == nil
     }
+
+    /// Candidates past which `holdsOneName` reads an index (`lowerTierByFirst`) rather than all.
+    static let indexedCandidates = 256
 
     /// The live candidates of tier 0 that are not the model's, sorted by first token (then by
     /// index): what `holdsOneName` reads.
@@ -636,5 +621,40 @@ public struct ConflictResolution: Stage {
     @inline(__always) static func bit(_ t: EntityType) -> UInt8 {
         let i = FeatureExtractor.typeIndex(t)
         return i < 3 ? 1 << UInt8(i) : 0
+    }
+}
+
+/// The model's candidates by the tokens they cover, to find those that meet a span: a pass over
+/// all of them for every other candidate was quadratic in a document's candidates. The
+/// labeller's spans do not overlap; where they would (`overlap`), the pass stays.
+struct ModelCover {
+    let model: [Int]
+    /// The model candidate over each token (-1: none).
+    let at: [Int32]
+    let overlap: Bool
+
+    /// Whether a model candidate that shares a token with `r` passes `test` (for an empty `r`,
+    /// or overlapping model spans, any model candidate).
+    @inline(__always) func meets(_ r: Range<Int32>, _ test: (Int) -> Bool) -> Bool {
+        if overlap || r.isEmpty { return model.contains(where: test) }
+        var last: Int32 = -1
+        for k in r {
+            let m = at[Int(k)]
+            if m >= 0, m != last {
+                last = m
+                if test(Int(m)) { return true }
+            }
+        }
+        return false
+    }
+
+    /// Whether every span of the model's candidates of `type` (a `Facts.type`) that overlaps `t`,
+    /// and at least one, lies inside it (and is shorter, with `shorter`).
+    @inline(__always) func holds(_ t: Range<Int32>, type: Int32, _ facts: [ConflictResolution.Facts], shorter: Bool) -> Bool {
+        !meets(t) { m in
+            let p = facts[m].first..<facts[m].last
+            return facts[m].type == type && p.overlaps(t)
+                && (p.lowerBound < t.lowerBound || p.upperBound > t.upperBound || shorter && p.count >= t.count)
+        } && meets(t) { facts[$0].type == type && (facts[$0].first..<facts[$0].last).overlaps(t) }
     }
 }

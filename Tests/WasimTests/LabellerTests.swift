@@ -759,7 +759,7 @@ extension LabellerTests {
 }
 
 /// `ConflictResolution.holdsOneName` reads only the lower-tier names that start inside the model's
-/// candidate, from an index by first token, and still in the candidates' order: a name that
+/// candidate (from an index by first token in a document with many candidates), and still in the candidates' order: a name that
 /// bridges two others joins them into one held name only when it comes first.
 @Suite struct HoldsOneNameTests {
     typealias Facts = ConflictResolution.Facts
@@ -770,9 +770,13 @@ extension LabellerTests {
         return f
     }
 
+    /// Both ways of reading them, the index (many candidates) and the pass over all (few), agree.
     func holds(_ facts: [Facts]) throws -> Bool {
         let d = try Pipeline.tokenizer().tag("أ ب ت ث ج ح خ د")
-        return ConflictResolution.holdsOneName(0, facts, ConflictResolution.lowerTierByFirst(facts), d, organization: true)
+        let indexed = ConflictResolution.holdsOneName(0, facts, ConflictResolution.lowerTierByFirst(facts), d, organization: true)
+        let passed = ConflictResolution.holdsOneName(0, facts, nil, d, organization: true)
+        #expect(indexed == passed)
+        return indexed
     }
 
     @Test func readsTheNamesInsideInTheirOrder() throws {
