@@ -60,7 +60,8 @@ final class TokenRegex: Sendable {
         return min(max(c, 8 * n), 10_000)
     }
 
-    // The clones go with `clones` (its `dispose`), before this; the original last.
+    // The original is closed here, before `clones` goes and disposes of its clones: ICU counts
+    // the references to the compiled pattern the clones share with it, so the order is free.
     deinit { wasim_regex_close(original.value) }
 
     /// Whether the expression finds a match in `text`; false when the match gave up.

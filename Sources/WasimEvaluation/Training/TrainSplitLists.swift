@@ -17,7 +17,8 @@ public struct DerivedLists: Sendable {
 public enum TrainSplitLists {
     public static let files = ["train-split-entities.tsv", "train-split-given-names.tsv", "train-split-vocabulary.tsv"]
     static let proclitics = ["وب", "ول", "وك", "فب", "فل", "فك", "و", "ف", "ب", "ل", "ك"]
-    static let shortProclitics = ["و", "ف", "ب", "ل", "ك", "وب", "ول", "وك", "فب", "فل", "فك"]
+    /// The same, the one-letter ones first (`derive`'s given names: وبسام is و + بسام).
+    static let shortProclitics = proclitics.filter { $0.count == 1 } + proclitics.filter { $0.count == 2 }
     static let particles: Set<String> = ["أبو", "ابو", "ابن", "بن", "أبي", "ابي", "عبد", "آل", "أم", "ام", "بنت", "ولد"]
     static let edgePunctuation = CharacterSet.punctuationCharacters.union(.symbols)
 
