@@ -74,6 +74,7 @@ import Testing
                      "Models/training/ant-news-39.jsonl": 80,
                      "Models/training/ant-news-40.jsonl": 80,
                      "Models/training/ant-news-41.jsonl": 80,
+                     "Models/training/ant-news-42.jsonl": 80,
                      "Models/training/ant-news-43.jsonl": 80,
                      "Tests/Fixtures/ant-news-heldout.jsonl": 15]
         var articles: Set<String> = []
