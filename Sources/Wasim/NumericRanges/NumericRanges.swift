@@ -59,15 +59,17 @@ public struct NumericRanges: Stage {
             break
         }
         let start = d.tokens[i].start + (opener.prefix > 0 ? NumberReader.originalPrefix(d, d.tokens[i], letters: opener.prefix) : 0)
-        if datePrecedes(d, i) { return nil }
+        let afterDate = datePrecedes(d, i)
         let first = bayn + 1
         if opener.kind == .min {
-            return range(d, opening: i, start: start, first: first, limit: limit, connectors: .ila, backtrack: false)
+            return range(d, opening: i, start: start, first: first, limit: limit, connectors: .ila, backtrack: false,
+                         afterDate: afterDate)
         }
         // «من بين» is "among": one number after it is a total, not a bound to split.
         let among = opener.kind == .bayn && bayn > 0 && d.tokens[bayn - 1].hash == words.min
             && d.tokens[bayn - 1].sentence == d.tokens[bayn].sentence
-        return range(d, opening: i, start: start, first: first, limit: limit, connectors: [.wa, .ila], backtrack: !among)
+        return range(d, opening: i, start: start, first: first, limit: limit, connectors: [.wa, .ila], backtrack: !among,
+                     afterDate: afterDate)
     }
 
     /// X إلى Y and X - Y from a number at token `i` with no opener before it.
@@ -80,9 +82,9 @@ public struct NumericRanges: Stage {
                 return nil
             }
         }
-        if datePrecedes(d, i) { return nil }
         let limit = sentenceEnd(d, i)
-        return range(d, opening: i, start: nil, first: i, limit: limit, connectors: [.ila, .dash], backtrack: false)
+        return range(d, opening: i, start: nil, first: i, limit: limit, connectors: [.ila, .dash], backtrack: false,
+                     afterDate: datePrecedes(d, i))
     }
 
     struct Connectors: OptionSet {
@@ -94,10 +96,12 @@ public struct NumericRanges: Stage {
 
     /// The range whose first bound starts at token `first`: X [percent] connector Y [unit].
     /// `start` is the opener's start (nil: the span starts at X).
+    /// `afterDate`: a month name, عام or الساعة right before it (`datePrecedes`).
     func range(_ d: Document, opening: Int, start: Int32?, first: Int, limit: Int, connectors: Connectors,
-               backtrack: Bool) -> Entity? {
+               backtrack: Bool, afterDate: Bool) -> Entity? {
         guard first < limit, var x = ArabicNumber.read(d, at: first, limit: limit) else { return nil }
-        if let result = second(d, opening: opening, start: start, x: x, limit: limit, connectors: connectors, split: false) {
+        if let result = second(d, opening: opening, start: start, x: x, limit: limit, connectors: connectors, split: false,
+                               afterDate: afterDate) {
             return result
         }
         // The و inside X may be the range's: بين مئة وخمسين is 100 to 150.
@@ -105,7 +109,8 @@ public struct NumericRanges: Stage {
         for joins in stride(from: x.joins - 1, through: 0, by: -1) {
             guard let shorter = ArabicNumber.read(d, at: first, limit: limit, maxJoins: joins) else { continue }
             x = shorter
-            if let result = second(d, opening: opening, start: start, x: x, limit: limit, connectors: [.wa], split: true) {
+            if let result = second(d, opening: opening, start: start, x: x, limit: limit, connectors: [.wa], split: true,
+                                   afterDate: afterDate) {
                 return result
             }
         }
@@ -114,11 +119,23 @@ public struct NumericRanges: Stage {
 
     /// After the first bound: an optional percent, the connector, the second bound, the unit.
     func second(_ d: Document, opening: Int, start: Int32?, x: ArabicNumber, limit: Int, connectors: Connectors,
-                split: Bool) -> Entity? {
+                split: Bool, afterDate: Bool) -> Entity? {
         let words = RangeWords.shared
         var k = x.tokens.upperBound
-        // بين 10% و15%، بين 5 في المئة و10 في المئة: the first bound's percent lies inside the span.
-        if let p = percent(d, at: k, limit: limit) { k = p.end }
+        // بين 10% و15%، بين 5 في المئة و10 في المئة: the first bound's percent lies inside the span,
+        // and so does its unit when the second bound repeats one (بين 3000 دينار و3500 دينار، بين 23 سنة
+        // و30 سنة، بين 17 د و21 د): the span still ends at the second number, the unit after it.
+        // Only after بين: a unit after من's first bound is mostly a change from one value to another
+        // (ليرتفع من 319 دينارا إلى 338 دينارا), which the gold does not tag.
+        var firstUnit: UInt64? = nil
+        if let p = percent(d, at: k, limit: limit) {
+            k = p.end
+        } else if start != nil, connectors.contains(.wa), k + 1 < limit, d.tokens[k].kind == .word,
+                  words.units.contains(d.tokens[k].hash) || words.unitAbbreviations.contains(d.tokens[k].hash),
+                  d.tokens[k + 1].kind == .word || d.tokens[k + 1].kind == .number {
+            firstUnit = d.tokens[k].hash
+            k += 1
+        }
         guard k < limit else { return nil }
         let c = d.tokens[k]
         var yAt = k + 1, ySkip = 0
@@ -153,6 +170,17 @@ public struct NumericRanges: Stage {
         }
         let unit = self.unit(d, after: y.tokens.upperBound, limit: limit, count: y.scale == nil ? y.value : nil)
         if unit.isDate { return nil }
+        // Bounds in two units are two quantities (بين 6 أشهر و4 سنوات): the second must repeat the first's.
+        if let firstUnit, y.tokens.upperBound >= limit || d.tokens[y.tokens.upperBound].hash != firstUnit { return nil }
+        // Without an opener, a number after a date word is that date (سنة 2005 إلى 100 مليون).
+        if afterDate && start == nil { return nil }
+        // After عام, a month or الساعة two bare integers are a period or a time (عام بين 2015 و2017، الساعة بين
+        // 10 و12); a counted noun, a percent, a scale word or a fraction makes them a quantity of that year
+        // (هذا العام بين 25 و29 بالمئة، منذ مطلع العام بين 20 و25 ألف مهاجر).
+        if afterDate && !unit.known && unit.text == nil && x.scale == nil && y.scale == nil
+            && x.decimals == 0 && y.decimals == 0 && x.value == x.value.rounded() && y.value == y.value.rounded() {
+            return nil
+        }
         // A dash joins scores (2-1، 65 - 78), rankings (701-750) and life dates as often as
         // ranges: only a known unit or a scale word makes it a quantity.
         if dash && !unit.known && y.scale == nil { return nil }
@@ -160,6 +188,12 @@ public struct NumericRanges: Stage {
         if isClockTime(d, x) && isClockTime(d, y) && !unit.known { return nil }
         // Two years are a period, not a quantity: بين 2014 و2016، 2011-2014.
         if x.isPlainInteger && y.isPlainInteger && isYear(x.value) && isYear(y.value) && !unit.known {
+            return nil
+        }
+        // Older years too (حكم من 1530 إلى 1798، بني بين 1609 و1616) when nothing is counted after them: a
+        // quantity in that span of numbers names what it counts (بين 1100 و1300 شخص، بين 1500 و2000 وظيفة).
+        if x.isPlainInteger && y.isPlainInteger && unit.text == nil && !unit.known
+            && isOldYear(x.value) && isOldYear(y.value) && x.value < y.value {
             return nil
         }
         let bare = start == nil
@@ -209,6 +243,9 @@ public struct NumericRanges: Stage {
 
     func isYear(_ v: Double) -> Bool { v >= 1800 && v <= 2100 && v == v.rounded() }
 
+    /// Four digits a year may be written with: 1000 to 2100.
+    func isOldYear(_ v: Double) -> Bool { v >= 1000 && v <= 2100 && v == v.rounded() }
+
     /// One digits token `HH.MM` (two decimals, hours up to 24).
     func isClockTime(_ d: Document, _ n: ArabicNumber) -> Bool {
         guard n.tokens.count == 1, n.decimals == 2 || n.decimals == 0, n.value < 25 else { return false }
@@ -257,7 +294,7 @@ public struct NumericRanges: Stage {
         let t = d.tokens[k]
         guard t.kind == .word else { return (nil, false, false) }
         if words.months.contains(t.hash) { return (nil, false, true) }
-        if words.units.contains(t.hash) {
+        if words.units.contains(t.hash) || words.unitAbbreviations.contains(t.hash) {
             // A rate: كلم/س، كم / ساعة (the slash and what the unit is per belong to it).
             if k + 2 < limit, d.tokens[k + 1].hash == words.slash, d.tokens[k + 2].kind == .word,
                words.perUnits.contains(d.tokens[k + 2].hash) {
@@ -314,6 +351,8 @@ struct RangeWords: Sendable {
     let dateJoiners: TextSet
     let scoreWords: TextSet
     let units: TextSet
+    /// Units written short after a first bound that the second repeats (بين 17 د و21 د): Tunisian dinars.
+    let unitAbbreviations: TextSet
     /// What a unit may be per, after a slash: hours, minutes, seconds, days, months, years.
     let perUnits: TextSet
     let notUnits: TextSet
@@ -385,6 +424,7 @@ struct RangeWords: Sendable {
                       "نازحا", "لاجئين", "زائر", "زائرا", "سائح", "سائحا", "طالب", "طالبا", "طلاب", "تلميذ", "تلميذا",
                       "تلاميذ", "وثيقة", "وثائق", "وجبة", "وجبات", "وسيلة", "ورقة", "وفاة", "وفيات",
                       "وزير", "وزراء", "ورشة", "بطاقة", "بطاقات", "باخرة", "بئر", "بئرا", "بقرة", "لغة", "لغات", "مليمترا", "سنتيمترا", "سنتيمتر", "دولاراً", "عاماً", "يوماً", "شهراً", "دينارا"])
+        unitAbbreviations = keys(["د", "دج"])
         perUnits = keys(["س", "سا", "ساعة", "الساعة", "د", "دقيقة", "الدقيقة", "ث", "ثا", "ثانية", "الثانية", "يوم",
                          "اليوم", "شهر", "الشهر", "سنة", "السنة", "عام", "العام"])
         notUnits = keys([
