@@ -84,6 +84,10 @@ import Testing
                      "Models/training/ant-news-49.jsonl": 80,
                      "Models/training/ant-news-50.jsonl": 80,
                      "Models/training/ant-news-51.jsonl": 80,
+                     "Models/training/ant-news-52.jsonl": 80,
+                     "Models/training/ant-news-53.jsonl": 80,
+                     "Models/training/ant-news-54.jsonl": 80,
+                     "Models/training/ant-news-55.jsonl": 80,
                      "Tests/Fixtures/ant-news-heldout.jsonl": 15]
         var articles: Set<String> = []
         for (file, count) in files.sorted(by: { $0.key < $1.key }) {
