@@ -155,7 +155,10 @@ public struct RuleMatching: Stage {
         // One flat array by rule (a counting sort): articles are short, and an array per rule
         // per article cost more in allocations than the matching itself.
         let ruleCount = min(codes.count, RuleMatching.startRules)
-        var offsets = [Int](repeating: 0, count: RuleMatching.startRules + 1)
+        // Raw buffers: each array element written here paid a uniqueness check (two a start).
+        let offsets = UnsafeMutableBufferPointer<Int>.allocate(capacity: RuleMatching.startRules + 1)
+        offsets.initialize(repeating: 0)
+        defer { offsets.deallocate() }
         for mask in startMask {
             for w in 0..<2 {
                 var m = mask[w]
@@ -166,25 +169,25 @@ public struct RuleMatching: Stage {
             }
         }
         for r in 0..<ruleCount { offsets[r + 1] += offsets[r] }
-        var fill = offsets
-        var flatStartsArray = [Int32](repeating: 0, count: offsets[ruleCount])
+        let fill = UnsafeMutableBufferPointer<Int>.allocate(capacity: RuleMatching.startRules + 1)
+        _ = fill.initialize(from: offsets)
+        defer { fill.deallocate() }
+        var matches: [Slots] = []
+        // Starts go to the matcher as raw slices: an array slice costs a retain and a release
+        // per sentence.
+        let flatStarts = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(1, offsets[ruleCount]))
+        defer { flatStarts.deallocate() }
         for (i, mask) in startMask.enumerated() {
             for w in 0..<2 {
                 var m = mask[w]
                 while m != 0 {
                     let r = 64 * w + m.trailingZeroBitCount
-                    flatStartsArray[fill[r]] = Int32(i)
+                    (flatStarts.baseAddress! + fill[r]).initialize(to: Int32(i))
                     fill[r] += 1
                     m &= m - 1
                 }
             }
         }
-        var matches: [Slots] = []
-        // Starts go to the matcher as raw slices: an array slice costs a retain and a release
-        // per sentence.
-        let flatStarts = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(1, flatStartsArray.count))
-        _ = flatStarts.initialize(from: flatStartsArray)
-        defer { flatStarts.deallocate() }
         // The lists each sentence has a lookup of: a rule that needs a list the sentence lacks
         // cannot match there, and is not run.
         // Summed in a local: an array element updated per token paid a uniqueness check each time.
@@ -580,12 +583,17 @@ struct PikeVM {
     private var next = Scratch<Thread>()
     private var later = Scratch<(at: Int, thread: Thread)>()
     private var visited = Scratch<Int>()
+    /// By `RuleCode.sameTest`: the generation (token) at which the condition yielded nothing.
+    private var failed = Scratch<Int>()
+    /// The condition (by `sameTest`) and generation `outcomes` holds the ways of, or -1.
+    private var outcomesOf = -1
+    private var outcomesAt = -1
     private var generation = 0
     private var stack = Scratch<Thread>()
     private var outcomes = Scratch<(Int, Int32)>()
 
     func free() {
-        current.free(); next.free(); later.free(); visited.free(); stack.free(); outcomes.free()
+        current.free(); next.free(); later.free(); visited.free(); failed.free(); stack.free(); outcomes.free()
     }
 
     /// Positions of a sentence of `tokens` tokens a rule may work on before it takes matches
@@ -602,6 +610,7 @@ struct PikeVM {
         let startLists = code.startLists, startTexts = code.startTexts, anyText = !code.startTexts.hashes.isEmpty
         let closures = code.hasClosures, closureStart = code.closureStart, closure = code.closure
         let firsts = code.firstConditions, firstCount = code.firstConditionCount, conditionBase = conditions.baseAddress!
+        let sameTest = code.sameTest
         var cursor = StartCursor(starts: starts)
         @inline(__always) func canStartAnywhere(_ i: Int) -> Bool {
             guard let mask = startLists else { return true }
@@ -614,6 +623,7 @@ struct PikeVM {
         }
         let end = sentence.upperBound
         visited.fill(to: program.count, with: -1)
+        failed.fill(to: conditions.count, with: -1)
         var best: (start: Int, end: Int, slots: Slots)? = nil
         var pos = starts?.first.map(Int.init) ?? sentence.lowerBound
         let empty = Slots(repeating: -1)
@@ -699,9 +709,24 @@ struct PikeVM {
                         visited[pc] = generation
                         // The condition before the thread: four consumes in five yield nothing
                         // at the token, and then the thread's copy and captures are not needed.
+                        // A copy of a condition that failed here for an earlier thread fails
+                        // again, and one that passed left its ways in `outcomes`.
                         let consumes: Bool
                         if case .consume(let ci) = program[pc] {
-                            guard collect(conditions, ci, ctx, pos, end) else { continue }
+                            let same = Int(sameTest[ci])
+                            if same >= 0 {
+                                if failed[same] == generation { continue }
+                                if outcomesOf != same || outcomesAt != generation {
+                                    guard collect(conditions, ci, ctx, pos, end) else {
+                                        failed[same] = generation
+                                        continue
+                                    }
+                                    outcomesOf = same
+                                    outcomesAt = generation
+                                }
+                            } else {
+                                guard collect(conditions, ci, ctx, pos, end) else { continue }
+                            }
                             consumes = true
                         } else {
                             consumes = false
@@ -791,6 +816,7 @@ struct PikeVM {
                                                     _ ctx: MatchContext, _ pos: Int, _ end: Int) -> Bool {
         guard pos < end else { return false }
         outcomes.removeAll()
+        outcomesOf = -1
         let c = conditions.baseAddress! + ci
         guard ctx.passesTokenTests(c, at: pos), ctx.mayHaveText(c, at: pos) else { return false }
         ctx.outcomes(conditions[ci], at: pos, into: &outcomes)
