@@ -31,20 +31,6 @@ struct Condition: @unchecked Sendable {
 
     /// Bits of lists that must have a lookup at the first token, for skipping quickly.
     var requiredListMask: UInt64 { listA >= 0 ? 1 << UInt64(listA) : 0 }
-
-    /// Every field, the sets and extras by object: two conditions with the same key test the
-    /// same (the rules' load compiles a condition text once, so its copies share them).
-    struct TestKey: Hashable {
-        let kinds: UInt8, excludedKinds: UInt8, listA: Int32, listB: Int32, excludedLists: UInt64, text: UInt64?
-        let textSet: UnsafeMutableRawPointer?, minLength: Int, maxLength: Int, clitic: Proclitics?, noClitic: Bool
-        let extras: UnsafeMutableRawPointer?
-    }
-
-    var testKey: TestKey {
-        TestKey(kinds: kinds, excludedKinds: excludedKinds, listA: listA, listB: listB, excludedLists: excludedLists,
-                text: text, textSet: textSet?.toOpaque(), minLength: minLength, maxLength: maxLength, clitic: clitic,
-                noClitic: noClitic, extras: extras?.toOpaque())
-    }
 }
 
 /// Literal hashes in an open-addressing table at most a quarter full, so that a token not in the

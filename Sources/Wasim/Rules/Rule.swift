@@ -421,13 +421,6 @@ final class RuleCode: @unchecked Sendable {
     /// when none is required. The matcher starts no thread at a token that fails all of them on
     /// the tests that need no reading (`MatchContext.mayPass`): such a thread dies at once.
     let firstConditions: UnsafeMutableBufferPointer<Int32>
-    /// For each condition, the first one of the program that is the same test (a definition
-    /// spliced in several places, a repetition copied, compile to the same condition at other
-    /// indices), negated when a /regex/ makes its test charge the document's regex budget. The
-    /// matcher remembers the conditions that failed at a token by this index, so a copy reached
-    /// by another thread at the same token is not tested again; one with a regex is always tested,
-    /// so that the budget is charged as before.
-    let sameTest: UnsafeMutableBufferPointer<Int32>
 
     init(program: [Instruction], conditions: [Condition], extras: [AnyObject], captureTypes: [EntityType],
          source: String, priority: Int, startLists: UInt64?, startTexts: [UInt64], requiredTexts: [UInt64] = [],
@@ -454,21 +447,6 @@ final class RuleCode: @unchecked Sendable {
         firstConditions = .allocate(capacity: max(firsts.count, 1))
         _ = firstConditions.initialize(from: firsts)
         firstConditionCount = firsts.count
-        sameTest = .allocate(capacity: max(conditions.count, 1))
-        _ = sameTest.initialize(from: RuleCode.sameTests(conditions))
-    }
-
-    /// `sameTest`'s values: the first identical condition's index, or -1 - it with a regex.
-    static func sameTests(_ conditions: [Condition]) -> [Int32] {
-        var firsts: [Condition.TestKey: Int] = [:]
-        return conditions.indices.map { i in
-            let first = firsts[conditions[i].testKey, default: i]
-            firsts[conditions[i].testKey] = first
-            let regex = conditions[i].extras.map { x in
-                x._withUnsafeGuaranteedRef { !$0.regexes.isEmpty || !$0.excludedRegexes.isEmpty }
-            } ?? false
-            return regex ? Int32(-1 - first) : Int32(first)
-        }
     }
 
     let firstConditionCount: Int
@@ -509,7 +487,6 @@ final class RuleCode: @unchecked Sendable {
         closureStart.deallocate()
         closure.deallocate()
         firstConditions.deallocate()
-        sameTest.deallocate()
     }
 
     /// The most closure steps a rule keeps, against its instruction count: a chain of n

@@ -583,17 +583,12 @@ struct PikeVM {
     private var next = Scratch<Thread>()
     private var later = Scratch<(at: Int, thread: Thread)>()
     private var visited = Scratch<Int>()
-    /// By `RuleCode.sameTest`: the generation (token) at which the condition yielded nothing.
-    private var failed = Scratch<Int>()
-    /// The condition (by `sameTest`) and generation `outcomes` holds the ways of, or -1.
-    private var outcomesOf = -1
-    private var outcomesAt = -1
     private var generation = 0
     private var stack = Scratch<Thread>()
     private var outcomes = Scratch<(Int, Int32)>()
 
     func free() {
-        current.free(); next.free(); later.free(); visited.free(); failed.free(); stack.free(); outcomes.free()
+        current.free(); next.free(); later.free(); visited.free(); stack.free(); outcomes.free()
     }
 
     /// Positions of a sentence of `tokens` tokens a rule may work on before it takes matches
@@ -610,7 +605,6 @@ struct PikeVM {
         let startLists = code.startLists, startTexts = code.startTexts, anyText = !code.startTexts.hashes.isEmpty
         let closures = code.hasClosures, closureStart = code.closureStart, closure = code.closure
         let firsts = code.firstConditions, firstCount = code.firstConditionCount, conditionBase = conditions.baseAddress!
-        let sameTest = code.sameTest
         var cursor = StartCursor(starts: starts)
         @inline(__always) func canStartAnywhere(_ i: Int) -> Bool {
             guard let mask = startLists else { return true }
@@ -623,7 +617,6 @@ struct PikeVM {
         }
         let end = sentence.upperBound
         visited.fill(to: program.count, with: -1)
-        failed.fill(to: conditions.count, with: -1)
         var best: (start: Int, end: Int, slots: Slots)? = nil
         var pos = starts?.first.map(Int.init) ?? sentence.lowerBound
         let empty = Slots(repeating: -1)
@@ -709,24 +702,9 @@ struct PikeVM {
                         visited[pc] = generation
                         // The condition before the thread: four consumes in five yield nothing
                         // at the token, and then the thread's copy and captures are not needed.
-                        // A copy of a condition that failed here for an earlier thread fails
-                        // again, and one that passed left its ways in `outcomes`.
                         let consumes: Bool
                         if case .consume(let ci) = program[pc] {
-                            let same = Int(sameTest[ci])
-                            if same >= 0 {
-                                if failed[same] == generation { continue }
-                                if outcomesOf != same || outcomesAt != generation {
-                                    guard collect(conditions, ci, ctx, pos, end) else {
-                                        failed[same] = generation
-                                        continue
-                                    }
-                                    outcomesOf = same
-                                    outcomesAt = generation
-                                }
-                            } else {
-                                guard collect(conditions, ci, ctx, pos, end) else { continue }
-                            }
+                            guard collect(conditions, ci, ctx, pos, end) else { continue }
                             consumes = true
                         } else {
                             consumes = false
@@ -816,7 +794,6 @@ struct PikeVM {
                                                     _ ctx: MatchContext, _ pos: Int, _ end: Int) -> Bool {
         guard pos < end else { return false }
         outcomes.removeAll()
-        outcomesOf = -1
         let c = conditions.baseAddress! + ci
         guard ctx.passesTokenTests(c, at: pos), ctx.mayHaveText(c, at: pos) else { return false }
         ctx.outcomes(conditions[ci], at: pos, into: &outcomes)
