@@ -155,7 +155,10 @@ public struct RuleMatching: Stage {
         // One flat array by rule (a counting sort): articles are short, and an array per rule
         // per article cost more in allocations than the matching itself.
         let ruleCount = min(codes.count, RuleMatching.startRules)
-        var offsets = [Int](repeating: 0, count: RuleMatching.startRules + 1)
+        // Raw buffers: each array element written here paid a uniqueness check (two a start).
+        let offsets = UnsafeMutableBufferPointer<Int>.allocate(capacity: RuleMatching.startRules + 1)
+        offsets.initialize(repeating: 0)
+        defer { offsets.deallocate() }
         for mask in startMask {
             for w in 0..<2 {
                 var m = mask[w]
@@ -166,25 +169,25 @@ public struct RuleMatching: Stage {
             }
         }
         for r in 0..<ruleCount { offsets[r + 1] += offsets[r] }
-        var fill = offsets
-        var flatStartsArray = [Int32](repeating: 0, count: offsets[ruleCount])
+        let fill = UnsafeMutableBufferPointer<Int>.allocate(capacity: RuleMatching.startRules + 1)
+        _ = fill.initialize(from: offsets)
+        defer { fill.deallocate() }
+        var matches: [Slots] = []
+        // Starts go to the matcher as raw slices: an array slice costs a retain and a release
+        // per sentence.
+        let flatStarts = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(1, offsets[ruleCount]))
+        defer { flatStarts.deallocate() }
         for (i, mask) in startMask.enumerated() {
             for w in 0..<2 {
                 var m = mask[w]
                 while m != 0 {
                     let r = 64 * w + m.trailingZeroBitCount
-                    flatStartsArray[fill[r]] = Int32(i)
+                    (flatStarts.baseAddress! + fill[r]).initialize(to: Int32(i))
                     fill[r] += 1
                     m &= m - 1
                 }
             }
         }
-        var matches: [Slots] = []
-        // Starts go to the matcher as raw slices: an array slice costs a retain and a release
-        // per sentence.
-        let flatStarts = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(1, flatStartsArray.count))
-        _ = flatStarts.initialize(from: flatStartsArray)
-        defer { flatStarts.deallocate() }
         // The lists each sentence has a lookup of: a rule that needs a list the sentence lacks
         // cannot match there, and is not run.
         // Summed in a local: an array element updated per token paid a uniqueness check each time.
