@@ -135,7 +135,7 @@ struct Train: ParsableCommand {
                 for c in corpora where c.jackknife {
                     guard case .conll(let sentences) = c.listSource ?? c.corpus else { continue }
                     let curated = try TrainSplitLists.curatedGivenNames(options: pipelineOptions)
-                    try TrainSplitLists.write(TrainSplitLists.derive(sentences, knownGivenNames: curated, normalizer: pipelineOptions.normalizer),
+                    try TrainSplitLists.write(TrainSplitLists.derive(sentences, isKnownGivenName: curated.predicate, normalizer: pipelineOptions.normalizer),
                                               to: listsOut)
                     log("wrote the train-split lists into \(listsOut)")
                 }

@@ -33,4 +33,28 @@ import Testing
     @Test func gluedGivenNamesCorpusOnly() {
         #expect(TrainSplitLists.derive(persons).givenNames == ["أحمد", "سام", "وليلى", "وليد", "بريان", "جورج"])
     }
+
+    /// A glued و comes off a person of the entity list where its first word is a person's first
+    /// token elsewhere (وأحمد ماهر) or a word inside another person (وحمودي جابر), and the given
+    /// names take the name behind it; a name that begins with و and whose rest is no name stays
+    /// (واين روني). Given names are no Latin words, and none whose folded form is mostly an
+    /// ordinary word (آلان folds onto الآن "now").
+    @Test func gluedPersonsAndFoldedGivenNames() {
+        let s = ["وأحمد B-PER ماهر I-PER", "قال O أحمد B-PER سعيد I-PER", "وحمودي B-PER جابر I-PER", "التقى O سامي B-PER حمودي I-PER",
+                 "واين B-PER روني I-PER", "آلان B-PER ديلون I-PER", "الآن O الآن O الآن O الآن O الآن O", "Albert B-PER Einstein I-PER"].map(sentence)
+        let lists = TrainSplitLists.derive(s)
+        #expect(lists.entities.map(\.surface) == ["أحمد ماهر", "أحمد سعيد", "حمودي جابر", "سامي حمودي", "واين روني", "آلان ديلون", "Albert Einstein"])
+        #expect(lists.givenNames == ["أحمد", "حمودي", "سامي", "واين"])
+    }
+
+    /// The curated given names are read by the gazetteer's loader: a word read whole and folded as
+    /// the matcher folds (اليساندرو for أليساندرو), never from a `train-split-*` file (سكارليت).
+    @Test func curatedGivenNamesAreTheGazetteersOwn() throws {
+        let names = try TrainSplitLists.curatedGivenNames(options: PipelineOptions(dataDirectory: repositoryRoot.path))
+        #expect(names.contains("فدوى") && names.contains("برونو") && names.contains("لميس") && names.contains("اليساندرو"))
+        #expect(!names.contains("وفدوى") && !names.contains("سكارليت") && !names.contains("فلسطين"))
+        var without = PipelineOptions(dataDirectory: repositoryRoot.path)
+        without.defaultGazetteers = false
+        #expect(try TrainSplitLists.curatedGivenNames(options: without).predicate == nil)
+    }
 }

@@ -746,6 +746,7 @@ public struct Labeller: Stage {
     static let commonType = helperType("COMMON"), vocabularyType = helperType("VOCAB"), nisbaType = helperType("NISBA")
     static let givenNameType = helperType("GIVEN_NAME"), ambiguousType = helperType("AMBIGUOUS")
     static let nameParticleType = helperType("NAME_PARTICLE")
+    static let personListType = Int32(Gazetteer.entityTypes.firstIndex(of: "PER")!)
 
     /// Whether token `i` is, whole and with its article, a nisba of the lists (الفرنسي، المصري)
     /// and no given name or ambiguous word (العربي is also a Maghrebi first name).
@@ -840,12 +841,33 @@ public struct Labeller: Stage {
 
     /// Whether the normalized word of hash `h` is a known one: the word clusters hold it, or a
     /// token other than `i` is that word, bare or behind a proclitic.
-    static func knownWord(_ d: Document, _ h: UInt64, besides i: Int, clusters: (any ClusterCodes)?) -> Bool {
+    /// The document's words are counted once, on the first call (`ProcliticEvidence.words`).
+    static func knownWord(_ d: Document, _ h: UInt64, besides i: Int, clusters: (any ClusterCodes)?,
+                          evidence: ProcliticEvidence) -> Bool {
         if let clusters, clusters.code(ofHash: h) != nil { return true }
-        for (k, t) in d.tokens.enumerated() where k != i && t.kind == .word {
-            if t.hash == h || d.analyses(of: t).contains(where: { $0.hash == h }) { return true }
+        var n = evidence.words.count(d, h)
+        let t = d.tokens[i]
+        if n > 0, t.kind == .word, t.hash == h || d.analyses(of: t).contains(where: { $0.hash == h }) { n -= 1 }
+        return n > 0
+    }
+
+    /// The shortest proclitic behind which token `i` is a listed given name or person, when the
+    /// whole token is in no list but the ordinary words' (وفدوى = و + فدوى); nil otherwise.
+    static func listedStemPrefix(_ d: Document, token i: Int) -> Int32? {
+        var l = d.lookups.partitioningIndex { Int($0.tokens.lowerBound) >= i }
+        var prefix: Int32? = nil
+        while l < d.lookups.count, Int(d.lookups[l].tokens.lowerBound) == i {
+            let lookup = d.lookups[l]
+            l += 1
+            if lookup.prefixLength == 0 {
+                if lookup.list == Labeller.commonType || lookup.list == Labeller.vocabularyType { continue }
+                return nil
+            }
+            if lookup.list == Labeller.givenNameType || lookup.list == Labeller.personListType {
+                prefix = min(prefix ?? lookup.prefixLength, lookup.prefixLength)
+            }
         }
-        return false
+        return prefix
     }
 
     /// How much of the first token is a proclitic outside the entity (ANNOTATION.md: و ف ب ل ك
@@ -864,30 +886,47 @@ public struct Labeller: Stage {
         while k >= 0 {
             let c = d.candidates[Int(k)]
             let p = c.start - t.start
-            if c.type == type { return p }
+            if c.type == type {
+                // A person rule that read the whole token as an unknown word (وفدوى) where only a
+                // reading behind its proclitic is a listed name: the name starts after it.
+                if p == 0, type == .person, let q = listedStemPrefix(d, token: i) { return q }
+                return p
+            }
             fromCandidates = fromCandidates ?? p
             k = e.nextCandidate[Int(k)]
         }
         if let p = fromCandidates { return p }
         var fromLists: Int32? = nil, fromLongerLists: Int32? = nil
-        var wholeWord = false
+        var wholeWord = false, stemWord = false
         var l = d.lookups.partitioningIndex { Int($0.tokens.lowerBound) >= i }
         while l < d.lookups.count, Int(d.lookups[l].tokens.lowerBound) == i {
             let lookup = d.lookups[l]
             l += 1
+            let ordinary = lookup.list == Labeller.commonType || lookup.list == Labeller.vocabularyType
             if lookup.prefixLength == 0 {
                 // The whole token as an ordinary word (وبن, فريد "unique") yields only to a longer
                 // name read behind its proclitic (و + بن قردان), not to a one-word one (ف + ريد);
                 // as a name or a designator (وليد، وزارة) it is kept.
-                if lookup.list == Labeller.commonType || lookup.list == Labeller.vocabularyType { wholeWord = true; continue }
+                if ordinary { wholeWord = true; continue }
                 return 0
             }
             // A kunya or nasab particle behind a proclitic (وابن كثير، بأبي عمران) starts the name.
             if type == .person, lookup.list == Labeller.nameParticleType { return lookup.prefixLength }
+            if ordinary {
+                stemWord = true
+                // An ordinary word behind a person's first ب، ف or ك is no name there (ب + يلي of
+                // بيلي، ب + أملاك of باملاك تسيما): it says nothing of where the name starts. Not
+                // behind و or ل, before which a name is also a word (وسيف، ونجم، لأمير), nor in a
+                // place or an organization, whose first word is often a noun behind a preposition
+                // (بقاعة، بمقبرة، لفوج).
+                if type == .person, lookup.prefixLength == 1, [0x628, 0x641, 0x643].contains(d.utf16[Int(t.start)]) { continue }
+            }
             fromLists = min(fromLists ?? lookup.prefixLength, lookup.prefixLength)
             if lookup.tokens.count > 1 { fromLongerLists = min(fromLongerLists ?? lookup.prefixLength, lookup.prefixLength) }
         }
-        if wholeWord { return fromLongerLists ?? 0 }
+        // A whole that is an ordinary word only as the letter and an ordinary word (بفتح = ب +
+        // فتح, a glued form of the vocabulary lists) says nothing either: the stem decides.
+        if wholeWord && !stemWord { return fromLongerLists ?? 0 }
         if let p = fromLists { return p }
         let readings = d.analyses(of: t)
         // The longest reading whose stem has the article.
@@ -900,7 +939,7 @@ public struct Labeller: Stage {
                 // (the news' vocabulary) hold or the article writes elsewhere; else the word stays
                 // whole. Not after و or ب, which begin few names: there the stem is as often a
                 // village or a quarter no list or cluster knows (والحسينات، بالطفالة).
-                if a.proclitics == .fa || a.proclitics == .ka, !knownWord(d, a.hash, besides: i, clusters: clusters) { return 0 }
+                if a.proclitics == .fa || a.proclitics == .ka, !knownWord(d, a.hash, besides: i, clusters: clusters, evidence: e) { return 0 }
                 return a.prefixLength
             }
             // لل: the article's alef was dropped (للأمم = ل + الأمم).
@@ -920,6 +959,27 @@ public struct Labeller: Stage {
             return a.prefixLength
         }
         return 0
+    }
+}
+
+/// How many of a document's words are each normalized form, bare or behind a proclitic (a word
+/// counts once for a form, however many of its readings have it), counted on the first question.
+final class DocumentWords: @unchecked Sendable {
+    private var counts: [UInt64: Int32]? = nil
+
+    func count(_ d: Document, _ h: UInt64) -> Int32 {
+        if counts == nil {
+            var c: [UInt64: Int32] = [:]
+            for t in d.tokens where t.kind == .word {
+                c[t.hash, default: 0] += 1
+                for (r, a) in d.analyses(of: t).enumerated() where a.hash != t.hash {
+                    // Once per word: a form two readings share (rare) is counted by the first.
+                    if !d.analyses(of: t).prefix(r).contains(where: { $0.hash == a.hash }) { c[a.hash, default: 0] += 1 }
+                }
+            }
+            counts = c
+        }
+        return counts![h] ?? 0
     }
 }
 
@@ -1139,6 +1199,9 @@ struct WordIndex: Sendable {
 struct ProcliticEvidence {
     var candidateStart: [Int32]
     var nextCandidate: [Int32]
+    /// The document's words, counted on first need (`Labeller.knownWord`): a class, so that the
+    /// copies `procliticLength` is handed share what the first call counted.
+    var words = DocumentWords()
 
     init() {
         candidateStart = []
@@ -1152,6 +1215,7 @@ struct ProcliticEvidence {
 
     /// The evidence of `d`, in the arrays already there.
     mutating func fill(_ d: Document) {
+        words = DocumentWords()
         candidateStart.removeAll(keepingCapacity: true)
         candidateStart.append(contentsOf: repeatElement(-1, count: d.tokens.count))
         nextCandidate.removeAll(keepingCapacity: true)

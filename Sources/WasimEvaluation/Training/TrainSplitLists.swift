@@ -14,6 +14,21 @@ public struct DerivedLists: Sendable {
     public var vocabulary: [String] = []
 }
 
+/// The curated lists' given names (`TrainSplitLists.curatedGivenNames`).
+public struct CuratedGivenNames: Sendable {
+    let gazetteer: Gazetteer?
+    /// Whether `word`, read whole, is a `GIVEN_NAME` of a list other than the `train-split-*` files.
+    public func contains(_ word: String) -> Bool {
+        gazetteer?.hasEntry(word: word, type: "GIVEN_NAME", file: { !TrainSplitLists.files.contains($0) }) ?? false
+    }
+    /// `contains`, or nil without lists (`derive`'s `isKnownGivenName`).
+    public var predicate: ((String) -> Bool)? {
+        guard gazetteer != nil else { return nil }
+        let names = self
+        return { names.contains($0) }
+    }
+}
+
 public enum TrainSplitLists {
     public static let files = ["train-split-entities.tsv", "train-split-given-names.tsv", "train-split-vocabulary.tsv"]
     static let proclitics = ["وب", "ول", "وك", "فب", "فل", "فك", "و", "ف", "ب", "ل", "ك"]
@@ -27,12 +42,30 @@ public enum TrainSplitLists {
     /// proclitic glued to one of them (وليلى) is left out.
     public static func derive(_ sentences: [CoNLLSentence], knownGivenNames: Set<String> = [],
                               normalizer: Normalizer = Normalizer()) -> DerivedLists {
-        var tokenCount: [String: Int] = [:], tokenInEntity: [String: Int] = [:], tokenOutside: [String: Int] = [:]
+        derive(sentences, isKnownGivenName: knownGivenNames.isEmpty ? nil : { knownGivenNames.contains(normalizer.normalize($0)) })
+    }
+
+    /// The same, asking `isKnownGivenName` (`CuratedGivenNames.contains`) whether a word is a
+    /// curated given name; nil: no curated lists.
+    public static func derive(_ sentences: [CoNLLSentence], isKnownGivenName: ((String) -> Bool)?,
+                              normalizer: Normalizer = Normalizer()) -> DerivedLists {
+        var tokenCount: [String: Int] = [:], tokenInEntity: [String: Int] = [:]
+        var tokenInPerson: [String: Int] = [:]
+        // By normalized form too: the matcher folds آلان onto الآن "now" and ألفا onto "two
+        // thousand", so whether a given name is mostly an ordinary word is asked of its folded form.
+        var foldedCount: [String: Int] = [:], foldedOutside: [String: Int] = [:]
         var entityCount: [String: Int] = [:]
         for s in sentences {
             for (k, t) in s.tokens.enumerated() {
                 tokenCount[t, default: 0] += 1
-                if s.tags[k] == "O" { tokenOutside[t, default: 0] += 1 } else { tokenInEntity[t, default: 0] += 1 }
+                let folded = normalizer.normalize(t)
+                foldedCount[folded, default: 0] += 1
+                if s.tags[k] == "O" {
+                    foldedOutside[folded, default: 0] += 1
+                } else {
+                    tokenInEntity[t, default: 0] += 1
+                    if s.tags[k].hasSuffix("PER") || s.tags[k].hasSuffix("PERS") { tokenInPerson[t, default: 0] += 1 }
+                }
             }
         }
         var chunks: [(tokens: [String], type: String)] = []
@@ -46,9 +79,21 @@ public enum TrainSplitLists {
                 entityCount[toks.joined(separator: " "), default: 0] += 1
             }
         }
+        func known(_ w: String) -> Bool { isKnownGivenName?(w) ?? false }
+        // Persons' first tokens as the corpus writes them, glued or not: what `strip` asks of a
+        // person's rest behind و.
+        var rawFirstTokens = Set<String>()
+        for c in chunks where c.type == "PER" { rawFirstTokens.insert(c.tokens[0]) }
         // A proclitic comes off the first token when the rest starts with ال and occurs as a token,
-        // or is itself an entity elsewhere (twice for two-letter proclitics); لل → ال.
-        func strip(_ toks: [String]) -> [String] {
+        // or is itself an entity elsewhere (twice for two-letter proclitics); لل → ال. A و also
+        // comes off a person whose rest starts with a given name, a curated one, a person's first
+        // token elsewhere (وأحمد ماهر → أحمد ماهر, where no other entity is أحمد ماهر) or a word
+        // inside another person (وحمودي ولد المصطفى, after سامي حمودي): kept, it
+        // made a person of the list start at the conjunction. Not behind ب، ك، ف، ل, whose letter
+        // is as often the name's own (بريان آدامز, Bryan, not ب + ريان).
+        // `byGivenName`: stripped for its given name alone; the given names below read such a
+        // first token as the corpus writes it, and decide for themselves.
+        func strip(_ toks: [String], type: String) -> (tokens: [String], byGivenName: Bool) {
             var out = toks
             let first = toks[0]
             for p in proclitics where first.hasPrefix(p) && first.count > p.count + 2 {
@@ -58,10 +103,15 @@ public enum TrainSplitLists {
                 let need = p.count == 2 ? 2 : 1
                 if (rest.hasPrefix("ال") && tokenCount[rest] != nil) || entityCount[restSurface, default: 0] >= need {
                     out[0] = rest
-                    return out
+                    return (out, false)
+                }
+                if p == "و", type == "PER", toks.count >= 2, !known(first),
+                   known(rest) || rawFirstTokens.contains(rest) || tokenInPerson[rest, default: 0] > 0 {
+                    out[0] = rest
+                    return (out, true)
                 }
             }
-            return out
+            return (out, false)
         }
         var typeVotes: [String: [String: Int]] = [:]
         var order: [String] = []
@@ -71,24 +121,25 @@ public enum TrainSplitLists {
         func givenName(_ toks: [String]) -> String { toks[0] == "عبد" && toks.count >= 3 ? toks[0] + " " + toks[1] : toks[0] }
         var firstTokens = Set<String>()
         for c in chunks {
-            let toks = strip(c.tokens)
+            let (toks, byGivenName) = strip(c.tokens, type: c.type)
             let surface = toks.joined(separator: " ")
             if typeVotes[surface] == nil { order.append(surface); surfaceTokens[surface] = toks }
             typeVotes[surface, default: [:]][c.type, default: 0] += 1
-            if c.type == "PER" { firstTokens.insert(givenName(toks)) }
-            if c.type == "PER", toks.count >= 2 { persons.append(toks) }
+            let person = byGivenName ? c.tokens : toks
+            if c.type == "PER" { firstTokens.insert(givenName(person)) }
+            if c.type == "PER", person.count >= 2 { persons.append(person) }
         }
         // `strip` keeps a proclitic glued to a name that starts no other entity (ووديع الصافي,
         // وليلى الزحاف): as a given name, read whole, it kept the conjunction inside the learned
         // labeller's person. A first token that is a proclitic and a given name, and is not a
         // curated list's name itself (وليد، وليام stay), counts for that name where the corpus has
         // it as a person's first token elsewhere (وأحمد → أحمد, لمحمد → محمد) or it is a particle
-        // (وعبد), and is left out where only the curated lists know it behind و (وليلى): they hold
+        // (وعبد), behind و also where it is a word inside another person (وحمودي → حمودي, after
+        // سامي حمودي), and is left out where only the curated lists know it behind و (وليلى): they hold
         // it already, and adding it would set these lists apart from the shipped file, which the
         // jackknife stands in for. Behind ب، ك، ف، ل the curated lists are not enough: the letter
         // is as often the foreign name's own (بريان Brian, not ب + ريان; برند، كاسياس). The shorter
         // proclitic first: وبسام is و + بسام.
-        func known(_ w: String) -> Bool { !knownGivenNames.isEmpty && knownGivenNames.contains(normalizer.normalize(w)) }
         var given: [String: Int] = [:], givenOrder: [String] = []
         persons: for var toks in persons {
             let first = toks[0]
@@ -96,7 +147,8 @@ public enum TrainSplitLists {
                 for p in shortProclitics where first.hasPrefix(p) && first.count > p.count + 1 {
                     var rest = toks
                     rest[0] = String(first.dropFirst(p.count))
-                    if rest[0].count >= 3 && (particles.contains(rest[0]) || firstTokens.contains(givenName(rest))) || p == "و" && particles.contains(rest[0]) {
+                    if rest[0].count >= 3 && (particles.contains(rest[0]) || firstTokens.contains(givenName(rest))) || p == "و" && particles.contains(rest[0])
+                        || p == "و" && rest[0].count >= 3 && tokenInPerson[rest[0], default: 0] > 0 {
                         toks = rest
                         break
                     }
@@ -132,8 +184,9 @@ public enum TrainSplitLists {
             lists.entities.append((surface, type))
         }
         for g in givenOrder.enumerated().sorted(by: { given[$0.element]! != given[$1.element]! ? given[$0.element]! > given[$1.element]! : $0.offset < $1.offset }).map(\.element) {
-            guard !particles.contains(g) else { continue }
-            let outside = tokenOutside[g, default: 0], all = tokenCount[g, default: 0]
+            guard !particles.contains(g), g.unicodeScalars.contains(where: { (0x621...0x64A).contains($0.value) }) else { continue }
+            let folded = normalizer.normalize(g)
+            let outside = foldedOutside[folded, default: 0], all = foldedCount[folded, default: 0]
             if all > 0, Double(outside) / Double(all) > 0.8 { continue }
             lists.givenNames.append(g)
         }
@@ -167,23 +220,13 @@ public enum TrainSplitLists {
         }
     }
 
-    /// The given names (`GIVEN_NAME`) of the data's lists other than the `train-split-*` files,
-    /// normalized: what `derive` asks whether a glued first token's rest is a name.
-    public static func curatedGivenNames(options: PipelineOptions) throws -> Set<String> {
-        guard options.defaultGazetteers else { return [] }
+    /// The given names (`GIVEN_NAME`) of the data's lists other than the `train-split-*` files:
+    /// what `derive` asks whether a glued first token's rest is a name. Read by the gazetteer's
+    /// own loader (and its folder cache), so that the list format has one parser.
+    public static func curatedGivenNames(options: PipelineOptions) throws -> CuratedGivenNames {
+        guard options.defaultGazetteers else { return CuratedGivenNames(gazetteer: nil) }
         let directory = try DefaultPipeline.dataDirectory(options.dataDirectory) + "/Gazetteers"
-        var names = Set<String>()
-        for name in try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
-        where name.hasSuffix(".tsv") && !files.contains(name) {
-            guard let text = try? String(contentsOfFile: directory + "/" + name, encoding: .utf8) else { continue }
-            for line in text.split(separator: "\n") where !line.hasPrefix("#") {
-                let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
-                if fields.count >= 2, fields[1].trimmingCharacters(in: .whitespaces) == "GIVEN_NAME" {
-                    names.insert(options.normalizer.normalize(String(fields[0])))
-                }
-            }
-        }
-        return names
+        return CuratedGivenNames(gazetteer: try Gazetteer.load(directory: directory, normalizer: options.normalizer))
     }
 
     /// The default lists with the `train-split-*` files replaced by `lists` (same file names and

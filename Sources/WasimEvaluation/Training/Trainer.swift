@@ -139,7 +139,7 @@ public enum Trainer {
             let fold = documents[(documents.count * f / k)..<(documents.count * (f + 1) / k)]
             guard let first = fold.first?.lowerBound, let last = fold.last?.upperBound else { continue }
             let others = Array(raw[..<first]) + Array(raw[last...])
-            let gazetteer = try TrainSplitLists.gazetteer(replacingWith: TrainSplitLists.derive(others, knownGivenNames: curated, normalizer: options.normalizer), options: options)
+            let gazetteer = try TrainSplitLists.gazetteer(replacingWith: TrainSplitLists.derive(others, isKnownGivenName: curated.predicate, normalizer: options.normalizer), options: options)
             let pipeline = try featurePipeline(options, gazetteer: gazetteer)
             let texts = fold.map { conllText(sentences[$0]) }
             let part = try featurize(texts, pipeline: pipeline, gazetteer: gazetteer, groups: training.groups, clusters: clusters)
