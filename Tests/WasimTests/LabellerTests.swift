@@ -832,4 +832,26 @@ extension LabellerTests {
         #expect(try !holds([model, beyond, place]))
         #expect(ConflictResolution.lowerTierByFirst([model, left, beyond, place, dead]) == [1, 3, 2])
     }
+
+    /// A model place that adds to a listed place one word no list knows, beginning with ب, ل or ك,
+    /// reads on into a prepositional phrase: it does not hold the list's place, whose boundaries
+    /// stand (السعودية بشن → السعودية). A place word of the lists after it, or another letter, still does.
+    @Test func aPlaceDoesNotReadOnIntoAPrepositionalWord() throws {
+        var options = PipelineOptions(dataDirectory: repositoryRoot.path)
+        options.useModel = false
+        let d = try DefaultPipeline.make(options).tag("بقيادة السعودية بشن غارات السعودية بيروت السعودية غارات")
+        let words = d.tokens.map { d.text(of: $0) }
+        #expect(words == ["بقيادة", "السعودية", "بشن", "غارات", "السعودية", "بيروت", "السعودية", "غارات"])
+        #expect(ConflictResolution.runsIntoPrepositionalWord(d, token: 2))
+        #expect(!ConflictResolution.runsIntoPrepositionalWord(d, token: 5))
+        #expect(!ConflictResolution.runsIntoPrepositionalWord(d, token: 7))
+        func holds(_ model: Range<Int32>, _ listed: Range<Int32>) -> Bool {
+            let facts = [Self.fact(model, .model, type: FeatureExtractor.locationIndex),
+                         Self.fact(listed, .gazetteer, type: FeatureExtractor.locationIndex)]
+            return ConflictResolution.holdsOneName(0, facts, nil, d, organization: false)
+        }
+        #expect(!holds(1..<3, 1..<2))
+        #expect(holds(4..<6, 4..<5))
+        #expect(holds(6..<8, 6..<7))
+    }
 }
