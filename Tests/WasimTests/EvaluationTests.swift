@@ -7,13 +7,17 @@ import WasimTestSupport
 
 // F1 floors (fractions) that the default pipeline must keep, so a regression fails CI: a little
 // below what it scores now with Models/wasim.model (news fixture PER 1.0, ORG 0.9738, LOC 0.9866,
-// NUMRANGE 1.0 with all values right; ANERcorp test micro 0.7624; 0.6926 without the model).
+// NUMRANGE 1.0 with all values right; ANERcorp test micro 0.7564; 0.6930 without the model).
 // ANERcorp's floor went from 0.755 to 0.75 (the target of issue #10) in the ninth session: training
 // on the project's own newswire passages and letting an organization that holds the model's place
 // win (ANNOTATION.md's flat, longest names; ANERcorp keeps the designator out) cost ANERcorp about
 // 0.5 while the fixtures, fresh ant-news and the encyclopedic halves rose. Back to 0.755 in the thirteenth
 // session, 0.76 in the fourteenth (its new gold and rules). The news fixture's ORG and LOC floors rose
-// in the sixteenth (0.96 → 0.97, 0.975 → 0.985: its consistent gold, lists and rules).
+// in the sixteenth (0.96 → 0.97, 0.975 → 0.985: its consistent gold, lists and rules). ANERcorp's went
+// back to 0.755 in the eighteenth: its 22 new gold files (30% more of the project's own text), the
+// organs-with-their-bodies rules and the derived lists' repairs took the newswire halves up by 0.1 to 3.8
+// and the project's 33 sets by 0.61 on average, and ANERcorp (whose gold splits organs from their
+// bodies and keeps designators out) down from 0.7624 to 0.7564.
 // Raise them whenever the pipeline improves
 // (`wasim eval --gold Tests/Fixtures/news.jsonl` and
 // `wasim eval --gold ../shared/corpora/anercorp/test.txt` print the scores).
@@ -24,7 +28,7 @@ let newsFloorNUMRANGE = 0.98
 /// Share of exactly matched NUMRANGE spans with both values right.
 let newsFloorNUMRANGEValues = 0.98
 /// Micro-F1 over PER, LOC and ORG on ANERcorp's test split.
-let anercorpFloorMicroF1 = 0.76
+let anercorpFloorMicroF1 = 0.755
 
 let newsFixture = repositoryRoot.appendingPathComponent("Tests/Fixtures/news.jsonl").path
 
