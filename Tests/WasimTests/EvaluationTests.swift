@@ -17,7 +17,8 @@ import WasimTestSupport
 // back to 0.755 in the eighteenth: its 22 new gold files (30% more of the project's own text), the
 // organs-with-their-bodies rules and the derived lists' repairs took the newswire halves up by 0.1 to 3.8
 // and the project's 33 sets by 0.61 on average, and ANERcorp (whose gold splits organs from their
-// bodies and keeps designators out) down from 0.7624 to 0.7564.
+// bodies and keeps designators out) down from 0.7624 to 0.7564 (trained without the last six of those
+// files, 0.7624: the fall comes with the new text, which is kept).
 // Raise them whenever the pipeline improves
 // (`wasim eval --gold Tests/Fixtures/news.jsonl` and
 // `wasim eval --gold ../shared/corpora/anercorp/test.txt` print the scores).
