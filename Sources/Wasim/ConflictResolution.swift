@@ -538,7 +538,7 @@ public struct ConflictResolution: Stage {
     /// Whether token `k`, the one word a model place adds after a listed place, is a word no list
     /// knows that begins with ب, ل or ك (التحالف بقيادة السعودية بشن غارات: the model read
     /// `السعودية بشن` as one place): a place's name does not go on with a prepositional phrase, and
-    /// the list's boundaries stand. Rare enough (one word, those letters) for a scan of the lookups.
+    /// the list's boundaries stand.
     static func runsIntoPrepositionalWord(_ d: Document, token k: Int) -> Bool {
         let t = d.tokens[k]
         guard t.kind == .word, t.normEnd - t.normStart >= 2 else { return false }
@@ -546,8 +546,10 @@ public struct ConflictResolution: Stage {
         case 0x0628, 0x0644, 0x0643: break
         default: return false
         }
+        // The lookups are sorted by first token: only those that start at or before it can cover it.
         let at = Int32(k)
-        return !d.lookups.contains { $0.tokens.contains(at) }
+        let after = d.lookups.partitioningIndex { $0.tokens.lowerBound > at }
+        return !d.lookups[..<after].contains { $0.tokens.upperBound > at }
     }
 
     /// Candidates past which `holdsOneName` reads an index (`lowerTierByFirst`) rather than all.
@@ -561,7 +563,6 @@ public struct ConflictResolution: Stage {
         out.sort { facts[$0].first != facts[$1].first ? facts[$0].first < facts[$1].first : $0 < $1 }
         return out
     }
-
 
     /// The model's candidates against the words that cannot be names: a one-word guess on a
     /// `COMMON`, site-noun or designator word is dropped (unless a name list holds the word too),

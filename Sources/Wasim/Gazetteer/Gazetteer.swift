@@ -137,18 +137,17 @@ public final class Gazetteer: Sendable {
     /// entry of type `type` in a file `accepts` takes: for tools that ask the lists about a word
     /// outside a document (the train-split derivation), through the loader's own parse.
     package func hasEntry(word: String, type: String, file accepts: (String) -> Bool = { _ in true }) -> Bool {
-        guard let t = typeIndex(type) else { return false }
+        guard let t = typeID(type) else { return false }
         var units = ContiguousArray<UInt16>()
         Array(word.utf16).withUnsafeBufferPointer { _ = normalizer.normalize($0, into: &units) }
         let key = units.withUnsafeBufferPointer { Normalizer.hash($0) }
         guard let node = trie.child(0, key) else { return false }
         for k in Int(terminalStart[Int(node)])..<Int(terminalStart[Int(node) + 1]) {
             let e = Int(terminals[k])
-            if entryType[e] == t, accepts(files[Int(entryFile[e])].name) { return true }
+            if Int32(entryType[e]) == t, accepts(files[Int(entryFile[e])].name) { return true }
         }
         return false
     }
-    private func typeIndex(_ name: String) -> Int16? { typeNames.firstIndex(of: name).map(Int16.init) }
 
     /// Loads the default lists (every *.tsv in `Gazetteers/`) and any extra files.
     public static func load(directory: String?, extraFiles: [String] = [], normalizer: Normalizer = Normalizer()) throws -> Gazetteer {

@@ -919,7 +919,12 @@ public struct Labeller: Stage {
                 // behind و or ل, before which a name is also a word (وسيف، ونجم، لأمير), nor in a
                 // place or an organization, whose first word is often a noun behind a preposition
                 // (بقاعة، بمقبرة، لفوج).
-                if type == .person, lookup.prefixLength == 1, [0x628, 0x641, 0x643].contains(d.utf16[Int(t.start)]) { continue }
+                if type == .person, lookup.prefixLength == 1 {
+                    switch d.utf16[Int(t.start)] {
+                    case 0x628, 0x641, 0x643: continue
+                    default: break
+                    }
+                }
             }
             fromLists = min(fromLists ?? lookup.prefixLength, lookup.prefixLength)
             if lookup.tokens.count > 1 { fromLongerLists = min(fromLongerLists ?? lookup.prefixLength, lookup.prefixLength) }

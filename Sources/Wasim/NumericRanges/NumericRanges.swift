@@ -131,7 +131,7 @@ public struct NumericRanges: Stage {
         if let p = percent(d, at: k, limit: limit) {
             k = p.end
         } else if start != nil, connectors.contains(.wa), k + 1 < limit, d.tokens[k].kind == .word,
-                  words.units.contains(d.tokens[k].hash) || words.unitAbbreviations.contains(d.tokens[k].hash),
+                  words.isUnit(d.tokens[k].hash),
                   d.tokens[k + 1].kind == .word || d.tokens[k + 1].kind == .number {
             firstUnit = d.tokens[k].hash
             k += 1
@@ -294,7 +294,7 @@ public struct NumericRanges: Stage {
         let t = d.tokens[k]
         guard t.kind == .word else { return (nil, false, false) }
         if words.months.contains(t.hash) { return (nil, false, true) }
-        if words.units.contains(t.hash) || words.unitAbbreviations.contains(t.hash) {
+        if words.isUnit(t.hash) {
             // A rate: كلم/س، كم / ساعة (the slash and what the unit is per belong to it).
             if k + 2 < limit, d.tokens[k + 1].hash == words.slash, d.tokens[k + 2].kind == .word,
                words.perUnits.contains(d.tokens[k + 2].hash) {
@@ -356,6 +356,9 @@ struct RangeWords: Sendable {
     /// What a unit may be per, after a slash: hours, minutes, seconds, days, months, years.
     let perUnits: TextSet
     let notUnits: TextSet
+
+    /// A unit of the list, or one written short.
+    @inline(__always) func isUnit(_ hash: UInt64) -> Bool { units.contains(hash) || unitAbbreviations.contains(hash) }
 
     @inline(__always) func mayContain(_ hash: UInt64) -> Bool {
         let b = Int(truncatingIfNeeded: hash) & 1023
