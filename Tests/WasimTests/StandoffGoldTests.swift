@@ -89,6 +89,7 @@ import Testing
                      "Models/training/ant-news-54.jsonl": 80,
                      "Models/training/ant-news-55.jsonl": 80,
                      "Models/training/ant-news-56.jsonl": 80,
+                     "Models/training/ant-news-57.jsonl": 80,
                      "Models/training/ant-news-58.jsonl": 80,
                      "Tests/Fixtures/ant-news-heldout.jsonl": 15]
         var articles: Set<String> = []
