@@ -91,6 +91,7 @@ import Testing
                      "Models/training/ant-news-56.jsonl": 80,
                      "Models/training/ant-news-57.jsonl": 80,
                      "Models/training/ant-news-58.jsonl": 80,
+                     "Models/training/ant-news-59.jsonl": 80,
                      "Models/training/ant-news-60.jsonl": 80,
                      "Tests/Fixtures/ant-news-heldout.jsonl": 15]
         var articles: Set<String> = []
