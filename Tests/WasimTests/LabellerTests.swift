@@ -732,6 +732,24 @@ extension LabellerTests {
         #expect(compared > 0, "the samples hold entities the model proposed")
     }
 
+    /// The cache's five sums of a word, made in one pass, are those of the features offset by offset.
+    @Test func aWordsSumsInOnePassAreThoseOfItsFeatures() throws {
+        let shipped = defaultPipeline
+        guard let index = shipped.stages.firstIndex(where: { $0 is Labeller }), let labeller = shipped.stages[index] as? Labeller else {
+            Issue.record("the shipped pipeline has no labeller (Models/wasim.model missing?)")
+            return
+        }
+        let before = try Pipeline(Array(shipped.stages[..<index]))
+        var tokens = 0
+        for name in ["sahel-security", "syria-talks", "tunisia-economy"] {
+            let text = try String(contentsOf: repositoryRoot.appendingPathComponent("Tests/Samples/\(name).txt"), encoding: .utf8)
+            let d = try before.tag(text)
+            #expect(labeller.wordSumMismatches(d) == 0, "\(name)")
+            tokens += d.tokens.count
+        }
+        #expect(tokens > 100)
+    }
+
     /// A word's five sums go to `narrow` only when every lane fits in 16 bits, and to the end of
     /// `wide` otherwise: the bounds on both sides, one lane of the last vector out of range.
     @Test func keepNarrowsOnlySumsThatFitIn16Bits() {

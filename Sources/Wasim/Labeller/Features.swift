@@ -487,6 +487,75 @@ package struct FeatureExtractor {
         }
     }
 
+    /// What token `j` contributes at the five offsets -2…+2 (`wordFeatures` at each), summed
+    /// for the labeller's word cache in one pass: the offsets share the form's and stem's hashes,
+    /// the shape, the proclitic readings and the cluster's prefixes, which are worked out once,
+    /// and the prefixes' hashes are one running hash. The same features, read the same way (the
+    /// memo for those `wordFeatures` hands to `add`, the table for `addRare`), so the same sums:
+    /// 32-bit sums wrap alike in any order (LabellerTests).
+    @inline(__always)
+    func wordSums(token j: Int, word w: Word, sink: ScoreSink) -> InlineArray<5, SIMD8<Int32>> {
+        let t = tokens[j]
+        var m2 = SIMD8<Int32>(repeating: 0), m1 = m2, z = m2, p1 = m2, p2 = m2
+        if groups.contains(.words) {
+            let h = t.hash, s = stems[j]
+            m2 &+= sink.lookup(featureKey(.form, -2, h))
+            m1 &+= sink.lookup(featureKey(.form, -1, h))
+            z &+= sink.lookup(featureKey(.form, 0, h))
+            p1 &+= sink.lookup(featureKey(.form, 1, h))
+            p2 &+= sink.lookup(featureKey(.form, 2, h))
+            m1 &+= sink.lookup(featureKey(.stem, -1, s))
+            z &+= sink.lookup(featureKey(.stem, 0, s))
+            p1 &+= sink.lookup(featureKey(.stem, 1, s))
+        }
+        if groups.contains(.affixes) {
+            let n = Int(t.normEnd - t.normStart)
+            if n > 1 {
+                normalized.withUnsafeBufferPointer { norm in
+                    let start = Int(t.normStart), end = Int(t.normEnd)
+                    // `Normalizer.hash` of the first k units, one unit more each round.
+                    var p: UInt64 = 0xcbf2_9ce4_8422_2325
+                    for k in 1...3 where n > k {
+                        p = (p ^ UInt64(norm[start + k - 1])) &* 0x100_0000_01b3
+                        var s: UInt64 = 0xcbf2_9ce4_8422_2325
+                        for x in end - k..<end { s = (s ^ UInt64(norm[x])) &* 0x100_0000_01b3 }
+                        if k < 3 {
+                            z &+= sink.memoized(featureKey(.prefix, k, p))
+                            z &+= sink.memoized(featureKey(.suffix, k, s))
+                        } else {
+                            z &+= sink.lookup(featureKey(.prefix, k, p))
+                            z &+= sink.lookup(featureKey(.suffix, k, s))
+                        }
+                    }
+                }
+            }
+        }
+        if groups.contains(.shape) {
+            m1 &+= sink.memoized(featureKey(.shape, -1, w.shape))
+            z &+= sink.memoized(featureKey(.shape, 0, w.shape))
+            p1 &+= sink.memoized(featureKey(.shape, 1, w.shape))
+            analyses.withUnsafeBufferPointer { analyses in
+                for a in Int(t.firstAnalysis)..<Int(t.firstAnalysis + t.analysisCount) {
+                    z &+= sink.memoized(featureKey(.proclitics, 0, UInt64(analyses[a].proclitics.rawValue)))
+                }
+            }
+        }
+        if groups.contains(.clusters), let c = w.cluster {
+            // Prefixes of 4, 8 and 12 bits, and the whole path (as `wordFeatures`).
+            var p = 4
+            while true {
+                let len = min(p, Int(c.length))
+                let bits = c.bits >> UInt32(Int(c.length) - len)
+                m1 &+= sink.clusterWeight(offset: -1, length: len, bits: bits)
+                z &+= sink.clusterWeight(offset: 0, length: len, bits: bits)
+                p1 &+= sink.clusterWeight(offset: 1, length: len, bits: bits)
+                if len == Int(c.length) { break }
+                p = p >= 12 ? Int(c.length) : p + 4
+            }
+        }
+        return [m2, m1, z, p1, p2]
+    }
+
     /// The features of token `i` that depend on more than one token: the bias, the bigram, the
     /// lookups and candidates at -1…+1, the document.
     @inline(__always)
