@@ -43,11 +43,13 @@ public enum DefaultPipeline {
                 return LearnedParts(model: model, clusters: clusters)
             }
         }
-        let parsedRules = Background { () -> Result<[RuleSet.ParsedFile], any Error> in
+        let parsedRules = Background { () -> Result<RuleSet.Prepared, any Error> in
+            // The data directory's rules come from their compiled form in `Models/` when it is
+            // there and current (`RuleCache`): parsing and compiling them was two thirds of a start.
             let rules = Result {
-                RuleSet.parse(files: options.defaultRules ? try RuleSet.files(in: try dataDirectory(options.dataDirectory) + "/Models/rules") : [],
-                              shipped: true)
-                    + RuleSet.parse(files: options.ruleFiles)
+                let models = options.defaultRules ? try dataDirectory(options.dataDirectory) + "/Models" : nil
+                return RuleSet.prepare(shipped: try models.map { try RuleSet.files(in: $0 + "/rules") } ?? [], extra: options.ruleFiles,
+                                       cacheDirectory: models, normalizer: options.normalizer)
             }
             learned.runUnlessClaimed()
             return rules
@@ -55,7 +57,7 @@ public enum DefaultPipeline {
         let gazetteer = try loadGazetteer(options)
         let learnedParts = learned.result()
         let parsed = (rules: parsedRules.result(), learned: learnedParts)
-        let rules = try RuleSet.load(parsed: parsed.rules.get(), gazetteer: gazetteer)
+        let rules = try RuleSet.load(prepared: parsed.rules.get(), gazetteer: gazetteer)
         var stages: [any Stage] = [
             Segmentation(),
             Normalization(options.normalizer),

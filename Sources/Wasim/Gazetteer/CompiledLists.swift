@@ -164,9 +164,15 @@ extension ByteReader {
 /// Writes the parts under a temporary name, then renames it into place: a reader sees the old
 /// file or the whole new one. Best effort: any failure leaves no file behind.
 func writeAtomically(_ path: String, _ parts: [[UInt8]]) {
-    let temporary = path + ".\(getpid()).tmp"
-    let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    // A name of its own (mkstemps): two threads of one process (tests run in parallel) may
+    // write the same cache at once, and must not write into one temporary file. It ends in
+    // `.wasim-cache`, so that one left by a killed process is ignored by git like the cache.
+    let suffix = ".wasim-cache"
+    var template = Array((path + "-XXXXXX" + suffix).utf8CString)
+    let fd = template.withUnsafeMutableBufferPointer { mkstemps($0.baseAddress!, Int32(suffix.utf8.count)) }
     guard fd >= 0 else { return }
+    let temporary = String(cString: template)
+    fchmod(fd, 0o644)
     func writeAll(_ bytes: [UInt8]) -> Bool {
         bytes.withUnsafeBytes { raw in
             var done = 0

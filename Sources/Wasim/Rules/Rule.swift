@@ -46,6 +46,22 @@ package struct Rule: Sendable {
     /// each /regex/ a consuming instruction tests.
     package let size: Int
 
+    /// A rule as compiling it left it, rebuilt from the rules' cache (`RuleCache`).
+    init(name: String, file: String, line: Int, priority: Int, fires: [RuleExample], skips: [RuleExample],
+         captureTypes: [EntityType], code: RuleCode, startLists: UInt64?, size: Int) {
+        self.name = name
+        source = "rule:" + name
+        self.file = file
+        self.line = line
+        self.priority = priority
+        self.fires = fires
+        self.skips = skips
+        self.captureTypes = captureTypes
+        self.code = code
+        self.startLists = startLists
+        self.size = size
+    }
+
     /// `cache`: conditions already compiled for the rules before this one (see `ConditionCache`).
     init(_ src: RuleSource, gazetteer: Gazetteer, normalizer: Normalizer, cache: ConditionCache = ConditionCache()) throws {
         name = src.name
@@ -395,7 +411,9 @@ final class RuleCode: @unchecked Sendable {
     let program: UnsafeMutableBufferPointer<Instruction>
     let conditions: UnsafeMutableBufferPointer<Condition>
     /// Owns what the conditions point to without retaining it.
-    private let extras: [AnyObject]
+    let extras: [AnyObject]
+    /// How many `conditions` holds (its buffer has room for one at least).
+    let conditionCount: Int
     let captureTypes: [EntityType]
     let source: String
     let priority: Int
@@ -436,6 +454,7 @@ final class RuleCode: @unchecked Sendable {
         _ = self.program.initialize(from: program)
         self.conditions = .allocate(capacity: max(conditions.count, 1))
         _ = self.conditions.initialize(from: conditions)
+        conditionCount = conditions.count
         self.extras = extras
         let (starts, steps) = closures ? RuleCode.closures(program) : ([], [])
         closureStart = .allocate(capacity: max(starts.count, 1))
@@ -714,6 +733,61 @@ public struct RuleSet: Sendable {
             let compiled = try compile(file.rules.get(), gazetteer: gazetteer)
             rules += compiled
             shipped += repeatElement(file.shipped, count: compiled.count)
+        }
+        if let first = problems(rules, shipped: { shipped[$0] }).first { throw first }
+        return RuleSet(rules: rules)
+    }
+
+    /// The rule files `DefaultPipeline.make` reads on a thread of its own while the lists load:
+    /// the data directory's own (`shipped`), from their cache when it holds them (`RuleCache`),
+    /// else parsed; then the extra files, parsed.
+    struct Prepared: Sendable {
+        var shipped: [String] = []
+        var cache: RuleCache? = nil
+        var cached: RuleCache.Decoded? = nil
+        /// The shipped files when they did not come from the cache, then the extra files.
+        var parsed: [ParsedFile] = []
+    }
+
+    /// `cacheDirectory`: where the shipped rules' cache lives (nil: no cache).
+    static func prepare(shipped: [String], extra: [String], cacheDirectory: String?, normalizer: Normalizer) -> Prepared {
+        var p = Prepared(shipped: shipped)
+        if let cacheDirectory, !shipped.isEmpty {
+            var files: [(name: String, data: [UInt8])] = []
+            for path in shipped {
+                guard let data = FileManager.default.contents(atPath: path) else { break }
+                files.append((URL(fileURLWithPath: path).lastPathComponent, [UInt8](data)))
+            }
+            if files.count == shipped.count {
+                let cache = RuleCache(directory: cacheDirectory, files: files, normalizer: normalizer)
+                p.cache = cache
+                p.cached = cache.read(paths: shipped)
+            }
+        }
+        p.parsed = (p.cached == nil ? parse(files: shipped, shipped: true) : []) + parse(files: extra)
+        return p
+    }
+
+    /// Compiles what `prepare` read, taking the shipped rules from the cache when it fits the
+    /// lists, and writing the cache when they had to be compiled. Errors as `load(parsed:gazetteer:)`.
+    static func load(prepared p: Prepared, gazetteer: Gazetteer) throws -> RuleSet {
+        if let cached = p.cached, cached.fits(gazetteer) {
+            var rules = cached.rules
+            let shippedCount = rules.count
+            for file in p.parsed { rules += try compile(file.rules.get(), gazetteer: gazetteer) }
+            if let first = problems(rules, shipped: { $0 < shippedCount }).first { throw first }
+            return RuleSet(rules: rules)
+        }
+        let parsed = p.cached == nil ? p.parsed : parse(files: p.shipped, shipped: true) + p.parsed
+        var rules: [Rule] = []
+        var shipped: [Bool] = []
+        for file in parsed {
+            let compiled = try compile(file.rules.get(), gazetteer: gazetteer)
+            rules += compiled
+            shipped += repeatElement(file.shipped, count: compiled.count)
+            if file.path == p.shipped.last, file.shipped, let cache = p.cache {
+                cache.write(rules, paths: p.shipped, typeNames: gazetteer.typeNames)
+            }
         }
         if let first = problems(rules, shipped: { shipped[$0] }).first { throw first }
         return RuleSet(rules: rules)
