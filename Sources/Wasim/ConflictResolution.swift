@@ -815,7 +815,10 @@ extension ConflictResolution {
             let f = facts[c]
             // A curated list's name over exactly these words: the whole is one name.
             // (Not a lookup: the corpus lists, whose `فرنسا وإيطاليا` is two names, are lookups too.)
-            if isKnown(f.type, first: f.first, start: f.start, last: f.last, except: c, listed: true, lookups: false) { continue }
+            // Asked only once a repair is in view: the index of names costs a sort.
+            func wholeListed() -> Bool {
+                isKnown(f.type, first: f.first, start: f.start, last: f.last, except: c, listed: true, lookups: false)
+            }
             // Two names joined by و.
             var split: (left: Int32, right: Int32, start: Int32)? = nil
             for k in (f.first + 1)..<f.last where tokens[Int(k)].kind == .word && utf16[Int(tokens[Int(k)].start)] == 0x0648 {
@@ -838,7 +841,7 @@ extension ConflictResolution {
                 split = (k, right, rightStart)
                 break
             }
-            if let s = split {
+            if let s = split, !wholeListed() {
                 piece(c, first: f.first, start: f.start, last: s.left)
                 piece(c, first: s.right, start: s.start, last: f.last)
                 facts[c].live = false
@@ -854,7 +857,7 @@ extension ConflictResolution {
                     doubled = k
                     break
                 }
-                if let k = doubled {
+                if let k = doubled, !wholeListed() {
                     // A person's name repeated is a second mention (`ترامب`); an organization's or a
                     // place's repeated word is a slip (`البنك الإفريقي الإفريقي`), not a name of its own.
                     piece(c, first: f.first, start: f.start, last: k)
@@ -868,7 +871,7 @@ extension ConflictResolution {
             if f.kind == .model, f.type == FeatureExtractor.personIndex, f.tokenCount >= 3, tokens[Int(last)].kind == .word,
                Self.startsWithKunya(document, f),
                single(last, 1 << UInt64(Self.nisbaType), prefix: 0), !Self.hasArticle(document, tokens[Int(last)]),
-               !covered(last, Self.personWordLists) {
+               !covered(last, Self.personWordLists), !wholeListed() {
                 trim(c)
             }
         }
