@@ -82,6 +82,8 @@ public struct ConflictResolution: Stage {
     /// The list id of `ORG_DESIGNATOR`: a model organization that starts with a designator read
     /// behind a proclitic (بمنطقة الأمن الوطني) starts after the proclitic.
     public var orgDesignatorList: Int32?
+    /// Whether spans that hold two names or run on past one are repaired first (`reshape`).
+    public var reshapes = true
 
     public init(highPriority: Int = 60, listPriority: Int = 30, modelTypes: Set<EntityType> = [.person, .location],
                 modelVetoes: Bool = true, boundaryTypes: Set<EntityType> = [.location], uncontestedPlaceTokens: Int = 2,
@@ -239,15 +241,17 @@ public struct ConflictResolution: Stage {
 
     @inline(__always) static func repair(_ e: inout Entity, _ f: Facts) {
         e.start = f.start
+        e.end = f.end
         e.tokens = f.first..<f.last
     }
 
     public func process(_ document: Document) throws {
         // The candidates are only read: their facts (`Facts`) are what moves through the tiers,
         // the sort and the selection, by index; only the winners are copied out, once.
-        let candidates = document.candidates
+        var candidates = document.candidates
         let tokens = document.tokens
         var facts = Self.facts(of: candidates)
+        if reshapes { reshape(&candidates, &facts, document) }
         // A word with nunation (إسبانياً، كاتالانياً) is indefinite: an adjective or a common noun, never
         // a place's name, though normalization, which drops the harakat, reads it as one (إسبانيا).
         for i in facts.indices where facts[i].type == FeatureExtractor.locationIndex && facts[i].precedence == 0 && facts[i].last > facts[i].first
@@ -676,5 +680,214 @@ struct ModelCover {
             return facts[m].type == type && p.overlaps(t)
                 && (p.lowerBound < t.lowerBound || p.upperBound > t.upperBound || shorter && p.count >= t.count)
         } && meets(t) { facts[$0].type == type && (facts[$0].first..<facts[$0].last).overlaps(t) }
+    }
+}
+
+// MARK: - Spans that hold two names or run on past one
+
+extension ConflictResolution {
+    /// The type id of a list (fixed: the entity types first, then `Gazetteer.helperTypes` in their
+    /// order), without a gazetteer at hand.
+    static func listType(_ name: String) -> Int32 {
+        if let i = Gazetteer.entityTypes.firstIndex(of: name) { return Int32(i) }
+        return Int32(Gazetteer.entityTypes.count + Gazetteer.helperTypes.firstIndex(of: name)!)
+    }
+
+    static func listBits(_ names: [String]) -> UInt64 {
+        names.reduce(0) { $0 | 1 << UInt64(listType($1)) }
+    }
+
+    static let givenNameType = listType("GIVEN_NAME"), nisbaType = listType("NISBA")
+    /// Lists a person's word may come from: a nisba that is also one of these is a name's word.
+    static let personWordLists = listBits(["PER", "ORG", "LOC", "GIVEN_NAME", "FAMILY_NAME", "AMBIGUOUS"])
+    /// Lists whose whole-token match says the token is a name's word itself (وليد، وسام), not و + a name.
+    static let wholeNameLists = listBits(["PER", "ORG", "LOC", "GIVEN_NAME", "FAMILY_NAME"])
+
+    /// The spans of the lower tiers that hold two names or run on past one, repaired before the tiers
+    /// (the model's, a rule's below `highPriority`, a list's below `weakListPriority`; never a
+    /// curated list's or a user's):
+    /// - two names joined by و (`فرنسا وإيطاليا`، `النادي الإفريقي والترجي`، `محمد وسمير`) are split in two,
+    ///   the second without its و, where each side is a name of its type that a curated list or a
+    ///   rule knows (for a person, also a given name of the lists) and the whole is no curated list's
+    ///   name (`البوسنة والهرسك`): organizations hold و in their names, the lists know those, and an
+    ///   organization's two sides must both be the lists' names (a rule's `مؤسسة الإذاعة` is no
+    ///   second name before `والتلفزة التونسية`);
+    /// - a name doubled by a slip (`دونالد ترامب ترامب`، `النجم الساحلي النجم`): a list's name of two words
+    ///   or more followed by fewer of its own words is two mentions for a person, and the list's name
+    ///   alone for an organization or a place (`البنك الإفريقي الإفريقي`) (a rule's or the model's
+    ///   head is not enough: `يحيى عقيل سالمان عقيل` repeats a grandfather's name);
+    /// - the model's person that starts with a kunya and ends in a nisba written without the article
+    ///   and no name's word (`أبي سمير روسي الجنسية`) stops before it: `ANNOTATION.md` keeps nisbas
+    ///   outside. Not after any name: a family name is often a nisba (`ربيع زيدي`، `عايدة عرب`).
+    func reshape(_ candidates: inout [Entity], _ facts: inout [Facts], _ document: Document) {
+        let tokens = document.tokens, lookups = document.lookups, utf16 = document.utf16
+        let count = facts.count
+        let highPriority = highPriority, weakListPriority = weakListPriority
+        @inline(__always) func eligible(_ f: Facts) -> Bool {
+            f.live && f.precedence == 0 && f.type < FeatureExtractor.otherIndex && f.tokenCount >= 2
+                && (f.kind == .model || f.kind == .rule && f.priority < highPriority || f.kind == .gazetteer && f.priority < weakListPriority)
+        }
+        // Most documents have none: a pass that finds no candidate worth a look costs no more.
+        guard facts.contains(where: eligible) else { return }
+        // The lookups that start at token `k`.
+        func lookupsAt(_ k: Int32) -> Range<Int> {
+            let a = lookups.partitioningIndex { $0.tokens.lowerBound >= k }
+            var b = a
+            while b < lookups.count, lookups[b].tokens.lowerBound == k { b += 1 }
+            return a..<b
+        }
+        // Whether a lookup of a list in `mask` covers token `k` (entries of up to 16 words).
+        func covered(_ k: Int32, _ mask: UInt64) -> Bool {
+            var l = lookups.partitioningIndex { $0.tokens.lowerBound > k } - 1
+            while l >= 0, lookups[l].tokens.lowerBound + 16 > k {
+                let u = lookups[l]
+                if u.tokens.upperBound > k, u.list >= 0, u.list < 64, mask & (1 << UInt64(u.list)) != 0 { return true }
+                l -= 1
+            }
+            return false
+        }
+        // Whether a one-token lookup of a list in `mask` at token `k` reads it behind a proclitic of
+        // `prefix` units (nil: any reading).
+        func single(_ k: Int32, _ mask: UInt64, prefix: Int32?) -> Bool {
+            lookupsAt(k).contains { l in
+                let u = lookups[l]
+                return u.tokens.count == 1 && u.list >= 0 && u.list < 64 && mask & (1 << UInt64(u.list)) != 0
+                    && (prefix == nil || u.prefixLength == prefix!)
+            }
+        }
+        // The candidates that know a name (a rule's, a curated or user list's; not the model's), by first token.
+        var known: [Int]? = nil
+        func knowers() -> [Int] {
+            if let known { return known }
+            var out: [Int] = []
+            for j in 0..<count where facts[j].live && facts[j].type < FeatureExtractor.otherIndex
+                && (facts[j].kind == .rule || facts[j].kind == .gazetteer && (facts[j].priority >= weakListPriority || facts[j].precedence > 0)) {
+                out.append(j)
+            }
+            out.sort { facts[$0].first != facts[$1].first ? facts[$0].first < facts[$1].first : $0 < $1 }
+            known = out
+            return out
+        }
+        // Whether a rule or a curated list knows a name of `type` that starts at token `first`, `start`
+        // (after its proclitic) and ends at token `last` (nil: anywhere), other than candidate `c`.
+        // `listed`: only a list's (a curated or user list's candidate, or a lookup of any list).
+        func isKnown(_ type: Int32, first: Int32, start: Int32, last: Int32?, except c: Int, listed: Bool = false,
+                     lookups useLookups: Bool = true) -> Bool {
+            // A list's entry of that type over those words: matching keeps the longest entry as the
+            // candidate (`فرنسا وإيطاليا`), the shorter ones are lookups.
+            if useLookups, lookupsAt(first).contains(where: { l in
+                let u = lookups[l]
+                return u.list == type && u.prefixLength == start - tokens[Int(first)].start && (last == nil || u.tokens.upperBound == last!)
+            }) { return true }
+            let k = knowers()
+            var i = k.partitioningIndex { facts[$0].first >= first }
+            while i < k.count, facts[k[i]].first == first {
+                let f = facts[k[i]]
+                if k[i] != c, f.type == type, f.start == start, last == nil || f.last == last!, !listed || f.kind == .gazetteer {
+                    return true
+                }
+                i += 1
+            }
+            return false
+        }
+        // A piece of candidate `c` (its id is the whole's, if any: not the piece's).
+        func piece(_ c: Int, first: Int32, start: Int32, last: Int32) {
+            var e = candidates[c]
+            e.start = start
+            e.end = tokens[Int(last) - 1].end
+            e.tokens = first..<last
+            e.id = nil
+            var f = facts[c]
+            f.start = start
+            f.end = e.end
+            f.first = first
+            f.last = last
+            f.hasID = false
+            candidates.append(e)
+            facts.append(f)
+        }
+        // Candidate `c` without its last word.
+        func trim(_ c: Int) {
+            facts[c].last -= 1
+            facts[c].end = tokens[Int(facts[c].last) - 1].end
+        }
+        for c in 0..<count where eligible(facts[c]) {
+            let f = facts[c]
+            // A curated list's name over exactly these words: the whole is one name.
+            // (Not a lookup: the corpus lists, whose `فرنسا وإيطاليا` is two names, are lookups too.)
+            // Asked only once a repair is in view: the index of names costs a sort.
+            func wholeListed() -> Bool {
+                isKnown(f.type, first: f.first, start: f.start, last: f.last, except: c, listed: true, lookups: false)
+            }
+            // Two names joined by و.
+            var split: (left: Int32, right: Int32, start: Int32)? = nil
+            for k in (f.first + 1)..<f.last where tokens[Int(k)].kind == .word && utf16[Int(tokens[Int(k)].start)] == 0x0648 {
+                let t = tokens[Int(k)]
+                // و written apart (حماس و الجهاد) or glued; a token that is a name's word whole (وليد، وسام) is no و.
+                let bare = t.end - t.start == 1
+                let right = bare ? k + 1 : k, prefix: Int32 = bare ? 0 : 1
+                guard right < f.last, bare || !single(k, Self.wholeNameLists, prefix: 0) else { continue }
+                let rightStart = tokens[Int(right)].start + prefix
+                let person = f.type == FeatureExtractor.personIndex
+                // An organization's side must be a list's name: the rules read a designator and a word
+                // (`مؤسسة الإذاعة` of `مؤسسة الإذاعة والتلفزة التونسية`، `اتحاد العدالة والنهضة والبناء`).
+                let organization = f.type == FeatureExtractor.organizationIndex
+                let leftKnown = isKnown(f.type, first: f.first, start: f.start, last: k, except: c, listed: organization)
+                    || person && k == f.first + 1 && single(f.first, 1 << UInt64(Self.givenNameType), prefix: f.start - tokens[Int(f.first)].start)
+                guard leftKnown else { continue }
+                let rightKnown = isKnown(f.type, first: right, start: rightStart, last: nil, except: c, listed: organization)
+                    || person && single(right, 1 << UInt64(Self.givenNameType), prefix: prefix)
+                guard rightKnown else { continue }
+                split = (k, right, rightStart)
+                break
+            }
+            if let s = split, !wholeListed() {
+                piece(c, first: f.first, start: f.start, last: s.left)
+                piece(c, first: s.right, start: s.start, last: f.last)
+                facts[c].live = false
+                continue
+            }
+            // A name doubled by a slip: a known name of two words or more, then fewer of its own words.
+            if f.tokenCount >= 3 {
+                var doubled: Int32? = nil
+                for k in (f.first + 2)..<f.last where f.last - k < k - f.first {
+                    let head = Int(f.first)..<Int(k)
+                    guard (Int(k)..<Int(f.last)).allSatisfy({ t in head.contains { tokens[$0].hash == tokens[t].hash } }),
+                          isKnown(f.type, first: f.first, start: f.start, last: k, except: c, listed: true) else { continue }
+                    doubled = k
+                    break
+                }
+                if let k = doubled, !wholeListed() {
+                    // A person's name repeated is a second mention (`ترامب`); an organization's or a
+                    // place's repeated word is a slip (`البنك الإفريقي الإفريقي`), not a name of its own.
+                    piece(c, first: f.first, start: f.start, last: k)
+                    if f.type == FeatureExtractor.personIndex { piece(c, first: k, start: tokens[Int(k)].start, last: f.last) }
+                    facts[c].live = false
+                    continue
+                }
+            }
+            // The model's kunya run on into a nisba without the article (أبي سمير روسي الجنسية).
+            let last = f.last - 1
+            if f.kind == .model, f.type == FeatureExtractor.personIndex, f.tokenCount >= 3, tokens[Int(last)].kind == .word,
+               Self.startsWithKunya(document, f),
+               single(last, 1 << UInt64(Self.nisbaType), prefix: 0), !Self.hasArticle(document, tokens[Int(last)]),
+               !covered(last, Self.personWordLists), !wholeListed() {
+                trim(c)
+            }
+        }
+
+    }
+
+    /// Whether the span's first word, after its proclitic, is a kunya's أبو، أبي or أبا.
+    static func startsWithKunya(_ d: Document, _ f: Facts) -> Bool {
+        let end = Int(d.tokens[Int(f.first)].end), start = Int(f.start)
+        guard end - start == 3 else { return false }
+        let u = d.utf16
+        return (u[start] == 0x0623 || u[start] == 0x0627) && u[start + 1] == 0x0628 && [0x0648, 0x064A, 0x0627].contains(u[start + 2])
+    }
+
+    /// Whether the word starts with the article (ال).
+    static func hasArticle(_ d: Document, _ t: Token) -> Bool {
+        t.end - t.start > 2 && d.utf16[Int(t.start)] == 0x0627 && d.utf16[Int(t.start) + 1] == 0x0644
     }
 }
