@@ -227,6 +227,24 @@ func putLittleEndian<T: FixedWidthInteger>(_ value: T, _ out: inout [UInt8]) {
 /// the payload. One reader and one writer of it, so that the three caches check their headers
 /// alike; how the checksum is computed, and when it is checked, is each cache's own.
 struct CacheFile {
+    /// The key of a cache made from files: the cache's version, the normalization's fingerprint,
+    /// `head` (what else the cache depends on), then each file's name, length and content hash, hashed
+    /// into one u64 (the rules' and the lists' folder caches).
+    static func key(version: UInt32, normalizer: Normalizer, head: [UInt8] = [],
+                    files: [(name: String, count: Int, hash: UInt64)]) -> [UInt64] {
+        var material: [UInt8] = []
+        putLittleEndian(version, &material)
+        putLittleEndian(CompiledList.fingerprint(normalizer), &material)
+        material += head
+        for f in files {
+            material += f.name.utf8
+            material.append(0)
+            putLittleEndian(UInt64(f.count), &material)
+            putLittleEndian(f.hash, &material)
+        }
+        return [material.withUnsafeBytes { CompiledList.hash($0) }]
+    }
+
     let path: String
     let magic: [UInt8]
     let version: UInt32

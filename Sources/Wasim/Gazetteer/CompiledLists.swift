@@ -33,18 +33,12 @@ struct CompiledLists {
 
     /// `lists`: the folder's lists in loading order, with their bytes.
     init(directory: String, lists: [(name: String, data: Data)], normalizer: Normalizer) {
-        var material: [UInt8] = []
-        putLittleEndian(CompiledLists.version, &material)
-        putLittleEndian(CompiledList.fingerprint(normalizer), &material)
-        for t in Gazetteer.entityTypes + Gazetteer.helperTypes { material += t.utf8; material.append(0) }
-        for list in lists {
-            material += list.name.utf8
-            material.append(0)
-            putLittleEndian(UInt64(list.data.count), &material)
-            putLittleEndian(list.data.withUnsafeBytes { CompiledList.hash($0) }, &material)
-        }
+        var types: [UInt8] = []
+        for t in Gazetteer.entityTypes + Gazetteer.helperTypes { types += t.utf8; types.append(0) }
+        let key = CacheFile.key(version: CompiledLists.version, normalizer: normalizer, head: types,
+                                files: lists.map { ($0.name, $0.data.count, $0.data.withUnsafeBytes { CompiledList.hash($0) }) })
         file = CacheFile(path: directory + "/" + CompiledLists.fileName, magic: CompiledLists.magic, version: CompiledLists.version,
-                         key: [material.withUnsafeBytes { CompiledList.hash($0) }])
+                         key: key)
     }
 
     /// The cache's bytes, mapped, if its header says it was made from these lists.

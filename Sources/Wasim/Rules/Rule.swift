@@ -726,13 +726,17 @@ public struct RuleSet: Sendable {
 
     /// Compiles parsed files in order; the first error, of reading, parsing or compiling, is the
     /// one `read(file:gazetteer:)` file after file would have met.
-    static func load(parsed: [ParsedFile], gazetteer: Gazetteer) throws -> RuleSet {
+    /// `shippedCompiled` is given the rules compiled so far once the last of the shipped files (which
+    /// come first) is compiled: what the rules' cache keeps.
+    static func load(parsed: [ParsedFile], gazetteer: Gazetteer,
+                     shippedCompiled: ([Rule]) -> Void = { _ in }) throws -> RuleSet {
         var rules: [Rule] = []
         var shipped: [Bool] = []
-        for file in parsed {
+        for (i, file) in parsed.enumerated() {
             let compiled = try compile(file.rules.get(), gazetteer: gazetteer)
             rules += compiled
             shipped += repeatElement(file.shipped, count: compiled.count)
+            if file.shipped, i + 1 == parsed.count || !parsed[i + 1].shipped { shippedCompiled(rules) }
         }
         if let first = problems(rules, shipped: { shipped[$0] }).first { throw first }
         return RuleSet(rules: rules)
@@ -779,18 +783,9 @@ public struct RuleSet: Sendable {
             return RuleSet(rules: rules)
         }
         let parsed = p.cached == nil ? p.parsed : parse(files: p.shipped, shipped: true) + p.parsed
-        var rules: [Rule] = []
-        var shipped: [Bool] = []
-        for file in parsed {
-            let compiled = try compile(file.rules.get(), gazetteer: gazetteer)
-            rules += compiled
-            shipped += repeatElement(file.shipped, count: compiled.count)
-            if file.path == p.shipped.last, file.shipped, let cache = p.cache {
-                cache.write(rules, paths: p.shipped, typeNames: gazetteer.typeNames)
-            }
+        return try load(parsed: parsed, gazetteer: gazetteer) { rules in
+            p.cache?.write(rules, paths: p.shipped, typeNames: gazetteer.typeNames)
         }
-        if let first = problems(rules, shipped: { shipped[$0] }).first { throw first }
-        return RuleSet(rules: rules)
     }
 
     package static func parse(_ text: String, file: String, gazetteer: Gazetteer) throws -> [Rule] {

@@ -38,19 +38,13 @@ struct RuleCache {
     /// `directory`: where the cache lives (`Models/`); `files`: the rule files in loading order,
     /// by name, with their bytes.
     init(directory: String, files: [(name: String, data: [UInt8])], normalizer: Normalizer, executable: [UInt64] = RuleCache.executableIdentity()) {
-        var material: [UInt8] = []
-        putLittleEndian(RuleCache.version, &material)
-        putLittleEndian(CompiledList.fingerprint(normalizer), &material)
-        for k in executable { putLittleEndian(k, &material) }
-        putLittleEndian(UInt64(files.count), &material)
-        for f in files {
-            material += f.name.utf8
-            material.append(0)
-            putLittleEndian(UInt64(f.data.count), &material)
-            putLittleEndian(f.data.withUnsafeBytes { CompiledList.hash($0) }, &material)
-        }
+        var head: [UInt8] = []
+        for k in executable { putLittleEndian(k, &head) }
+        putLittleEndian(UInt64(files.count), &head)
+        let key = CacheFile.key(version: RuleCache.version, normalizer: normalizer, head: head,
+                                files: files.map { ($0.name, $0.data.count, $0.data.withUnsafeBytes { CompiledList.hash($0) }) })
         file = CacheFile(path: directory + "/" + RuleCache.fileName, magic: RuleCache.magic, version: RuleCache.version,
-                         key: [material.withUnsafeBytes { CompiledList.hash($0) }])
+                         key: key)
     }
 
     /// The running executable's device, inode, size and modification time (zeros if unknown).
