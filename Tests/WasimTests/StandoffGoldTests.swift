@@ -98,6 +98,7 @@ import Testing
                      "Models/training/ant-news-63.jsonl": 80,
                      "Models/training/ant-news-64.jsonl": 80,
                      "Models/training/ant-news-65.jsonl": 80,
+                     "Models/training/ant-news-66.jsonl": 80,
                      "Models/training/ant-news-67.jsonl": 80,
                      "Models/training/ant-news-68.jsonl": 80,
                      "Tests/Fixtures/ant-news-heldout.jsonl": 15]
