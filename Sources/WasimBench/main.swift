@@ -87,6 +87,26 @@ func cpuSeconds() -> Double {
     return s(usage.ru_utime) + s(usage.ru_stime)
 }
 
+/// Runs `path` with `arguments` as a child process, its output discarded, and returns its
+/// wall time and its own peak resident memory (wait4's rusage: the child alone, not the bench).
+func runChild(_ path: String, _ arguments: [String]) -> (seconds: Double, peakMegabytes: Double, status: Int32)? {
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+    let argv = ([path] + arguments).map { strdup($0) } + [nil]
+    defer { for a in argv { free(a) } }
+    var pid = pid_t()
+    let start = DispatchTime.now().uptimeNanoseconds
+    guard posix_spawn(&pid, path, &actions, nil, argv, environ) == 0 else { return nil }
+    var status: Int32 = 0
+    var usage = rusage()
+    guard wait4(pid, &status, 0, &usage) == pid else { return nil }
+    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    return (seconds, Double(usage.ru_maxrss) / 1024, (status >> 8) & 0xff)
+}
+
 func timed<T>(_ body: () throws -> T) rethrows -> (T, Double) {
     let start = DispatchTime.now().uptimeNanoseconds
     let value = try body()
@@ -167,6 +187,41 @@ func icuFloor(_ documents: [Document]) -> Double {
     print(String(format: "ICU floor (word break iterator alone, in memory): %lld tokens, %.2fM tokens/s", tokens, best / 1e6))
     return best
 }
+
+// MARK: - A big list in a process of its own
+
+/// The generated big list (see `realisticList`) and its compiled form beside it.
+let bigListPath = NSTemporaryDirectory() + "wasim-bench-big-list.tsv"
+let bigListCache = NSTemporaryDirectory() + ".wasim-bench-big-list.tsv.wasim-cache"
+
+/// `wasim tag` of one article as a process of its own, as a user runs it: without the big list,
+/// with it parsed (writing its compiled form), with it from its compiled form. Run first, while
+/// the bench is small: the kernel counts a parent's peak memory at the spawn into its child's.
+func wholeProcessWithBigList(data: String) throws {
+    try realisticList(count: arguments.listEntries, data: data).write(toFile: bigListPath, atomically: true, encoding: .utf8)
+    try? FileManager.default.removeItem(atPath: bigListCache)
+    let wasim = (CommandLine.arguments[0] as NSString).deletingLastPathComponent + "/wasim"
+    guard FileManager.default.isExecutableFile(atPath: wasim), let article = InputWalker.items([folder]).first?.path else {
+        print("wasim tag with the big list: skipped (build the wasim product beside wasim-bench)")
+        return
+    }
+    resetPeakRSS()
+    let plain = ["tag", "--quiet", "--jobs", "1", "--data", data, article]
+    // A first run writes the shipped rules' compiled form if this binary has none yet.
+    _ = runChild(wasim, plain)
+    var parts: [String] = []
+    for (label, args) in [("without it", plain), ("with it parsed", plain + ["--gazetteer", bigListPath]),
+                          ("from its compiled form", plain + ["--gazetteer", bigListPath])] {
+        guard let run = runChild(wasim, args), run.status == 0 else {
+            print("wasim tag with the big list: \(wasim) failed (\(label))")
+            return
+        }
+        parts.append(String(format: "%@ %.3f s, peak %.0f MB", label, run.seconds, run.peakMegabytes))
+    }
+    print(String(format: "wasim tag of one article with the big list (%d entries), whole process (the bench's own peak %.0f MB): ",
+                 arguments.listEntries, peakRSSMegabytes()) + parts.joined(separator: "; "))
+}
+if !arguments.quick { try wholeProcessWithBigList(data: try DefaultPipeline.dataDirectory()) }
 
 let inputs = readAll()
 let documents = inputs.compactMap { try? DocumentDecoder.document(from: $0) }
@@ -312,15 +367,13 @@ do {
     print(String(format: "shipped lists: %d entries, loaded in %.3f s, +%.0f MB resident", shipped.entryCount, shippedSeconds,
                  residentMegabytes() - before))
 
-    let listPath = NSTemporaryDirectory() + "wasim-bench-big-list.tsv"
-    try realisticList(count: arguments.listEntries, data: dataDirectory).write(toFile: listPath, atomically: true, encoding: .utf8)
+    let listPath = bigListPath
     defer { try? FileManager.default.removeItem(atPath: listPath) }
     let size = (try? FileManager.default.attributesOfItem(atPath: listPath)[.size] as? Int) ?? 0
     // The first load parses the list and writes its compiled form beside it; the next ones
     // read that.
-    let cache = (listPath as NSString).deletingLastPathComponent + "/." + (listPath as NSString).lastPathComponent + ".wasim-cache"
-    try? FileManager.default.removeItem(atPath: cache)
-    defer { try? FileManager.default.removeItem(atPath: cache) }
+    try? FileManager.default.removeItem(atPath: bigListCache)
+    defer { try? FileManager.default.removeItem(atPath: bigListCache) }
     for pass in ["parsed", "from its compiled form"] {
         let beforeBig = residentMegabytes()
         resetPeakRSS()
