@@ -103,6 +103,7 @@ import Testing
                      "Models/training/ant-news-68.jsonl": 80,
                      "Models/training/ant-news-69.jsonl": 80,
                      "Models/training/ant-news-70.jsonl": 80,
+                     "Models/training/ant-news-71.jsonl": 80,
                      "Models/training/ant-news-72.jsonl": 80,
                      "Tests/Fixtures/ant-news-heldout.jsonl": 15]
         var articles: Set<String> = []
