@@ -106,6 +106,7 @@ import Testing
                      "Models/training/ant-news-71.jsonl": 80,
                      "Models/training/ant-news-72.jsonl": 80,
                      "Models/training/ant-news-74.jsonl": 80,
+                     "Models/training/ant-news-75.jsonl": 80,
                      "Tests/Fixtures/ant-news-heldout.jsonl": 15]
         var articles: Set<String> = []
         for (file, count) in files.sorted(by: { $0.key < $1.key }) {
