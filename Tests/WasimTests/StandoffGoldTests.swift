@@ -105,6 +105,7 @@ import Testing
                      "Models/training/ant-news-70.jsonl": 80,
                      "Models/training/ant-news-71.jsonl": 80,
                      "Models/training/ant-news-72.jsonl": 80,
+                     "Models/training/ant-news-73.jsonl": 80,
                      "Models/training/ant-news-74.jsonl": 80,
                      "Models/training/ant-news-75.jsonl": 80,
                      "Tests/Fixtures/ant-news-heldout.jsonl": 15]
