@@ -108,6 +108,7 @@ import Testing
                      "Models/training/ant-news-73.jsonl": 80,
                      "Models/training/ant-news-74.jsonl": 80,
                      "Models/training/ant-news-75.jsonl": 80,
+                     "Models/training/ant-news-76.jsonl": 80,
                      "Models/training/ant-news-77.jsonl": 80,
                      "Tests/Fixtures/ant-news-heldout.jsonl": 15]
         var articles: Set<String> = []
