@@ -112,6 +112,7 @@ import Testing
                      "Models/training/ant-news-77.jsonl": 80,
                      "Models/training/ant-news-78.jsonl": 80,
                      "Models/training/ant-news-80.jsonl": 80,
+                     "Models/training/ant-news-81.jsonl": 80,
                      "Tests/Fixtures/ant-news-heldout.jsonl": 15]
         var articles: Set<String> = []
         for (file, count) in files.sorted(by: { $0.key < $1.key }) {
