@@ -111,6 +111,7 @@ import Testing
                      "Models/training/ant-news-76.jsonl": 80,
                      "Models/training/ant-news-77.jsonl": 80,
                      "Models/training/ant-news-78.jsonl": 80,
+                     "Models/training/ant-news-79.jsonl": 80,
                      "Models/training/ant-news-80.jsonl": 80,
                      "Models/training/ant-news-81.jsonl": 80,
                      "Tests/Fixtures/ant-news-heldout.jsonl": 15]
