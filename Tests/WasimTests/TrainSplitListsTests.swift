@@ -47,6 +47,25 @@ import Testing
         #expect(lists.givenNames == ["أحمد", "حمودي", "سامي", "واين"])
     }
 
+    /// A token of tatweel alone (a dash in ANERcorp's text) is no word: it never enters the
+    /// vocabulary, an entity is trimmed of it as of punctuation (a person of one word then gives
+    /// no given name), and the written lists load back into a gazetteer (a `ـ<TAB>VOCAB` line
+    /// made the loader refuse the file).
+    @Test func tatweelAloneIsNoWord() throws {
+        let s = ["قال O ـ O الوزير O", "ـ O قال O الوزير O", "ـ B-PER سعيد I-PER", "ـ B-PER سعيد I-PER"].map(sentence)
+        let lists = TrainSplitLists.derive(s)
+        #expect(lists.vocabulary == ["الوزير", "قال"])
+        #expect(lists.entities.map(\.surface) == ["سعيد"] && lists.entities.map(\.type) == ["PER"])
+        #expect(lists.givenNames == [])
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wasim-lists-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try TrainSplitLists.write(lists, to: directory)
+        var builder = GazetteerBuilder()
+        for name in TrainSplitLists.files { try builder.load(path: directory + "/" + name, name: name) }
+        #expect(builder.build().entryCount == 3)
+    }
+
     /// The curated given names are read by the gazetteer's loader: a word read whole and folded as
     /// the matcher folds (اليساندرو for أليساندرو), never from a `train-split-*` file (سكارليت).
     @Test func curatedGivenNamesAreTheGazetteersOwn() throws {

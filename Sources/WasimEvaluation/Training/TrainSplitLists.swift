@@ -37,6 +37,17 @@ public enum TrainSplitLists {
     static let particles: Set<String> = ["أبو", "ابو", "ابن", "بن", "أبي", "ابي", "عبد", "آل", "أم", "ام", "بنت", "ولد"]
     static let edgePunctuation = CharacterSet.punctuationCharacters.union(.symbols)
 
+    /// A token of punctuation, symbols or tatweel alone, which no list entry starts or ends with.
+    static func isSeparator(_ token: String) -> Bool {
+        token.unicodeScalars.allSatisfy { edgePunctuation.contains($0) || $0.value == 0x640 }
+    }
+
+    /// Whether `word` holds an Arabic letter (ء … ي). Tatweel (U+0640) sits inside that block but
+    /// is no letter: a token of tatweel alone is a separator the gazetteer's loader refuses.
+    static func hasArabicLetter(_ word: String) -> Bool {
+        word.unicodeScalars.contains { (0x621...0x64A).contains($0.value) && $0.value != 0x640 }
+    }
+
     /// Derives the three lists from CoNLL sentences. `knownGivenNames` holds the curated lists'
     /// given names, normalized by `normalizer` (`curatedGivenNames`): a first token that is a
     /// proclitic glued to one of them (وليلى) is left out.
@@ -72,8 +83,8 @@ public enum TrainSplitLists {
         for s in sentences {
             for c in Chunker.chunks(s.tags) where ["PER", "ORG", "LOC"].contains(c.type.rawValue) {
                 var toks = Array(s.tokens[c.start..<c.end])
-                while let f = toks.first, f.unicodeScalars.allSatisfy(edgePunctuation.contains) { toks.removeFirst() }
-                while let l = toks.last, l.unicodeScalars.allSatisfy(edgePunctuation.contains) { toks.removeLast() }
+                while let f = toks.first, isSeparator(f) { toks.removeFirst() }
+                while let l = toks.last, isSeparator(l) { toks.removeLast() }
                 guard !toks.isEmpty else { continue }
                 chunks.append((toks, c.type.rawValue))
                 entityCount[toks.joined(separator: " "), default: 0] += 1
@@ -184,7 +195,7 @@ public enum TrainSplitLists {
             lists.entities.append((surface, type))
         }
         for g in givenOrder.enumerated().sorted(by: { given[$0.element]! != given[$1.element]! ? given[$0.element]! > given[$1.element]! : $0.offset < $1.offset }).map(\.element) {
-            guard !particles.contains(g), g.unicodeScalars.contains(where: { (0x621...0x64A).contains($0.value) }) else { continue }
+            guard !particles.contains(g), hasArabicLetter(g) else { continue }
             let folded = normalizer.normalize(g)
             let outside = foldedOutside[folded, default: 0], all = foldedCount[folded, default: 0]
             if all > 0, Double(outside) / Double(all) > 0.8 { continue }
@@ -194,7 +205,7 @@ public enum TrainSplitLists {
         var seen = Set<String>()
         for s in sentences {
             for t in s.tokens where seen.insert(t).inserted {
-                if tokenCount[t]! >= 2, tokenInEntity[t] == nil, !named.contains(t), t.unicodeScalars.contains(where: { (0x621...0x64A).contains($0.value) }) {
+                if tokenCount[t]! >= 2, tokenInEntity[t] == nil, !named.contains(t), hasArabicLetter(t) {
                     lists.vocabulary.append(t)
                 }
             }
