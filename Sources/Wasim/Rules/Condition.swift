@@ -158,6 +158,121 @@ struct ExtrasBuilder {
     }
 }
 
+/// Texts of UTF-16 units in one raw buffer: each text is its length, then its units. Owned by
+/// the `ConditionExtras` that made it.
+struct Affixes {
+    private let units: UnsafeMutablePointer<UInt16>
+    /// How many texts.
+    let count: Int
+    private let size: Int
+
+    init(_ texts: [[UInt16]]) {
+        var flat: [UInt16] = []
+        // A text longer than 65,535 units (no token is) is kept apart and tested by the slow path.
+        for t in texts where t.count <= Int(UInt16.max) {
+            flat.append(UInt16(t.count))
+            flat += t
+        }
+        count = texts.count
+        size = flat.count
+        var first: UInt64 = 0, last: UInt64 = 0, empty = false
+        for t in texts {
+            if let f = t.first, let l = t.last {
+                first |= 1 << UInt64(f & 63)
+                last |= 1 << UInt64(l & 63)
+            } else {
+                empty = true
+            }
+        }
+        // An empty text matches every token: no unit can rule it out.
+        firstUnits = empty ? ~0 : first
+        lastUnits = empty ? ~0 : last
+        units = .allocate(capacity: max(1, flat.count))
+        units.initialize(from: flat, count: flat.count)
+        long = texts.filter { $0.count > Int(UInt16.max) }
+        hasLong = !long.isEmpty
+    }
+
+    private let hasLong: Bool
+    /// A bit for each text's first (last) unit, modulo 64; all bits when a text is empty. A token
+    /// whose first (last) unit has no bit here starts (ends) with none of the texts: most tokens
+    /// are ruled out by one test.
+    private let firstUnits: UInt64, lastUnits: UInt64
+
+    /// Texts too long for the buffer's length field (never in practice; kept exact).
+    private let long: [[UInt16]]
+
+    func free() { units.deallocate() }
+
+    var isEmpty: Bool { count == 0 }
+
+    /// Whether `u` starts with one of the texts.
+    @inline(__always) func anyPrefix(of u: UnsafeBufferPointer<UInt16>) -> Bool {
+        let n = u.count
+        if n > 0, firstUnits & (1 << UInt64(u[0] & 63)) == 0 { return false }
+        var i = 0
+        while i < size {
+            let length = Int(units[i])
+            if length <= n {
+                var k = 0
+                while k < length, units[i + 1 + k] == u[k] { k += 1 }
+                if k == length { return true }
+            }
+            i += 1 + length
+        }
+        return hasLong && long.contains { u.starts(with: $0) }
+    }
+
+    /// Whether `u` ends with one of the texts.
+    @inline(__always) func anySuffix(of u: UnsafeBufferPointer<UInt16>) -> Bool {
+        let n = u.count
+        if n > 0, lastUnits & (1 << UInt64(u[n - 1] & 63)) == 0 { return false }
+        var i = 0
+        while i < size {
+            let length = Int(units[i])
+            if length <= n {
+                let from = n - length
+                var k = 0
+                while k < length, units[i + 1 + k] == u[from + k] { k += 1 }
+                if k == length { return true }
+            }
+            i += 1 + length
+        }
+        return hasLong && long.contains { MatchContext.has(u, suffix: $0) }
+    }
+
+    /// Whether `u` is one of the texts.
+    @inline(__always) func anyEqual(_ u: UnsafeBufferPointer<UInt16>) -> Bool {
+        var i = 0
+        let n = u.count
+        while i < size {
+            let length = Int(units[i])
+            if length == n {
+                var k = 0
+                while k < length, units[i + 1 + k] == u[k] { k += 1 }
+                if k == length { return true }
+            }
+            i += 1 + length
+        }
+        return hasLong && long.contains { u.elementsEqual($0) }
+    }
+
+    /// Whether `u` equals every text (true when there is none).
+    @inline(__always) func allEqual(_ u: UnsafeBufferPointer<UInt16>) -> Bool {
+        var i = 0
+        let n = u.count
+        while i < size {
+            let length = Int(units[i])
+            if length != n { return false }
+            var k = 0
+            while k < length, units[i + 1 + k] == u[k] { k += 1 }
+            if k != length { return false }
+            i += 1 + length
+        }
+        return !hasLong || long.allSatisfy { u.elementsEqual($0) }
+    }
+}
+
 /// The parts of a condition that need reference-counted storage. Constants only: reading a
 /// class's variable costs an exclusivity check, and these are read for many tokens.
 /// Unchecked Sendable only because `TextSet` is: every field is a `let`, and the regular
@@ -174,6 +289,17 @@ final class ConditionExtras: @unchecked Sendable {
     let excludedEnds: [[UInt16]]
     let regexes: [TokenRegex]
     let excludedRegexes: [TokenRegex]
+    /// `starts`, `excludedStarts`, `ends`, `excludedEnds`, `exact` and `excludedExact` in one raw
+    /// buffer each, tested with plain loops: the generic `contains(where:)` over arrays of arrays
+    /// cost the rules stage about 190 instructions a test, more than the rest of a condition.
+    let starts1: Affixes, excludedStarts1: Affixes, ends1: Affixes, excludedEnds1: Affixes
+    let exact1: Affixes, excludedExact1: Affixes
+    /// Whether the token's text needs reading at all (any of the six above).
+    let readsUnits: Bool
+
+    deinit {
+        for a in [starts1, excludedStarts1, ends1, excludedEnds1, exact1, excludedExact1] { a.free() }
+    }
 
     init(_ b: ExtrasBuilder) {
         excludedTexts = b.excludedTexts
@@ -186,6 +312,14 @@ final class ConditionExtras: @unchecked Sendable {
         excludedEnds = b.excludedEnds
         regexes = b.regexes
         excludedRegexes = b.excludedRegexes
+        starts1 = Affixes(b.starts)
+        excludedStarts1 = Affixes(b.excludedStarts)
+        ends1 = Affixes(b.ends)
+        excludedEnds1 = Affixes(b.excludedEnds)
+        exact1 = Affixes(b.exact)
+        excludedExact1 = Affixes(b.excludedExact)
+        readsUnits = !(b.starts.isEmpty && b.excludedStarts.isEmpty && b.ends.isEmpty && b.excludedEnds.isEmpty
+                       && b.exact.isEmpty && b.excludedExact.isEmpty)
     }
 
     @inline(__always) func excludes(_ h: UInt64) -> Bool { excluded.contains(h) }

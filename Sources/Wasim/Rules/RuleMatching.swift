@@ -438,10 +438,10 @@ struct MatchContext {
         let t = tokens[i]
         guard let extras = c.pointee.extras else { return true }
         return extras._withUnsafeGuaranteedRef { x in
-            if x.starts.isEmpty && x.ends.isEmpty { return true }
+            if x.starts1.isEmpty && x.ends1.isEmpty { return true }
             let units = UnsafeBufferPointer(rebasing: utf16[Int(t.start)..<Int(t.end)])
-            if !x.starts.isEmpty, !x.starts.contains(where: { units.starts(with: $0) }) { return false }
-            if !x.ends.isEmpty, !x.ends.contains(where: { MatchContext.has(units, suffix: $0) }) { return false }
+            if !x.starts1.isEmpty, !x.starts1.anyPrefix(of: units) { return false }
+            if !x.ends1.isEmpty, !x.ends1.anySuffix(of: units) { return false }
             return true
         }
     }
@@ -520,14 +520,14 @@ struct MatchContext {
             for r in 0..<Int(t.analysisCount) where x.excludes(analyses[Int(t.firstAnalysis) + r].hash) { return false }
         }
         let units = UnsafeBufferPointer(rebasing: utf16[Int(t.start)..<Int(t.end)])
-        var ok = true
-        if !x.starts.isEmpty, !x.starts.contains(where: { units.starts(with: $0) }) { ok = false }
-        if ok, x.excludedStarts.contains(where: { units.starts(with: $0) }) { ok = false }
-        if ok, !x.ends.isEmpty, !x.ends.contains(where: { MatchContext.has(units, suffix: $0) }) { ok = false }
-        if ok, x.excludedEnds.contains(where: { MatchContext.has(units, suffix: $0) }) { ok = false }
-        if ok { for e in x.exact where !units.elementsEqual(e) { ok = false } }
-        if ok { for e in x.excludedExact where units.elementsEqual(e) { ok = false } }
-        if !ok { return false }
+        if x.readsUnits {
+            if !x.starts1.isEmpty, !x.starts1.anyPrefix(of: units) { return false }
+            if !x.excludedStarts1.isEmpty, x.excludedStarts1.anyPrefix(of: units) { return false }
+            if !x.ends1.isEmpty, !x.ends1.anySuffix(of: units) { return false }
+            if !x.excludedEnds1.isEmpty, x.excludedEnds1.anySuffix(of: units) { return false }
+            if !x.exact1.allEqual(units) { return false }
+            if !x.excludedExact1.isEmpty, x.excludedExact1.anyEqual(units) { return false }
+        }
         if x.regexes.isEmpty && x.excludedRegexes.isEmpty { return true }
         // ICU's engine backtracks: even with the constructs `backtrackingRisk` refuses, several
         // quantifiers over one long token cost a power of its length. No word is this long.
