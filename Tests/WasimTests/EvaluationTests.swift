@@ -7,7 +7,7 @@ import WasimTestSupport
 
 // F1 floors (fractions) that the default pipeline must keep, so a regression fails CI: a little
 // below what it scores now with Models/wasim.model (news fixture PER 1.0, ORG 0.9774, LOC 0.9904,
-// NUMRANGE 1.0 with all values right; ANERcorp test micro 0.7580; 0.6930 without the model).
+// NUMRANGE 1.0 with all values right; ANERcorp test micro 0.7643; 0.6945 without the model).
 // ANERcorp's floor went from 0.755 to 0.75 (the target of issue #10) in the ninth session: training
 // on the project's own newswire passages and letting an organization that holds the model's place
 // win (ANNOTATION.md's flat, longest names; ANERcorp keeps the designator out) cost ANERcorp about
@@ -20,7 +20,9 @@ import WasimTestSupport
 // bodies and keeps designators out) down from 0.7624 to 0.7564 (trained without the last six of those
 // files, 0.7624: the fall comes with the new text, which is kept). Raised in the nineteenth: the news
 // fixture's ORG 0.97 → 0.975 (0.9774) and LOC 0.985 → 0.99 (0.9904), with its fourteen new gold files, two
-// consistency passes and new rules; ANERcorp rose 0.7564 → 0.7580 and its floor stays 0.755.
+// consistency passes and new rules; ANERcorp rose 0.7564 → 0.7580 and its floor stays 0.755. Back to
+// 0.76 in the twentieth: ANERcorp rose 0.7580 → 0.7643 with its 25 new gold files (three of them
+// early-2000s newswire) and the organizations' rules and lists; the news fixture's floors hold.
 // Raise them whenever the pipeline improves
 // (`wasim eval --gold Tests/Fixtures/news.jsonl` and
 // `wasim eval --gold ../shared/corpora/anercorp/test.txt` print the scores).
@@ -31,7 +33,7 @@ let newsFloorNUMRANGE = 0.98
 /// Share of exactly matched NUMRANGE spans with both values right.
 let newsFloorNUMRANGEValues = 0.98
 /// Micro-F1 over PER, LOC and ORG on ANERcorp's test split.
-let anercorpFloorMicroF1 = 0.755
+let anercorpFloorMicroF1 = 0.76
 
 let newsFixture = repositoryRoot.appendingPathComponent("Tests/Fixtures/news.jsonl").path
 
