@@ -292,13 +292,13 @@ final class ConditionExtras: @unchecked Sendable {
     /// `starts`, `excludedStarts`, `ends`, `excludedEnds`, `exact` and `excludedExact` in one raw
     /// buffer each, tested with plain loops: the generic `contains(where:)` over arrays of arrays
     /// cost the rules stage about 190 instructions a test, more than the rest of a condition.
-    let starts1: Affixes, excludedStarts1: Affixes, ends1: Affixes, excludedEnds1: Affixes
-    let exact1: Affixes, excludedExact1: Affixes
+    let startAffixes: Affixes, excludedStartAffixes: Affixes, endAffixes: Affixes, excludedEndAffixes: Affixes
+    let exactAffixes: Affixes, excludedExactAffixes: Affixes
     /// Whether the token's text needs reading at all (any of the six above).
     let readsUnits: Bool
 
     deinit {
-        for a in [starts1, excludedStarts1, ends1, excludedEnds1, exact1, excludedExact1] { a.free() }
+        for a in [startAffixes, excludedStartAffixes, endAffixes, excludedEndAffixes, exactAffixes, excludedExactAffixes] { a.free() }
     }
 
     init(_ b: ExtrasBuilder) {
@@ -312,12 +312,12 @@ final class ConditionExtras: @unchecked Sendable {
         excludedEnds = b.excludedEnds
         regexes = b.regexes
         excludedRegexes = b.excludedRegexes
-        starts1 = Affixes(b.starts)
-        excludedStarts1 = Affixes(b.excludedStarts)
-        ends1 = Affixes(b.ends)
-        excludedEnds1 = Affixes(b.excludedEnds)
-        exact1 = Affixes(b.exact)
-        excludedExact1 = Affixes(b.excludedExact)
+        startAffixes = Affixes(b.starts)
+        excludedStartAffixes = Affixes(b.excludedStarts)
+        endAffixes = Affixes(b.ends)
+        excludedEndAffixes = Affixes(b.excludedEnds)
+        exactAffixes = Affixes(b.exact)
+        excludedExactAffixes = Affixes(b.excludedExact)
         readsUnits = !(b.starts.isEmpty && b.excludedStarts.isEmpty && b.ends.isEmpty && b.excludedEnds.isEmpty
                        && b.exact.isEmpty && b.excludedExact.isEmpty)
     }

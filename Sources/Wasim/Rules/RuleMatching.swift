@@ -438,10 +438,10 @@ struct MatchContext {
         let t = tokens[i]
         guard let extras = c.pointee.extras else { return true }
         return extras._withUnsafeGuaranteedRef { x in
-            if x.starts1.isEmpty && x.ends1.isEmpty { return true }
+            if x.startAffixes.isEmpty && x.endAffixes.isEmpty { return true }
             let units = UnsafeBufferPointer(rebasing: utf16[Int(t.start)..<Int(t.end)])
-            if !x.starts1.isEmpty, !x.starts1.anyPrefix(of: units) { return false }
-            if !x.ends1.isEmpty, !x.ends1.anySuffix(of: units) { return false }
+            if !x.startAffixes.isEmpty, !x.startAffixes.anyPrefix(of: units) { return false }
+            if !x.endAffixes.isEmpty, !x.endAffixes.anySuffix(of: units) { return false }
             return true
         }
     }
@@ -521,12 +521,12 @@ struct MatchContext {
         }
         let units = UnsafeBufferPointer(rebasing: utf16[Int(t.start)..<Int(t.end)])
         if x.readsUnits {
-            if !x.starts1.isEmpty, !x.starts1.anyPrefix(of: units) { return false }
-            if !x.excludedStarts1.isEmpty, x.excludedStarts1.anyPrefix(of: units) { return false }
-            if !x.ends1.isEmpty, !x.ends1.anySuffix(of: units) { return false }
-            if !x.excludedEnds1.isEmpty, x.excludedEnds1.anySuffix(of: units) { return false }
-            if !x.exact1.allEqual(units) { return false }
-            if !x.excludedExact1.isEmpty, x.excludedExact1.anyEqual(units) { return false }
+            if !x.startAffixes.isEmpty, !x.startAffixes.anyPrefix(of: units) { return false }
+            if !x.excludedStartAffixes.isEmpty, x.excludedStartAffixes.anyPrefix(of: units) { return false }
+            if !x.endAffixes.isEmpty, !x.endAffixes.anySuffix(of: units) { return false }
+            if !x.excludedEndAffixes.isEmpty, x.excludedEndAffixes.anySuffix(of: units) { return false }
+            if !x.exactAffixes.allEqual(units) { return false }
+            if !x.excludedExactAffixes.isEmpty, x.excludedExactAffixes.anyEqual(units) { return false }
         }
         if x.regexes.isEmpty && x.excludedRegexes.isEmpty { return true }
         // ICU's engine backtracks: even with the constructs `backtrackingRisk` refuses, several
