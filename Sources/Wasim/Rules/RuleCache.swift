@@ -204,6 +204,20 @@ struct RuleCache {
 
     // MARK: decoding
 
+    /// The regular expressions of `sources`; nil if one does not compile.
+    private static func compiled(_ sources: [String]) -> [TokenRegex]? {
+        let regexes = sources.compactMap(TokenRegex.init)
+        return regexes.count == sources.count ? regexes : nil
+    }
+
+    /// A condition's reference to a shared object: `.some(nil)` for -1 (none), the object if
+    /// `index` names one of type `T`, nil (a corrupt cache) otherwise.
+    private static func reference<T: AnyObject>(_ index: Int32, in objects: [AnyObject]) -> Unmanaged<T>?? {
+        if index == -1 { return .some(nil) }
+        guard index >= 0, Int(index) < objects.count, let object = objects[Int(index)] as? T else { return nil }
+        return .some(Unmanaged.passUnretained(object))
+    }
+
     /// Checks the checksum, then reads and checks every count and index; nil if anything is off.
     static func decode(_ raw: UnsafeRawBufferPointer, headerSize: Int, paths: [String]) -> Decoded? {
         var r = ByteReader(raw)
@@ -222,7 +236,7 @@ struct RuleCache {
                 var b = ExtrasBuilder()
                 guard let excluded = r.u64s(), let exact = r.texts(), let excludedExact = r.texts(), let starts = r.texts(),
                       let excludedStarts = r.texts(), let ends = r.texts(), let excludedEnds = r.texts(),
-                      let regexes = r.names(), let excludedRegexes = r.names()
+                      let regexes = r.names().flatMap(compiled), let excludedRegexes = r.names().flatMap(compiled)
                 else { return nil }
                 b.excludedTexts = excluded
                 b.exact = exact
@@ -231,14 +245,8 @@ struct RuleCache {
                 b.excludedStarts = excludedStarts
                 b.ends = ends
                 b.excludedEnds = excludedEnds
-                for source in regexes {
-                    guard let re = TokenRegex(source) else { return nil }
-                    b.regexes.append(re)
-                }
-                for source in excludedRegexes {
-                    guard let re = TokenRegex(source) else { return nil }
-                    b.excludedRegexes.append(re)
-                }
+                b.regexes = regexes
+                b.excludedRegexes = excludedRegexes
                 objects.append(ConditionExtras(b))
             default:
                 return nil
@@ -283,8 +291,10 @@ struct RuleCache {
                       let listB = r.value(Int32.self), let excludedLists = r.u64(), let hasText = r.value(UInt8.self), hasText <= 1,
                       let text = r.u64(), let set = r.value(Int32.self), let minLength = r.i64(), let maxLength = r.i64(),
                       let hasClitic = r.value(UInt8.self), hasClitic <= 1, let clitic = r.value(UInt8.self),
-                      let noClitic = r.value(UInt8.self), noClitic <= 1, let extras = r.value(Int32.self),
-                      listA >= -1, listA < Int32(min(typeNames.count, 64)), listB >= -1, listB < Int32(min(typeNames.count, 64))
+                      let noClitic = r.value(UInt8.self), noClitic <= 1, let extrasIndex = r.value(Int32.self),
+                      listA >= -1, listA < Int32(min(typeNames.count, 64)), listB >= -1, listB < Int32(min(typeNames.count, 64)),
+                      let textSet: Unmanaged<TextSet>? = reference(set, in: objects),
+                      let extras: Unmanaged<ConditionExtras>? = reference(extrasIndex, in: objects)
                 else { return nil }
                 c.kinds = kinds
                 c.excludedKinds = excludedKinds
@@ -292,22 +302,12 @@ struct RuleCache {
                 c.listB = listB
                 c.excludedLists = excludedLists
                 c.text = hasText == 1 ? text : nil
-                if set >= 0 {
-                    guard Int(set) < objects.count, let s = objects[Int(set)] as? TextSet else { return nil }
-                    c.textSet = Unmanaged.passUnretained(s)
-                } else if set != -1 {
-                    return nil
-                }
+                c.textSet = textSet
                 c.minLength = Int(minLength)
                 c.maxLength = Int(maxLength)
                 c.clitic = hasClitic == 1 ? Proclitics(rawValue: clitic) : nil
                 c.noClitic = noClitic == 1
-                if extras >= 0 {
-                    guard Int(extras) < objects.count, let x = objects[Int(extras)] as? ConditionExtras else { return nil }
-                    c.extras = Unmanaged.passUnretained(x)
-                } else if extras != -1 {
-                    return nil
-                }
+                c.extras = extras
                 conditions.append(c)
             }
             guard let keptCount = r.u32(), Int(keptCount) <= r.remaining / 4 else { return nil }
