@@ -119,6 +119,7 @@ import Testing
                      "Models/training/ant-news-84.jsonl": 80,
                      "Models/training/ant-news-85.jsonl": 80,
                      "Models/training/ant-news-86.jsonl": 80,
+                     "Models/training/ant-news-87.jsonl": 80,
                      "Models/training/ant-news-88.jsonl": 80,
                      "Models/training/ant-news-89.jsonl": 80,
                      "Tests/Fixtures/ant-news-heldout.jsonl": 15]
