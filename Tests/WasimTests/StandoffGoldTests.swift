@@ -131,6 +131,7 @@ import Testing
                      "Models/training/ant-news-96.jsonl": 80,
                      "Models/training/ant-news-97.jsonl": 80,
                      "Models/training/ant-news-98.jsonl": 80,
+                     "Models/training/ant-news-99.jsonl": 80,
                      "Models/training/ant-news-100.jsonl": 80,
                      "Tests/Fixtures/ant-news-heldout.jsonl": 15]
         var articles: Set<String> = []
