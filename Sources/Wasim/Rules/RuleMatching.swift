@@ -11,6 +11,8 @@ public struct RuleMatching: Stage {
 
     /// What the matcher reads of each rule, one reference each.
     private let codes: [RuleCode]
+    /// The same, unretained, for the matching loop.
+    private let codeRefs: [Unmanaged<RuleCode>]
     /// For each rule, its captures' types as small numbers, for the candidate keys.
     private let typeNumbers: [[Int32]]
     /// Which of the first 128 rules (`startRules`) can start at a token, from its lists and
@@ -47,6 +49,7 @@ public struct RuleMatching: Stage {
         self.rules = ruleSet.rules
         self.gazetteer = gazetteer
         self.codes = ruleSet.rules.map { walking ? $0.code.walking() : $0.code }
+        codeRefs = codes.map { Unmanaged.passUnretained($0) }
         var numbers: [EntityType: Int32] = [:]
         typeNumbers = codes.map { code in
             code.captureTypes.map { t in
@@ -159,7 +162,11 @@ public struct RuleMatching: Stage {
         let offsets = UnsafeMutableBufferPointer<Int>.allocate(capacity: RuleMatching.startRules + 1)
         offsets.initialize(repeating: 0)
         defer { offsets.deallocate() }
+        // The rules of the first 128 with a start in the article, and those that start anywhere:
+        // the others are passed over without a test each.
+        var active = rulesAnywhere
         for mask in startMask {
+            active |= mask
             for w in 0..<2 {
                 var m = mask[w]
                 while m != 0 {
@@ -199,52 +206,66 @@ public struct RuleMatching: Stage {
         var seen = CandidateTable()
         defer { seen.free() }
         let limit = RuleMatching.candidateLimit(tokens: tokens.count)
-        for r in codes.indices {
+        var r = -1
+        while true {
+            if active.x != 0 {
+                r = active.x.trailingZeroBitCount
+                active.x &= active.x - 1
+            } else if active.y != 0 {
+                r = 64 + active.y.trailingZeroBitCount
+                active.y &= active.y - 1
+            } else {
+                r = max(r + 1, RuleMatching.startRules)
+            }
+            if r >= codes.count { break }
             // A rule with a start list and no start in the article is passed over before its code
             // is taken from the array: most rules have none in an article, and taking each one
             // cost a retain, a release and a uniqueness check of `matches` (some 70 instructions
             // a token in all).
             let startsListed = r < RuleMatching.startRules && rulesAnywhere & RuleMatching.bit(r) == .zero
             if startsListed && offsets[r] == offsets[r + 1] { continue }
-            let code = codes[r]
-            matches.removeAll(keepingCapacity: true)
-            let required = code.requiredLists, texts = requiredGroups[r]
-            if startsListed {
-                var k = offsets[r]
-                while k < offsets[r + 1] {
-                    let s = Int(tokens[Int(flatStarts[k])].sentence)
-                    var next = k + 1
-                    while next < offsets[r + 1], tokens[Int(flatStarts[next])].sentence == s { next += 1 }
-                    if required & ~sentenceLists[s] == 0, texts & ~sentenceTexts[s] == 0 {
-                        vm.run(code, starts: UnsafeBufferPointer(rebasing: flatStarts[k..<next]), context, sentences[s], into: &matches)
+            // Guaranteed, not retained: `codes` holds the rule (a retain and a release a rule
+            // and article).
+            codeRefs[r]._withUnsafeGuaranteedRef { code in
+                matches.removeAll(keepingCapacity: true)
+                let required = code.requiredLists, texts = requiredGroups[r]
+                if startsListed {
+                    var k = offsets[r]
+                    while k < offsets[r + 1] {
+                        let s = Int(tokens[Int(flatStarts[k])].sentence)
+                        var next = k + 1
+                        while next < offsets[r + 1], tokens[Int(flatStarts[next])].sentence == s { next += 1 }
+                        if required & ~sentenceLists[s] == 0, texts & ~sentenceTexts[s] == 0 {
+                            vm.run(code, starts: UnsafeBufferPointer(rebasing: flatStarts[k..<next]), context, sentences[s], into: &matches)
+                        }
+                        k = next
                     }
-                    k = next
+                } else {
+                    // With no start list the matcher tries every token, as a list of all of them
+                    // would have it do.
+                    for (s, sentence) in sentences.enumerated() where required & ~sentenceLists[s] == 0 && texts & ~sentenceTexts[s] == 0 {
+                        vm.run(code, starts: nil, context, sentence, into: &matches)
+                    }
                 }
-            } else {
-                // With no start list the matcher tries every token, as a list of all of them
-                // would have it do.
-                for (s, sentence) in sentences.enumerated() where required & ~sentenceLists[s] == 0 && texts & ~sentenceTexts[s] == 0 {
-                    vm.run(code, starts: nil, context, sentence, into: &matches)
-                }
-            }
-            for slots in matches {
-                for (c, type) in code.captureTypes.enumerated() {
-                    let s = Int(slots[3 * c]), p = slots[3 * c + 1], e = Int(slots[3 * c + 2])
-                    guard s >= 0, e > s, p >= 0 else { continue }
-                    // One candidate per span and type, from the rule of highest priority (the
-                    // first on a tie): many rules that find the same spans cost no more memory
-                    // than one, and a repeat costs a lookup, not an entity.
-                    let start = tokens[s].start + p, stop = tokens[e - 1].end
-                    let key = CandidateKey(start: start, end: stop, type: typeNumbers[r][c])
-                    let k = seen.find(key)
-                    if k >= 0, code.priority <= found[k].priority { continue }
-                    let entity = Entity(type: type, start: start, end: stop, tokens: Int32(s)..<Int32(e),
-                                        source: code.source, priority: code.priority)
-                    if k >= 0 {
-                        found[k] = entity
-                    } else if found.count < limit {
-                        seen.insert(key, found.count)
-                        found.append(entity)
+                for slots in matches {
+                    for (c, type) in code.captureTypes.enumerated() {
+                        let s = Int(slots[3 * c]), p = slots[3 * c + 1], e = Int(slots[3 * c + 2])
+                        guard s >= 0, e > s, p >= 0 else { continue }
+                        // One candidate per span and type, from the rule of highest priority (the
+                        // first on a tie): many rules that find the same spans cost no more memory
+                        // than one, and a repeat costs a lookup, not an entity.
+                        let start = tokens[s].start + p, stop = tokens[e - 1].end
+                        let key = CandidateKey(start: start, end: stop, type: typeNumbers[r][c])
+                        let k = seen.find(key)
+                        if k >= 0, code.priority <= found[k].priority { continue }
+                        let entity = Entity(type: type, start: start, end: stop, tokens: Int32(s)..<Int32(e),
+                                            source: code.source, priority: code.priority)
+                        if k >= 0 {
+                            found[k] = entity
+                        } else if found.count < limit {
+                            seen.insert(key, found.count)
+                            found.append(entity)
+                        }
                     }
                 }
             }
@@ -375,15 +396,13 @@ struct MatchContext {
     }
 
     /// Appends to `out` each way (tokens consumed, proclitic prefix) the condition matches at
-    /// token `i`. A buffer, not a callback: captured state in a callback costs exclusivity
-    /// checks on the hottest path of the tagger.
-    func outcomes(_ c: Condition, at i: Int, into out: inout Scratch<(Int, Int32)>) {
+    /// token `i`, for a condition that passes `passesTokenTests` there (the caller tests it: its
+    /// tests are not made again). A buffer, not a callback: captured state in a callback costs
+    /// exclusivity checks on the hottest path of the tagger. Read through a pointer: a copy of
+    /// the condition cost more than most of its tests.
+    func outcomes(_ cp: UnsafeMutablePointer<Condition>, at i: Int, into out: inout Scratch<(Int, Int32)>) {
         let t = tokens[i]
-        let kindBit: UInt8 = 1 << t.kind.rawValue
-        if c.kinds != 0 && c.kinds & kindBit == 0 { return }
-        if c.excludedKinds & kindBit != 0 { return }
-        if listMask[i] & c.excludedLists != 0 { return }
-        if t.length < c.minLength || t.length > c.maxLength { return }
+        let c = cp.pointee
         // Extras compare text: run them last, once a reading has matched.
         var extrasOK: Bool? = c.extras == nil ? true : nil
         func body(_ length: Int, _ prefix: Int32) {
@@ -393,7 +412,6 @@ struct MatchContext {
         }
 
         if c.listA >= 0 {
-            if listMask[i] & (1 << UInt64(c.listA)) == 0 { return }
             var last: (Int, Int32) = (-1, -1)
             let from = Int(lookupStart[i]), to = Int(lookupStart[i + 1])
             for k in from..<to where lookups[k].list == c.listA {
@@ -796,7 +814,7 @@ struct PikeVM {
         outcomes.removeAll()
         let c = conditions.baseAddress! + ci
         guard ctx.passesTokenTests(c, at: pos), ctx.mayHaveText(c, at: pos) else { return false }
-        ctx.outcomes(conditions[ci], at: pos, into: &outcomes)
+        ctx.outcomes(c, at: pos, into: &outcomes)
         return !outcomes.isEmpty
     }
 
