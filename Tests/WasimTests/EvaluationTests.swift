@@ -7,7 +7,8 @@ import WasimTestSupport
 
 // F1 floors (fractions) that the default pipeline must keep, so a regression fails CI: a little
 // below what it scores now with Models/wasim.model (news fixture PER 1.0, ORG 0.9774, LOC 0.9904,
-// NUMRANGE 1.0 with all values right; ANERcorp test micro 0.7643; 0.6945 without the model).
+// NUMRANGE 1.0 with all values right; ANERcorp test micro 0.7660, PER 0.7914, ORG 0.5829; 0.6955 without the
+// model).
 // ANERcorp's floor went from 0.755 to 0.75 (the target of issue #10) in the ninth session: training
 // on the project's own newswire passages and letting an organization that holds the model's place
 // win (ANNOTATION.md's flat, longest names; ANERcorp keeps the designator out) cost ANERcorp about
@@ -22,7 +23,10 @@ import WasimTestSupport
 // fixture's ORG 0.97 → 0.975 (0.9774) and LOC 0.985 → 0.99 (0.9904), with its fourteen new gold files, two
 // consistency passes and new rules; ANERcorp rose 0.7564 → 0.7580 and its floor stays 0.755. Back to
 // 0.76 in the twentieth: ANERcorp rose 0.7580 → 0.7643 with its 25 new gold files (three of them
-// early-2000s newswire) and the organizations' rules and lists; the news fixture's floors hold.
+// early-2000s newswire) and the organizations' rules and lists; the news fixture's floors hold. 0.765 in
+// the twenty-first: ANERcorp rose 0.7643 → 0.7660 with its 22 new gold files (six of them early-2000s
+// newswire), four consistency passes and the session's rules and lists, and its ORG reached issue #10's
+// 0.58 (0.5711 → 0.5829): PER and ORG got floors of their own (0.79 and 0.58; the issue asks 0.72 and 0.58).
 // Raise them whenever the pipeline improves
 // (`wasim eval --gold Tests/Fixtures/news.jsonl` and
 // `wasim eval --gold ../shared/corpora/anercorp/test.txt` print the scores).
@@ -33,7 +37,10 @@ let newsFloorNUMRANGE = 0.98
 /// Share of exactly matched NUMRANGE spans with both values right.
 let newsFloorNUMRANGEValues = 0.98
 /// Micro-F1 over PER, LOC and ORG on ANERcorp's test split.
-let anercorpFloorMicroF1 = 0.76
+let anercorpFloorMicroF1 = 0.765
+/// ANERcorp's test split by type: issue #10's targets are PER ≥ 0.72 and ORG ≥ 0.58.
+let anercorpFloorPER = 0.79
+let anercorpFloorORG = 0.58
 
 let newsFixture = repositoryRoot.appendingPathComponent("Tests/Fixtures/news.jsonl").path
 
@@ -73,6 +80,8 @@ let newsFixture = repositoryRoot.appendingPathComponent("Tests/Fixtures/news.jso
         #expect(r.units.count == 918)
         #expect(r.counts(.person).gold == 884 && r.counts(.location).gold == 657 && r.counts(.organization).gold == 450)
         #expect(r.micro.f1 >= anercorpFloorMicroF1, "ANERcorp micro-F1 \(r.micro.f1)\n\(EvaluationReport.table(r))")
+        #expect(r.counts(.person).f1 >= anercorpFloorPER, "ANERcorp PER F1 \(r.counts(.person).f1)")
+        #expect(r.counts(.organization).f1 >= anercorpFloorORG, "ANERcorp ORG F1 \(r.counts(.organization).f1)")
     }
 }
 
