@@ -135,6 +135,7 @@ import Testing
                      "Models/training/ant-news-100.jsonl": 80,
                      "Models/training/ant-news-101.jsonl": 80,
                      "Models/training/ant-news-102.jsonl": 80,
+                     "Models/training/ant-news-103.jsonl": 80,
                      "Models/training/ant-news-104.jsonl": 80,
                      "Tests/Fixtures/ant-news-heldout.jsonl": 15]
         var articles: Set<String> = []
