@@ -218,12 +218,9 @@ public struct RuleMatching: Stage {
                 r = max(r + 1, RuleMatching.startRules)
             }
             if r >= codes.count { break }
-            // A rule with a start list and no start in the article is passed over before its code
-            // is taken from the array: most rules have none in an article, and taking each one
-            // cost a retain, a release and a uniqueness check of `matches` (some 70 instructions
-            // a token in all).
+            // A rule of the first 128 that has a start list is in `active` only if it has a start
+            // in the article (`offsets[r] < offsets[r + 1]`): the others are never reached.
             let startsListed = r < RuleMatching.startRules && rulesAnywhere & RuleMatching.bit(r) == .zero
-            if startsListed && offsets[r] == offsets[r + 1] { continue }
             // Guaranteed, not retained: `codes` holds the rule (a retain and a release a rule
             // and article).
             codeRefs[r]._withUnsafeGuaranteedRef { code in
