@@ -142,6 +142,7 @@ import Testing
                      "Models/training/ant-news-107.jsonl": 80,
                      "Models/training/ant-news-108.jsonl": 33,
                      "Models/training/ant-news-109.jsonl": 80,
+                     "Models/training/ant-news-110.jsonl": 40,
                      "Tests/Fixtures/ant-news-heldout.jsonl": 15]
         var articles: Set<String> = []
         for (file, count) in files.sorted(by: { $0.key < $1.key }) {
