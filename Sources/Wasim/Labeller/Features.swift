@@ -297,6 +297,10 @@ package struct FeatureExtractor {
         var evidence: [DocumentEvidence] = []
         evidence.reserveCapacity(keys)
         let tokens = self.tokens, stems = self.stems, candidates = self.candidates
+        // The keys noted, as one bit each of 1,024 (bits 54… of the hash): most tokens' form and
+        // stem are in no candidate, and one test of this set turns them away before the two
+        // probes of the index (never wrongly: a key noted always has its bit).
+        var filter = InlineArray<16, UInt64>(repeating: 0)
         for ci in candidates.indices {
             let t = Int(FeatureExtractor.typeIndex(candidates[ci].type))
             guard t < 3 else { continue }
@@ -304,7 +308,11 @@ package struct FeatureExtractor {
             for k in range {
                 let a = tokens[Int(k)].hash, b = stems[Int(k)]
                 FeatureExtractor.note(a, type: t, range: range, index: &index, evidence: &evidence)
-                if b != a { FeatureExtractor.note(b, type: t, range: range, index: &index, evidence: &evidence) }
+                filter[Int(a >> 60)] |= 1 << (a >> 54 & 63)
+                if b != a {
+                    FeatureExtractor.note(b, type: t, range: range, index: &index, evidence: &evidence)
+                    filter[Int(b >> 60)] |= 1 << (b >> 54 & 63)
+                }
             }
         }
         guard !evidence.isEmpty else { return }
@@ -326,6 +334,8 @@ package struct FeatureExtractor {
                             docFlags.withUnsafeMutableBufferPointer { docFlags in
                                 for i in 0..<tokens.count where tokens[i].kind == .word {
                                     let a = tokens[i].hash, b = stems[i]
+                                    guard filter[Int(a >> 60)] & 1 << (a >> 54 & 63) != 0
+                                        || filter[Int(b >> 60)] & 1 << (b >> 54 & 63) != 0 else { continue }
                                     let ea = found[a].map { evidence[Int($0)] } ?? none
                                     let eb = b == a ? none : found[b].map { evidence[Int($0)] } ?? none
                                     let proposed = ea.types | eb.types

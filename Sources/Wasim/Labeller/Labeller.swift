@@ -96,6 +96,12 @@ public struct Labeller: Stage {
         let useLists = groups.contains(.lookups), useCandidates = groups.contains(.candidates), useRanges = groups.contains(.ranges)
         let w = context
         let lookups = d.lookups, candidates = d.candidates, sentences = d.sentences
+        // The candidates' sources by their strings' bits (`SourceMemo`), moved out of the cache
+        // for the call: a local array is written without a uniqueness check's copy.
+        var sources = cache.sources
+        cache.sources = SourceMemo()
+        sources.document &+= 1
+        defer { cache.sources = sources }
         table.withUnsafeBufferPointer { table in
           presence.withUnsafeBufferPointer { presence in
             cache.memoKeys.withUnsafeMutableBufferPointer { mk in
@@ -161,8 +167,7 @@ public struct Labeller: Stage {
                         } else {
                             guard useCandidates else { continue }
                             let type = Int(FeatureExtractor.typeIndex(candidates[ci].type))
-                            let kind = Int(FeatureExtractor.sourceKind(candidates[ci].source))
-                            let source = stringHash(candidates[ci].source)
+                            let (kind, source) = sources.kindAndHash(candidates[ci].source)
                             for k in range {
                                 let bi = k != range.lowerBound ? 1 : 0
                                 let y = (type << 3 | kind << 1 | bi) * 3
@@ -1081,10 +1086,33 @@ struct WordCache: Sendable {
     var markSums: [SIMD8<Int32>] = []
     /// Per token, whether it and the token before are in one sentence.
     var linked: [UInt8] = []
+    /// The candidates' sources met in the document being tagged (`Labeller.markSums`).
+    var sources = SourceMemo()
     /// The candidates that start at each token (`Labeller.procliticLength`), refilled per document.
     var evidence = ProcliticEvidence()
     /// The model's candidates for the document being tagged, before they join its candidates.
     var proposed: [Entity] = []
+}
+
+/// A candidate's source (a rule's or list's name) → its kind and hash, for the candidates of one
+/// document: a few sources serve most of its candidates, and hashing the name and reading its
+/// prefix cost some 230 instructions a candidate. Keyed by the string's bits, which name one
+/// string while the document holds its candidates (the same storage, or the same small string's
+/// bytes); a slot written for an earlier document (`document`) is not read.
+struct SourceMemo {
+    struct Slot { var bits = SIMD2<UInt64>(0, 0); var document = 0; var kind = 0; var hash: UInt64 = 0 }
+    var slots: [Slot] = []
+    var document = 0
+
+    @inline(__always) mutating func kindAndHash(_ source: String) -> (kind: Int, hash: UInt64) {
+        if slots.isEmpty { slots = [Slot](repeating: Slot(), count: 64) }
+        let bits = unsafeBitCast(source, to: SIMD2<UInt64>.self)
+        let m = Int(truncatingIfNeeded: ((bits.x ^ bits.y) &* 0x9E37_79B9_7F4A_7C15) >> 58)
+        if slots[m].document == document && slots[m].bits == bits { return (slots[m].kind, slots[m].hash) }
+        let kind = Int(FeatureExtractor.sourceKind(source)), hash = stringHash(source)
+        slots[m] = Slot(bits: bits, document: document, kind: kind, hash: hash)
+        return (kind, hash)
+    }
 }
 
 /// What the context features (`FeatureExtractor.contextFeatures`) weigh, summed once from the
