@@ -147,6 +147,7 @@ import Testing
                      "Models/training/ant-news-112.jsonl": 80,
                      "Models/training/ant-news-113.jsonl": 80,
                      "Models/training/ant-news-114.jsonl": 80,
+                     "Models/training/ant-news-115.jsonl": 80,
                      "Tests/Fixtures/ant-news-heldout.jsonl": 15]
         var articles: Set<String> = []
         for (file, count) in files.sorted(by: { $0.key < $1.key }) {
