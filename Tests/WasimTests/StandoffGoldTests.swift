@@ -148,6 +148,7 @@ import Testing
                      "Models/training/ant-news-113.jsonl": 80,
                      "Models/training/ant-news-114.jsonl": 80,
                      "Models/training/ant-news-115.jsonl": 80,
+                     "Models/training/ant-news-116.jsonl": 40,
                      "Tests/Fixtures/ant-news-heldout.jsonl": 15]
         var articles: Set<String> = []
         for (file, count) in files.sorted(by: { $0.key < $1.key }) {
