@@ -301,11 +301,16 @@ package struct FeatureExtractor {
         // stem are in no candidate, and one test of this set turns them away before the two
         // probes of the index (never wrongly: a key noted always has its bit).
         var filter = InlineArray<16, UInt64>(repeating: 0)
+        // The types the candidates covering each token give it (what its candidate marks say),
+        // in the same pass: a range's type is none of the three.
+        let markOwn = groups.contains(.candidates) || groups.contains(.ranges)
+        var own = [UInt8](repeating: 0, count: tokens.count)
         for ci in candidates.indices {
             let t = Int(FeatureExtractor.typeIndex(candidates[ci].type))
             guard t < 3 else { continue }
             let range = candidates[ci].tokens
             for k in range {
+                if markOwn { own[Int(k)] |= 1 << UInt8(t) }
                 let a = tokens[Int(k)].hash, b = stems[Int(k)]
                 FeatureExtractor.note(a, type: t, range: range, index: &index, evidence: &evidence)
                 filter[Int(a >> 60)] |= 1 << (a >> 54 & 63)
@@ -316,15 +321,6 @@ package struct FeatureExtractor {
             }
         }
         guard !evidence.isEmpty else { return }
-        // The types the candidates covering each token give it (what its candidate marks say).
-        var own = [UInt8](repeating: 0, count: tokens.count)
-        if groups.contains(.candidates) || groups.contains(.ranges) {
-            for ci in candidates.indices where !FeatureExtractor.isRange(candidates[ci].type) {
-                let t = FeatureExtractor.typeIndex(candidates[ci].type)
-                guard t < 3 else { continue }
-                for k in candidates[ci].tokens { own[Int(k)] |= 1 << UInt8(t) }
-            }
-        }
         let none = DocumentEvidence(), proposals = evidence
         index.withProbe { found in
         tokens.withUnsafeBufferPointer { tokens in
