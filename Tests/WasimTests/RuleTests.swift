@@ -364,12 +364,13 @@ func ruleError(_ source: String) throws -> String {
     }
 
     @Test func aTitleDoesNotMakeANameOfTheNextWordAgainstTheModel() throws {
-        let text = "وأعلن الرئيس المخلوع إقراره بالهزيمة"
-        // Lists and rules alone: person-after-title reads إقراره as a name.
+        // (إقراره, with its pronoun, no longer starts a name since the twenty-fourth session's rules.)
+        let text = "وأعلن الرئيس المخلوع إقرارا بالهزيمة"
+        // Lists and rules alone: person-after-title reads إقرارا as a name.
         var options = PipelineOptions(dataDirectory: repositoryRoot.path)
         options.useModel = false
         let alone = try DefaultPipeline.make(options).tag(text)
-        #expect(alone.entities.map { "\($0.type) \(alone.text(of: $0)) \($0.source)" } == ["PER إقراره rule:person-after-title"])
+        #expect(alone.entities.map { "\($0.type) \(alone.text(of: $0)) \($0.source)" } == ["PER إقرارا rule:person-after-title"])
         // With the model the rule (priority 55, below the rules that beat the model) is a feature
         // the model weighs, and the model says no.
         let rules = try DefaultPipeline.loadRules(PipelineOptions(dataDirectory: repositoryRoot.path),
