@@ -213,14 +213,31 @@ public struct ConflictResolution: Stage {
     static func facts(of candidates: [Entity]) -> [Facts] {
         candidates.withUnsafeBufferPointer { c in
             [Facts](unsafeUninitializedCapacity: c.count) { f, count in
+                // The last type's and source's string tests, kept with the strings' 16 bytes: the
+                // candidates come in runs of one stage and a few types, and equal bytes are equal
+                // strings (a small string's bytes are its text, a large one's its storage, which the
+                // candidates hold while this runs). The tests run again only when the bytes change.
+                var typeBits = SIMD2<UInt64>(0, 0), type = FeatureExtractor.otherIndex, isRange = false, typeRead = false
+                var sourceBits = SIMD2<UInt64>(0, 0), kind = SourceKind.other, sourceRead = false
                 for i in c.indices {
                     let p = c.baseAddress! + i
-                    let type = FeatureExtractor.typeIndex(p.pointee.type)
+                    let tb = unsafeBitCast(p.pointee.type.rawValue, to: SIMD2<UInt64>.self)
+                    if !typeRead || tb != typeBits {
+                        type = FeatureExtractor.typeIndex(p.pointee.type)
+                        isRange = type == FeatureExtractor.otherIndex && FeatureExtractor.isRange(p.pointee.type)
+                        typeBits = tb
+                        typeRead = true
+                    }
+                    let sb = unsafeBitCast(p.pointee.source, to: SIMD2<UInt64>.self)
+                    if !sourceRead || sb != sourceBits {
+                        kind = sourceKind(p.pointee.source)
+                        sourceBits = sb
+                        sourceRead = true
+                    }
                     (f.baseAddress! + i).initialize(to: Facts(
                         start: p.pointee.start, end: p.pointee.end, first: p.pointee.tokens.lowerBound,
                         last: p.pointee.tokens.upperBound, priority: p.pointee.priority, precedence: p.pointee.precedence,
-                        type: type, kind: sourceKind(p.pointee.source),
-                        isRange: type == FeatureExtractor.otherIndex && FeatureExtractor.isRange(p.pointee.type), hasID: p.pointee.id != nil))
+                        type: type, kind: kind, isRange: isRange, hasID: p.pointee.id != nil))
                 }
                 count = c.count
             }
