@@ -213,14 +213,31 @@ public struct ConflictResolution: Stage {
     static func facts(of candidates: [Entity]) -> [Facts] {
         candidates.withUnsafeBufferPointer { c in
             [Facts](unsafeUninitializedCapacity: c.count) { f, count in
+                // The last type's and source's string tests, kept with the strings' 16 bytes: the
+                // candidates come in runs of one stage and a few types, and equal bytes are equal
+                // strings (a small string's bytes are its text, a large one's its storage, which the
+                // candidates hold while this runs). The tests run again only when the bytes change.
+                var typeBits = SIMD2<UInt64>(0, 0), type = FeatureExtractor.otherIndex, isRange = false, typeRead = false
+                var sourceBits = SIMD2<UInt64>(0, 0), kind = SourceKind.other, sourceRead = false
                 for i in c.indices {
                     let p = c.baseAddress! + i
-                    let type = FeatureExtractor.typeIndex(p.pointee.type)
+                    let tb = unsafeBitCast(p.pointee.type.rawValue, to: SIMD2<UInt64>.self)
+                    if !typeRead || tb != typeBits {
+                        type = FeatureExtractor.typeIndex(p.pointee.type)
+                        isRange = type == FeatureExtractor.otherIndex && FeatureExtractor.isRange(p.pointee.type)
+                        typeBits = tb
+                        typeRead = true
+                    }
+                    let sb = unsafeBitCast(p.pointee.source, to: SIMD2<UInt64>.self)
+                    if !sourceRead || sb != sourceBits {
+                        kind = sourceKind(p.pointee.source)
+                        sourceBits = sb
+                        sourceRead = true
+                    }
                     (f.baseAddress! + i).initialize(to: Facts(
                         start: p.pointee.start, end: p.pointee.end, first: p.pointee.tokens.lowerBound,
                         last: p.pointee.tokens.upperBound, priority: p.pointee.priority, precedence: p.pointee.precedence,
-                        type: type, kind: sourceKind(p.pointee.source),
-                        isRange: type == FeatureExtractor.otherIndex && FeatureExtractor.isRange(p.pointee.type), hasID: p.pointee.id != nil))
+                        type: type, kind: kind, isRange: isRange, hasID: p.pointee.id != nil))
                 }
                 count = c.count
             }
@@ -273,29 +290,27 @@ public struct ConflictResolution: Stage {
             let modelTypes = modelTypes, boundaryTypes = boundaryTypes
             let otherModelTypes = modelTypes.contains { Self.bit($0) == 0 }
             let otherBoundaryTypes = boundaryTypes.contains { Self.bit($0) == 0 }
-            for i in facts.indices where facts[i].live {
-                let b = facts[i].bit
-                let d = b != 0 ? modelBits & b != 0 : otherModelTypes && modelTypes.contains(candidates[i].type)
-                facts[i].decided = d
-                facts[i].tier = tier(source: facts[i].kind, special: facts[i].isSuppressed || facts[i].isRange,
-                                     precedence: facts[i].precedence, priority: facts[i].priority, modelDecides: d)
-            }
-            // The model's type at each token (bit per type: PER 1, ORG 2, LOC 4).
+            // One pass over the facts sets each live candidate's tier and, from it, the model's
+            // tables: its type at each token (`modelAt`), its candidate over each token
+            // (`modelCover`), the tokens of its names of types it does not decide (bit 0x80 of
+            // `modelAt`) and its own candidates (`model`). (Three passes, a third array of flags
+            // and a uniqueness check at each write into `facts` cost more.)
+            // The model's type at each token (bit per type: PER 1, ORG 2, LOC 4), and 0x80: the
+            // token lies inside a model name of a type it does not decide (tier -1, an
+            // organization): there its "no" to a list's or rule's place means "part of that
+            // organization", and when the organization loses to a rule or a list, the place is
+            // free again (`جامعة كولومبيا في نيويورك`: the rule's ORG `جامعة كولومبيا` wins,
+            // `نيويورك` is a place).
             var modelAt = [UInt8](repeating: 0, count: tokens.count)
+            let otherBit: UInt8 = 0x80, modelBitsAt: UInt8 = 0x7F
+            let personBit: UInt8 = 1 << UInt8(FeatureExtractor.personIndex), placeBit: UInt8 = 1 << UInt8(FeatureExtractor.locationIndex)
+            // Whether any token has `otherBit`.
+            var hasOther = false
             // The model's own candidates (tier 1): its places and persons (for the names that hold
             // them), its sites (`Facts.site`), and its spans for a candidate over exactly their words.
             // One list, read by type: three lists grew by appending, an allocation each.
             var model: [Int] = []
             model.reserveCapacity(facts.count)
-            // Tokens the model read inside a name of a type it does not decide (an organization):
-            // there its "no" to a list's or rule's place means "part of that organization", and
-            // when the organization loses to a rule or a list, the place is free again (`جامعة
-            // كولومبيا في نيويورك`: the rule's ORG `جامعة كولومبيا` wins, `نيويورك` is a place).
-            var otherAt: [Bool]? = nil
-            for i in facts.indices where facts[i].live && facts[i].tier == -1 {
-                if otherAt == nil { otherAt = [Bool](repeating: false, count: tokens.count) }
-                for k in facts[i].first..<facts[i].last { otherAt![Int(k)] = true }
-            }
             // The lower-tier names `holdsOneName` reads, by first token: made once, for the
             // first candidate that asks (a pass over every fact for each was quadratic).
             // Made for a document with many candidates only (see `holdsOneName`).
@@ -305,18 +320,40 @@ public struct ConflictResolution: Stage {
             // labeller's spans do not overlap; where they would, the pass stays.
             var modelCover = [Int32](repeating: -1, count: tokens.count)
             var modelOverlap = false
-            for i in facts.indices where facts[i].live && facts[i].tier == 1 {
-                let f = facts[i]
-                for k in f.first..<f.last {
-                    modelAt[Int(k)] |= f.bit
-                    if modelCover[Int(k)] >= 0 { modelOverlap = true }
-                    modelCover[Int(k)] = Int32(i)
+            facts.withUnsafeMutableBufferPointer { facts in
+                modelAt.withUnsafeMutableBufferPointer { modelAt in
+                    modelCover.withUnsafeMutableBufferPointer { modelCover in
+                        for i in facts.indices where facts[i].live {
+                            let f = facts[i]
+                            let b = f.bit
+                            let d = b != 0 ? modelBits & b != 0 : otherModelTypes && modelTypes.contains(candidates[i].type)
+                            let t = tier(source: f.kind, special: f.isSuppressed || f.isRange,
+                                         precedence: f.precedence, priority: f.priority, modelDecides: d)
+                            facts[i].decided = d
+                            facts[i].tier = t
+                            if t == -1 {
+                                hasOther = true
+                                for k in f.first..<f.last { modelAt[Int(k)] |= otherBit }
+                            } else if t == 1 {
+                                for k in f.first..<f.last {
+                                    modelAt[Int(k)] |= b
+                                    if modelCover[Int(k)] >= 0 { modelOverlap = true }
+                                    modelCover[Int(k)] = Int32(i)
+                                }
+                                model.append(i)
+                                if f.type == FeatureExtractor.locationIndex, f.tokenCount > 1,
+                                   Labeller.siteNounPrefix(document, token: Int(f.first)) != nil {
+                                    facts[i].site = true
+                                }
+                            }
+                        }
+                    }
                 }
-                model.append(i)
-                if f.type == FeatureExtractor.locationIndex, f.tokenCount > 1, Labeller.siteNounPrefix(document, token: Int(f.first)) != nil {
-                    facts[i].site = true
-                }
-                if f.type == FeatureExtractor.locationIndex, modelPlacesHoldOthers, f.tokenCount > 1 {
+            }
+            // A model place that holds one shorter name whole (`Facts.readsOn`): asked once the
+            // tiers are all set (`holdsOneName` reads the lower tier's names).
+            if modelPlacesHoldOthers {
+                for i in model where facts[i].type == FeatureExtractor.locationIndex && facts[i].tokenCount > 1 {
                     if heldByFirst == nil, facts.count > Self.indexedCandidates { heldByFirst = Self.lowerTierByFirst(facts) }
                     facts[i].readsOn = Self.holdsOneName(i, facts, heldByFirst, document, organization: false)
                 }
@@ -354,7 +391,7 @@ public struct ConflictResolution: Stage {
                 // a channel or a currency there, ordinary words in most text), stands only where
                 // the model also reads a name of that type.
                 if f.tier == 0, !f.decided, f.tokenCount == 1, f.priority < weakListPriority, f.kind == .gazetteer,
-                   !(otherAt?[Int(f.first)] ?? false) {
+                   modelAt[Int(f.first)] & otherBit == 0 {
                     continue
                 }
                 // Nested names are flat, the longest wins (ANNOTATION.md): a list's or rule's
@@ -362,7 +399,10 @@ public struct ConflictResolution: Stage {
                 // منتخب هولندا) is the name, the place only a part of it. Not a person: a rule's
                 // organization that runs on into the name after it (اتحاد الشغل الطبوبي) is the
                 // rule's mistake more often than a body named after someone.
-                if facts[i].tier == 0, !f.decided, orgContainsModel, cover.holds(tokens, type: FeatureExtractor.locationIndex, facts, shorter: true) {
+                if facts[i].tier == 0, !f.decided, orgContainsModel,
+                   // (`holds` needs a model place over one of its tokens: their bits say whether there is one.)
+                   tokens.contains(where: { modelAt[Int($0)] & placeBit != 0 }),
+                   cover.holds(tokens, type: FeatureExtractor.locationIndex, facts, shorter: true) {
                     facts[i].tier = 2
                 }
                 // A curated list's organization of two words or more is a known name: where the model
@@ -372,7 +412,8 @@ public struct ConflictResolution: Stage {
                 // البيت الأبيض`); nor the lists derived from a corpus (below `weakListPriority`), nor
                 // a rule's guess.
                 if facts[i].tier == 0, !f.decided, listedOrgsHoldModel, f.kind == .gazetteer, f.priority >= weakListPriority,
-                   f.tokenCount >= 2, cover.holds(tokens, type: FeatureExtractor.personIndex, facts, shorter: false) {
+                   f.tokenCount >= 2, tokens.contains(where: { modelAt[Int($0)] & personBit != 0 }),
+                   cover.holds(tokens, type: FeatureExtractor.personIndex, facts, shorter: false) {
                     facts[i].tier = 2
                 }
                 guard facts[i].tier == 0, f.decided else { order.append(i); continue }
@@ -389,12 +430,12 @@ public struct ConflictResolution: Stage {
                     continue
                 }
                 if f.type == FeatureExtractor.locationIndex, uncontestedPlaceTokens > 0, tokens.count >= uncontestedPlaceTokens,
-                   !tokens.contains(where: { modelAt[Int($0)] != 0 }) {
+                   !tokens.contains(where: { modelAt[Int($0)] & modelBitsAt != 0 }) {
                     order.append(i)
                 } else if f.type == FeatureExtractor.personIndex, uncontestedListPersonTokens > 0, tokens.count >= uncontestedListPersonTokens,
-                          f.kind == .gazetteer, !tokens.contains(where: { modelAt[Int($0)] != 0 }) {
+                          f.kind == .gazetteer, !tokens.contains(where: { modelAt[Int($0)] & modelBitsAt != 0 }) {
                     order.append(i)
-                } else if f.type == FeatureExtractor.locationIndex, let otherAt, tokens.allSatisfy({ otherAt[Int($0)] && modelAt[Int($0)] == 0 }) {
+                } else if f.type == FeatureExtractor.locationIndex, hasOther, tokens.allSatisfy({ modelAt[Int($0)] == otherBit }) {
                     reserve.append(i)
                 }
             }
@@ -509,27 +550,30 @@ public struct ConflictResolution: Stage {
             (organization ? c.type == FeatureExtractor.organizationIndex : c.type < FeatureExtractor.otherIndex)
                 && c.first >= f.first && c.last <= f.last && c.tokenCount < f.tokenCount
         }
-        var inside: [Int] = []
+        // The held names' tokens so far: each further name must overlap them (two names side by side
+        // are two names), read in the candidates' order.
+        var held: Range<Int32>? = nil, heldType = false
+        @inline(__always) func take(_ c: Facts) -> Bool {
+            let r = c.first..<c.last
+            if let h = held, !h.overlaps(r) { return false }
+            held = held.map { min($0.lowerBound, r.lowerBound)..<max($0.upperBound, r.upperBound) } ?? r
+            if c.type == f.type { heldType = true }
+            return true
+        }
         if let byFirst {
+            var inside: [Int] = []
             var k = byFirst.partitioningIndex { facts[$0].first >= f.first }
             while k < byFirst.count, facts[byFirst[k]].first <= f.last {
                 if isHeld(facts[byFirst[k]]) { inside.append(byFirst[k]) }
                 k += 1
             }
             inside.sort()
+            for i in inside where !take(facts[i]) { return false }
         } else {
+            // Already in the candidates' order: no list of them is made.
             for i in facts.indices where facts[i].live && facts[i].tier == 0 && facts[i].kind != .model && isHeld(facts[i]) {
-                inside.append(i)
+                if !take(facts[i]) { return false }
             }
-        }
-        guard !inside.isEmpty else { return false }
-        var held: Range<Int32>? = nil, heldType = false
-        for i in inside {
-            let c = facts[i]
-            let r = c.first..<c.last
-            if let h = held, !h.overlaps(r) { return false }
-            held = held.map { min($0.lowerBound, r.lowerBound)..<max($0.upperBound, r.upperBound) } ?? r
-            if c.type == f.type { heldType = true }
         }
         guard let held, heldType else { return false }
         if !organization, held.lowerBound == f.first, held.upperBound + 1 == f.last,

@@ -305,8 +305,9 @@ package struct FeatureExtractor {
         // in the same pass: a range's type is none of the three.
         let markOwn = groups.contains(.candidates) || groups.contains(.ranges)
         var own = [UInt8](repeating: 0, count: tokens.count)
+        var types = LastStringMemo<Int>()
         for ci in candidates.indices {
-            let t = Int(FeatureExtractor.typeIndex(candidates[ci].type))
+            let t = types.value(candidates[ci].type.rawValue) { Int(FeatureExtractor.typeIndex(EntityType(rawValue: $0))) }
             guard t < 3 else { continue }
             let range = candidates[ci].tokens
             for k in range {
@@ -632,4 +633,23 @@ struct NamedSink: FeatureSink {
 struct DocumentEvidence {
     var types: UInt8 = 0
     var firstMulti = SIMD4<Int32>(repeating: Int32.max)
+}
+
+/// The last answer of a test on a string, kept with the string's 16 bytes: a document's candidates
+/// come in runs of one stage (one source) and of a few types, and equal bytes are equal strings (a
+/// small string's bytes are its text, a large one's its storage). A memo lives only for one loop over
+/// one document's candidates, which hold their strings meanwhile: a string's storage cannot be
+/// freed and reused for another while it is kept.
+struct LastStringMemo<Value> {
+    var bits = SIMD2<UInt64>(0, 0)
+    var last: Value? = nil
+
+    @inline(__always) mutating func value(_ s: String, _ test: (String) -> Value) -> Value {
+        let b = unsafeBitCast(s, to: SIMD2<UInt64>.self)
+        if let last, b == bits { return last }
+        let v = test(s)
+        bits = b
+        last = v
+        return v
+    }
 }

@@ -156,6 +156,7 @@ public struct Labeller: Stage {
                     }
                     }
                     guard useCandidates || useRanges else { return }
+                    var types = LastStringMemo<Int>()
                     for ci in candidates.indices {
                         let range = candidates[ci].tokens
                         if FeatureExtractor.isRange(candidates[ci].type) {
@@ -166,7 +167,7 @@ public struct Labeller: Stage {
                             }
                         } else {
                             guard useCandidates else { continue }
-                            let type = Int(FeatureExtractor.typeIndex(candidates[ci].type))
+                            let type = types.value(candidates[ci].type.rawValue) { Int(FeatureExtractor.typeIndex(EntityType(rawValue: $0))) }
                             let (kind, source) = sources.kindAndHash(candidates[ci].source)
                             for k in range {
                                 let bi = k != range.lowerBound ? 1 : 0
@@ -1289,8 +1290,10 @@ struct ProcliticEvidence {
             candidateStart.withUnsafeMutableBufferPointer { candidateStart in
                 nextCandidate.withUnsafeMutableBufferPointer { nextCandidate in
                     var k = candidates.count - 1
+                    var kinds = LastStringMemo<ConflictResolution.SourceKind>()
                     while k >= 0 {
-                        if !FeatureExtractor.isRange(candidates[k].type) && ConflictResolution.sourceKind(candidates[k].source) != .model {
+                        if !FeatureExtractor.isRange(candidates[k].type)
+                            && kinds.value(candidates[k].source, ConflictResolution.sourceKind) != .model {
                             let i = Int(candidates[k].tokens.lowerBound)
                             nextCandidate[k] = candidateStart[i]
                             candidateStart[i] = Int32(k)
