@@ -6,8 +6,8 @@ import WasimTestSupport
 @testable import WasimEvaluation
 
 // F1 floors (fractions) that the default pipeline must keep, so a regression fails CI: a little
-// below what it scores now with Models/wasim.model (news fixture PER 1.0, ORG 0.9738, LOC 0.9904,
-// NUMRANGE 1.0 with all values right; ANERcorp test micro 0.7562, PER 0.7836, ORG 0.5613; 0.6940 without the
+// below what it scores now with Models/wasim.model (news fixture PER 1.0, ORG 0.9774, LOC 0.9904,
+// NUMRANGE 1.0 with all values right; ANERcorp test micro 0.7592, PER 0.7830, ORG 0.5686; 0.6940 without the
 // model).
 // ANERcorp's floor went from 0.755 to 0.75 (the target of issue #10) in the ninth session: training
 // on the project's own newswire passages and letting an organization that holds the model's place
@@ -28,17 +28,17 @@ import WasimTestSupport
 // newswire), four consistency passes and the session's rules and lists, and its ORG 0.5711 → 0.5776 (a
 // first retraining that session, on 22 of the files, gave 0.5829; models were not chosen by ANERcorp
 // test): PER and ORG got floors of their own (0.79 and 0.575; issue #10 asks 0.72 and 0.58). Lowered in the
-// twenty-fourth to 0.755, 0.78 and 0.56, and the news fixture's ORG to 0.97: the model trained on the
-// twenty-second to twenty-fourth sessions' gold (ant-news-105 … -116, newswire-30 … -34, encyclopedic-23 … -26,
-// four consistency passes) and their lists and rules scores ANERcorp test 0.7665 → 0.7562 (PER 0.7917 →
-// 0.7836, ORG 0.5776 → 0.5613) while the held-out tenth of ANERcorp train rose 0.7828 → 0.7851, NewsFANE train
-// stayed at 0.8358 → 0.8359 and the project's 51 older sets rose 0.10 on average; the fixture's ORG lost one
-// span of a trained-on record (news-126, a boundary). Models are not chosen by ANERcorp test.
+// twenty-fourth to 0.755, 0.78 and 0.565: the model trained on the twenty-second to twenty-fourth sessions'
+// gold (ant-news-105 … -116, newswire-30 … -34, encyclopedic-23 … -26, five consistency passes) and their
+// lists and rules scores ANERcorp test 0.7665 → 0.7592 (PER 0.7917 → 0.7830, ORG 0.5776 → 0.5686) while the
+// held-out tenth of ANERcorp train rose 0.7828 → 0.7851, NewsFANE train 0.8358 → 0.8379 and the project's
+// older sets a little. (The jackknife's fold lists now drop what the shipped lists dropped; trained without
+// that, the same data gave 0.7562.) Models are not chosen by ANERcorp test.
 // Raise them whenever the pipeline improves
 // (`wasim eval --gold Tests/Fixtures/news.jsonl` and
 // `wasim eval --gold ../shared/corpora/anercorp/test.txt` print the scores).
 let newsFloorPER = 0.99
-let newsFloorORG = 0.97
+let newsFloorORG = 0.975
 let newsFloorLOC = 0.99
 let newsFloorNUMRANGE = 0.98
 /// Share of exactly matched NUMRANGE spans with both values right.
@@ -47,7 +47,7 @@ let newsFloorNUMRANGEValues = 0.98
 let anercorpFloorMicroF1 = 0.755
 /// ANERcorp's test split by type: issue #10's targets are PER ≥ 0.72 and ORG ≥ 0.58.
 let anercorpFloorPER = 0.78
-let anercorpFloorORG = 0.56
+let anercorpFloorORG = 0.565
 
 let newsFixture = repositoryRoot.appendingPathComponent("Tests/Fixtures/news.jsonl").path
 

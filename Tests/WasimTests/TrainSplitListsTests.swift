@@ -66,6 +66,40 @@ import Testing
         #expect(builder.build().entryCount == 3)
     }
 
+    /// What the shipped lists dropped from the whole corpus's derivation (by hand or by the audits) is
+    /// dropped from a fold's lists too; spellings the normalizer folds together are the same entry
+    /// (إسبانيا shipped as اسبانيا), and a type is part of the entry.
+    @Test func foldListsDropWhatTheShippedListsDropped() throws {
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("wasim-shipped-\(UUID().uuidString)").path
+        for folder in ["/Gazetteers", "/Models"] { try FileManager.default.createDirectory(atPath: data + folder, withIntermediateDirectories: true) }
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        for (name, text) in [(TrainSplitLists.files[0], "# header\nاسبانيا\tLOC\nمدريد\tLOC\nالهلال\tAMBIGUOUS\n"),
+                             (TrainSplitLists.files[1], "أحمد\tGIVEN_NAME\n"), (TrainSplitLists.files[2], "قال\tVOCAB\nابدا\tVOCAB\n")] {
+            try text.write(toFile: data + "/Gazetteers/" + name, atomically: true, encoding: .utf8)
+        }
+        var whole = DerivedLists()
+        whole.entities = [("إسبانيا", "LOC"), ("ريال", "ORG"), ("مدريد", "LOC"), ("الهلال", "ORG")]
+        whole.ambiguous = ["الهلال"]
+        whole.givenNames = ["أحمد", "سام"]
+        whole.vocabulary = ["قال", "أبدا", "أمس"]
+        let options = PipelineOptions(dataDirectory: data)
+        let dropped = try TrainSplitLists.droppedFromShipped(whole, options: options)
+        #expect(dropped.count == 4)
+        var fold = DerivedLists()
+        fold.entities = [("ريال", "ORG"), ("مدريد", "LOC"), ("الهلال", "ORG"), ("اسبانيا", "LOC")]
+        fold.ambiguous = ["الهلال"]
+        fold.givenNames = ["سام", "أحمد"]
+        fold.vocabulary = ["أمس", "قال"]
+        let kept = TrainSplitLists.dropping(dropped, from: fold, normalizer: options.normalizer)
+        #expect(kept.entities.map(\.surface) == ["مدريد", "اسبانيا"])
+        #expect(kept.ambiguous == ["الهلال"])
+        #expect(kept.givenNames == ["أحمد"])
+        #expect(kept.vocabulary == ["قال"])
+        var without = options
+        without.defaultGazetteers = false
+        #expect(try TrainSplitLists.droppedFromShipped(whole, options: without).isEmpty)
+    }
+
     /// The curated given names are read by the gazetteer's loader: a word read whole and folded as
     /// the matcher folds (اليساندرو for أليساندرو), never from a `train-split-*` file (سكارليت).
     @Test func curatedGivenNamesAreTheGazetteersOwn() throws {

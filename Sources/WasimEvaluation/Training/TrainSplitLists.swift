@@ -240,6 +240,40 @@ public enum TrainSplitLists {
         return CuratedGivenNames(gazetteer: try Gazetteer.load(directory: directory, normalizer: options.normalizer))
     }
 
+    /// What the shipped `train-split-*` files dropped from `whole` (the lists derived from the whole
+    /// corpus): entries removed by hand or by the audits, as their headers say. Keys are the
+    /// normalized surface and the type. The jackknife drops them from each fold's lists too, so that
+    /// a lookup means at training time what it means when tagging.
+    public static func droppedFromShipped(_ whole: DerivedLists, options: PipelineOptions) throws -> Set<String> {
+        guard options.defaultGazetteers else { return [] }
+        let directory = try DefaultPipeline.dataDirectory(options.dataDirectory) + "/Gazetteers"
+        func key(_ surface: String, _ type: String) -> String { options.normalizer.normalize(surface) + "\t" + type }
+        var shipped = Set<String>()
+        for name in files {
+            guard let text = try? String(contentsOfFile: directory + "/" + name, encoding: .utf8) else { continue }
+            for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+                let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+                if fields.count >= 2 { shipped.insert(key(String(fields[0]), String(fields[1]))) }
+            }
+        }
+        guard !shipped.isEmpty else { return [] }
+        let derived = whole.entities.map { key($0.surface, $0.type) } + whole.ambiguous.map { key($0, "AMBIGUOUS") }
+            + whole.givenNames.map { key($0, "GIVEN_NAME") } + whole.vocabulary.map { key($0, "VOCAB") }
+        return Set(derived.filter { !shipped.contains($0) })
+    }
+
+    /// `lists` without the entries `droppedFromShipped` names.
+    public static func dropping(_ dropped: Set<String>, from lists: DerivedLists, normalizer: Normalizer) -> DerivedLists {
+        guard !dropped.isEmpty else { return lists }
+        func kept(_ surface: String, _ type: String) -> Bool { !dropped.contains(normalizer.normalize(surface) + "\t" + type) }
+        var out = lists
+        out.entities = lists.entities.filter { kept($0.surface, $0.type) }
+        out.ambiguous = lists.ambiguous.filter { kept($0, "AMBIGUOUS") }
+        out.givenNames = lists.givenNames.filter { kept($0, "GIVEN_NAME") }
+        out.vocabulary = lists.vocabulary.filter { kept($0, "VOCAB") }
+        return out
+    }
+
     /// The default lists with the `train-split-*` files replaced by `lists` (same file names and
     /// priority, so that features naming a list mean the same thing at training and tagging time).
     public static func gazetteer(replacingWith lists: DerivedLists, options: PipelineOptions) throws -> Gazetteer {

@@ -128,18 +128,24 @@ public enum Trainer {
     }
 
     /// Features by jackknife: the texts are cut into `folds` contiguous parts, and each part is
-    /// tagged with the `train-split-*` lists replaced by lists derived from the other parts only.
+    /// tagged with the `train-split-*` lists replaced by lists derived from the other parts only,
+    /// without what the shipped lists dropped from the whole corpus's derivation.
     static func featurizeJackknife(_ sentences: [CoNLLSentence], raw: [CoNLLSentence], options: PipelineOptions, training: TrainingOptions,
                                    clusters: (any ClusterCodes)?, progress: (String) -> Void) throws -> Featurized {
         let documents = Evaluation.documents(sentences, documentTokens: training.documentTokens)
         let k = max(2, training.folds)
         var out = Featurized()
         let curated = try TrainSplitLists.curatedGivenNames(options: options)
+        let dropped = try TrainSplitLists.droppedFromShipped(
+            TrainSplitLists.derive(raw, isKnownGivenName: curated.predicate, normalizer: options.normalizer), options: options)
+        progress("jackknife: \(dropped.count) derived entries the shipped train-split lists dropped are dropped from the folds' lists too")
         for f in 0..<k {
             let fold = documents[(documents.count * f / k)..<(documents.count * (f + 1) / k)]
             guard let first = fold.first?.lowerBound, let last = fold.last?.upperBound else { continue }
             let others = Array(raw[..<first]) + Array(raw[last...])
-            let gazetteer = try TrainSplitLists.gazetteer(replacingWith: TrainSplitLists.derive(others, isKnownGivenName: curated.predicate, normalizer: options.normalizer), options: options)
+            let derived = TrainSplitLists.derive(others, isKnownGivenName: curated.predicate, normalizer: options.normalizer)
+            let gazetteer = try TrainSplitLists.gazetteer(replacingWith: TrainSplitLists.dropping(dropped, from: derived, normalizer: options.normalizer),
+                                                          options: options)
             let pipeline = try featurePipeline(options, gazetteer: gazetteer)
             let texts = fold.map { conllText(sentences[$0]) }
             let part = try featurize(texts, pipeline: pipeline, gazetteer: gazetteer, groups: training.groups, clusters: clusters)
