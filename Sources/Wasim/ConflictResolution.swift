@@ -213,27 +213,18 @@ public struct ConflictResolution: Stage {
     static func facts(of candidates: [Entity]) -> [Facts] {
         candidates.withUnsafeBufferPointer { c in
             [Facts](unsafeUninitializedCapacity: c.count) { f, count in
-                // The last type's and source's string tests, kept with the strings' 16 bytes: the
-                // candidates come in runs of one stage and a few types, and equal bytes are equal
-                // strings (a small string's bytes are its text, a large one's its storage, which the
-                // candidates hold while this runs). The tests run again only when the bytes change.
-                var typeBits = SIMD2<UInt64>(0, 0), type = FeatureExtractor.otherIndex, isRange = false, typeRead = false
-                var sourceBits = SIMD2<UInt64>(0, 0), kind = SourceKind.other, sourceRead = false
+                // The type's and the source's string tests run again only when the string changes:
+                // the candidates come in runs of one stage and a few types (`LastStringMemo`).
+                var types = LastStringMemo<(index: Int32, isRange: Bool)>()
+                var kinds = LastStringMemo<SourceKind>()
                 for i in c.indices {
                     let p = c.baseAddress! + i
-                    let tb = unsafeBitCast(p.pointee.type.rawValue, to: SIMD2<UInt64>.self)
-                    if !typeRead || tb != typeBits {
-                        type = FeatureExtractor.typeIndex(p.pointee.type)
-                        isRange = type == FeatureExtractor.otherIndex && FeatureExtractor.isRange(p.pointee.type)
-                        typeBits = tb
-                        typeRead = true
+                    let (type, isRange) = types.value(p.pointee.type.rawValue) {
+                        let entityType = EntityType(rawValue: $0)
+                        let index = FeatureExtractor.typeIndex(entityType)
+                        return (index, index == FeatureExtractor.otherIndex && FeatureExtractor.isRange(entityType))
                     }
-                    let sb = unsafeBitCast(p.pointee.source, to: SIMD2<UInt64>.self)
-                    if !sourceRead || sb != sourceBits {
-                        kind = sourceKind(p.pointee.source)
-                        sourceBits = sb
-                        sourceRead = true
-                    }
+                    let kind = kinds.value(p.pointee.source, sourceKind)
                     (f.baseAddress! + i).initialize(to: Facts(
                         start: p.pointee.start, end: p.pointee.end, first: p.pointee.tokens.lowerBound,
                         last: p.pointee.tokens.upperBound, priority: p.pointee.priority, precedence: p.pointee.precedence,
