@@ -186,6 +186,13 @@ public struct Segmentation: Stage {
             }
             if t == first { continue }
             if t < tokens.count, t - first >= 2, endsWithAbbreviation(tokens, t, text) { continue }
+            // ICU ends the sentence before a closing quote or bracket that follows its stop after a
+            // space (`بعنوان " هل … ؟ " أمس`): the mark closes this sentence's quotation, and at the head
+            // of the next one it would seem to open one there (and a quoted title would lose its end).
+            while t < tokens.count, closesQuotation(tokens, t, from: first, text) {
+                tokens[t].sentence = index
+                t += 1
+            }
             result.append(Sentence(tokens: Int32(first)..<Int32(t), start: tokens[first].start, end: tokens[t - 1].end))
             first = t
         }
@@ -196,6 +203,22 @@ public struct Segmentation: Stage {
                                    end: tokens[tokens.count - 1].end))
         }
         return result
+    }
+
+    /// A one-character closing mark (» ” ) ]), or a straight double quote after an odd number of them
+    /// since `first`: the quotation the sentence opened is still open.
+    private static func closesQuotation(_ tokens: UnsafeMutableBufferPointer<Token>, _ t: Int, from first: Int,
+                                        _ text: ContiguousArray<UInt16>) -> Bool {
+        let mark = tokens[t]
+        guard mark.length == 1, mark.kind != .word, mark.kind != .number else { return false }
+        switch text[Int(mark.start)] {
+        case 0xBB, 0x201D, 0x29, 0x5D: return true
+        case 0x22:
+            var open = false
+            for k in first..<t where tokens[k].length == 1 && text[Int(tokens[k].start)] == 0x22 { open.toggle() }
+            return open
+        default: return false
+        }
     }
 
     private static func endsWithAbbreviation(_ tokens: UnsafeMutableBufferPointer<Token>, _ t: Int, _ text: ContiguousArray<UInt16>) -> Bool {

@@ -47,6 +47,18 @@ func tokenTexts(_ d: Document) -> [String] { d.tokens.map { d.text(of: $0) } }
         #expect(d.tokens.map(\.sentence) == [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 2, 2])
     }
 
+    @Test func closingMarkAfterASpacedStopStaysInItsSentence() throws {
+        // ICU breaks after `؟ ` and `. `, before the quote or bracket that closes the quotation.
+        let d = try tokenize("ندوة بعنوان \" هل تنجح ؟ \" أمس . قال « نعم . » ثم ( غادر . ) وعاد \" لا \"")
+        #expect(tokenTexts(d) == ["ندوة", "بعنوان", "\"", "هل", "تنجح", "؟", "\"", "أمس", ".", "قال", "«", "نعم", ".", "»",
+                                  "ثم", "(", "غادر", ".", ")", "وعاد", "\"", "لا", "\""])
+        #expect(d.sentences.map(\.tokens) == [0..<7, 7..<9, 9..<14, 14..<19, 19..<23])
+        #expect(d.tokens.map(\.sentence) == [0, 0, 0, 0, 0, 0, 0, 1, 1, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 4, 4, 4, 4])
+        // A straight quote after a closed quotation opens the next sentence's.
+        let e = try tokenize("قال \" نعم \" . \" لا \" رد")
+        #expect(e.sentences.map(\.tokens) == [0..<5, 5..<9])
+    }
+
     @Test func fullStopGluedToTheNextWordEndsTheSentence() throws {
         // A space lost after a full stop in scraped news; abbreviations keep their stops.
         let d = try tokenize("زار الوفد تونس.ويشارك فيه مدير سي.إن.إن وكيه.إيه.بي.سي بقيمة 5 م.د فقط")
