@@ -149,6 +149,14 @@ import Testing
                      "Models/training/ant-news-114.jsonl": 80,
                      "Models/training/ant-news-115.jsonl": 80,
                      "Models/training/ant-news-116.jsonl": 40,
+                     "Models/training/ant-news-117.jsonl": 80,
+                     "Models/training/ant-news-118.jsonl": 80,
+                     "Models/training/ant-news-119.jsonl": 80,
+                     "Models/training/ant-news-120.jsonl": 80,
+                     "Models/training/ant-news-121.jsonl": 80,
+                     "Models/training/ant-news-122.jsonl": 80,
+                     "Models/training/ant-news-123.jsonl": 80,
+                     "Models/training/ant-news-124.jsonl": 80,
                      "Tests/Fixtures/ant-news-heldout.jsonl": 15]
         var articles: Set<String> = []
         for (file, count) in files.sorted(by: { $0.key < $1.key }) {
