@@ -6,8 +6,8 @@ import WasimTestSupport
 @testable import WasimEvaluation
 
 // F1 floors (fractions) that the default pipeline must keep, so a regression fails CI: a little
-// below what it scores now with Models/wasim.model (news fixture PER 1.0, ORG 0.9699, LOC 0.9886,
-// NUMRANGE 1.0 with all values right; ANERcorp test micro 0.7611, PER 0.7850, ORG 0.5699; 0.6932 without the
+// below what it scores now with Models/wasim.model (news fixture PER 1.0, ORG 0.9774, LOC 0.9904,
+// NUMRANGE 1.0 with all values right; ANERcorp test micro 0.7652, PER 0.7887, ORG 0.5730; 0.6967 without the
 // model).
 // ANERcorp's floor went from 0.755 to 0.75 (the target of issue #10) in the ninth session: training
 // on the project's own newswire passages and letting an organization that holds the model's place
@@ -40,20 +40,25 @@ import WasimTestSupport
 // 0.9774 → 0.9699, LOC 0.9904 → 0.9886), which the training gold keeps whole 61 times against 5 places after
 // such bodies; a model trained without four of the ten files had kept it whole. Neither a list entry for that
 // name nor a choice of model by the fixture (its odd records are a measure) was taken.
+// In the twenty-sixth, with its thirteen gold files (ant-news-120 … -124, newswire-38 … -40, encyclopedic-30
+// … -32), a consistency pass and rules26's lists and rules: ANERcorp 0.7611 → 0.7652 (PER 0.7850 → 0.7887,
+// ORG 0.5699 → 0.5730), so its floors go to 0.765, 0.785 and 0.57; the retrained model keeps MINUSMA's full
+// name whole again (news fixture ORG 0.9699 → 0.9774, LOC 0.9886 → 0.9904), so those floors go back to 0.975
+// and 0.99.
 // Raise them whenever the pipeline improves
 // (`wasim eval --gold Tests/Fixtures/news.jsonl` and
 // `wasim eval --gold ../shared/corpora/anercorp/test.txt` print the scores).
 let newsFloorPER = 0.99
-let newsFloorORG = 0.965
-let newsFloorLOC = 0.985
+let newsFloorORG = 0.975
+let newsFloorLOC = 0.99
 let newsFloorNUMRANGE = 0.98
 /// Share of exactly matched NUMRANGE spans with both values right.
 let newsFloorNUMRANGEValues = 0.98
 /// Micro-F1 over PER, LOC and ORG on ANERcorp's test split.
-let anercorpFloorMicroF1 = 0.76
+let anercorpFloorMicroF1 = 0.765
 /// ANERcorp's test split by type: issue #10's targets are PER ≥ 0.72 and ORG ≥ 0.58.
-let anercorpFloorPER = 0.78
-let anercorpFloorORG = 0.565
+let anercorpFloorPER = 0.785
+let anercorpFloorORG = 0.57
 
 let newsFixture = repositoryRoot.appendingPathComponent("Tests/Fixtures/news.jsonl").path
 
