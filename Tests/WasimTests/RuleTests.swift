@@ -139,7 +139,7 @@ func ruleError(_ source: String) throws -> String {
         let options = PipelineOptions(dataDirectory: repositoryRoot.path)
         let g = try DefaultPipeline.loadGazetteer(options)
         let rules = try DefaultPipeline.loadRules(options, gazetteer: g).rules
-        #expect(rules.count == 132)
+        #expect(rules.count == 131)
         let failures = try RuleCheck.run(rules, gazetteer: g)
         #expect(failures.isEmpty, "\(failures.map(\.description).joined(separator: "\n"))")
     }
