@@ -32,15 +32,17 @@ func ruleError(_ source: String) throws -> String {
 }
 
 @Suite struct RuleLanguageTests {
-    /// The start masks hold a bit for each of the first 128 rules (two words a token); the rules
-    /// past them run at every token. Rules on both sides of 64 and of 128 find exactly their own
-    /// spans, a start at a sentence's end included.
-    @Test func rulesPastSixtyFourAndPastTheMasksFindTheirStarts() throws {
+    /// The start masks hold a bit for each of the first 256 rules (four words a token); the rules
+    /// past them run at every token. Rules on both sides of 64, 128, 192 and 256 find exactly
+    /// their own spans, a start at a sentence's end included.
+    @Test func rulesPastEachWordAndPastTheMasksFindTheirStarts() throws {
         let letters = Array("بتثجحخدذرزسشصضطظعغفقكلمنهوي")
         func word(_ r: Int) -> String { "س" + String(letters[r / letters.count]) + String(letters[r % letters.count]) }
-        let source = (0..<130).map { r in "rule r\(r)\n  type: LOC\n  pattern: \"\(word(r))\" [word]\n" }.joined(separator: "\n")
-        let text = "قال \(word(5)) زيد و\(word(63)) هند. ثم \(word(64)) عمرو و\(word(127)) سعاد. وأخيرا \(word(129)) ليلى ثم \(word(70))."
-        #expect(try runRules(source, on: text) == ["LOC زيد", "LOC هند", "LOC عمرو", "LOC سعاد", "LOC ليلى"])
+        let source = (0..<260).map { r in "rule r\(r)\n  type: LOC\n  pattern: \"\(word(r))\" [word]\n" }.joined(separator: "\n")
+        let text = "قال \(word(5)) زيد و\(word(63)) هند. ثم \(word(64)) عمرو و\(word(127)) سعاد. وأخيرا \(word(129)) ليلى ثم \(word(70)). "
+            + "ثم \(word(191)) نوال و\(word(192)) سلمى. ثم \(word(255)) رباب و\(word(256)) هالة ثم \(word(259)) منى ثم \(word(200))."
+        #expect(try runRules(source, on: text) == ["LOC زيد", "LOC هند", "LOC عمرو", "LOC سعاد", "LOC ليلى", "LOC نوال", "LOC سلمى",
+                                                    "LOC رباب", "LOC هالة", "LOC منى"])
     }
 
     @Test func titleThenName() throws {

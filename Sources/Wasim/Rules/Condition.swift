@@ -55,22 +55,22 @@ final class TextSet: @unchecked Sendable {
     @inline(__always) func contains(_ h: UInt64) -> Bool { table.value(h) != 0 }
 }
 
-/// A table from hash to masks, zero when absent: the rules that can start at a text (`.x`, `.y`:
-/// two words, `RuleMatching.startRules`), and the required text sets it belongs to (`.z`). One
+/// A table from hash to masks, zero when absent: the rules that can start at a text (lanes 0–3:
+/// four words, `RuleMatching.startRules`), and the required text sets it belongs to (lane 4). One
 /// probe a reading gives both: with a table for each, the two probes made the stage's start
 /// masks cost 28% more instructions.
 /// Unchecked Sendable for the same reason as `TextSet`.
 final class TextMasks: @unchecked Sendable {
-    private let table: HashSlots<SIMD4<UInt64>>
+    private let table: HashSlots<SIMD8<UInt64>>
 
-    init(_ masks: [UInt64: SIMD4<UInt64>]) {
+    init(_ masks: [UInt64: SIMD8<UInt64>]) {
         table = HashSlots(masks.filter { $0.value != .zero }.map { ($0.key, $0.value) }, absent: .zero)
     }
 
     deinit { table.free() }
 
     /// The masks of a hash, or zero.
-    @inline(__always) func masks(_ h: UInt64) -> SIMD4<UInt64> { table.value(h) }
+    @inline(__always) func masks(_ h: UInt64) -> SIMD8<UInt64> { table.value(h) }
 }
 
 /// Open addressing over 64-bit hashes, key and value side by side (one cache line per probe),

@@ -15,25 +15,29 @@ public struct RuleMatching: Stage {
     private let codeRefs: [Unmanaged<RuleCode>]
     /// For each rule, its captures' types as small numbers, for the candidate keys.
     private let typeNumbers: [[Int32]]
-    /// Which of the first 128 rules (`startRules`) can start at a token, from its lists and
-    /// texts, a bit per rule in two words: computed once per token for all rules, so that each
+    /// Which of the first 256 rules (`startRules`) can start at a token, from its lists and
+    /// texts, a bit per rule in four words: computed once per token for all rules, so that each
     /// rule skips to its next start with a bit test. With one word, the rules past the 64th ran
-    /// at every token: at 80 rules, sixteen of them cost the stage 15% more instructions.
-    private let rulesByList: [SIMD2<UInt64>]
-    /// By text: the rules of the first 128 that can start there (`.x`, `.y`), and the required
-    /// text sets (`requiredGroups`) it is one of (`.z`).
+    /// at every token: at 80 rules, sixteen of them cost the stage 15% more instructions; with
+    /// two, the shipped rules' 129th to 131st cost it a sixth more, and every user's rule beside
+    /// them ran unanchored.
+    private let rulesByList: [RuleMask]
+    /// By text: the rules of the first 256 that can start there (lanes 0–3), and the required
+    /// text sets (`requiredGroups`) it is one of (lane 4).
     private let byText: TextMasks
-    /// Rules of the first 128 that can start at any token: they get no start list (a bit at
+    /// Rules of the first 256 that can start at any token: they get no start list (a bit at
     /// every token, counted, sorted and walked, cost more than the rule) and run like the rules
-    /// past 128, over every sentence that holds their required lists.
-    private let rulesAnywhere: SIMD2<UInt64>
-    /// The rules that get start lists: the first 128.
-    static let startRules = 128
+    /// past 256, over every sentence that holds their required lists.
+    private let rulesAnywhere: RuleMask
+    /// A bit per rule of the first `startRules`.
+    typealias RuleMask = SIMD4<UInt64>
+    /// The rules that get start lists: the first 256.
+    static let startRules = 256
     /// Text sets that some rule's every match consumes one of (`RuleCode.requiredTexts`), a bit
     /// per set (64 at most). They once shared the start table's 64 bits, above the rules' own,
     /// so each rule added took a set's bit away, and the rule whose set lost it ran over every
     /// sentence: three rules more cost the rules stage an eighth of its instructions. They are
-    /// the `.z` of `byText`.
+    /// lane 4 of `byText`.
     /// For each rule, the sets a sentence must hold for it to run there.
     private let requiredGroups: [UInt64]
     /// Matchers kept from document to document: a new one for each allocated its seven buffers
@@ -58,17 +62,16 @@ public struct RuleMatching: Stage {
                 return Int32(numbers.count - 1)
             }
         }
-        var byList = [SIMD2<UInt64>](repeating: .zero, count: 64)
-        var textMasks: [UInt64: SIMD4<UInt64>] = [:]
-        var anywhere = SIMD2<UInt64>.zero
+        var byList = [RuleMask](repeating: .zero, count: 64)
+        var textMasks: [UInt64: SIMD8<UInt64>] = [:]
+        var anywhere = RuleMask.zero
         for (r, code) in codes.prefix(RuleMatching.startRules).enumerated() {
             let bit = RuleMatching.bit(r)
             guard let lists = code.startLists else { anywhere |= bit; continue }
             for l in 0..<64 where lists & (1 << UInt64(l)) != 0 { byList[l] |= bit }
             for h in code.startTexts.hashes {
                 var m = textMasks[h, default: .zero]
-                m.x |= bit.x
-                m.y |= bit.y
+                m.lowHalf |= bit
                 textMasks[h] = m
             }
         }
@@ -84,7 +87,7 @@ public struct RuleMatching: Stage {
                 guard groupOf.count < 64 else { continue }
                 g = groupOf.count
                 groupOf[set] = g
-                for h in set { textMasks[h, default: .zero].z |= 1 << UInt64(g) }
+                for h in set { textMasks[h, default: .zero][4] |= 1 << UInt64(g) }
             }
             required[r] = 1 << UInt64(g)
         }
@@ -100,15 +103,21 @@ public struct RuleMatching: Stage {
     /// comes near this are not finding names. Past it, rules find no new spans.
     static func candidateLimit(tokens: Int) -> Int { 4 * tokens + 64 }
 
-    /// Rule r's bit in a two-word rule mask (r < `startRules`).
-    @inline(__always) static func bit(_ r: Int) -> SIMD2<UInt64> {
-        r < 64 ? SIMD2(1 << UInt64(r), 0) : SIMD2(0, 1 << UInt64(r - 64))
+    /// Rule r's bit in a four-word rule mask (r < `startRules`).
+    @inline(__always) static func bit(_ r: Int) -> RuleMask {
+        let b: UInt64 = 1 << UInt64(r & 63)
+        switch r >> 6 {
+        case 0: return RuleMask(b, 0, 0, 0)
+        case 1: return RuleMask(0, b, 0, 0)
+        case 2: return RuleMask(0, 0, b, 0)
+        default: return RuleMask(0, 0, 0, b)
+        }
     }
 
-    /// For each token, a bit per rule (of the first 128) that can start there; and for each
+    /// For each token, a bit per rule (of the first 256) that can start there; and for each
     /// sentence, the required text sets it holds (bits as in `requiredGroups`).
-    private func startMasks(_ ctx: MatchContext, sentences: Int) -> (masks: [SIMD2<UInt64>], groups: [UInt64]) {
-        var masks = [SIMD2<UInt64>](repeating: .zero, count: ctx.tokens.count)
+    private func startMasks(_ ctx: MatchContext, sentences: Int) -> (masks: [RuleMask], groups: [UInt64]) {
+        var masks = [RuleMask](repeating: .zero, count: ctx.tokens.count)
         var groups = [UInt64](repeating: 0, count: sentences)
         for i in 0..<ctx.tokens.count {
             var lists = ctx.listMask[i]
@@ -122,8 +131,8 @@ public struct RuleMatching: Stage {
             for r in 0..<Int(t.analysisCount) {
                 both |= byText.masks(ctx.analyses[Int(t.firstAnalysis) + r].hash)
             }
-            masks[i] |= SIMD2(both.x, both.y)
-            if Int(t.sentence) < sentences { groups[Int(t.sentence)] |= both.z }
+            masks[i] |= both.lowHalf
+            if Int(t.sentence) < sentences { groups[Int(t.sentence)] |= both[4] }
         }
         return (masks, groups)
     }
@@ -153,7 +162,7 @@ public struct RuleMatching: Stage {
         var found: [Entity] = []
         let tokens = context.tokens
         let sentences = document.sentences.map { Int($0.tokens.lowerBound)..<Int($0.tokens.upperBound) }
-        // Where each of the first 128 rules can start, in token order: a rule visits only the
+        // Where each of the first 256 rules can start, in token order: a rule visits only the
         // sentences that hold one of its starts, and jumps from start to start.
         // One flat array by rule (a counting sort): articles are short, and an array per rule
         // per article cost more in allocations than the matching itself.
@@ -162,17 +171,24 @@ public struct RuleMatching: Stage {
         let offsets = UnsafeMutableBufferPointer<Int>.allocate(capacity: RuleMatching.startRules + 1)
         offsets.initialize(repeating: 0)
         defer { offsets.deallocate() }
-        // The rules of the first 128 with a start in the article, and those that start anywhere:
+        // The rules of the first 256 with a start in the article, and those that start anywhere:
         // the others are passed over without a test each.
         var active = rulesAnywhere
+        // The four words by name, not by a lane index (a variable index went through memory).
+        @inline(__always) func count(_ word: UInt64, _ base: Int) {
+            var m = word
+            while m != 0 {
+                offsets[base + m.trailingZeroBitCount + 1] += 1
+                m &= m - 1
+            }
+        }
         for mask in startMask {
             active |= mask
-            for w in 0..<2 {
-                var m = mask[w]
-                while m != 0 {
-                    offsets[64 * w + m.trailingZeroBitCount + 1] += 1
-                    m &= m - 1
-                }
+            count(mask.x, 0)
+            if mask.y | mask.z | mask.w != 0 {
+                count(mask.y, 64)
+                count(mask.z, 128)
+                count(mask.w, 192)
             }
         }
         for r in 0..<ruleCount { offsets[r + 1] += offsets[r] }
@@ -184,15 +200,21 @@ public struct RuleMatching: Stage {
         // per sentence.
         let flatStarts = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(1, offsets[ruleCount]))
         defer { flatStarts.deallocate() }
+        @inline(__always) func place(_ word: UInt64, _ base: Int, _ i: Int) {
+            var m = word
+            while m != 0 {
+                let r = base + m.trailingZeroBitCount
+                (flatStarts.baseAddress! + fill[r]).initialize(to: Int32(i))
+                fill[r] += 1
+                m &= m - 1
+            }
+        }
         for (i, mask) in startMask.enumerated() {
-            for w in 0..<2 {
-                var m = mask[w]
-                while m != 0 {
-                    let r = 64 * w + m.trailingZeroBitCount
-                    (flatStarts.baseAddress! + fill[r]).initialize(to: Int32(i))
-                    fill[r] += 1
-                    m &= m - 1
-                }
+            place(mask.x, 0, i)
+            if mask.y | mask.z | mask.w != 0 {
+                place(mask.y, 64, i)
+                place(mask.z, 128, i)
+                place(mask.w, 192, i)
             }
         }
         // The lists each sentence has a lookup of: a rule that needs a list the sentence lacks
@@ -208,17 +230,24 @@ public struct RuleMatching: Stage {
         let limit = RuleMatching.candidateLimit(tokens: tokens.count)
         var r = -1
         while true {
+            // The lowest rule left in `active`, word by word; past them, every rule after the 256th.
             if active.x != 0 {
                 r = active.x.trailingZeroBitCount
                 active.x &= active.x - 1
             } else if active.y != 0 {
                 r = 64 + active.y.trailingZeroBitCount
                 active.y &= active.y - 1
+            } else if active.z != 0 {
+                r = 128 + active.z.trailingZeroBitCount
+                active.z &= active.z - 1
+            } else if active.w != 0 {
+                r = 192 + active.w.trailingZeroBitCount
+                active.w &= active.w - 1
             } else {
                 r = max(r + 1, RuleMatching.startRules)
             }
             if r >= codes.count { break }
-            // A rule of the first 128 that has a start list is in `active` only if it has a start
+            // A rule of the first 256 that has a start list is in `active` only if it has a start
             // in the article (`offsets[r] < offsets[r + 1]`): the others are never reached.
             let startsListed = r < RuleMatching.startRules && rulesAnywhere & RuleMatching.bit(r) == .zero
             // Guaranteed, not retained: `codes` holds the rule (a retain and a release a rule
