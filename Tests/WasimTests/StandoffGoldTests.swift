@@ -157,6 +157,9 @@ import Testing
                      "Models/training/ant-news-122.jsonl": 80,
                      "Models/training/ant-news-123.jsonl": 80,
                      "Models/training/ant-news-124.jsonl": 80,
+                     "Models/training/ant-news-125.jsonl": 80,
+                     "Models/training/ant-news-126.jsonl": 80,
+                     "Models/training/ant-news-127.jsonl": 60,
                      "Tests/Fixtures/ant-news-heldout.jsonl": 15]
         var articles: Set<String> = []
         for (file, count) in files.sorted(by: { $0.key < $1.key }) {
