@@ -160,6 +160,8 @@ import Testing
                      "Models/training/ant-news-125.jsonl": 80,
                      "Models/training/ant-news-126.jsonl": 80,
                      "Models/training/ant-news-127.jsonl": 60,
+                     "Models/training/ant-news-128.jsonl": 22,
+                     "Models/training/ant-news-129.jsonl": 23,
                      "Tests/Fixtures/ant-news-heldout.jsonl": 15]
         var articles: Set<String> = []
         for (file, count) in files.sorted(by: { $0.key < $1.key }) {
