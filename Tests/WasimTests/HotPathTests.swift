@@ -378,11 +378,11 @@ import Testing
     }
 
     @Test func textMasksGiveEachKeysMasksAndZeroOtherwise() {
-        // Rules 0–255 (lanes 0–3), required text sets (lane 4); lanes 5–7 are unused.
+        // Rules 0–255 (lanes 0–3), required text sets 0–255 (lanes 4–7).
         let masks = TextMasks([7: [0b101, 0b11, 0b1, 1 << 40, 0b1, 0, 0, 0], 0: [0b10, 0, 0, 0, 0, 0, 0, 0],
                                0xFFFF_0000_0000_0007: [1 << 63, 1 << 63, 1 << 63, 1 << 63, 1 << 62, 0, 0, 0],
                                9: [0, 0, 0, 0, 0, 0, 0, 0], 11: [0, 0, 0, 0, 0b100, 0, 0, 0], 13: [0, 1, 0, 0, 0, 0, 0, 0],
-                               15: [0, 0, 0, 0b1000, 0, 0, 0, 0]])
+                               15: [0, 0, 0, 0b1000, 0, 0, 0, 0], 17: [0, 0, 0, 0, 0, 1, 1 << 9, 1 << 63]])
         #expect(masks.masks(7) == [0b101, 0b11, 0b1, 1 << 40, 0b1, 0, 0, 0])
         #expect(masks.masks(0) == [0b10, 0, 0, 0, 0, 0, 0, 0])
         #expect(masks.masks(0xFFFF_0000_0000_0007) == [1 << 63, 1 << 63, 1 << 63, 1 << 63, 1 << 62, 0, 0, 0])
@@ -390,6 +390,7 @@ import Testing
         #expect(masks.masks(11) == [0, 0, 0, 0, 0b100, 0, 0, 0])
         #expect(masks.masks(13) == [0, 1, 0, 0, 0, 0, 0, 0])
         #expect(masks.masks(15) == [0, 0, 0, 0b1000, 0, 0, 0, 0])
+        #expect(masks.masks(17) == [0, 0, 0, 0, 0, 1, 1 << 9, 1 << 63])
         #expect(masks.masks(8) == [0, 0, 0, 0, 0, 0, 0, 0])
         #expect(TextMasks([:]).masks(0) == [0, 0, 0, 0, 0, 0, 0, 0])
     }

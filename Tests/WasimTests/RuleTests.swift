@@ -45,6 +45,24 @@ func ruleError(_ source: String) throws -> String {
                                                     "LOC رباب", "LOC هالة", "LOC منى"])
     }
 
+    /// A rule whose every match needs one of its texts runs only over the sentences that hold
+    /// one (`RuleMatching.requiredSets` such sets, 256; with 64 the shipped rules' sets ran out and
+    /// 43 rules ran over every sentence). Rules with sets past the 64th and past the 256th find
+    /// exactly their own spans, and only the four past the 256th run ungated.
+    @Test func requiredTextsGateRulesPastTheSixtyFourthSet() throws {
+        let letters = Array("بتثجحخدذرزسشصضطظعغفقكلمنهوي")
+        func word(_ r: Int) -> String { "س" + String(letters[r / letters.count]) + String(letters[r % letters.count]) }
+        // Each rule starts at a designator (a list) and needs its own word after it.
+        let source = (0..<260).map { r in "rule q\(r)\n  type: LOC\n  pattern: @LOC_DESIGNATOR \"\(word(r))\" [word]\n" }
+            .joined(separator: "\n")
+        let g = try ruleTestGazetteer()
+        let rules = try RuleSet(rules: RuleSet.parse(source, file: "test.rules", gazetteer: g))
+        #expect(RuleMatching(rules, gazetteer: g).ungatedRules == 4)
+        let text = "في منطقتي \(word(3)) كاندالا. وفي منطقتي \(word(64)) بوصاصو ثم منطقتي \(word(70)). "
+            + "وفي منطقتي \(word(200)) هرجيسا. وفي منطقتي \(word(257)) بربرة. وفي منطقتي \(word(100))."
+        #expect(try runRules(source, on: text) == ["LOC كاندالا", "LOC بوصاصو", "LOC هرجيسا", "LOC بربرة"])
+    }
+
     @Test func titleThenName() throws {
         let rules = """
             rule after-title

@@ -56,7 +56,8 @@ final class TextSet: @unchecked Sendable {
 }
 
 /// A table from hash to masks, zero when absent: the rules that can start at a text (lanes 0–3:
-/// four words, `RuleMatching.startRules`), and the required text sets it belongs to (lane 4). One
+/// four words, `RuleMatching.startRules`), and the required text sets it belongs to (lanes 4–7:
+/// `RuleMatching.requiredSets`). One
 /// probe a reading gives both: with a table for each, the two probes made the stage's start
 /// masks cost 28% more instructions.
 /// Unchecked Sendable for the same reason as `TextSet`.

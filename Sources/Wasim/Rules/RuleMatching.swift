@@ -23,7 +23,7 @@ public struct RuleMatching: Stage {
     /// beside them ran unanchored. The two words more cost about 5% below 128 rules.
     private let rulesByList: [RuleMask]
     /// By text: the rules of the first 256 that can start there (lanes 0–3), and the required
-    /// text sets (`requiredGroups`) it is one of (lane 4).
+    /// text sets (`requiredGroups`) it is one of (lanes 4–7).
     private let byText: TextMasks
     /// Rules of the first 256 that can start at any token: they get no start list (a bit at
     /// every token, counted, sorted and walked, cost more than the rule) and run like the rules
@@ -34,12 +34,19 @@ public struct RuleMatching: Stage {
     /// The rules that get start lists: the first 256.
     static let startRules = 256
     /// Text sets that some rule's every match consumes one of (`RuleCode.requiredTexts`), a bit
-    /// per set (64 at most). They once shared the start table's 64 bits, above the rules' own,
-    /// so each rule added took a set's bit away, and the rule whose set lost it ran over every
-    /// sentence: three rules more cost the rules stage an eighth of its instructions. They are
-    /// lane 4 of `byText`.
-    /// For each rule, the sets a sentence must hold for it to run there.
-    private let requiredGroups: [UInt64]
+    /// per set (256 at most, `requiredSets`). They once shared the start table's 64 bits, above the
+    /// rules' own, so each rule added took a set's bit away, and the rule whose set lost it ran over
+    /// every sentence: three rules more cost the rules stage an eighth of its instructions. With
+    /// one word of their own (lane 4 of `byText`), the shipped rules' sets filled it: 43 of the 116
+    /// rules with a required text ran over every sentence that held their lists. They are lanes
+    /// 4–7 of `byText` now, as many sets as start bits.
+    /// For each rule, the sets a sentence must hold for it to run there (zero: none).
+    private let requiredGroups: [RuleMask]
+    /// The most distinct required text sets that gate their rules; a rule whose set comes later
+    /// runs over every sentence that holds its lists, as a rule with none does.
+    static let requiredSets = 256
+    /// Rules with a required text set past `requiredSets` (for tests).
+    package let ungatedRules: Int
     /// Matchers kept from document to document: a new one for each allocated its seven buffers
     /// and marked every instruction of the longest program unvisited again, 5,700 instructions
     /// an article (4% of the stage).
@@ -75,22 +82,24 @@ public struct RuleMatching: Stage {
                 textMasks[h] = m
             }
         }
-        // The distinct required sets, the first 64 of them.
+        // The distinct required sets, the first `requiredSets` of them.
         var groupOf: [[UInt64]: Int] = [:]
-        var required = [UInt64](repeating: 0, count: codes.count)
+        var required = [RuleMask](repeating: .zero, count: codes.count)
+        var ungated = 0
         for (r, code) in codes.enumerated() where !code.requiredTexts.isEmpty {
             let set = code.requiredTexts
             let g: Int
             if let known = groupOf[set] {
                 g = known
             } else {
-                guard groupOf.count < 64 else { continue }
+                guard groupOf.count < RuleMatching.requiredSets else { ungated += 1; continue }
                 g = groupOf.count
                 groupOf[set] = g
-                for h in set { textMasks[h, default: .zero][4] |= 1 << UInt64(g) }
+                for h in set { textMasks[h, default: .zero].highHalf |= RuleMatching.bit(g) }
             }
-            required[r] = 1 << UInt64(g)
+            required[r] = RuleMatching.bit(g)
         }
+        ungatedRules = ungated
         rulesByList = byList
         byText = TextMasks(textMasks)
         rulesAnywhere = anywhere
@@ -103,7 +112,8 @@ public struct RuleMatching: Stage {
     /// comes near this are not finding names. Past it, rules find no new spans.
     static func candidateLimit(tokens: Int) -> Int { 4 * tokens + 64 }
 
-    /// Rule r's bit in a four-word rule mask (r < `startRules`).
+    /// Rule r's bit in a four-word rule mask (r < `startRules`), or set g's in a sentence's
+    /// required sets (g < `requiredSets`).
     @inline(__always) static func bit(_ r: Int) -> RuleMask {
         let b: UInt64 = 1 << UInt64(r & 63)
         switch r >> 6 {
@@ -116,9 +126,9 @@ public struct RuleMatching: Stage {
 
     /// For each token, a bit per rule (of the first 256) that can start there; and for each
     /// sentence, the required text sets it holds (bits as in `requiredGroups`).
-    private func startMasks(_ ctx: MatchContext, sentences: Int) -> (masks: [RuleMask], groups: [UInt64]) {
+    private func startMasks(_ ctx: MatchContext, sentences: Int) -> (masks: [RuleMask], groups: [RuleMask]) {
         var masks = [RuleMask](repeating: .zero, count: ctx.tokens.count)
-        var groups = [UInt64](repeating: 0, count: sentences)
+        var groups = [RuleMask](repeating: .zero, count: sentences)
         for i in 0..<ctx.tokens.count {
             var lists = ctx.listMask[i]
             while lists != 0 {
@@ -132,7 +142,7 @@ public struct RuleMatching: Stage {
                 both |= byText.masks(ctx.analyses[Int(t.firstAnalysis) + r].hash)
             }
             masks[i] |= both.lowHalf
-            if Int(t.sentence) < sentences { groups[Int(t.sentence)] |= both[4] }
+            if Int(t.sentence) < sentences { groups[Int(t.sentence)] |= both.highHalf }
         }
         return (masks, groups)
     }
@@ -261,7 +271,7 @@ public struct RuleMatching: Stage {
                         let s = Int(tokens[Int(flatStarts[k])].sentence)
                         var next = k + 1
                         while next < offsets[r + 1], tokens[Int(flatStarts[next])].sentence == s { next += 1 }
-                        if required & ~sentenceLists[s] == 0, texts & ~sentenceTexts[s] == 0 {
+                        if required & ~sentenceLists[s] == 0, texts & ~sentenceTexts[s] == .zero {
                             vm.run(code, starts: UnsafeBufferPointer(rebasing: flatStarts[k..<next]), context, sentences[s], into: &matches)
                         }
                         k = next
@@ -269,7 +279,7 @@ public struct RuleMatching: Stage {
                 } else {
                     // With no start list the matcher tries every token, as a list of all of them
                     // would have it do.
-                    for (s, sentence) in sentences.enumerated() where required & ~sentenceLists[s] == 0 && texts & ~sentenceTexts[s] == 0 {
+                    for (s, sentence) in sentences.enumerated() where required & ~sentenceLists[s] == 0 && texts & ~sentenceTexts[s] == .zero {
                         vm.run(code, starts: nil, context, sentence, into: &matches)
                     }
                 }
