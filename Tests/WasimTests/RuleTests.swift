@@ -31,16 +31,20 @@ func ruleError(_ source: String) throws -> String {
     return "no error"
 }
 
+/// A distinct three-letter word for each of many generated rules (`س` and two of 27 letters: 729 of them).
+private func ruleWord(_ r: Int) -> String {
+    let letters = Array("بتثجحخدذرزسشصضطظعغفقكلمنهوي")
+    return "س" + String(letters[r / letters.count]) + String(letters[r % letters.count])
+}
+
 @Suite struct RuleLanguageTests {
     /// The start masks hold a bit for each of the first 256 rules (four words a token); the rules
     /// past them run at every token. Rules on both sides of 64, 128, 192 and 256 find exactly
     /// their own spans, a start at a sentence's end included.
     @Test func rulesPastEachWordAndPastTheMasksFindTheirStarts() throws {
-        let letters = Array("بتثجحخدذرزسشصضطظعغفقكلمنهوي")
-        func word(_ r: Int) -> String { "س" + String(letters[r / letters.count]) + String(letters[r % letters.count]) }
-        let source = (0..<260).map { r in "rule r\(r)\n  type: LOC\n  pattern: \"\(word(r))\" [word]\n" }.joined(separator: "\n")
-        let text = "قال \(word(5)) زيد و\(word(63)) هند. ثم \(word(64)) عمرو و\(word(127)) سعاد. وأخيرا \(word(129)) ليلى ثم \(word(70)). "
-            + "ثم \(word(191)) نوال و\(word(192)) سلمى. ثم \(word(255)) رباب و\(word(256)) هالة ثم \(word(259)) منى ثم \(word(200))."
+        let source = (0..<260).map { r in "rule r\(r)\n  type: LOC\n  pattern: \"\(ruleWord(r))\" [word]\n" }.joined(separator: "\n")
+        let text = "قال \(ruleWord(5)) زيد و\(ruleWord(63)) هند. ثم \(ruleWord(64)) عمرو و\(ruleWord(127)) سعاد. وأخيرا \(ruleWord(129)) ليلى ثم \(ruleWord(70)). "
+            + "ثم \(ruleWord(191)) نوال و\(ruleWord(192)) سلمى. ثم \(ruleWord(255)) رباب و\(ruleWord(256)) هالة ثم \(ruleWord(259)) منى ثم \(ruleWord(200))."
         #expect(try runRules(source, on: text) == ["LOC زيد", "LOC هند", "LOC عمرو", "LOC سعاد", "LOC ليلى", "LOC نوال", "LOC سلمى",
                                                     "LOC رباب", "LOC هالة", "LOC منى"])
     }
@@ -50,16 +54,14 @@ func ruleError(_ source: String) throws -> String {
     /// 43 rules ran over every sentence). Rules with sets past the 64th and past the 256th find
     /// exactly their own spans, and only the four past the 256th run ungated.
     @Test func requiredTextsGateRulesPastTheSixtyFourthSet() throws {
-        let letters = Array("بتثجحخدذرزسشصضطظعغفقكلمنهوي")
-        func word(_ r: Int) -> String { "س" + String(letters[r / letters.count]) + String(letters[r % letters.count]) }
         // Each rule starts at a designator (a list) and needs its own word after it.
-        let source = (0..<260).map { r in "rule q\(r)\n  type: LOC\n  pattern: @LOC_DESIGNATOR \"\(word(r))\" [word]\n" }
+        let source = (0..<260).map { r in "rule q\(r)\n  type: LOC\n  pattern: @LOC_DESIGNATOR \"\(ruleWord(r))\" [word]\n" }
             .joined(separator: "\n")
         let g = try ruleTestGazetteer()
         let rules = try RuleSet(rules: RuleSet.parse(source, file: "test.rules", gazetteer: g))
         #expect(RuleMatching(rules, gazetteer: g).ungatedRules == 4)
-        let text = "في منطقتي \(word(3)) كاندالا. وفي منطقتي \(word(64)) بوصاصو ثم منطقتي \(word(70)). "
-            + "وفي منطقتي \(word(200)) هرجيسا. وفي منطقتي \(word(257)) بربرة. وفي منطقتي \(word(100))."
+        let text = "في منطقتي \(ruleWord(3)) كاندالا. وفي منطقتي \(ruleWord(64)) بوصاصو ثم منطقتي \(ruleWord(70)). "
+            + "وفي منطقتي \(ruleWord(200)) هرجيسا. وفي منطقتي \(ruleWord(257)) بربرة. وفي منطقتي \(ruleWord(100))."
         #expect(try runRules(source, on: text) == ["LOC كاندالا", "LOC بوصاصو", "LOC هرجيسا", "LOC بربرة"])
     }
 

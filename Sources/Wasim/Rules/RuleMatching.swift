@@ -76,11 +76,7 @@ public struct RuleMatching: Stage {
             let bit = RuleMatching.bit(r)
             guard let lists = code.startLists else { anywhere |= bit; continue }
             for l in 0..<64 where lists & (1 << UInt64(l)) != 0 { byList[l] |= bit }
-            for h in code.startTexts.hashes {
-                var m = textMasks[h, default: .zero]
-                m.lowHalf |= bit
-                textMasks[h] = m
-            }
+            for h in code.startTexts.hashes { textMasks[h, default: .zero].lowHalf |= bit }
         }
         // The distinct required sets, the first `requiredSets` of them.
         var groupOf: [[UInt64]: Int] = [:]
