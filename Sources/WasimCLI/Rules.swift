@@ -60,9 +60,11 @@ struct Rules: ParsableCommand {
                     printError(error)
                 }
             }
+            var checkedRules = IndexSet()
             for file in named {
                 do {
                     let rules = try RuleSet.read(file: file, gazetteer: gazetteer)
+                    checkedRules.insert(integersIn: all.count..<all.count + rules.count)
                     all += rules
                     checked += rules.count
                     examples += rules.reduce(0) { $0 + $1.fires.count + $1.skips.count }
@@ -82,6 +84,18 @@ struct Rules: ParsableCommand {
             for problem in RuleSet.problems(all, shipped: { isShipped[$0] }) {
                 failed = true
                 printError(problem)
+            }
+            // The rules the matcher cannot skip cheaply, in the order `tag` loads them: a rule
+            // past the 256th gets no start list, and a required text set past the 256th distinct
+            // one gates nothing (`RuleMatching.startRules`, `requiredSets`).
+            if !failed {
+                let matching = RuleMatching(RuleSet(rules: all), gazetteer: gazetteer)
+                for r in matching.pastStartRules where checkedRules.contains(r) {
+                    printError("\(all[r].file):\(all[r].line): note: rule '\(all[r].name)' is rule \(r + 1) of those loaded, past the first \(RuleMatching.startRules) that get start lists: it is tried at every token of the sentences that hold what it needs, which slows tagging; merge rules or load fewer")
+                }
+                for r in matching.ungated where checkedRules.contains(r) {
+                    printError("\(all[r].file):\(all[r].line): note: rule '\(all[r].name)' needs a set of texts past the first \(RuleMatching.requiredSets) distinct ones, so sentences without them are not skipped, which slows tagging; share a required text with another rule or load fewer")
+                }
             }
             let size = all.indices.filter { !isShipped[$0] }.reduce(0) { $0 + all[$1].size }
             print("\(checked) rules, \(examples) examples, \(size) of \(RuleSet.maximumSize) instructions with the rules loaded beside them (the data directory's own not counted): \(failed ? "FAILED" : "all passed")")

@@ -86,6 +86,33 @@ import Testing
         #expect(printed[2] == lines[2])
     }
 
+    /// `wasim rules check` notes the rules the matcher cannot skip: with the shipped rules loaded
+    /// first, a user's file of 200 rules, each with its own required word, goes past the 256th
+    /// rule and the 256th required set; the rules before stay silent.
+    @Test func rulesCheckNotesRulesPastTheGates() throws {
+        let dir = try CLI.temporaryDirectory("gates")
+        let letters = Array("بتثجحخدذرزسشصضطظعغفق")
+        let words = (0..<200).map { r in String([letters[r / 20], letters[r % 20], "ل"]) }
+        let rules = words.enumerated().map { r, w in
+            "rule many\(r)\n  type: LOC\n  pattern: @LOC_DESIGNATOR \"\(w)\" [word]\n  fires: في منطقة \(w) كاندالا => كاندالا\n"
+        }.joined(separator: "\n")
+        try rules.write(toFile: dir + "/many.rules", atomically: true, encoding: .utf8)
+        let r = try CLI.run(["rules", "check", "many.rules"], in: dir)
+        #expect(r.status == 0)
+        let notes = r.stderr.components(separatedBy: "\n").filter { $0.contains(": note: ") }
+        let past = notes.filter { $0.contains("past the first 256 that get start lists") }
+        let sets = notes.filter { $0.contains("past the first 256 distinct ones") }
+        let folder = CLI.checkout + "/Models/rules"
+        let shipped = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".rules") }
+            .map { try String(contentsOfFile: folder + "/" + $0, encoding: .utf8) }
+            .joined(separator: "\n").components(separatedBy: "\n").filter { $0.hasPrefix("rule ") }.count
+        #expect(past.count == shipped + 200 - 256)
+        #expect(past.first?.hasPrefix("many.rules:\(1 + 5 * (256 - shipped)): note: rule 'many\(256 - shipped)' is rule 257 of those loaded") == true)
+        // With the shipped rules' own required sets, the file's last rules' sets are past the 256th.
+        #expect(sets.last?.hasPrefix("many.rules:996: note: rule 'many199' needs a set of texts") == true)
+        #expect(sets.allSatisfy { $0.hasPrefix("many.rules:") })
+    }
+
     /// `wasim explain --json` prints what the server's /v1/explain answers.
     @Test func explainJSON() throws {
         let r = try CLI.run(["explain", "--json", "--no-model", "زار الوفد القاهرة"])

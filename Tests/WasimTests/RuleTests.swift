@@ -59,7 +59,9 @@ private func ruleWord(_ r: Int) -> String {
             .joined(separator: "\n")
         let g = try ruleTestGazetteer()
         let rules = try RuleSet(rules: RuleSet.parse(source, file: "test.rules", gazetteer: g))
-        #expect(RuleMatching(rules, gazetteer: g).ungatedRules == 4)
+        let matching = RuleMatching(rules, gazetteer: g)
+        #expect(matching.ungated == [256, 257, 258, 259])
+        #expect(matching.pastStartRules == [256, 257, 258, 259])
         let text = "في منطقتي \(ruleWord(3)) كاندالا. وفي منطقتي \(ruleWord(64)) بوصاصو ثم منطقتي \(ruleWord(70)). "
             + "وفي منطقتي \(ruleWord(200)) هرجيسا. وفي منطقتي \(ruleWord(257)) بربرة. وفي منطقتي \(ruleWord(100))."
         #expect(try runRules(source, on: text) == ["LOC كاندالا", "LOC بوصاصو", "LOC هرجيسا", "LOC بربرة"])

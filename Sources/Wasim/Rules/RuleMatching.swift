@@ -32,7 +32,7 @@ public struct RuleMatching: Stage {
     /// A bit per rule of the first `startRules`.
     typealias RuleMask = SIMD4<UInt64>
     /// The rules that get start lists: the first 256.
-    static let startRules = 256
+    package static let startRules = 256
     /// Text sets that some rule's every match consumes one of (`RuleCode.requiredTexts`), a bit
     /// per set (256 at most, `requiredSets`). They once shared the start table's 64 bits, above the
     /// rules' own, so each rule added took a set's bit away, and the rule whose set lost it ran over
@@ -44,9 +44,16 @@ public struct RuleMatching: Stage {
     private let requiredGroups: [RuleMask]
     /// The most distinct required text sets that gate their rules; a rule whose set comes later
     /// runs over every sentence that holds its lists, as a rule with none does.
-    static let requiredSets = 256
-    /// Rules with a required text set past `requiredSets` (for tests).
-    package let ungatedRules: Int
+    package static let requiredSets = 256
+    /// The rules (indices in `rules`) whose required text set is past `requiredSets`: each runs
+    /// over every sentence that holds its lists. `wasim rules check` notes them.
+    package let ungated: [Int]
+    package var ungatedRules: Int { ungated.count }
+    /// The rules past the first `startRules` that would have a start list: they run over every
+    /// sentence, as an unanchored rule does. `wasim rules check` notes them.
+    package var pastStartRules: [Int] {
+        codes.indices.dropFirst(RuleMatching.startRules).filter { codes[$0].startLists != nil }
+    }
     /// Matchers kept from document to document: a new one for each allocated its seven buffers
     /// and marked every instruction of the longest program unvisited again, 5,700 instructions
     /// an article (4% of the stage).
@@ -81,21 +88,21 @@ public struct RuleMatching: Stage {
         // The distinct required sets, the first `requiredSets` of them.
         var groupOf: [[UInt64]: Int] = [:]
         var required = [RuleMask](repeating: .zero, count: codes.count)
-        var ungated = 0
+        var ungated: [Int] = []
         for (r, code) in codes.enumerated() where !code.requiredTexts.isEmpty {
             let set = code.requiredTexts
             let g: Int
             if let known = groupOf[set] {
                 g = known
             } else {
-                guard groupOf.count < RuleMatching.requiredSets else { ungated += 1; continue }
+                guard groupOf.count < RuleMatching.requiredSets else { ungated.append(r); continue }
                 g = groupOf.count
                 groupOf[set] = g
                 for h in set { textMasks[h, default: .zero].highHalf |= RuleMatching.bit(g) }
             }
             required[r] = RuleMatching.bit(g)
         }
-        ungatedRules = ungated
+        self.ungated = ungated
         rulesByList = byList
         byText = TextMasks(textMasks)
         rulesAnywhere = anywhere
