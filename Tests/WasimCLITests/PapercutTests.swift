@@ -113,6 +113,21 @@ import Testing
         #expect(sets.allSatisfy { $0.hasPrefix("many.rules:") })
     }
 
+    /// An unanchored rule gets a note; one whose matches all need a text says it is tried only
+    /// where that text is.
+    @Test func rulesCheckNotesUnanchoredRules() throws {
+        let dir = try CLI.temporaryDirectory("unanchored")
+        let rules = "rule any-then-text\n  type: LOC\n  pattern: word [\"كاندالا\"]\n  fires: في كاندالا => كاندالا\n\n"
+            + "rule any-word\n  type: LOC\n  pattern: \"في\"? [word&ends:الا]\n  fires: في كاندالا => كاندالا\n"
+        try rules.write(toFile: dir + "/loose.rules", atomically: true, encoding: .utf8)
+        let r = try CLI.run(["rules", "check", "loose.rules"], in: dir)
+        #expect(r.status == 0)
+        #expect(r.stderr.components(separatedBy: "\n").filter { $0.contains(": note: ") } == [
+            "loose.rules:1: note: rule 'any-then-text' can start at any token of the sentences that hold the text it needs, which slows tagging; start it with a list (@LIST) or a text (\"…\")",
+            "loose.rules:6: note: rule 'any-word' can start at any token, which slows tagging; start it with a list (@LIST) or a text (\"…\")",
+        ])
+    }
+
     /// `wasim explain --json` prints what the server's /v1/explain answers.
     @Test func explainJSON() throws {
         let r = try CLI.run(["explain", "--json", "--no-model", "زار الوفد القاهرة"])

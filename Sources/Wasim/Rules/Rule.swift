@@ -29,6 +29,9 @@ package struct Rule: Sendable {
     /// Whether the rule starts only where a list or a text occurs; an unanchored rule is tried
     /// at every token.
     package var isAnchored: Bool { startLists != nil }
+    /// Whether every match consumes one of a set of texts: an unanchored rule is then tried only
+    /// in the sentences that hold one (`RuleMatching.requiredGroups`).
+    package var hasRequiredText: Bool { !code.requiredTexts.isEmpty }
 
     static let maximumCaptures = 5
     /// The most instructions one rule compiles to. The matcher's work at a token is at most one
