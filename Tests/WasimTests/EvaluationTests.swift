@@ -6,8 +6,8 @@ import WasimTestSupport
 @testable import WasimEvaluation
 
 // F1 floors (fractions) that the default pipeline must keep, so a regression fails CI: a little
-// below what it scores now with Models/wasim.model (news fixture PER 1.0, ORG 0.9699, LOC 0.9886,
-// NUMRANGE 1.0 with all values right; ANERcorp test micro 0.7629, PER 0.7900, ORG 0.5711; 0.6971 without the
+// below what it scores now with Models/wasim.model (news fixture PER 1.0, ORG 0.9774, LOC 0.9904,
+// NUMRANGE 1.0 with all values right; ANERcorp test micro 0.7622, PER 0.7875, ORG 0.5705; 0.6967 without the
 // model).
 // ANERcorp's floor went from 0.755 to 0.75 (the target of issue #10) in the ninth session: training
 // on the project's own newswire passages and letting an organization that holds the model's place
@@ -53,12 +53,17 @@ import WasimTestSupport
 // missions whole 6 times of 6), so the ORG and LOC floors go back to 0.965 and 0.985. ANERcorp 0.7650 →
 // 0.7629 (PER 0.7892 → 0.7900, ORG 0.5724 → 0.5711): its floors stay. A rule for the UN missions' official
 // names, or a choice of model by the fixture, was not taken.
+// In the twenty-eighth, with newswire-46 and -47 and rules28's lists and rules: the UN missions' rule
+// (org-mission-of-body) now reads a mission's country that only the AMBIGUOUS list holds (مالي, بنين), as
+// its cited training example (encyclopedic-18) needs, and the retrained model keeps MINUSMA's full name whole
+// (news fixture ORG 0.9699 → 0.9774, LOC 0.9886 → 0.9904): those floors go back to 0.975 and 0.99.
+// ANERcorp 0.7629 → 0.7622 (PER 0.7900 → 0.7875, ORG 0.5711 → 0.5705): its floors stay.
 // Raise them whenever the pipeline improves
 // (`wasim eval --gold Tests/Fixtures/news.jsonl` and
 // `wasim eval --gold ../shared/corpora/anercorp/test.txt` print the scores).
 let newsFloorPER = 0.99
-let newsFloorORG = 0.965
-let newsFloorLOC = 0.985
+let newsFloorORG = 0.975
+let newsFloorLOC = 0.99
 let newsFloorNUMRANGE = 0.98
 /// Share of exactly matched NUMRANGE spans with both values right.
 let newsFloorNUMRANGEValues = 0.98
