@@ -69,8 +69,8 @@ struct Rules: ParsableCommand {
                     checked += rules.count
                     examples += rules.reduce(0) { $0 + $1.fires.count + $1.skips.count }
                     for rule in rules where !rule.isAnchored {
-                        let where_ = rule.hasRequiredText ? " of the sentences that hold the text it needs" : ""
-                        printError("\(rule.file):\(rule.line): note: rule '\(rule.name)' can start at any token\(where_), which slows tagging; start it with a list (@LIST) or a text (\"…\")")
+                        let scope = rule.hasRequiredText ? " of the sentences that hold the text it needs" : ""
+                        printError("\(rule.file):\(rule.line): note: rule '\(rule.name)' can start at any token\(scope), which slows tagging; start it with a list (@LIST) or a text (\"…\")")
                     }
                     for failure in try RuleCheck.run(rules, gazetteer: gazetteer) {
                         failed = true

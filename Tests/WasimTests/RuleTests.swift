@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WasimTestSupport
 @testable import Wasim
 @testable import WasimBatch
 @testable import WasimEvaluation
@@ -29,12 +30,6 @@ func ruleError(_ source: String) throws -> String {
         return e.description
     }
     return "no error"
-}
-
-/// A distinct three-letter word for each of many generated rules (`س` and two of 27 letters: 729 of them).
-private func ruleWord(_ r: Int) -> String {
-    let letters = Array("بتثجحخدذرزسشصضطظعغفقكلمنهوي")
-    return "س" + String(letters[r / letters.count]) + String(letters[r % letters.count])
 }
 
 @Suite struct RuleLanguageTests {

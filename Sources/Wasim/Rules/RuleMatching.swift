@@ -52,7 +52,7 @@ public struct RuleMatching: Stage {
     /// The rules past the first `startRules` that would have a start list: they run over every
     /// sentence, as an unanchored rule does. `wasim rules check` notes them.
     package var pastStartRules: [Int] {
-        codes.indices.dropFirst(RuleMatching.startRules).filter { codes[$0].startLists != nil }
+        rules.indices.dropFirst(RuleMatching.startRules).filter { rules[$0].isAnchored }
     }
     /// Matchers kept from document to document: a new one for each allocated its seven buffers
     /// and marked every instruction of the longest program unvisited again, 5,700 instructions
